@@ -1,0 +1,93 @@
+#include "clock.h"
+
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <uv.h>
+
+int64_t wr_clock_now_ms(void)
+{
+  return (int64_t)(uv_hrtime() / 1000000u);
+}
+
+int64_t wr_clock_wall_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void utc_tm(int64_t wall_ms, struct tm *tm)
+{
+  time_t secs = (time_t)(wall_ms / 1000);
+
+  gmtime_r(&secs, tm);
+}
+
+void wr_time_rfc3339_ms(int64_t wall_ms, char out[WR_TIME_RFC3339_LEN])
+{
+  struct tm tm;
+
+  utc_tm(wall_ms, &tm);
+  snprintf(out, WR_TIME_RFC3339_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+           tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
+}
+
+void wr_time_iso_seconds(int64_t wall_ms, char out[WR_TIME_RFC3339_LEN])
+{
+  struct tm tm;
+
+  utc_tm(wall_ms, &tm);
+  strftime(out, WR_TIME_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int wr_time_parse_rfc3339(const char *s, int64_t *wall_ms)
+{
+  struct tm tm;
+  int year, mon, day, hour, min, sec, n = 0, ms = 0, off = 0;
+  const char *p;
+
+  if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &mon, &day, &hour,
+             &min, &sec, &n) != 6 || n == 0)
+    return WR_EINVAL;
+  p = s + n;
+  if (*p == '.') {
+    int digits = 0;
+
+    for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+      if (digits < 3)
+        ms = ms * 10 + (*p - '0');
+    if (digits == 0)
+      return WR_EINVAL;
+    for (; digits < 3; digits++)
+      ms *= 10;
+  }
+  if (*p == 'Z' || *p == 'z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int oh, om;
+
+    if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6)
+      return WR_EINVAL;
+    off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
+    p += 6;
+  } else {
+    return WR_EINVAL;
+  }
+  if (*p != '\0' || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
+      min > 59 || sec > 60)
+    return WR_EINVAL;
+  memset(&tm, 0, sizeof(tm));
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  *wall_ms = ((int64_t)timegm(&tm) - off) * 1000 + ms;
+  return 0;
+}

@@ -1,0 +1,13 @@
+/* cmd: one entry point per command.  Each returns a process exit code
+ * (enum wr_exit) and prints its own messages. */
+#ifndef WR_CMD_H
+#define WR_CMD_H
+
+#include "config.h"
+
+int wr_cmd_plan(const struct wr_config *cfg);
+int wr_cmd_run(const struct wr_config *cfg);
+int wr_cmd_resume(const struct wr_config *cfg);
+int wr_cmd_report(const struct wr_config *cfg);
+
+#endif

@@ -1,0 +1,94 @@
+/* config: every option of every command, parsed once.
+ *
+ * wr_config_load() reads argv (getopt_long), then the --job file (JSON,
+ * long option names as keys; the command line wins), applies the defaults
+ * (one table, CONTRACT.md) and validates.  Strings are owned by the config
+ * and freed by wr_config_free().  Secrets given as options are copied
+ * into the creds module and never kept here. */
+#ifndef WR_CONFIG_H
+#define WR_CONFIG_H
+
+#include "err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum wr_command {
+  WR_CMD_NONE = 0, /* --help / --version handled, nothing to do */
+  WR_CMD_PLAN,
+  WR_CMD_RUN,
+  WR_CMD_RESUME,
+  WR_CMD_REPORT
+};
+
+enum wr_api_mode { WR_API_ADMIN = 0, WR_API_CLIENT };
+enum wr_sig_version { WR_SIG_V3 = 0, WR_SIG_V1 };
+enum wr_input_format { WR_FORMAT_AUTO = 0, WR_FORMAT_CSV, WR_FORMAT_JSONL };
+enum wr_progress_mode { WR_PROGRESS_AUTO = 0, WR_PROGRESS_ALWAYS,
+                        WR_PROGRESS_NEVER };
+
+#define WR_CHUNK_MAX_ADMIN 100
+#define WR_CHUNK_MAX_CLIENT 20
+
+struct wr_config {
+  enum wr_command command;
+  char **inputs;           /* INPUT... ("-" is stdin) */
+  size_t ninputs;
+  char *job_file;          /* --job, NULL if none */
+
+  /* input and plan */
+  char *region;            /* --region default, NULL: rows need one */
+  char *column;            /* --column NAME|N, NULL: auto */
+  enum wr_input_format format; /* --format csv|jsonl */
+  bool strict;             /* --strict */
+  int chunk_size;          /* --chunk-size, 20 */
+  long canary;             /* --canary N desktops, 0 */
+  long wave_size;          /* --wave-size N desktops, 0: one wave */
+  bool json;               /* plan --json */
+  long show_requests;      /* plan --show-requests N, 0 */
+
+  /* API */
+  enum wr_api_mode api;    /* --api admin|client */
+  enum wr_sig_version signature; /* --signature v3|v1 */
+  char *endpoint;          /* --endpoint URL, NULL: per-region default */
+  bool insecure;           /* --insecure: allow plain http off loopback */
+  char *profile;           /* --profile NAME */
+  char *client_id;         /* --client-id */
+  char *client_os;         /* --client-os */
+  char *client_version;    /* --client-version */
+
+  /* run */
+  double rate;             /* --rate calls/s, 10; 0: unlimited */
+  int concurrency;         /* --concurrency, 16 */
+  double timeout_s;        /* --timeout seconds per attempt, 30 */
+  int retries;             /* --retries, 5 */
+  long max_errors;         /* --max-errors N, -1: unlimited */
+  double max_errors_pct;   /* --max-errors P%, -1: not a percentage */
+  bool verify;             /* --verify */
+  int64_t verify_timeout_ms; /* --verify-timeout, 15m */
+  char *deadline;          /* --deadline as given, NULL: none */
+  int64_t deadline_wall_ms; /* resolved deadline, 0: none */
+  char *report_path;       /* --report, NULL: wuying-reboot-<UTC>.jsonl */
+  enum wr_progress_mode progress; /* --progress */
+  int verbosity;           /* wr_log level after -v/-q */
+
+  /* report command */
+  char *report_format;     /* --format for `report`, "text" */
+  char *output;            /* -o FILE */
+};
+
+/* Parse argv into cfg.  Returns 0 (cfg->command says what to do; WR_CMD_NONE
+ * when --help/--version was printed) or WR_EUSAGE with err set.  Reads the
+ * --job file and secret options (handed to creds.h).  cfg must be freed
+ * with wr_config_free() in every case. */
+int wr_config_load(struct wr_config *cfg, int argc, char **argv,
+                   struct wr_err *err);
+void wr_config_free(struct wr_config *cfg);
+
+/* Serialise every non-secret option in effect as a cJSON object (the
+ * report's run.options), returned as `void *` to keep cJSON out of this
+ * header; NULL on ENOMEM. */
+void *wr_config_to_json(const struct wr_config *cfg);
+
+#endif

@@ -1,0 +1,39 @@
+/* wuying-reboot: reboot WUYING Workspace (ECD) cloud desktops in bulk. */
+#include "cmd.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+  struct wr_config cfg;
+  struct wr_err err = {0};
+  int rc, code = WR_EXIT_USAGE;
+
+  /* A peer closing a socket must give EPIPE, not kill a run mid-report. */
+  signal(SIGPIPE, SIG_IGN);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    fprintf(stderr, "wuying-reboot: error: cannot initialise libcurl\n");
+    return WR_EXIT_USAGE;
+  }
+  rc = wr_config_load(&cfg, argc, argv, &err);
+  if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  switch (cfg.command) {
+  case WR_CMD_NONE: code = WR_EXIT_OK; break;
+  case WR_CMD_PLAN: code = wr_cmd_plan(&cfg); break;
+  case WR_CMD_RUN: code = wr_cmd_run(&cfg); break;
+  case WR_CMD_RESUME: code = wr_cmd_resume(&cfg); break;
+  case WR_CMD_REPORT: code = wr_cmd_report(&cfg); break;
+  }
+out:
+  wr_config_free(&cfg);
+  curl_global_cleanup();
+  return code;
+}

@@ -1,0 +1,83 @@
+/* plan: desktop IDs from every input -> validated, de-duplicated, grouped
+ * by region (regions in order of first appearance) and cut into chunks of
+ * at most chunk_size IDs.  Chunk ids are "1", "2", ... in plan order.
+ *
+ * The plan owns every string it points to; wr_plan_destroy() frees it.
+ * Deterministic apart from the client tokens (UUID v4 from OpenSSL's
+ * CSPRNG, client mode only).  Memory is bounded by the number of distinct
+ * IDs, not by line length or file size. */
+#ifndef WR_PLAN_H
+#define WR_PLAN_H
+
+#include "config.h"
+#include "err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct wr_rejected {
+  const char *source; /* input path as given, "-" for stdin */
+  long line;          /* physical line where the record starts, 1-based */
+  char *value;        /* the offending value (truncated to 256 bytes) */
+  const char *reason; /* static text, e.g. "invalid desktop ID syntax" */
+};
+
+#define WR_CHUNK_ID_LEN 32
+#define WR_CLIENT_TOKEN_LEN 37 /* UUID v4 text + NUL */
+
+struct wr_chunk {
+  char id[WR_CHUNK_ID_LEN];   /* "17" */
+  const char *region;         /* points into the plan's region table */
+  const char **ids;           /* nids desktop IDs, owned by the plan */
+  size_t nids;
+  int wave;                   /* 0: canary wave (if any), then 1, 2, ... */
+  char client_token[WR_CLIENT_TOKEN_LEN]; /* "" in admin mode */
+};
+
+struct wr_region_count {
+  const char *region;
+  size_t desktops;
+};
+
+struct wr_plan {
+  struct wr_chunk *chunks;
+  size_t nchunks;
+  struct wr_region_count *regions; /* in order of first appearance */
+  size_t nregions;
+  struct wr_rejected *rejected;
+  size_t nrejected;
+  size_t ndesktops;   /* distinct valid IDs */
+  size_t nduplicates; /* valid IDs seen again after their first time */
+  int nwaves;
+};
+
+struct wr_plan_opts {
+  const char *default_region;  /* --region, NULL: rows must name one */
+  const char *column;          /* --column NAME|N, NULL: auto */
+  enum wr_input_format format; /* AUTO: from the extension */
+  bool strict;                 /* any rejection is fatal */
+  int chunk_size;              /* 1..100 */
+  bool client_tokens;          /* give every chunk a ClientToken */
+  long canary;                 /* first N desktops form wave 0 */
+  long wave_size;              /* then waves of N desktops, 0: one wave */
+};
+
+/* Read every input and build the plan.  Returns 0, or WR_EINPUT/WR_EIO
+ * (err names file, line and value) when nothing can be planned, including
+ * any rejection under strict.  *out is set only on success. */
+int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
+                  size_t ninputs, struct wr_plan **out, struct wr_err *err);
+void wr_plan_destroy(struct wr_plan **pp);
+
+/* Fill opts from a loaded config. */
+void wr_plan_opts_from_config(const struct wr_config *cfg,
+                              struct wr_plan_opts *opts);
+
+/* A fresh UUID v4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx") from OpenSSL's
+ * CSPRNG. */
+int wr_uuid4(char out[WR_CLIENT_TOKEN_LEN]);
+
+/* true when s is a valid desktop ID: "ecd-" + [a-z0-9]+, <= 64 chars. */
+bool wr_desktop_id_valid(const char *s, size_t len);
+
+#endif
