@@ -1,0 +1,35 @@
+/* progress: what a person watching a run sees.  On a TTY (--progress auto
+ * with stderr a TTY, or always): one line on stderr redrawn in place, at
+ * most every 200 ms.  Otherwise, at -v, a log line every few seconds.
+ * Time is an argument; the caller's timer drives it. */
+#ifndef WR_PROGRESS_H
+#define WR_PROGRESS_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wr_progress_counts {
+  size_t chunks_done, chunks_total;
+  size_t desktops_done, desktops_total;
+  size_t desktops_failed;
+  size_t retries;
+  size_t in_flight;
+};
+
+struct wr_progress;
+
+/* is_tty: whether stderr is a terminal (the caller asks isatty). */
+int wr_progress_create(enum wr_progress_mode mode, bool is_tty,
+                       int64_t now_ms, struct wr_progress **out);
+/* Redraw or log if due.  Cheap when not due. */
+void wr_progress_update(struct wr_progress *p, const struct wr_progress_counts *c,
+                        int64_t now_ms);
+/* Final redraw and newline (TTY), so the summary starts on a clean line. */
+void wr_progress_finish(struct wr_progress *p,
+                        const struct wr_progress_counts *c, int64_t now_ms);
+void wr_progress_destroy(struct wr_progress **pp);
+
+#endif

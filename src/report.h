@@ -1,0 +1,79 @@
+/* report: the run's JSON Lines journal (CONTRACT.md "The report").
+ *
+ * Each record is serialised with cJSON and written whole with one write(2)
+ * as it happens, so a crash loses nothing and never leaves half a line but
+ * the torn tail of the record being written.  fsync at least once a
+ * second (wr_report_tick) and at close.  A write error or a full disk is
+ * returned as WR_EIO with a message naming the file; the caller stops the
+ * run cleanly.  Runs on the loop thread only. */
+#ifndef WR_REPORT_H
+#define WR_REPORT_H
+
+#include "err.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wr_report;
+
+/* Open path for writing: a new file (refuses to overwrite an existing one)
+ * or, with append, an existing report (resume).  *out set on success. */
+int wr_report_open(const char *path, bool append, struct wr_report **out,
+                   struct wr_err *err);
+/* Write one record (a cJSON object; borrowed) as one line.  now_ms
+ * (monotonic) drives the once-a-second fsync. */
+int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
+                    struct wr_err *err);
+/* fsync if the last one is a second old or more. */
+int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err);
+/* fsync and close; *pp set to NULL.  Safe on NULL. */
+int wr_report_close(struct wr_report **pp, struct wr_err *err);
+const char *wr_report_path(const struct wr_report *r);
+
+/* One part of a split chunk. */
+struct wr_split_part {
+  const char *chunk_id;          /* "17.1" */
+  const char *const *ids;
+  size_t nids;
+  const char *client_token;      /* NULL in admin mode */
+};
+
+/* The final state of a chunk (or of a part of a split chunk). */
+struct wr_chunk_outcome {
+  const char *chunk_id;
+  const char *region;
+  const char *const *ids;
+  size_t nids;
+  const char *client_token;      /* NULL in admin mode */
+  const char *status;            /* "ok" "failed" "skipped" "split" */
+  const char *request_id;        /* NULL if none */
+  const char *const *attempt_request_ids; /* every attempt's, in order */
+  size_t nattempt_request_ids;
+  long http_status;              /* 0: none */
+  const char *error_code;        /* NULL if none */
+  const char *error_message;     /* NULL if none */
+  int attempts;
+  int ambiguous_attempts;
+  int64_t started_wall_ms;       /* 0: never started (null) */
+  int64_t finished_wall_ms;
+  int64_t latency_ms;            /* last attempt's, -1: none */
+  const struct wr_split_part *into; /* status "split" only */
+  size_t ninto;
+};
+
+struct wr_summary {
+  int64_t finished_wall_ms;
+  size_t ok_chunks, failed_chunks, skipped_chunks;
+  size_t ok_desktops, failed_desktops, skipped_desktops;
+  int exit_code;
+  const char *stop_reason;       /* NULL, "interrupt", "deadline", ... */
+};
+
+/* Record builders (caller frees with cJSON_Delete; NULL on ENOMEM).  The
+ * run, rejected and plan records are in report_records.h. */
+cJSON *wr_record_chunk(const struct wr_chunk_outcome *o);
+cJSON *wr_record_summary(const struct wr_summary *s);
+
+#endif
