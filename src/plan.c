@@ -59,7 +59,7 @@ bool wr_desktop_id_valid(const char *s, size_t len)
 
 /* "cn-hangzhou", "ap-southeast-1", "cn-shanghai-finance-1": a letter,
  * then letters and digits, in at least two parts joined by '-'. */
-static bool region_valid(const char *s, size_t len)
+bool wr_region_valid(const char *s, size_t len)
 {
   size_t i, parts = 1;
 
@@ -230,7 +230,7 @@ static int on_row(void *ctx, const struct wr_ingest_row *row,
                     err);
     region_len = strlen(region);
   }
-  if (row->region_truncated || !region_valid(region, region_len))
+  if (row->region_truncated || !wr_region_valid(region, region_len))
     return reject(b, row->line, region, region_len,
                   "invalid region name (expected e.g. cn-hangzhou)", err);
   rc = wr_idset_add(p->ids, row->id, row->id_len, &index);
@@ -373,7 +373,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
       opts->canary < 0 || opts->wave_size < 0)
     return wr_err_set(err, WR_EINVAL, "invalid plan options");
   if (opts->default_region != NULL &&
-      !region_valid(opts->default_region, strlen(opts->default_region)))
+      !wr_region_valid(opts->default_region, strlen(opts->default_region)))
     return wr_err_set(err, WR_EINVAL, "invalid region \"%s\"",
                       opts->default_region);
   if (ninputs == 0)
