@@ -19,10 +19,10 @@ static int npaths;
 static char *tmpfile_with(const char *suffix, const char *text)
 {
   char *p;
+  int fd;
 
   assert_true(npaths < MAXF);
   p = paths[npaths++];
-  int fd;
 
   snprintf(p, sizeof(paths[0]), "/tmp/wr-test-plan-XXXXXX%s", suffix);
   fd = mkstemps(p, (int)strlen(suffix));
