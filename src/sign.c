@@ -15,7 +15,14 @@ static int unreserved(unsigned char c)
          c == '~';
 }
 
-int wr_percent_encode(const char *s, size_t len, struct wr_buf *out)
+static int unreserved_js(unsigned char c)
+{
+  return unreserved(c) || c == '!' || c == '\'' || c == '(' || c == ')' ||
+         c == '*';
+}
+
+static int encode(const char *s, size_t len, int (*keep)(unsigned char),
+                  struct wr_buf *out)
 {
   static const char hex[] = "0123456789ABCDEF";
   size_t i, run;
@@ -26,7 +33,7 @@ int wr_percent_encode(const char *s, size_t len, struct wr_buf *out)
     char esc[3];
 
     /* Copy runs of unreserved bytes at once: most values are plain. */
-    for (run = 0; i + run < len && unreserved((unsigned char)s[i + run]);)
+    for (run = 0; i + run < len && keep((unsigned char)s[i + run]);)
       run++;
     if (run > 0) {
       rc = wr_buf_add(out, s + i, run);
@@ -43,6 +50,16 @@ int wr_percent_encode(const char *s, size_t len, struct wr_buf *out)
     run = 1;
   }
   return 0;
+}
+
+int wr_percent_encode(const char *s, size_t len, struct wr_buf *out)
+{
+  return encode(s, len, unreserved, out);
+}
+
+int wr_percent_encode_js(const char *s, size_t len, struct wr_buf *out)
+{
+  return encode(s, len, unreserved_js, out);
 }
 
 static int param_cmp(const void *a, const void *b)
