@@ -221,8 +221,16 @@ static int load_profile(const char *path, const char *name,
     goto out;
   root = cJSON_ParseWithLength(text, len);
   if (!cJSON_IsObject(root)) {
-    rc = wr_err_set(err, WR_ECREDS, "%s: not a valid aliyun CLI config "
-                    "file (JSON object expected)", path);
+    const char *at = cJSON_GetErrorPtr();
+    long line = 1;
+    const char *p;
+
+    /* cJSON points just past the bad spot; count lines up to it. */
+    if (root == NULL && at != NULL && at >= text && at <= text + len)
+      for (p = text; p < at; p++)
+        line += *p == '\n';
+    rc = wr_err_set(err, WR_ECREDS, "%s:%ld: not a valid aliyun CLI config "
+                    "file (JSON object expected)", path, line);
     goto out;
   }
   if (name == NULL && (name = json_str(root, "current")) == NULL) {
