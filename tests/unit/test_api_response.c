@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void classify(long status, const char *body, const char *retry,
@@ -177,6 +178,37 @@ static void test_fields_case_insensitive_and_bounded(void **state)
   assert_int_equal(r.outcome, WR_OUTCOME_FINAL);
 }
 
+/* Every truncation of a real error body is classified without a crash
+ * (run under ASan in make test); only the complete body is parsed. */
+static void test_every_truncation(void **state)
+{
+  const char *body =
+      "{\"RequestId\":\"81EF1E7D-0D15-5CAF-B602-3487FAFA88D5\",\"HostId\":"
+      "\"ecd.cn-hangzhou.aliyuncs.com\",\"Code\":\"Throttling.User\","
+      "\"Message\":\"Request was denied due to user flow control.\","
+      "\"Recommend\":\"https://api.aliyun.com/troubleshoot?q=Throttling\"}";
+  size_t n, len = strlen(body);
+  struct wr_api_result r;
+
+  (void)state;
+  for (n = 0; n <= len; n++) {
+    /* An exact-length heap copy, not NUL-terminated, so ASan sees any
+     * read past the end. */
+    char *copy = malloc(n > 0 ? n : 1);
+
+    assert_non_null(copy);
+    memcpy(copy, body, n);
+    wr_api_classify_response(400, copy, n, NULL, &r);
+    free(copy);
+    if (n < len) {
+      assert_int_equal(r.outcome, WR_OUTCOME_FINAL);
+      assert_string_equal(r.code, "");
+    }
+  }
+  assert_int_equal(r.outcome, WR_OUTCOME_THROTTLED);
+  assert_string_equal(r.code, "Throttling.User");
+}
+
 static void test_retry_after(void **state)
 {
   struct wr_api_result r;
@@ -235,6 +267,7 @@ int main(void)
     cmocka_unit_test(test_unknown_code_falls_back_on_status),
     cmocka_unit_test(test_non_json_bodies),
     cmocka_unit_test(test_fields_case_insensitive_and_bounded),
+    cmocka_unit_test(test_every_truncation),
     cmocka_unit_test(test_retry_after),
     cmocka_unit_test(test_transport),
   };

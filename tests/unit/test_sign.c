@@ -40,6 +40,20 @@ static void test_percent_encode(void **state)
                "%20a%21%2A%27%28%29~%2B%2F%3D%26%3A%C3%A9%E4%B8%AD");
 }
 
+/* Node's querystring set, used only for the client-API wire form. */
+static void test_percent_encode_js(void **state)
+{
+  struct wr_buf b;
+  const char *in = " a!*'()~+/=&:\xc3\xa9\xe4\xb8\xad";
+
+  (void)state;
+  wr_buf_init(&b, 4096);
+  assert_int_equal(wr_percent_encode_js(in, strlen(in), &b), 0);
+  assert_string_equal(wr_buf_str(&b),
+                      "%20a!*'()~%2B%2F%3D%26%3A%C3%A9%E4%B8%AD");
+  wr_buf_free(&b);
+}
+
 static void test_percent_encode_embedded_nul_and_high_bytes(void **state)
 {
   struct wr_buf b;
@@ -130,6 +144,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_percent_encode),
+    cmocka_unit_test(test_percent_encode_js),
     cmocka_unit_test(test_percent_encode_embedded_nul_and_high_bytes),
     cmocka_unit_test(test_encode_bound_is_an_error),
     cmocka_unit_test(test_sort_twenty_ids),
