@@ -236,9 +236,7 @@ static int secret(struct parser *ps, const struct wr_opt_def *d, char *v,
 
   if (*v == '\0')
     return wr_err_set(ps->err, WR_EUSAGE, "%s: the value is empty", src);
-  wr_warnf("%s: a secret given as an option can be read by other users "
-           "(ps, shell history); prefer the WUYING_* environment variables",
-           src);
+  /* creds keeps the copy and warns that an option shows in ps */
   rc = wr_creds_set_option(d->name, v);
   if (rc < 0)
     return wr_err_set(ps->err, rc, "%s: cannot keep the secret", src);
