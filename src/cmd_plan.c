@@ -94,7 +94,7 @@ static void print_summary(const struct wr_config *cfg,
           plan->nduplicates);
   fprintf(out, "Rejected: %zu\n", plan->nrejected);
   for (i = 0; i < plan->nrejected && i < SHOW_REJECTED; i++)
-    fprintf(out, "  %s:%ld: \"%s\": %s\n", plan->rejected[i].source,
+    fprintf(out, "  %s:%ld: \"%.80s\": %s\n", plan->rejected[i].source,
             plan->rejected[i].line, plan->rejected[i].value,
             plan->rejected[i].reason);
   if (plan->nrejected > SHOW_REJECTED)

@@ -453,6 +453,22 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
     longopts[i].val = wr_opts_table[i].id;
   }
   memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
+  /* getopt_long accepts any unique prefix (--rat for --rate); we do not,
+   * so a job script never changes meaning when an option is added. */
+  for (i = 2; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++) {
+    size_t len = strcspn(argv[i] + 2, "=");
+
+    if (strncmp(argv[i], "--", 2) != 0)
+      continue;
+    for (c = 0; c < (int)NOPTS; c++)
+      if (strlen(wr_opts_table[c].name) == len &&
+          strncmp(wr_opts_table[c].name, argv[i] + 2, len) == 0)
+        break;
+    if (c == (int)NOPTS)
+      return wr_err_set(err, WR_EUSAGE, "unknown option \"%.*s\"; see "
+                        "wuying-reboot %s --help", (int)len + 2, argv[i],
+                        wr_cli_command_name(cfg->command));
+  }
   pend = calloc((size_t)argc, sizeof(*pend));
   if (pend == NULL)
     return wr_err_set(err, WR_ENOMEM, "out of memory");

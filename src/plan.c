@@ -204,7 +204,7 @@ static int reject(struct builder *b, long line, const char *value,
   p->pub.nrejected++;
   if (b->opts->strict)
     return wr_err_set(err, WR_EINPUT,
-                      "%s:%ld: \"%s\": %s (--strict: nothing planned)",
+                      "%s:%ld: \"%.60s\": %s (--strict: nothing planned)",
                       r->source, line, r->value, reason);
   return 0;
 }
@@ -491,7 +491,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
     if (pub->nrejected > 0)
       rc = wr_err_set(err, WR_EINPUT,
                       "nothing to plan: no valid desktop ID in the input "
-                      "(%zu rejected; the first: %s:%ld: \"%s\": %s)",
+                      "(%zu rejected; the first: %s:%ld: \"%.60s\": %s)",
                       pub->nrejected, pub->rejected[0].source,
                       pub->rejected[0].line, pub->rejected[0].value,
                       pub->rejected[0].reason);
