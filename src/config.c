@@ -456,10 +456,11 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
   /* getopt_long accepts any unique prefix (--rat for --rate); we do not,
    * so a job script never changes meaning when an option is added. */
   for (i = 2; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++) {
-    size_t len = strcspn(argv[i] + 2, "=");
+    size_t len;
 
     if (strncmp(argv[i], "--", 2) != 0)
       continue;
+    len = strcspn(argv[i] + 2, "=");
     for (c = 0; c < (int)NOPTS; c++)
       if (strlen(wr_opts_table[c].name) == len &&
           strncmp(wr_opts_table[c].name, argv[i] + 2, len) == 0)
