@@ -481,9 +481,9 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
       goto fail;
   }
   if (b.conflicts > 0)
-    wr_warnf("%zu duplicate desktop ID(s) named another region than their "
-             "first row, whose region was kept (first: %s)", b.conflicts,
-             b.conflict_example);
+    wr_warnf("%zu duplicate row(s) named another region than the first row "
+             "of their desktop ID; the first region was kept (first: %s)",
+             b.conflicts, b.conflict_example);
   rc = finish(p, opts);
   if (rc < 0)
     goto fail;

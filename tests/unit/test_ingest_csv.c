@@ -8,6 +8,8 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ingest_rows.h"
 
@@ -242,6 +244,33 @@ static void test_garbage(void **state)
   (void)ingest((char *)data, sizeof(data), WR_FORMAT_CSV, NULL, 1, &r, &err);
 }
 
+/* The input ends exactly at a PROT_NONE page: a read past it crashes. */
+static void test_guard_page(void **state)
+{
+  static const char text[] = "DesktopId,RegionId\r\n\"ecd-1\",cn-a1\r\necd-2";
+  long page = sysconf(_SC_PAGESIZE);
+  char *mem, *at;
+  struct rows r;
+  struct wr_err err;
+  size_t i;
+
+  (void)state;
+  mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  assert_true(mem != MAP_FAILED);
+  assert_int_equal(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
+  at = mem + page - (sizeof(text) - 1);
+  memcpy(at, text, sizeof(text) - 1);
+  for (i = 0; i < NBLOCKS; i++) {
+    assert_int_equal(ingest(at, sizeof(text) - 1, WR_FORMAT_CSV, NULL,
+                            blocks[i], &r, &err), 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.id[1], "ecd-2");
+    assert_int_equal(r.line[1], 3);
+  }
+  munmap(mem, (size_t)page * 2);
+}
+
 static void test_empty(void **state)
 {
   struct rows r;
@@ -305,6 +334,7 @@ int main(void)
     cmocka_unit_test(test_huge_line),
     cmocka_unit_test(test_long_cell_truncated),
     cmocka_unit_test(test_garbage),
+    cmocka_unit_test(test_guard_page),
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_format_detection),
     cmocka_unit_test(test_files),

@@ -252,6 +252,23 @@ static void test_default_region_and_duplicates_across_inputs(void **state)
   wr_plan_destroy(&plan);
 }
 
+static void test_duplicate_in_another_region(void **state)
+{
+  struct wr_plan_opts o;
+  struct wr_plan *plan;
+
+  (void)state;
+  opts_default(&o);
+  plan = plan_of(&o, "DesktopId,RegionId\necd-1,cn-a1\necd-2,cn-b2\n"
+                     "ecd-1,cn-b2\necd-1,cn-a1\n", ".csv");
+  assert_int_equal(plan->ndesktops, 2);
+  assert_int_equal(plan->nduplicates, 2);
+  assert_int_equal(plan->regions[0].desktops, 1); /* the first row wins */
+  assert_string_equal(plan->chunks[0].ids[0], "ecd-1");
+  assert_string_equal(plan->chunks[0].region, "cn-a1");
+  wr_plan_destroy(&plan);
+}
+
 static void test_strict(void **state)
 {
   struct wr_plan_opts o;
@@ -415,6 +432,7 @@ int main(void)
     cmocka_unit_test_teardown(test_rejections, cleanup),
     cmocka_unit_test_teardown(test_default_region_and_duplicates_across_inputs,
                               cleanup),
+    cmocka_unit_test_teardown(test_duplicate_in_another_region, cleanup),
     cmocka_unit_test_teardown(test_strict, cleanup),
     cmocka_unit_test_teardown(test_missing_file, cleanup),
     cmocka_unit_test_teardown(test_waves, cleanup),
