@@ -264,6 +264,7 @@ static void test_endpoint(void **state)
   (void)state;
   assert_int_equal(load("run", "--endpoint", "http://localhost:9000/", "x",
                         NULL), 0);
+  assert_string_equal(cfg.endpoint, "http://localhost:9000");
   teardown(NULL);
   assert_int_equal(load("run", "--endpoint", "https://ecd.cn-x.example.com",
                         "x", NULL), 0);
