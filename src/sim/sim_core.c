@@ -25,7 +25,7 @@ int wr_sim_init(struct wr_sim *sim, const struct wr_sim_opts *opts,
   sim->creds.client_id = opts->client_id;
   sim->creds.login_token = opts->login_token;
   sim->creds.session_id = opts->session_id;
-  sim->rng = opts->seed;
+  sim->rng = opts->seed ^ 0x5851f42d4c957f2dULL; /* not the fleet's stream */
   sim->log = log;
   wr_sim_stats_init(&sim->stats);
   for (i = 0; i < WR_SIM_ACTION_COUNT; i++)
