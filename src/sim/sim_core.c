@@ -340,8 +340,8 @@ static int throttle(struct wr_sim *sim, int action, int64_t now_ms,
 
 /* The protocol verdict and the operation; sets r and *violation. */
 static int execute(struct wr_sim *sim, const struct wr_sim_call *call,
-                   int64_t now_ms, struct wr_sim_response *r,
-                   int *violation)
+                   const char *region, int64_t now_ms,
+                   struct wr_sim_response *r, int *violation)
 {
   struct wr_sim_error e;
   int rc;
@@ -402,7 +402,7 @@ static int execute(struct wr_sim *sim, const struct wr_sim_call *call,
   return rc;
 error:
   *violation = e.violation;
-  return error_body(r, call->region, &e);
+  return error_body(r, region, &e);
 }
 
 static void log_request(struct wr_sim *sim, const struct wr_sim_call *call,
@@ -457,7 +457,7 @@ int wr_sim_handle(struct wr_sim *sim, const struct wr_sim_request *req,
   if (rc == 0)
     rc = fault(sim, out, region);
   if (rc == 0)
-    rc = execute(sim, &call, now_ms, out, &violation);
+    rc = execute(sim, &call, region, now_ms, out, &violation);
   if (rc < 0)
     goto out;
   rc = 0;
