@@ -1,6 +1,7 @@
 #include "sim_opts.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -301,8 +302,14 @@ void wr_sim_opts_free(struct wr_sim_opts *o)
     &o->security_token, &o->client_id, &o->login_token, &o->session_id,
     &o->fleet, &o->write_fleet, &o->fail_desktops, &o->log, &o->stats
   };
+  char *secrets[] = {
+    o->access_key_secret, o->security_token, o->login_token, o->session_id
+  };
   size_t i;
 
+  for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+    if (secrets[i] != NULL)
+      OPENSSL_cleanse(secrets[i], strlen(secrets[i]));
   for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
     free(*s[i]);
     *s[i] = NULL;

@@ -191,6 +191,17 @@ printf 'DesktopId\necd-ok1\nnot-an-id\n' >"$T/bad.csv"
 check "bad fleet file exits 2" "$?" 2
 check "bad fleet file message names file and line" \
   "$(grep -c "bad.csv:3" "$T/bad.err")" 1
+check "--help names the default credentials" \
+  "$("$BUILD/ecd-sim" --help | grep -c 'default testid\|default testsecret')" 2
+# --port-file and a JSONL fleet.
+printf '{"DesktopId":"ecd-j1","RegionId":"cn-beijing"}\n"ecd-j2"\n' >"$T/fleet.jsonl"
+start_sim D --fleet "$T/fleet.jsonl" --regions cn-qingdao --port-file "$T/D.port"
+check "--port-file" "$(cat "$T/D.port")" "$PORT"
+check "JSONL fleet, region from the row" "$($C --endpoint "$E" --region cn-beijing \
+  --ids ecd-j1 | status)" 200
+check "JSONL fleet, default region" "$($C --endpoint "$E" --region cn-qingdao \
+  --ids ecd-j2 | status)" 200
+stop_sim D
 "$BUILD/ecd-sim" --qps -1 >/dev/null 2>"$T/bad.err"
 check "bad option exits 2" "$?" 2
 check "bad option message" "$(grep -c -- '--qps' "$T/bad.err")" 1
