@@ -449,6 +449,10 @@ int wr_sim_handle(struct wr_sim *sim, const struct wr_sim_request *req,
   region = call.region ? call.region
            : wr_sim_params_get(&call.params, "RegionId");
   uv_mutex_lock(&sim->lock);
+  /* Threads read the clock before they get the lock: never go back. */
+  if (now_ms < sim->last_now)
+    now_ms = sim->last_now;
+  sim->last_now = now_ms;
   rc = wr_sim_stats_arrival(&sim->stats, call.action, now_ms);
   if (rc < 0)
     goto out;

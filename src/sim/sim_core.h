@@ -34,6 +34,7 @@ struct wr_sim {
   struct wr_sim_stats stats;
   struct wr_sim_window admitted[WR_SIM_ACTION_COUNT]; /* for --qps */
   FILE *log;                      /* --log, NULL: none */
+  int64_t last_now;               /* keeps time monotonic across threads */
 };
 
 enum wr_sim_reply {

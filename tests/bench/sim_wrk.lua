@@ -1,18 +1,21 @@
 -- wrk script for ecd-sim: client-API RebootDesktops (anonymous, so wrk
 -- can build it) with a fresh SignatureNonce and ClientToken per call, one
--- desktop per call taken round-robin from the fleet CSV in $SIM_FLEET.
--- Every call goes the whole way: parse, checks, nonce store, idempotency
--- store, state machine, stats.  Used by tests/bench/sim_bench.sh.
-local ids = {}
-local counter = 0
+-- desktop per call, the two threads interleaved over the fleet CSV in
+-- $SIM_FLEET.  The $SIM_CALLS requests of a thread (default 100000) are
+-- formatted in init(), so that wrk's Lua does not compete with the sim for
+-- the CPU during the run; past them a thread repeats its last request
+-- (answered SignatureNonceUsed): size SIM_CALLS for the run.
+local reqs = {}
+local i = 0
 local threads = {}
 
 function setup(thread)
-  thread:set("tid", #threads + 1)
+  thread:set("tid", #threads)
   table.insert(threads, thread)
 end
 
 function init(args)
+  local ids = {}
   local f = assert(io.open(os.getenv("SIM_FLEET"), "r"))
   for line in f:lines() do
     local id = line:match("^(ecd%-[0-9a-z]+),")
@@ -20,17 +23,20 @@ function init(args)
   end
   f:close()
   -- tid is the global that setup() set in this thread's Lua state
-  counter = (tonumber(tid) or 0) * 1000000000
+  local k = tonumber(tid)
+  local ts = os.date("!%Y-%m-%dT%H:%M:%SZ"):gsub(":", "%%3A")
+  local n = tonumber(os.getenv("SIM_CALLS") or "100000")
+  for c = 1, n do
+    local seq = c * 2 + k
+    local path = "/?Action=RebootDesktops&Format=json&Version=2020-10-02" ..
+      "&Timestamp=" .. ts .. "&SignatureNonce=n" .. seq ..
+      "&ClientId=bench&ClientToken=t" .. seq ..
+      "&DesktopId.1=" .. ids[seq % #ids + 1] .. "&RegionId=cn-hangzhou"
+    reqs[c] = wrk.format("POST", path, nil, "")
+  end
 end
 
 function request()
-  counter = counter + 1
-  local id = ids[(counter % #ids) + 1]
-  local ts = os.date("!%Y-%m-%dT%H:%M:%SZ")
-  local path = "/?Action=RebootDesktops&Format=json&Version=2020-10-02" ..
-    "&Timestamp=" .. ts:gsub(":", "%%3A") ..
-    "&SignatureNonce=n" .. counter ..
-    "&ClientId=bench&ClientToken=t" .. counter ..
-    "&DesktopId.1=" .. id .. "&RegionId=cn-hangzhou"
-  return wrk.format("POST", path, nil, "")
+  if i < #reqs then i = i + 1 end
+  return reqs[i]
 end

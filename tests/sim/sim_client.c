@@ -26,7 +26,7 @@ struct opts {
   enum wr_sig_version sig;
   const char *ids[MAX_IDS];
   size_t nids;
-  long max_results, repeat, timeout_ms;
+  long max_results, repeat, timeout_ms, dump;
   int64_t offset_ms;
   int all_pages;
   struct wr_creds creds;
@@ -215,6 +215,43 @@ static void tamper(const struct opts *o, struct wr_http_request *req)
   }
 }
 
+/* --dump N: N requests, one a line, "path?query TAB name: value TAB ...",
+ * each with its own nonce, for tests/bench/sim_wrk_signed.lua.  Desktop
+ * IDs rotate through the --ids list, one per request. */
+static int dump(struct opts *o)
+{
+  struct wr_api_target t = {o->mode, o->sig, o->endpoint};
+  struct wr_err err = {0};
+  char nonce[WR_NONCE_LEN];
+  long i;
+  size_t h;
+
+  for (i = 0; i < o->dump; i++) {
+    struct wr_http_request req = {0};
+    struct wr_call call = {0};
+    struct wr_attempt at;
+    const char *one = o->ids[(size_t)i % o->nids];
+
+    call.action = o->action;
+    call.region = o->region;
+    call.ids = &one;
+    call.nids = 1;
+    wr_api_nonce(nonce);
+    at.nonce = nonce;
+    at.wall_ms = wr_clock_wall_ms();
+    if (wr_api_build(&t, &o->creds, &call, &at, &req, &err) < 0) {
+      fprintf(stderr, "sim-client: %s\n", err.msg);
+      return 2;
+    }
+    fputs(strstr(req.url + 8, "/"), stdout);
+    for (h = 0; h < req.nheaders; h++)
+      printf("\t%s: %s", req.headers[h].name, req.headers[h].value);
+    putchar('\n');
+    wr_http_request_free(&req);
+  }
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int run(struct opts *o)
 {
   struct wr_api_target t = {o->mode, o->sig, o->endpoint};
@@ -277,7 +314,8 @@ int main(int argc, char **argv)
     {"login-token", 1, 0, 'l'}, {"session-id", 1, 0, 'd'},
     {"nonce", 1, 0, 'N'}, {"time-offset-s", 1, 0, 'o'},
     {"repeat", 1, 0, 'R'}, {"tamper", 1, 0, 't'},
-    {"append-id", 1, 0, 'x'}, {"timeout-ms", 1, 0, 'w'}, {0, 0, 0, 0}
+    {"append-id", 1, 0, 'x'}, {"timeout-ms", 1, 0, 'w'},
+    {"dump", 1, 0, 'D'}, {0, 0, 0, 0}
   };
   struct opts o;
   char *list = NULL, *tok, *save;
@@ -318,6 +356,7 @@ int main(int argc, char **argv)
     case 't': o.tamper = optarg; break;
     case 'x': o.append_id = optarg; break;
     case 'w': o.timeout_ms = atol(optarg); break;
+    case 'D': o.dump = atol(optarg); break;
     default: return 2;
     }
   }
@@ -329,7 +368,7 @@ int main(int argc, char **argv)
        tok != NULL && o.nids < MAX_IDS; tok = strtok_r(NULL, ",", &save))
     o.ids[o.nids++] = tok;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  rc = run(&o);
+  rc = o.dump > 0 && o.nids > 0 ? dump(&o) : run(&o);
   curl_global_cleanup();
   return rc;
 }
