@@ -58,6 +58,18 @@ check "hang: counted" "$(stat_of .calls.RebootDesktops.hang)" 2
 check "hang: nothing done" "$(stat_of .reboots_total)" 0
 stop_sim hang
 
+# Stopping while a connection hangs: answered (closed) at once, exit 0.
+start_sim hang2 --desktops 3 --hang-rate 1 --hang-ms 60000 --log "$T/hang2.jsonl"
+$C --endpoint "$E" --ids "$D" --timeout-ms 30000 >"$T/hang2.out" &
+cpid=$!
+i=0
+while [ ! -s "$T/hang2.jsonl" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+stop_sim hang2
+wait "$cpid"
+check "hang at shutdown: connection closed" "$(status <"$T/hang2.out")" 0
+check "hang at shutdown: long before --hang-ms" \
+  "$(jq '.elapsed_ms < 20000' "$T/hang2.out")" true
+
 start_sim latency --desktops 3 --latency-ms 200
 out=$($C --endpoint "$E" --ids "$D")
 check "latency: answered" "$(printf "%s\n" "$out" | status)" 200

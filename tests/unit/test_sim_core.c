@@ -413,6 +413,64 @@ static void test_client_token_idempotency(void **state)
   teardown_f(f);
 }
 
+/* Cut "&name=value" (or "name=value&") out of the URL's query. */
+static void cut_param(struct wr_http_request *req, const char *name)
+{
+  char *p = strstr(req->url, name), *end;
+
+  assert_non_null(p);
+  end = strchr(p, '&');
+  if (end != NULL)
+    memmove(p, end + 1, strlen(end + 1) + 1);
+  else
+    p[-1] = '\0';
+}
+
+static void test_missing_parameters(void **state)
+{
+  static const char *const cut[] = {"RegionId=", "ClientToken=",
+                                    "Timestamp=", "SignatureNonce=",
+                                    "ClientId="};
+  struct fixture *f = setup_with(NULL, 0);
+  const char *ids[] = {id(f, 0), NULL};
+  struct spec s = {.mode = WR_API_CLIENT, .ids = ids, .client_token = "M"};
+  struct wr_http_request req;
+  struct sent r;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+    build(f, &s, &req);
+    cut_param(&req, cut[i]);
+    send_req(f, &req, &r);
+    assert_int_equal(r.r.status, 400);
+    assert_string_equal(field(&r, "Code"), "MissingParameter");
+    done(&r);
+    wr_http_request_free(&req);
+  }
+  /* V3 without x-acs-date; V1 without SignatureMethod. */
+  s.mode = WR_API_ADMIN;
+  build(f, &s, &req);
+  for (i = 0; i < req.nheaders; i++)
+    if (strcmp(req.headers[i].name, "x-acs-date") == 0)
+      req.headers[i].name[0] = 'y';
+  send_req(f, &req, &r);
+  assert_string_equal(field(&r, "Code"), "MissingParameter");
+  assert_non_null(strstr(field(&r, "Message"), "x-acs-date"));
+  done(&r);
+  wr_http_request_free(&req);
+  s.sig = WR_SIG_V1;
+  build(f, &s, &req);
+  cut_param(&req, "SignatureMethod=");
+  send_req(f, &req, &r);
+  assert_string_equal(field(&r, "Code"), "MissingParameter");
+  done(&r);
+  wr_http_request_free(&req);
+  assert_int_equal(violations(f, WR_SIM_V_MISSING_PARAMETER), 7);
+  assert_int_equal(f->sim.fleet.v[0].reboots, 0);
+  teardown_f(f);
+}
+
 static void test_desktop_errors(void **state)
 {
   struct fixture *f = setup_with(NULL, 0);
@@ -652,6 +710,7 @@ int main(void)
     cmocka_unit_test(test_nonce_replay),
     cmocka_unit_test(test_id_limits),
     cmocka_unit_test(test_client_token_idempotency),
+    cmocka_unit_test(test_missing_parameters),
     cmocka_unit_test(test_desktop_errors),
     cmocka_unit_test(test_describe_paging),
     cmocka_unit_test(test_throttling),
