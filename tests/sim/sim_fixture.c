@@ -46,9 +46,8 @@ void simt_teardown(struct fixture *f)
   free(f);
 }
 
-
 void simt_build(struct fixture *f, const struct spec *s,
-                  struct wr_http_request *req)
+                struct wr_http_request *req)
 {
   struct wr_api_target t = {s->mode, s->sig, "http://127.0.0.1:8080"};
   struct wr_call call = {0};
@@ -74,7 +73,7 @@ void simt_build(struct fixture *f, const struct spec *s,
 }
 
 void simt_send(struct fixture *f, const struct wr_http_request *req,
-                     struct sent *out)
+               struct sent *out)
 {
   struct wr_sim_header h[MAXH];
   struct wr_sim_request r;
@@ -116,7 +115,7 @@ const char *simt_field(const struct sent *s, const char *name)
 
 /* Build, send, check status and Code ("" for success). */
 void simt_expect(struct fixture *f, const struct spec *sp, int status,
-                   const char *code, struct sent *keep)
+                 const char *code, struct sent *keep)
 {
   struct wr_http_request req;
   struct sent s;

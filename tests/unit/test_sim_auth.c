@@ -230,8 +230,9 @@ static void test_client_token_idempotency(void **state)
   (void)state;
   simt_expect(f, &s, 200, "", &first);
   f->now += 100;
-  simt_expect(f, &s, 200, "", &again);      /* a retry: fresh nonce, same token */
-  assert_string_equal(simt_field(&first, "RequestId"), simt_field(&again, "RequestId"));
+  simt_expect(f, &s, 200, "", &again); /* a retry: fresh nonce, same token */
+  assert_string_equal(simt_field(&first, "RequestId"),
+                      simt_field(&again, "RequestId"));
   assert_int_equal(again.r.outcome, WR_SIM_REPLAYED);
   assert_int_equal(f->sim.fleet.v[0].reboots, 1);
   simt_done(&first);

@@ -48,7 +48,8 @@ static void test_describe_paging(void **state)
 {
   struct fixture *f = simt_setup(NULL, 0);
   struct spec s = {.action = "DescribeDesktops", .max_results = 4};
-  const char *ids[] = {simt_id(f, 0), simt_id(f, 1), "ecd-nothere", simt_id(f, 2), NULL};
+  const char *ids[] = {simt_id(f, 0), simt_id(f, 1), "ecd-nothere",
+                       simt_id(f, 2), NULL};
   const char *reboot[] = {simt_id(f, 4), NULL};
   char token[32] = "";
   int pages = 0, seen = 0;
