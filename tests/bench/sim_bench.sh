@@ -52,7 +52,7 @@ for mode in client v3; do
         -s "$HERE/sim_wrk_signed.lua" "http://127.0.0.1:$port/" >"$T/wrk"
     fi
     rate=$(awk '/Requests\/sec/ { print $2 }' "$T/wrk")
-    curl -s "http://127.0.0.1:$port/__stats" >"$T/stats"
+    "$BUILD/tests/sim/sim-client" --endpoint "http://127.0.0.1:$port" --get /__stats >"$T/stats"
     ok=$(jq .calls.RebootDesktops.ok "$T/stats")
     total=$(jq .calls_total "$T/stats")
     echo "$mode run $run: $rate calls/s ($ok answered 200 of $total)"

@@ -122,7 +122,7 @@ check "desktop of another region" "$($C --endpoint "$E" \
   --ids "$(ids "$F" cn-shanghai 1 90)" | code)" InvalidDesktopId.NotFound
 
 # Stats.
-curl -s "$E/__stats" >"$T/live.json"
+$C --endpoint "$E" --get /__stats >"$T/live.json"
 v() { jq -r ".violations.$1" "$T/live.json"; }
 check "bad_signature" "$(v bad_signature)" 6
 check "unknown_access_key" "$(v unknown_access_key)" 2

@@ -11,7 +11,7 @@ trap sim_cleanup EXIT
 trap 'exit 1' INT TERM
 C="$BUILD/tests/sim/sim-client"
 
-stat_of() { curl -s "$E/__stats" | jq -r "$1"; }
+stat_of() { $C --endpoint "$E" --get /__stats | jq -r "$1"; }
 
 start_sim reset --desktops 3 --write-fleet "$T/f.csv" --reset-rate 1
 D=$(ids "$T/f.csv" cn-hangzhou 1)

@@ -1,6 +1,8 @@
 /* sim-client: sends ECD requests built by the project's request builder
  * (api.h) to ecd-sim, optionally tampered with, and prints one JSON line
- * per response: {"status","body","retry_after","elapsed_ms","error"}.
+ * per response: {"status","body","retry_after","elapsed_ms","error"};
+ * --get PATH prints a GET's body (/__stats), --dump N prints N signed
+ * requests for wrk (tests/bench/sim_bench.sh).
  * A test helper only (tests/integration/test_sim*.sh). */
 #include "api.h"
 #include "buf.h"
@@ -21,7 +23,7 @@
 
 struct opts {
   const char *endpoint, *action, *region, *client_token, *next_token;
-  const char *status, *nonce, *tamper, *append_id;
+  const char *status, *nonce, *tamper, *append_id, *get;
   enum wr_api_mode mode;
   enum wr_sig_version sig;
   const char *ids[MAX_IDS];
@@ -215,6 +217,34 @@ static void tamper(const struct opts *o, struct wr_http_request *req)
   }
 }
 
+/* --get PATH: print the body of GET endpoint+PATH (e.g. /__stats). */
+static int get(const struct opts *o)
+{
+  struct reply r;
+  struct wr_buf url;
+  CURL *c = curl_easy_init();
+  CURLcode cc;
+
+  wr_buf_init(&r.body, 1 << 26);
+  wr_buf_init(&url, 4096);
+  wr_buf_addf(&url, "%s%s", o->endpoint, o->get);
+  curl_easy_setopt(c, CURLOPT_URL, wr_buf_str(&url));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  cc = curl_easy_perform(c);
+  if (cc == CURLE_OK)
+    puts(wr_buf_str(&r.body));
+  else
+    fprintf(stderr, "sim-client: %s\n", curl_easy_strerror(cc));
+  curl_easy_cleanup(c);
+  wr_buf_free(&r.body);
+  wr_buf_free(&url);
+  return cc == CURLE_OK ? 0 : 1;
+}
+
 /* --dump N: N requests, one a line, "path?query TAB name: value TAB ...",
  * each with its own nonce, for tests/bench/sim_wrk_signed.lua.  Desktop
  * IDs rotate through the --ids list, one per request. */
@@ -315,7 +345,7 @@ int main(int argc, char **argv)
     {"nonce", 1, 0, 'N'}, {"time-offset-s", 1, 0, 'o'},
     {"repeat", 1, 0, 'R'}, {"tamper", 1, 0, 't'},
     {"append-id", 1, 0, 'x'}, {"timeout-ms", 1, 0, 'w'},
-    {"dump", 1, 0, 'D'}, {0, 0, 0, 0}
+    {"dump", 1, 0, 'D'}, {"get", 1, 0, 'G'}, {0, 0, 0, 0}
   };
   struct opts o;
   char *list = NULL, *tok, *save;
@@ -357,6 +387,7 @@ int main(int argc, char **argv)
     case 'x': o.append_id = optarg; break;
     case 'w': o.timeout_ms = atol(optarg); break;
     case 'D': o.dump = atol(optarg); break;
+    case 'G': o.get = optarg; break;
     default: return 2;
     }
   }
@@ -368,7 +399,10 @@ int main(int argc, char **argv)
        tok != NULL && o.nids < MAX_IDS; tok = strtok_r(NULL, ",", &save))
     o.ids[o.nids++] = tok;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  rc = o.dump > 0 && o.nids > 0 ? dump(&o) : run(&o);
+  if (o.get != NULL)
+    rc = get(&o);
+  else
+    rc = o.dump > 0 && o.nids > 0 ? dump(&o) : run(&o);
   curl_global_cleanup();
   return rc;
 }
