@@ -289,6 +289,10 @@ int wr_sim_opts_parse(struct wr_sim_opts *o, int argc, char **argv,
                       "each other");
   if (o->fleet == NULL && o->desktops < 0)
     o->desktops = 100;
+  /* A sliding 1-second window cannot hold less than one call. */
+  if (o->qps > 0 && o->qps < 1)
+    return wr_err_set(err, WR_EUSAGE, "--qps: %g is below 1 (0 turns "
+                      "throttling off)", o->qps);
   if (o->fail_rate + o->reset_rate + o->hang_rate + o->garbage_rate > 1.0)
     return wr_err_set(err, WR_EUSAGE, "--fail-rate, --reset-rate, "
                       "--hang-rate and --garbage-rate add up to more than 1");
