@@ -30,6 +30,20 @@ check "lost: the reboot was done" "$(stat_of ".reboots[\"$D\"]")" 1
 check "lost: counted" "$(stat_of .calls.RebootDesktops.lost)" 1
 check "lost: logged with its RequestId" \
   "$(jq -r 'select(.outcome == "lost") | .request_id | length' "$T/lost.jsonl")" 36
+# The case ClientToken exists for: the retry of a lost call is a replay.
+D2=$(ids "$T/f.csv" cn-shanghai 1)
+out=$($C --endpoint "$E" --api client --region cn-shanghai --client-token L1 \
+  --ids "$D2")
+check "lost (client): no response" "$(printf "%s\n" "$out" | status)" 0
+out=$($C --endpoint "$E" --api client --region cn-shanghai --client-token L1 \
+  --ids "$D2")
+check "lost (client): the retry is answered" "$(printf "%s\n" "$out" | status)" 200
+check "lost (client): with the lost call's RequestId" \
+  "$(printf "%s\n" "$out" | rid)" \
+  "$(jq -r 'select(.client_token == "L1" and .outcome == "lost") | .request_id' \
+     "$T/lost.jsonl")"
+check "lost (client): rebooted once" "$(stat_of ".reboots[\"$D2\"]")" 1
+check "lost (client): replayed" "$(stat_of .calls.RebootDesktops.replayed)" 1
 stop_sim lost
 
 start_sim garbage --desktops 3 --garbage-rate 1

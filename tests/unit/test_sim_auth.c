@@ -296,6 +296,60 @@ static void test_missing_parameters(void **state)
   simt_teardown(f);
 }
 
+/* V1 signs the union of query and form body: the same request with its
+ * parameters moved to an x-www-form-urlencoded body is still valid, and
+ * split between the two as well. */
+static void test_v1_form_body(void **state)
+{
+  struct fixture *f = simt_setup(NULL, 0);
+  const char *ids[] = {simt_id(f, 0), NULL};
+  struct spec s = {.sig = WR_SIG_V1, .ids = ids};
+  struct wr_http_request req;
+  struct sent r;
+  char *q, *amp;
+  int split;
+
+  (void)state;
+  for (split = 0; split < 2; split++) {
+    simt_build(f, &s, &req);
+    q = strchr(req.url, '?');
+    /* split: the first parameter stays in the query */
+    amp = split ? strchr(q, '&') : q;
+    req.body = strdup(amp + 1);
+    req.body_len = strlen(req.body);
+    amp[split ? 0 : 1] = '\0';
+    req.headers = realloc(req.headers,
+                          (req.nheaders + 1) * sizeof(*req.headers));
+    assert_non_null(req.headers);
+    req.headers[req.nheaders].name = strdup("Content-Type");
+    req.headers[req.nheaders++].value =
+        strdup("application/x-www-form-urlencoded");
+    simt_send(f, &req, &r);
+    if (r.r.status != 200)
+      fail_msg("split %d: %s", split, r.r.body);
+    simt_done(&r);
+    wr_http_request_free(&req);
+    f->now += 2000;
+  }
+  /* A parameter both in the query and in the body is refused. */
+  simt_build(f, &s, &req);
+  q = strchr(req.url, '?');
+  req.body = strdup(q + 1);
+  req.body_len = strlen(req.body);
+  req.headers = realloc(req.headers,
+                        (req.nheaders + 1) * sizeof(*req.headers));
+  req.headers[req.nheaders].name = strdup("content-type");
+  req.headers[req.nheaders++].value =
+      strdup("application/x-www-form-urlencoded; charset=utf-8");
+  simt_send(f, &req, &r);
+  assert_int_equal(r.r.status, 400);
+  assert_string_equal(simt_field(&r, "Code"), "InvalidParameter");
+  simt_done(&r);
+  wr_http_request_free(&req);
+  assert_int_equal(f->sim.fleet.v[0].reboots, 2);
+  simt_teardown(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -306,6 +360,7 @@ int main(void)
     cmocka_unit_test(test_id_limits),
     cmocka_unit_test(test_client_token_idempotency),
     cmocka_unit_test(test_missing_parameters),
+    cmocka_unit_test(test_v1_form_body),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
