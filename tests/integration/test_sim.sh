@@ -13,7 +13,8 @@ trap 'exit 1' INT TERM
 C="$BUILD/tests/sim/sim-client"
 A=$T/A
 
-start_sim A --desktops 330 --reboot-ms 400 --write-fleet "$A.csv" \
+# --reboot-ms 2000: Stopping for 1 s, room for a loaded (ASan) machine.
+start_sim A --desktops 330 --reboot-ms 2000 --write-fleet "$A.csv" \
   --log "$T/A/log.jsonl" --stats "$T/A/stats.json" \
   --regions cn-hangzhou,cn-shanghai,ap-southeast-1
 F="$A.csv"
@@ -104,7 +105,7 @@ check "reboot while not Running" "$($C --endpoint "$E" --ids "$S" | code)" \
   IncorrectDesktopStatus
 st=$(desc)
 i=0
-while [ "$st" != Running ] && [ $i -lt 100 ]; do
+while [ "$st" != Running ] && [ $i -lt 300 ]; do
   echo "$st" >>"$T/states"
   sleep 0.02
   st=$(desc)
