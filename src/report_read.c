@@ -150,7 +150,13 @@ int wr_rread_load(const char *path, struct wr_rread **out,
     wr_err_set(err, rc, "out of memory");
     goto out;
   }
-  rr->path = is_stdin ? "(stdin)" : path;
+  rr->path = wr_arena_strndup(wr_idset_arena(rr->index),
+                              is_stdin ? "(stdin)" : path,
+                              is_stdin ? 7 : strlen(path));
+  if (rr->path == NULL) {
+    wr_err_set(err, rc, "out of memory");
+    goto out;
+  }
   f = is_stdin ? stdin : fopen(path, "rb");
   if (f == NULL) {
     rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));

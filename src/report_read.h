@@ -118,7 +118,7 @@ struct wr_rread_summary {
 };
 
 struct wr_rread {
-  const char *path;
+  const char *path;            /* as given (a copy), "(stdin)" for - */
   struct wr_rread_run run;
   struct wr_rread_rejected *rejected;
   size_t nrejected;
