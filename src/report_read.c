@@ -146,7 +146,8 @@ int wr_rread_load(const char *path, struct wr_rread **out,
 
   memset(&r, 0, sizeof(r));
   rr = calloc(1, sizeof(*rr));
-  if (rr == NULL || wr_idset_create(1024, &rr->index) < 0) {
+  if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
+      wr_idset_create(16384, &rr->desktops) < 0) {
     wr_err_set(err, rc, "out of memory");
     goto out;
   }
@@ -198,6 +199,7 @@ void wr_rread_destroy(struct wr_rread **pp)
   free(rr->waves);
   free(rr->verifies);
   wr_idset_destroy(&rr->index);
+  wr_idset_destroy(&rr->desktops);
   free(rr);
   *pp = NULL;
 }

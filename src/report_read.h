@@ -31,6 +31,7 @@
 struct wr_idset;
 
 #define WR_RREAD_MAX_LINE (4 * 1024 * 1024) /* a chunk record is ~10 KiB */
+#define WR_RREAD_MAX_CHUNK 1000 /* desktops in one chunk (the API takes 100) */
 
 enum wr_rread_status {
   WR_RREAD_PENDING = 0, /* no final record (yet) */
@@ -142,6 +143,7 @@ struct wr_rread {
   const char *first_unknown;   /* the first such type */
 
   struct wr_idset *index;      /* chunk id -> index; owns the arena */
+  struct wr_idset *desktops;   /* every planned desktop ID, once */
 };
 
 /* Load path ("-": stdin).  0 and *out set, or WR_EINPUT (a bad report),

@@ -269,6 +269,42 @@ static int add_node(struct wr_rread_ctx *c, const char *id,
   return 0;
 }
 
+/* A plan's desktops, each stored once in rr->desktops: a desktop in two
+ * chunks would be rebooted twice and counted twice. */
+static int plan_ids(struct wr_rread_ctx *c, const cJSON *o,
+                    struct wr_rread_chunk *n)
+{
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "desktop_ids"), *e;
+  size_t i = 0, idx;
+  int rc;
+
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) == 0)
+    return bad(c, WR_EINPUT, "plan record: \"desktop_ids\" is not a "
+               "non-empty array");
+  n->nids = (size_t)cJSON_GetArraySize(a);
+  /* Also keeps the checks of the chunk's final records linear. */
+  if (n->nids > WR_RREAD_MAX_CHUNK)
+    return bad(c, WR_ETOOBIG, "plan record: %zu desktops in one chunk (at "
+               "most %d)", n->nids, WR_RREAD_MAX_CHUNK);
+  n->ids = wr_arena_alloc(c->arena, n->nids * sizeof(*n->ids));
+  if (n->ids == NULL)
+    return nomem(c);
+  cJSON_ArrayForEach(e, a) {
+    if (!cJSON_IsString(e))
+      return bad(c, WR_EINPUT, "plan record: \"desktop_ids\"[%zu] is not a "
+                 "string", i);
+    rc = wr_idset_add(c->rr->desktops, e->valuestring,
+                      strlen(e->valuestring), &idx);
+    if (rc < 0)
+      return rc == WR_ENOMEM ? nomem(c) : bad(c, rc, "too many desktops");
+    if (rc == 0)
+      return bad(c, WR_EINPUT, "desktop %.80s is planned twice (again in "
+                 "chunk \"%s\")", e->valuestring, n->id);
+    n->ids[i++] = wr_idset_key(c->rr->desktops, idx);
+  }
+  return 0;
+}
+
 static int decode_plan(struct wr_rread_ctx *c, const cJSON *o)
 {
   struct wr_rread_chunk *n;
@@ -285,8 +321,7 @@ static int decode_plan(struct wr_rread_ctx *c, const cJSON *o)
     return rc;
   if ((rc = get_str(c, o, "plan", "region", true, &n->region)) < 0 ||
       (rc = get_long(c, o, "plan", "wave", false, 0, &wave)) < 0 ||
-      (rc = get_strs(c, o, "plan", "desktop_ids", true, &n->ids,
-                     &n->nids)) < 0 ||
+      (rc = plan_ids(c, o, n)) < 0 ||
       (rc = get_str(c, o, "plan", "client_token", false,
                     &n->client_token)) < 0)
     return rc;
@@ -330,7 +365,7 @@ static int match_ids(struct wr_rread_ctx *c, const cJSON *a,
 {
   const cJSON *e;
   const char **p;
-  size_t i = 0, k, cnt;
+  size_t i = 0, j, k, cnt;
 
   if (!cJSON_IsArray(a) || (cnt = (size_t)cJSON_GetArraySize(a)) == 0)
     return bad(c, WR_EINPUT, "%s: \"desktop_ids\" is not a non-empty array",
@@ -345,6 +380,12 @@ static int match_ids(struct wr_rread_ctx *c, const cJSON *a,
     k = find_id(ids, n, i, e->valuestring);
     if (k == n)
       return bad(c, WR_EINPUT, "%s: %.80s was not planned there", what,
+                 e->valuestring);
+    /* The same desktop twice would hide a missing one. */
+    for (j = 0; j < i && p[j] != ids[k]; j++)
+      ;
+    if (j < i)
+      return bad(c, WR_EINPUT, "%s: %.80s is listed twice", what,
                  e->valuestring);
     p[i++] = ids[k];
   }

@@ -268,6 +268,12 @@ static void test_forest_errors(void **state)
   expect_error(RUN PLAN1 OK1 OK1, 4,
                "chunk \"1\" has a final record already (line 3)");
   expect_error(RUN PLAN1 PLAN1, 3, "chunk \"1\" is declared twice");
+  expect_error(RUN PLAN1 "{\"type\":\"plan\",\"chunk\":\"2\",\"region\":\"r\","
+               "\"desktop_ids\":[\"ecd-c\",\"ecd-b\"]}\n", 3,
+               "desktop ecd-b is planned twice (again in chunk \"2\")");
+  expect_error(RUN PLAN1 "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":"
+               "[\"ecd-a\",\"ecd-a\"],\"status\":\"ok\"}\n", 3,
+               "ecd-a is listed twice");
   expect_error(RUN PLAN1 "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":"
                "[\"ecd-a\",\"ecd-z\"],\"status\":\"ok\"}\n", 3,
                "ecd-z was not planned there");
