@@ -135,32 +135,20 @@ out:
   return rc;
 }
 
-int wr_rread_load(const char *path, struct wr_rread **out,
-                  struct wr_err *err)
+int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
+                         struct wr_err *err)
 {
   struct reader r;
   struct wr_rread *rr = NULL;
-  FILE *f = NULL;
-  bool is_stdin = strcmp(path, "-") == 0;
   int rc = WR_ENOMEM;
 
   memset(&r, 0, sizeof(r));
   rr = calloc(1, sizeof(*rr));
   if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
-      wr_idset_create(16384, &rr->desktops) < 0) {
+      wr_idset_create(16384, &rr->desktops) < 0 ||
+      (rr->path = wr_arena_strndup(wr_idset_arena(rr->index), name,
+                                   strlen(name))) == NULL) {
     wr_err_set(err, rc, "out of memory");
-    goto out;
-  }
-  rr->path = wr_arena_strndup(wr_idset_arena(rr->index),
-                              is_stdin ? "(stdin)" : path,
-                              is_stdin ? 7 : strlen(path));
-  if (rr->path == NULL) {
-    wr_err_set(err, rc, "out of memory");
-    goto out;
-  }
-  f = is_stdin ? stdin : fopen(path, "rb");
-  if (f == NULL) {
-    rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
     goto out;
   }
   r.ctx.rr = rr;
@@ -181,9 +169,22 @@ int wr_rread_load(const char *path, struct wr_rread **out,
   rr = NULL;
   rc = 0;
 out:
-  if (f != NULL && !is_stdin)
-    fclose(f);
   wr_rread_destroy(&rr);
+  return rc;
+}
+
+int wr_rread_load(const char *path, struct wr_rread **out,
+                  struct wr_err *err)
+{
+  bool is_stdin = strcmp(path, "-") == 0;
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  int rc;
+
+  if (f == NULL)
+    return wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+  rc = wr_rread_load_stream(f, is_stdin ? "(stdin)" : path, out, err);
+  if (!is_stdin)
+    fclose(f);
   return rc;
 }
 

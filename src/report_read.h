@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct wr_idset;
 
@@ -150,6 +151,10 @@ struct wr_rread {
  * WR_EIO, WR_ENOMEM, WR_ETOOBIG with err naming file and line. */
 int wr_rread_load(const char *path, struct wr_rread **out,
                   struct wr_err *err);
+/* The same from an open stream (read to its end, not closed); name is
+ * the file name for messages. */
+int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
+                         struct wr_err *err);
 /* Free everything; *pp set to NULL.  Safe on NULL. */
 void wr_rread_destroy(struct wr_rread **pp);
 
