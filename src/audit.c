@@ -91,27 +91,53 @@ static int cmp_group(const void *x, const void *y)
   return a->key == NULL ? 1 : b->key == NULL ? -1 : strcmp(a->key, b->key);
 }
 
+/* The region's counters (few regions: a scan from the last one used). */
+static struct wr_audit_region *region_of(struct wr_audit *a, const char *r)
+{
+  struct wr_audit_region *p;
+  size_t i;
+
+  for (i = a->nregions; i-- > 0;)
+    if (same(a->regions[i].region, r))
+      return &a->regions[i];
+  p = realloc(a->regions, (a->nregions + 1) * sizeof(*p));
+  if (p == NULL)
+    return NULL;
+  a->regions = p;
+  p = &p[a->nregions++];
+  memset(p, 0, sizeof(*p));
+  p->region = r;
+  return p;
+}
+
 static int count_leaf(const struct wr_rread_chunk *c, void *ud)
 {
   struct wr_audit *a = ud;
+  struct wr_audit_region *r = region_of(a, c->region);
 
+  if (r == NULL)
+    return WR_ENOMEM;
   a->planned += c->nids;
   switch (c->status) {
   case WR_RREAD_OK:
+    r->ok += c->nids;
     a->ok += c->nids;
     a->ok_chunks++;
     return 0;
   case WR_RREAD_FAILED:
+    r->failed += c->nids;
     a->failed += c->nids;
     a->failed_chunks++;
     return group_add(&a->failures, &a->nfailures, c->error_code, c);
   case WR_RREAD_SKIPPED:
+    r->skipped += c->nids;
     a->skipped += c->nids;
     a->skipped_chunks++;
     return group_add(&a->skips, &a->nskips,
                      c->error_code != NULL ? c->error_code : c->error_message,
                      c);
   case WR_RREAD_PENDING:
+    r->pending += c->nids;
     a->pending += c->nids;
     if (a->npending_sample < WR_AUDIT_SAMPLES)
       a->pending_sample[a->npending_sample++] = c->id;
@@ -176,6 +202,9 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
     a->ambiguous += (size_t)(c->ambiguous_attempts > 0 ? c->ambiguous_attempts
                                                        : 0);
     a->splits += c->status == WR_RREAD_SPLIT;
+    if (c->ambiguous_attempts > 0 &&
+        a->nambiguous_chunks++ < WR_AUDIT_SAMPLES)
+      a->ambiguous_sample[a->nambiguous_chunks - 1] = c->id;
   }
   if (a->nfailures > 1)
     qsort(a->failures, a->nfailures, sizeof(*a->failures), cmp_group);
@@ -195,8 +224,10 @@ void wr_audit_free(struct wr_audit *a)
 {
   free(a->failures);
   free(a->skips);
+  free(a->regions);
   a->failures = a->skips = NULL;
-  a->nfailures = a->nskips = 0;
+  a->regions = NULL;
+  a->nfailures = a->nskips = a->nregions = 0;
 }
 
 const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
@@ -229,6 +260,11 @@ const char *wr_audit_duration(double s, char *buf, size_t len)
     snprintf(buf, len, "%dh %dm %ds", (int)(s / 3600),
              (int)(s / 60) % 60, (int)s % 60);
   return buf;
+}
+
+const char *wr_audit_plural(size_t n)
+{
+  return n == 1 ? "" : "s";
 }
 
 const char *wr_audit_rate(double rate, char *buf, size_t len)

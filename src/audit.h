@@ -40,6 +40,12 @@ struct wr_audit_group {
   size_t nsample;
 };
 
+/* Desktops of one region, by their leaf's status. */
+struct wr_audit_region {
+  const char *region;
+  size_t ok, failed, skipped, pending;
+};
+
 struct wr_audit {
   const struct wr_rread *rr;   /* borrowed */
   size_t planned;              /* desktops in the plan records */
@@ -62,6 +68,12 @@ struct wr_audit {
   size_t nskips;
   const char *pending_sample[WR_AUDIT_SAMPLES]; /* chunk ids */
   size_t npending_sample;
+  struct wr_audit_region *regions; /* in plan order */
+  size_t nregions;
+  /* Chunks with an ambiguous attempt (admin mode: a desktop may have
+   * been asked to reboot twice), in report order. */
+  const char *ambiguous_sample[WR_AUDIT_SAMPLES];
+  size_t nambiguous_chunks;
 };
 
 /* "text" "markdown" "csv" "json" "html" -> *f; WR_EINVAL otherwise. */
@@ -91,6 +103,8 @@ const char *wr_audit_outcome(const struct wr_audit *a, char *buf,
 
 /* "366.3 s" or "6m 6.3s" or "unknown" (s < 0). */
 const char *wr_audit_duration(double s, char *buf, size_t len);
+/* "s" unless n is 1, for "%zu desktop%s". */
+const char *wr_audit_plural(size_t n);
 /* "10/s", "no limit" (0) or "unknown" (< 0). */
 const char *wr_audit_rate(double rate, char *buf, size_t len);
 

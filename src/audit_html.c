@@ -149,7 +149,21 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   count(out, "retries", a->retries);
   count(out, "ambiguous attempts", a->ambiguous);
   count(out, "splits", a->splits);
+  count(out, "chunks with an ambiguous attempt", a->nambiguous_chunks);
   fputs("</table>\n", out);
+  if (a->nregions > 1) {
+    fputs("<h2>Regions</h2>\n<table>\n<tr><th>Region</th><th>ok</th><th>"
+          "failed</th><th>skipped</th><th>pending</th></tr>\n", out);
+    for (i = 0; i < a->nregions; i++) {
+      fputs("<tr><td>", out);
+      h(out, a->regions[i].region);
+      fprintf(out, "</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
+              "<td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
+              a->regions[i].ok, a->regions[i].failed, a->regions[i].skipped,
+              a->regions[i].pending);
+    }
+    fputs("</table>\n", out);
+  }
   groups(out, "Failed desktops by error code", "Error code", a->failures,
          a->nfailures);
   groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);

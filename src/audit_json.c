@@ -4,6 +4,7 @@
 #include "audit.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 
 static bool str(cJSON *o, const char *key, const char *s)
@@ -103,6 +104,36 @@ static bool rejected(cJSON *o, const struct wr_rread *rr)
   return a != NULL;
 }
 
+static bool regions(cJSON *o, const struct wr_audit *a)
+{
+  cJSON *arr = cJSON_AddArrayToObject(o, "regions"), *e;
+  const struct wr_rread *rr = a->rr;
+  size_t i;
+
+  for (i = 0; arr != NULL && i < a->nregions; i++) {
+    e = cJSON_CreateObject();
+    if (!cJSON_AddItemToArray(arr, e) ||
+        !str(e, "region", a->regions[i].region) ||
+        !num(e, "ok", (double)a->regions[i].ok, false) ||
+        !num(e, "failed", (double)a->regions[i].failed, false) ||
+        !num(e, "skipped", (double)a->regions[i].skipped, false) ||
+        !num(e, "pending", (double)a->regions[i].pending, false))
+      return false;
+  }
+  arr = arr != NULL ? cJSON_AddArrayToObject(o, "ambiguous_chunks") : NULL;
+  for (i = 0; arr != NULL && i < rr->nchunks; i++)
+    if (rr->chunks[i].ambiguous_attempts > 0 &&
+        !cJSON_AddItemToArray(arr, cJSON_CreateString(rr->chunks[i].id)))
+      return false;
+  return arr != NULL;
+}
+
+/* Three decimals are plenty for a rate, and stay readable. */
+static double round3(double v)
+{
+  return v < 0 ? v : floor(v * 1000 + 0.5) / 1000;
+}
+
 static cJSON *build(const struct wr_audit *a)
 {
   const struct wr_rread *rr = a->rr;
@@ -147,10 +178,12 @@ static cJSON *build(const struct wr_audit *a)
        num(o, "calls", (double)a->calls, false) &&
        num(o, "retries", (double)a->retries, false) &&
        num(o, "ambiguous_attempts", (double)a->ambiguous, false) &&
-       num(o, "calls_per_s", a->calls_per_s, a->calls_per_s < 0) &&
-       num(o, "desktops_per_s", a->desktops_per_s, a->desktops_per_s < 0) &&
+       num(o, "calls_per_s", round3(a->calls_per_s), a->calls_per_s < 0) &&
+       num(o, "desktops_per_s", round3(a->desktops_per_s),
+           a->desktops_per_s < 0) &&
        groups(o, "failures", "error_code", a->failures, a->nfailures) &&
-       groups(o, "skipped", "reason", a->skips, a->nskips);
+       groups(o, "skipped", "reason", a->skips, a->nskips) &&
+       regions(o, a);
   p = ok ? cJSON_AddArrayToObject(o, "pending_chunks") : NULL;
   ok = p != NULL && wr_audit_each_leaf(rr, pending, p) == 0 &&
        waves(o, rr) && rejected(o, rr) &&

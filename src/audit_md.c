@@ -145,13 +145,37 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
           a->skipped, a->pending, rr->nrejected);
   if (run->duplicates >= 0)
     fprintf(out, "| duplicates (sent once) | %ld |\n", run->duplicates);
-  fprintf(out, "\n## Calls\n\n%zu RebootDesktops calls, %zu retries, %zu "
-          "ambiguous attempts, %zu splits", a->calls, a->retries,
-          a->ambiguous, a->splits);
+  if (a->nregions > 1) {
+    fputs("\n| Region | ok | failed | skipped | pending |\n"
+          "|---|---:|---:|---:|---:|\n", out);
+    for (i = 0; i < a->nregions; i++) {
+      fputs("| ", out);
+      md(out, a->regions[i].region);
+      fprintf(out, " | %zu | %zu | %zu | %zu |\n", a->regions[i].ok,
+              a->regions[i].failed, a->regions[i].skipped,
+              a->regions[i].pending);
+    }
+  }
+  fprintf(out, "\n## Calls\n\n%zu RebootDesktops call%s, %zu retr%s, %zu "
+          "ambiguous attempt%s, %zu split%s", a->calls,
+          wr_audit_plural(a->calls), a->retries,
+          a->retries == 1 ? "y" : "ies", a->ambiguous,
+          wr_audit_plural(a->ambiguous), a->splits,
+          wr_audit_plural(a->splits));
   if (a->calls_per_s >= 0)
     fprintf(out, "; on average %.2f calls/s and %.2f desktops/s",
             a->calls_per_s, a->desktops_per_s);
   fputs(".\n", out);
+  if (a->nambiguous_chunks > 0) {
+    fprintf(out, "\nChunks with an ambiguous attempt (a request that may "
+            "have reached the service, then retried): %zu", 
+            a->nambiguous_chunks);
+    for (i = 0; i < a->nambiguous_chunks && i < WR_AUDIT_SAMPLES; i++) {
+      fputs(i > 0 ? ", " : ": ", out);
+      md(out, a->ambiguous_sample[i]);
+    }
+    fputs(a->nambiguous_chunks > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
+  }
   groups(out, "Failed desktops by error code", "Error code", a->failures,
          a->nfailures);
   groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);

@@ -175,20 +175,40 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
   if (run->duplicates >= 0)
     fprintf(out, "  duplicates   %ld (each sent once)\n", run->duplicates);
 
-  fprintf(out, "\nCalls: %zu RebootDesktops calls, %zu retries, %zu "
-          "ambiguous, %zu splits\n", a->calls, a->retries, a->ambiguous,
-          a->splits);
+  if (a->nregions > 1)
+    for (i = 0; i < a->nregions; i++) {
+      fputs("  ", out);
+      put(out, a->regions[i].region);
+      fprintf(out, ": %zu ok, %zu failed, %zu skipped, %zu pending\n",
+              a->regions[i].ok, a->regions[i].failed, a->regions[i].skipped,
+              a->regions[i].pending);
+    }
+
+  fprintf(out, "\nCalls: %zu RebootDesktops call%s, %zu retr%s, %zu "
+          "ambiguous, %zu split%s\n", a->calls, wr_audit_plural(a->calls),
+          a->retries, a->retries == 1 ? "y" : "ies", a->ambiguous, a->splits,
+          wr_audit_plural(a->splits));
   if (a->calls_per_s >= 0)
     fprintf(out, "  average      %.2f calls/s, %.2f desktops/s over %s "
             "(limit %s)\n", a->calls_per_s, a->desktops_per_s,
             wr_audit_duration(a->duration_s, b1, sizeof(b1)),
             wr_audit_rate(run->rate, b2, sizeof(b2)));
 
+  if (a->nambiguous_chunks > 0) {
+    fprintf(out, "  ambiguous in %zu chunk%s (may have been sent twice): ",
+            a->nambiguous_chunks, wr_audit_plural(a->nambiguous_chunks));
+    for (i = 0; i < a->nambiguous_chunks && i < WR_AUDIT_SAMPLES; i++) {
+      fputs(i > 0 ? ", " : "", out);
+      put(out, a->ambiguous_sample[i]);
+    }
+    fputs(a->nambiguous_chunks > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
+  }
   groups(out, "Failed desktops, by error code", a->failures, a->nfailures);
   groups(out, "Skipped desktops, by reason", a->skips, a->nskips);
   if (a->pending_chunks > 0) {
-    fprintf(out, "\nPending: %zu desktops in %zu chunks: ", a->pending,
-            a->pending_chunks);
+    fprintf(out, "\nPending: %zu desktop%s in %zu chunk%s: ", a->pending,
+            wr_audit_plural(a->pending), a->pending_chunks,
+            wr_audit_plural(a->pending_chunks));
     for (i = 0; i < a->npending_sample; i++) {
       fputs(i > 0 ? ", " : "", out);
       put(out, a->pending_sample[i]);

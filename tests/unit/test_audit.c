@@ -141,6 +141,13 @@ static void test_counts(void **state)
   assert_int_equal(a->nskips, 1);
   assert_string_equal(a->skips[0].key, "deadline");
   assert_null(a->skips[0].message);
+  assert_int_equal(a->nregions, 2);
+  assert_string_equal(a->regions[0].region, "cn-x");
+  assert_int_equal(a->regions[0].ok, 2);
+  assert_string_equal(a->regions[1].region, "cn-y");
+  assert_int_equal(a->regions[1].pending, 2);
+  assert_int_equal(a->nambiguous_chunks, 1);
+  assert_string_equal(a->ambiguous_sample[0], "2.1");
   assert_non_null(strstr(wr_audit_outcome(a, buf, sizeof(buf)),
                          "interrupted: no summary record"));
 }
@@ -202,9 +209,13 @@ static void test_text(void **state)
   assert_non_null(strstr(t, "X.Y: 1 desktop in 1 chunk: ecd-c\n"));
   /* The message's newline must not break the layout. */
   assert_non_null(strstr(t, "bad, \"quoted\"\\x0aline | <b>"));
-  assert_non_null(strstr(t, "Pending: 2 desktops in 1 chunks: 2.2\n"));
+  assert_non_null(strstr(t, "Pending: 2 desktops in 1 chunk: 2.2\n"));
   assert_non_null(strstr(t, "5 RebootDesktops calls, 2 retries, 1 "
-                            "ambiguous, 1 splits"));
+                            "ambiguous, 1 split\n"));
+  assert_non_null(strstr(t, "ambiguous in 1 chunk (may have been sent "
+                            "twice): 2.1\n"));
+  assert_non_null(strstr(t, "  cn-y: 0 ok, 1 failed, 1 skipped, 2 "
+                            "pending\n"));
   free(t);
 }
 
@@ -261,6 +272,13 @@ static void test_json(void **state)
   assert_string_equal(cJSON_GetObjectItem(p, "error_message")->valuestring,
                       "bad, \"quoted\"\nline | <b>");
   assert_int_equal(cJSON_GetObjectItem(o, "calls")->valueint, 5);
+  assert_true(cJSON_GetObjectItem(o, "calls_per_s")->valuedouble == 1.25);
+  p = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "regions"), 1);
+  assert_string_equal(cJSON_GetObjectItem(p, "region")->valuestring, "cn-y");
+  assert_int_equal(cJSON_GetObjectItem(p, "skipped")->valueint, 1);
+  p = cJSON_GetObjectItem(o, "ambiguous_chunks");
+  assert_int_equal(cJSON_GetArraySize(p), 1);
+  assert_string_equal(cJSON_GetArrayItem(p, 0)->valuestring, "2.1");
   cJSON_Delete(o);
   free(t);
 }
