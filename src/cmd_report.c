@@ -34,36 +34,42 @@ static bool same_file(const char *a, const char *b)
          sa.st_ino == sb.st_ino;
 }
 
-/* Open "<path>.XXXXXX" beside path, with the mode a new file would get. */
+/* Open "<path>.XXXXXX" beside path, with the mode a new file would get.
+ * *tmp (the name, to free) is set whenever the file was created. */
 static FILE *open_temp(const char *path, char **tmp, struct wr_err *err)
 {
   size_t n = strlen(path) + sizeof(".XXXXXX");
+  char *name = malloc(n);
+  FILE *f = NULL;
   mode_t mask;
-  FILE *f;
-  int fd;
+  int fd = -1;
 
-  *tmp = malloc(n);
-  if (*tmp == NULL) {
+  if (name == NULL) {
     wr_err_set(err, WR_ENOMEM, "out of memory");
-    return NULL;
+    goto out;
   }
-  snprintf(*tmp, n, "%s.XXXXXX", path);
-  fd = mkstemp(*tmp);
+  snprintf(name, n, "%s.XXXXXX", path);
+  fd = mkstemp(name);
   if (fd < 0) {
     wr_err_set(err, WR_EIO, "%s: cannot create a file beside it: %s", path,
                strerror(errno));
-    free(*tmp);
-    *tmp = NULL;
-    return NULL;
+    goto out;
   }
+  *tmp = name;
+  name = NULL;
   mask = umask(0);
   umask(mask);
   (void)fchmod(fd, 0666 & ~mask);
   f = fdopen(fd, "w");
   if (f == NULL) {
     wr_err_set(err, WR_EIO, "%s: %s", *tmp, strerror(errno));
-    close(fd);
+    goto out;
   }
+  fd = -1;
+out:
+  if (fd >= 0)
+    close(fd);
+  free(name);
   return f;
 }
 
