@@ -62,13 +62,12 @@ static int line(struct reader *r, const char *s, size_t len, uint64_t end,
     o = NULL;
   }
   if (o == NULL) {
-    /* cJSON's error pointer is the end of what it accepted. */
-    stop = cJSON_GetErrorPtr();
+    /* On failure cJSON leaves stop where parsing went wrong. */
     r->held = true;
     r->held_line = r->ctx.line;
     r->held_bytes = len + has_nl;
     wr_err_set(&r->held_err, WR_EINPUT, "%s:%ld: not a whole JSON record "
-               "(bad at byte %zu of %zu)", rr->path, r->ctx.line,
+               "(bad near byte %zu of %zu)", rr->path, r->ctx.line,
                stop != NULL && stop >= s && stop <= s + len
                    ? (size_t)(stop - s) + 1 : len,
                len);

@@ -161,6 +161,8 @@ static void test_bad_middle_line(void **state)
   (void)state;
   expect_error(RUN PLAN1 "{\"type\":\"plan\",\"chunk\":\"2\",\n" PLAN2,
                3, "not a whole JSON record");
+  expect_error(RUN PLAN1 "{\"type\":\"plan\",x}\n" PLAN2, 3,
+               "not a whole JSON record (bad near byte 17 of 17)");
   expect_error(RUN PLAN1 "[1,2]\n" PLAN2, 3, "not a JSON object");
   expect_error(RUN PLAN1 "{\"type\":\"plan\"} trailing\n" PLAN2, 3,
                "not a whole JSON record");
