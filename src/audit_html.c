@@ -126,6 +126,12 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   row(out, "Started", run->started_at);
   row(out, "Finished", a->finished_at);
   row(out, "Duration", wr_audit_duration(a->duration_s, b, sizeof(b)));
+  if (rr->nresumes > 0) {
+    snprintf(b, sizeof(b), "%zu time%s, last at %s", rr->nresumes,
+             wr_audit_plural(rr->nresumes),
+             rr->last_resumed_at != NULL ? rr->last_resumed_at : "?");
+    row(out, "Resumed", b);
+  }
   row(out, "Tool version", run->tool_version);
   row(out, "API", run->api);
   row(out, "Action", run->action);

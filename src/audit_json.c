@@ -154,6 +154,8 @@ static cJSON *build(const struct wr_audit *a)
        str(o, "started_at", run->started_at) &&
        str(o, "finished_at", a->finished_at) &&
        num(o, "duration_s", a->duration_s, a->duration_s < 0) &&
+       num(o, "resumes", (double)rr->nresumes, false) &&
+       str(o, "last_resumed_at", rr->last_resumed_at) &&
        str(o, "tool_version", run->tool_version) && str(o, "api", run->api) &&
        str(o, "action", run->action) && str(o, "endpoint", run->endpoint) &&
        strs(o, "inputs", run->inputs, run->ninputs) &&

@@ -146,6 +146,12 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
   fputs("  finished     ", out);
   put(out, a->finished_at);
   fprintf(out, " (%s)\n", wr_audit_duration(a->duration_s, b1, sizeof(b1)));
+  if (rr->nresumes > 0) {
+    fprintf(out, "  resumed      %zu time%s, last at ", rr->nresumes,
+            wr_audit_plural(rr->nresumes));
+    put(out, rr->last_resumed_at);
+    putc('\n', out);
+  }
   fputs("  tool         wuying-reboot ", out);
   put(out, run->tool_version);
   putc('\n', out);

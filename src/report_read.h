@@ -134,6 +134,8 @@ struct wr_rread {
   bool has_summary;            /* false: the run was interrupted hard */
   struct wr_rread_summary summary; /* the last one (resume appends) */
   size_t nsummaries;
+  size_t nresumes;             /* {"type":"resume"} records (sessions) */
+  const char *last_resumed_at; /* the last one's started_at */
 
   long lines;                  /* lines read, the torn one included */
   uint64_t valid_up_to;        /* offset past the last good line */

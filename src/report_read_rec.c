@@ -355,6 +355,13 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
     return decode_verify(c, o);
   if (strcmp(type, "summary") == 0)
     return decode_summary(c, o);
+  /* resume starts each session with one, then appends records as run
+   * does, and a summary of its own. */
+  if (strcmp(type, "resume") == 0) {
+    c->rr->nresumes++;
+    return wr_rr_str(c, o, "resume", "started_at", false,
+                     &c->rr->last_resumed_at);
+  }
   if (c->rr->nunknown++ == 0 &&
       (c->rr->first_unknown = dup_str(c, type)) == NULL)
     return wr_rr_nomem(c);

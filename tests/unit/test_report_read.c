@@ -189,6 +189,28 @@ static void test_unknown_type(void **state)
   wr_rread_destroy(&rr);
 }
 
+/* resume appends a session: its own records and a second summary. */
+static void test_resumed(void **state)
+{
+  struct wr_err err;
+  struct wr_rread *rr = load_str(
+      RUN PLAN1 PLAN2 OK1 "{\"type\":\"summary\",\"exit_code\":3,"
+      "\"stop_reason\":\"interrupt\"}\n{\"type\":\"resume\","
+      "\"started_at\":\"2026-11-29T21:00:00.000Z\"}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
+      "\"ecd-d\"],\"status\":\"ok\",\"attempts\":1}\n" SUMMARY, 0, &err);
+
+  (void)state;
+  assert_int_equal(rr->nresumes, 1);
+  assert_string_equal(rr->last_resumed_at, "2026-11-29T21:00:00.000Z");
+  assert_int_equal(rr->nsummaries, 2);
+  assert_int_equal(rr->summary.exit_code, 0);
+  assert_null(rr->summary.stop_reason);
+  assert_int_equal(rr->nunknown, 0);
+  assert_true(wr_rread_chunk_done(rr, 1));
+  wr_rread_destroy(&rr);
+}
+
 static void test_version_and_first_record(void **state)
 {
   (void)state;
@@ -381,6 +403,7 @@ int main(void)
     cmocka_unit_test(test_torn_tail),
     cmocka_unit_test(test_bad_middle_line),
     cmocka_unit_test(test_unknown_type),
+    cmocka_unit_test(test_resumed),
     cmocka_unit_test(test_version_and_first_record),
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_split_tree),
