@@ -206,6 +206,8 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
         a->nambiguous_chunks++ < WR_AUDIT_SAMPLES)
       a->ambiguous_sample[a->nambiguous_chunks - 1] = c->id;
   }
+  for (i = 0; i < rr->nverifies; i++)
+    a->not_running += rr->verifies[i].nnot_running;
   if (a->nfailures > 1)
     qsort(a->failures, a->nfailures, sizeof(*a->failures), cmp_group);
   if (a->nskips > 1)
@@ -243,6 +245,9 @@ const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
                                              : "no reason recorded");
   else if (a->failed > 0)
     snprintf(buf, len, "complete, with failures");
+  else if (a->not_running > 0)
+    snprintf(buf, len, "complete, but %zu desktop%s not Running again in "
+             "time", a->not_running, wr_audit_plural(a->not_running));
   else
     snprintf(buf, len, "complete");
   return buf;

@@ -52,6 +52,7 @@ struct wr_audit {
   size_t ok, failed, skipped, pending; /* desktops, by their leaf */
   size_t ok_chunks, failed_chunks, skipped_chunks, pending_chunks; /* leaves */
   size_t splits;               /* split records */
+  size_t not_running;          /* verified desktops not Running in time */
   size_t calls;                /* attempts over every final record */
   size_t retries;              /* attempts after each chunk's first */
   size_t ambiguous;            /* ambiguous attempts */

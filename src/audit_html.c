@@ -151,6 +151,8 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   count(out, "skipped", a->skipped);
   count(out, "pending", a->pending);
   count(out, "rejected input rows", rr->nrejected);
+  if (rr->nverifies > 0)
+    count(out, "not Running after the reboot (verify)", a->not_running);
   count(out, "RebootDesktops calls", a->calls);
   count(out, "retries", a->retries);
   count(out, "ambiguous attempts", a->ambiguous);

@@ -168,6 +168,7 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "failed", (double)a->failed, false) &&
        num(d, "skipped", (double)a->skipped, false) &&
        num(d, "pending", (double)a->pending, false) &&
+       num(d, "not_running", (double)a->not_running, false) &&
        num(d, "rejected", (double)rr->nrejected, false) &&
        num(d, "duplicates", (double)run->duplicates, run->duplicates < 0);
   d = ok ? cJSON_AddObjectToObject(o, "chunks") : NULL;

@@ -149,6 +149,9 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
           "| skipped | %zu |\n| pending | %zu |\n"
           "| rejected input rows | %zu |\n", a->planned, a->ok, a->failed,
           a->skipped, a->pending, rr->nrejected);
+  if (rr->nverifies > 0)
+    fprintf(out, "| not Running after the reboot (verify) | %zu |\n",
+            a->not_running);
   if (run->duplicates >= 0)
     fprintf(out, "| duplicates (sent once) | %ld |\n", run->duplicates);
   if (a->nregions > 1) {

@@ -176,6 +176,9 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
   fprintf(out, "  ok           %zu\n  failed       %zu\n  skipped      %zu\n"
           "  pending      %zu%s\n", a->ok, a->failed, a->skipped, a->pending,
           a->pending > 0 ? " (no final record: resume sends them)" : "");
+  if (rr->nverifies > 0)
+    fprintf(out, "  not Running  %zu after the reboot (--verify)\n",
+            a->not_running);
   fprintf(out, "  rejected     %zu input rows (not desktops)\n",
           rr->nrejected);
   if (run->duplicates >= 0)

@@ -72,7 +72,7 @@ grep -q '^ecd-c6c6cc0a28ba16244,cn-hangzhou,4.2.2.2,failed,[0-9A-F-]*,InvalidDes
 
 # json
 run 0 report --format json "$SAMPLE"
-jq -e '.desktops == {"planned":140,"ok":99,"failed":11,"skipped":30,"pending":0,"rejected":4,"duplicates":1}
+jq -e '.desktops == {"planned":140,"ok":99,"failed":11,"skipped":30,"pending":0,"not_running":1,"rejected":4,"duplicates":1}
        and .exit_code == 3 and .stop_reason == "deadline" and .complete == false
        and .calls == 23 and .failures[0].error_code == "Throttling.User"' \
   "$TMP/out" > /dev/null || fail "json: $(head -c 600 "$TMP/out")"

@@ -52,23 +52,29 @@ struct fixture {
   struct wr_audit a;
 };
 
-static int setup(void **state)
+/* Load text as a report and audit it into fx. */
+static int load(const char *text, struct fixture *fx)
 {
-  char path[] = "/tmp/test_audit.XXXXXX";
-  struct fixture *fx = calloc(1, sizeof(*fx));
   struct wr_err err = {0};
-  int fd = mkstemp(path);
+  FILE *f = fmemopen((void *)text, strlen(text), "r");
+  int rc;
 
-  if (fx == NULL || fd < 0 ||
-      write(fd, report, sizeof(report) - 1) != (ssize_t)(sizeof(report) - 1))
+  if (f == NULL)
     return -1;
-  close(fd);
-  if (wr_rread_load(path, &fx->rr, &err) < 0) {
+  rc = wr_rread_load_stream(f, "r.jsonl", &fx->rr, &err);
+  fclose(f);
+  if (rc < 0 || wr_audit_build(fx->rr, &fx->a, &err) < 0) {
     fprintf(stderr, "%s\n", err.msg);
     return -1;
   }
-  unlink(path);
-  if (wr_audit_build(fx->rr, &fx->a, &err) < 0)
+  return 0;
+}
+
+static int setup(void **state)
+{
+  struct fixture *fx = calloc(1, sizeof(*fx));
+
+  if (fx == NULL || load(report, fx) < 0)
     return -1;
   *state = fx;
   return 0;
@@ -307,6 +313,37 @@ static void test_write_error(void **state)
   fclose(full);
 }
 
+/* Every chunk ok, but --verify found a desktop not Running: exit 1. */
+static void test_outcomes(void **state)
+{
+  static const char verified[] =
+      "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"v\"}\n"
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"]}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\","
+      "\"ecd-b\"],\"status\":\"ok\",\"attempts\":1}\n"
+      "{\"type\":\"verify\",\"wave\":1,\"desktops\":2,\"running\":1,"
+      "\"timed_out\":true,\"not_running\":[\"ecd-b\"]}\n"
+      "{\"type\":\"summary\",\"ok_desktops\":2,\"exit_code\":1}\n";
+  struct fixture fx;
+  char buf[160], *t;
+
+  (void)state;
+  memset(&fx, 0, sizeof(fx));
+  assert_int_equal(load(verified, &fx), 0);
+  assert_int_equal(fx.a.not_running, 1);
+  assert_true(fx.a.complete);
+  assert_string_equal(wr_audit_outcome(&fx.a, buf, sizeof(buf)),
+                      "complete, but 1 desktop not Running again in time");
+  t = render(&fx.a, WR_AUDIT_TEXT);
+  assert_non_null(strstr(t, "  not Running  1 after the reboot"));
+  assert_non_null(strstr(t, "wave 1: 1 of 2 Running (timed out)"));
+  assert_non_null(strstr(t, "not Running: ecd-b\n"));
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -319,6 +356,7 @@ int main(void)
     cmocka_unit_test(test_json),
     cmocka_unit_test(test_format_names),
     cmocka_unit_test(test_write_error),
+    cmocka_unit_test(test_outcomes),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
