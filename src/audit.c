@@ -261,9 +261,11 @@ const char *wr_audit_duration(double s, char *buf, size_t len)
     snprintf(buf, len, "%.1fs", s);
   else if (s < 3600)
     snprintf(buf, len, "%dm %.1fs", (int)(s / 60), s - 60 * (int)(s / 60));
+  else if (s < 1e12) /* a report's times may be anything: stay in range */
+    snprintf(buf, len, "%lldh %lldm %llds", (long long)s / 3600,
+             (long long)s / 60 % 60, (long long)s % 60);
   else
-    snprintf(buf, len, "%dh %dm %ds", (int)(s / 3600),
-             (int)(s / 60) % 60, (int)s % 60);
+    snprintf(buf, len, "%.3gs", s);
   return buf;
 }
 

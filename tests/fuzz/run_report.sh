@@ -10,10 +10,10 @@ OUT="$HERE/out"
 SECONDS_TO_RUN=${1:-60}
 mkdir -p "$OUT/corpus_report"
 command -v clang > /dev/null || { echo "clang is needed"; exit 1; }
-clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
   -I"$SRC/src" "$HERE/fuzz_report.c" "$SRC/src/report_read.c" \
-  "$SRC/src/report_read_rec.c" "$SRC/src/idset.c" "$SRC/src/audit.c" \
+  "$SRC/src/report_read_rec.c" "$SRC/src/report_read_tree.c" "$SRC/src/idset.c" "$SRC/src/audit.c" \
   "$SRC/src/audit_esc.c" "$SRC/src/audit_text.c" "$SRC/src/audit_md.c" \
   "$SRC/src/audit_csv.c" "$SRC/src/audit_json.c" "$SRC/src/audit_html.c" \
   "$SRC/src/clock.c" "$SRC/src/buf.c" "$SRC/src/err.c" \

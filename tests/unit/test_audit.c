@@ -289,6 +289,23 @@ static void test_json(void **state)
   free(t);
 }
 
+static void test_durations(void **state)
+{
+  char b[64];
+
+  (void)state;
+  assert_string_equal(wr_audit_duration(-1, b, sizeof(b)), "unknown");
+  assert_string_equal(wr_audit_duration(4.25, b, sizeof(b)), "4.2s");
+  assert_string_equal(wr_audit_duration(366.3, b, sizeof(b)), "6m 6.3s");
+  assert_string_equal(wr_audit_duration(7384, b, sizeof(b)), "2h 3m 4s");
+  /* Times from a damaged report: no overflow. */
+  assert_string_equal(wr_audit_duration(6.39344e10, b, sizeof(b)),
+                      "17759555h 33m 20s");
+  assert_string_equal(wr_audit_duration(1e300, b, sizeof(b)), "1e+300s");
+  assert_string_equal(wr_audit_rate(0, b, sizeof(b)), "no limit");
+  assert_string_equal(wr_audit_rate(2.5, b, sizeof(b)), "2.5/s");
+}
+
 static void test_format_names(void **state)
 {
   enum wr_audit_format f;
@@ -354,6 +371,7 @@ int main(void)
     cmocka_unit_test(test_markdown),
     cmocka_unit_test(test_html),
     cmocka_unit_test(test_json),
+    cmocka_unit_test(test_durations),
     cmocka_unit_test(test_format_names),
     cmocka_unit_test(test_write_error),
     cmocka_unit_test(test_outcomes),
