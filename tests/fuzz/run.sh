@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh [SECONDS]: build the fuzz targets with clang's libFuzzer and
-# AddressSanitizer/UBSan and run each (default 60 s): fuzz_ingest on a
-# corpus seeded from samples/, fuzz_job on one seeded from jobs/.  Needs
+# AddressSanitizer/UBSan and run each (default 60 s): fuzz_ingest and
+# fuzz_plan on a corpus seeded from samples/, fuzz_job on jobs/.  Needs
 # clang; not part of `make test`.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +30,14 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
   -I"$SRC/src" "$HERE/fuzz_job.c" $core \
   -luv -lcurl -lcsv -lcjson -lcrypto -lm -o "$OUT/fuzz_job"
+clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+  -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
+  -I"$SRC/src" "$HERE/fuzz_plan.c" $core \
+  -luv -lcurl -lcsv -lcjson -lcrypto -lm -o "$OUT/fuzz_plan"
 mkdir -p "$OUT/corpus-job"
 cp "$SRC"/jobs/*.json "$OUT/corpus-job/"
 "$OUT/fuzz_job" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 \
   -artifact_prefix="$OUT/job-" "$OUT/corpus-job"
+"$OUT/fuzz_plan" -max_total_time="$SECONDS_TO_RUN" -max_len=8192 \
+  -artifact_prefix="$OUT/plan-" "$OUT/corpus"
+rm -f /tmp/fuzz-plan-*
