@@ -501,6 +501,10 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
       goto out;
     }
     d = find_opt(c);
+    if (d == NULL) { /* getopt returns only our ids; be safe anyway */
+      wr_err_set(err, WR_EUSAGE, "unknown option");
+      goto out;
+    }
     if (!(d->cmds & (1u << cfg->command))) {
       wr_err_set(err, WR_EUSAGE, "--%s is not an option of %s; see "
                  "wuying-reboot %s --help", d->name,
