@@ -128,5 +128,18 @@ has "$TMP/err" "fleet.csv:1: not a whole JSON record"
   fail "stdin: exit $?: $(cat "$TMP/err")"
 jq -e '.desktops.ok == 99' "$TMP/out" > /dev/null || fail "stdin: wrong audit"
 
+# The real writer's run, rejected and plan records (plan --json) read back:
+# every planned desktop pending, every rejected row listed.
+"$WR" plan --json --region cn-hangzhou "$SRC/samples/messy.csv" \
+  "$SRC/samples/fleet.jsonl" > "$TMP/plan.jsonl" 2> "$TMP/err" ||
+  fail "plan --json: $(cat "$TMP/err")"
+"$WR" report --format json "$TMP/plan.jsonl" > "$TMP/out" 2> "$TMP/err" ||
+  fail "report on plan --json: $(cat "$TMP/err")"
+want=$(jq -s '[.[] | select(.type == "plan") | .desktop_ids | length] | add' "$TMP/plan.jsonl")
+nrej=$(jq -s '[.[] | select(.type == "rejected")] | length' "$TMP/plan.jsonl")
+jq -e --argjson n "$want" --argjson r "$nrej" '.desktops.planned == $n and
+  .desktops.pending == $n and .desktops.rejected == $r and .has_summary == false' \
+  "$TMP/out" > /dev/null || fail "report on plan --json: $(head -c 600 "$TMP/out")"
+
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "ok"
