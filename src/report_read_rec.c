@@ -195,23 +195,23 @@ static int decode_run(struct wr_rread_ctx *c, const cJSON *o)
                      ver);
   if ((rc = wr_rr_str(c, o, "run", "run_id", true, &r->run_id)) < 0 ||
       (rc = wr_rr_str(c, o, "run", "started_at", false, &r->started_at)) < 0 ||
-      (rc = wr_rr_str(c, o, "run", "tool_version", false, &r->tool_version)) <
-          0 ||
+      (rc = wr_rr_str(c, o, "run", "tool_version", false,
+                      &r->tool_version)) < 0 ||
       (rc = wr_rr_str(c, o, "run", "api", false, &r->api)) < 0 ||
       (rc = wr_rr_str(c, o, "run", "action", false, &r->action)) < 0 ||
       (rc = wr_rr_str(c, o, "run", "endpoint", false, &r->endpoint)) < 0 ||
       (rc = get_num(c, o, "run", "rate", false, -1, &r->rate)) < 0 ||
       (rc = wr_rr_long(c, o, "run", "concurrency", false, -1,
                        &r->concurrency)) < 0 ||
-      (rc = wr_rr_long(c, o, "run", "chunk_size", false, -1, &r->chunk_size)) <
-          0 ||
-      (rc = wr_rr_strs(c, o, "run", "inputs", false, &r->inputs, &r->ninputs)) <
-          0 ||
+      (rc = wr_rr_long(c, o, "run", "chunk_size", false, -1,
+                       &r->chunk_size)) < 0 ||
+      (rc = wr_rr_strs(c, o, "run", "inputs", false, &r->inputs,
+                       &r->ninputs)) < 0 ||
       (rc = wr_rr_long(c, o, "run", "desktops", false, -1, &r->desktops)) < 0 ||
       (rc = wr_rr_long(c, o, "run", "chunks", false, -1, &r->chunks)) < 0 ||
       (rc = wr_rr_long(c, o, "run", "rejected", false, -1, &r->rejected)) < 0 ||
-      (rc = wr_rr_long(c, o, "run", "duplicates", false, -1, &r->duplicates)) <
-          0)
+      (rc = wr_rr_long(c, o, "run", "duplicates", false, -1,
+                       &r->duplicates)) < 0)
     return rc;
   opts = cJSON_GetObjectItemCaseSensitive(o, "options");
   if (opts != NULL && !cJSON_IsNull(opts)) {
@@ -279,18 +279,18 @@ static int decode_verify(struct wr_rread_ctx *c, const cJSON *o)
   v = &rr->verifies[rr->nverifies];
   memset(v, 0, sizeof(*v));
   if ((rc = wr_rr_long(c, o, "verify", "wave", false, 0, &v->wave)) < 0 ||
-      (rc = wr_rr_long(c, o, "verify", "desktops", false, 0, &v->desktops)) <
-          0 ||
+      (rc = wr_rr_long(c, o, "verify", "desktops", false, 0,
+                       &v->desktops)) < 0 ||
       (rc = wr_rr_long(c, o, "verify", "running", false, 0, &v->running)) < 0 ||
       (rc = get_bool(c, o, "verify", "timed_out", &v->timed_out)) < 0 ||
       (rc = wr_rr_long(c, o, "verify", "calls", false, 0, &v->calls)) < 0 ||
       (rc = wr_rr_long(c, o, "verify", "errors", false, 0, &v->errors)) < 0 ||
       (rc = wr_rr_strs(c, o, "verify", "not_running", false, &v->not_running,
                        &v->nnot_running)) < 0 ||
-      (rc = wr_rr_str(c, o, "verify", "last_error", false, &v->last_error)) <
-          0 ||
-      (rc = wr_rr_str(c, o, "verify", "finished_at", false, &v->finished_at)) <
-          0)
+      (rc = wr_rr_str(c, o, "verify", "last_error", false,
+                      &v->last_error)) < 0 ||
+      (rc = wr_rr_str(c, o, "verify", "finished_at", false,
+                      &v->finished_at)) < 0)
     return rc;
   rr->nverifies++;
   return 0;
@@ -303,10 +303,10 @@ static int decode_summary(struct wr_rread_ctx *c, const cJSON *o)
   int rc;
 
   memset(s, 0, sizeof(*s));
-  if ((rc = wr_rr_str(c, o, "summary", "finished_at", false, &s->finished_at)) <
-          0 ||
-      (rc = wr_rr_long(c, o, "summary", "ok_chunks", false, 0, &s->ok_chunks)) <
-          0 ||
+  if ((rc = wr_rr_str(c, o, "summary", "finished_at", false,
+                      &s->finished_at)) < 0 ||
+      (rc = wr_rr_long(c, o, "summary", "ok_chunks", false, 0,
+                       &s->ok_chunks)) < 0 ||
       (rc = wr_rr_long(c, o, "summary", "failed_chunks", false, 0,
                        &s->failed_chunks)) < 0 ||
       (rc = wr_rr_long(c, o, "summary", "skipped_chunks", false, 0,
@@ -318,8 +318,8 @@ static int decode_summary(struct wr_rread_ctx *c, const cJSON *o)
       (rc = wr_rr_long(c, o, "summary", "skipped_desktops", false, 0,
                        &s->skipped_desktops)) < 0 ||
       (rc = wr_rr_int(c, o, "summary", "exit_code", &s->exit_code)) < 0 ||
-      (rc = wr_rr_str(c, o, "summary", "stop_reason", false, &s->stop_reason)) <
-          0)
+      (rc = wr_rr_str(c, o, "summary", "stop_reason", false,
+                      &s->stop_reason)) < 0)
     return rc;
   c->rr->has_summary = true;
   c->rr->nsummaries++;

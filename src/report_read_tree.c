@@ -104,8 +104,8 @@ int wr_rread_plan(struct wr_rread_ctx *c, const cJSON *o)
   if ((rc = wr_rr_str(c, o, "plan", "region", true, &n->region)) < 0 ||
       (rc = wr_rr_long(c, o, "plan", "wave", false, 0, &wave)) < 0 ||
       (rc = plan_ids(c, o, n)) < 0 ||
-      (rc = wr_rr_str(c, o, "plan", "client_token", false, &n->client_token)) <
-          0)
+      (rc = wr_rr_str(c, o, "plan", "client_token", false,
+                      &n->client_token)) < 0)
     return rc;
   n->wave = (int)wave;
   c->rr->nroots++;
@@ -176,6 +176,27 @@ static int match_ids(struct wr_rread_ctx *c, const cJSON *a, const char *what,
   return 0;
 }
 
+/* No desktop in two of the parts chunks[first..]: with the count equal to
+ * the parent's, they then partition it.  IDs are the parent's pointers,
+ * so pointers compare; at most WR_RREAD_MAX_CHUNK of them. */
+static int disjoint(struct wr_rread_ctx *c, size_t first)
+{
+  const struct wr_rread_chunk *a, *b;
+  size_t i, j, x, y;
+
+  for (i = first; i < c->rr->nchunks; i++)
+    for (j = i + 1; j < c->rr->nchunks; j++) {
+      a = &c->rr->chunks[i];
+      b = &c->rr->chunks[j];
+      for (x = 0; x < a->nids; x++)
+        for (y = 0; y < b->nids; y++)
+          if (a->ids[x] == b->ids[y])
+            return wr_rr_bad(c, WR_EINPUT, "%s is in both split parts "
+                             "\"%s\" and \"%s\"", a->ids[x], a->id, b->id);
+    }
+  return 0;
+}
+
 /* The parts of split chunk pi: their desktops must partition its own.
  * Part IDs point at the parent's strings. */
 static int decode_into(struct wr_rread_ctx *c, const cJSON *o, size_t pi)
@@ -220,6 +241,8 @@ static int decode_into(struct wr_rread_ctx *c, const cJSON *o, size_t pi)
                      "the parts of split chunk \"%s\" hold %zu "
                      "desktops, the chunk %zu",
                      c->rr->chunks[pi].id, total, c->rr->chunks[pi].nids);
+  if ((rc = disjoint(c, first)) < 0)
+    return rc;
   c->rr->chunks[pi].first_child = first;
   c->rr->chunks[pi].nchildren = c->rr->nchunks - first;
   return 0;
@@ -259,23 +282,23 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
   if (nids != n->nids)
     return wr_rr_bad(c, WR_EINPUT, "%s: %zu desktops, %zu planned", what, nids,
                      n->nids);
-  if ((rc = wr_rr_str(c, o, "chunk", "request_id", false, &n->request_id)) <
-          0 ||
+  if ((rc = wr_rr_str(c, o, "chunk", "request_id", false,
+                      &n->request_id)) < 0 ||
       (rc = wr_rr_strs(c, o, "chunk", "attempt_request_ids", false,
-                       &n->attempt_request_ids, &n->nattempt_request_ids)) <
-          0 ||
+                       &n->attempt_request_ids,
+                       &n->nattempt_request_ids)) < 0 ||
       (rc = wr_rr_long(c, o, "chunk", "http_status", false, 0, &http)) < 0 ||
-      (rc = wr_rr_str(c, o, "chunk", "error_code", false, &n->error_code)) <
-          0 ||
+      (rc = wr_rr_str(c, o, "chunk", "error_code", false,
+                      &n->error_code)) < 0 ||
       (rc = wr_rr_str(c, o, "chunk", "error_message", false,
                       &n->error_message)) < 0 ||
       (rc = wr_rr_int(c, o, "chunk", "attempts", &n->attempts)) < 0 ||
       (rc = wr_rr_int(c, o, "chunk", "ambiguous_attempts",
                       &n->ambiguous_attempts)) < 0 ||
-      (rc = wr_rr_str(c, o, "chunk", "started_at", false, &n->started_at)) <
-          0 ||
-      (rc = wr_rr_str(c, o, "chunk", "finished_at", false, &n->finished_at)) <
-          0 ||
+      (rc = wr_rr_str(c, o, "chunk", "started_at", false,
+                      &n->started_at)) < 0 ||
+      (rc = wr_rr_str(c, o, "chunk", "finished_at", false,
+                      &n->finished_at)) < 0 ||
       (rc = wr_rr_long(c, o, "chunk", "latency_ms", false, -1, &lat)) < 0)
     return rc;
   n->http_status = http;

@@ -313,6 +313,11 @@ static void test_forest_errors(void **state)
   expect_error(RUN PLAN1 "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":"
                "[\"ecd-a\",\"ecd-b\"],\"status\":\"split\"}\n", 3,
                "without its parts");
+  expect_error(RUN PLAN1 "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":"
+               "[\"ecd-a\",\"ecd-b\"],\"status\":\"split\",\"into\":[{\"chunk\":"
+               "\"1.1\",\"desktop_ids\":[\"ecd-a\"]},{\"chunk\":\"1.2\","
+               "\"desktop_ids\":[\"ecd-a\"]}]}\n", 3,
+               "ecd-a is in both split parts \"1.1\" and \"1.2\"");
 }
 
 static void test_long_lines(void **state)
