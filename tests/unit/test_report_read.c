@@ -156,6 +156,36 @@ static void test_torn_tail(void **state)
   wr_rread_destroy(&rr);
 }
 
+/* What resume does: truncate at valid_up_to, append, and the file reads
+ * back clean. */
+static void test_truncate_and_append(void **state)
+{
+  const char *good = RUN PLAN1 PLAN2 OK1;
+  char text[4096], *buf = NULL;
+  struct wr_err err;
+  struct wr_rread *rr;
+  size_t len = 0;
+  FILE *f;
+
+  (void)state;
+  snprintf(text, sizeof(text), "%s%s", good, "{\"type\":\"chunk\",\"ch");
+  rr = load_str(text, 0, &err);
+  assert_int_equal(rr->torn_line, 5);
+  f = open_memstream(&buf, &len);
+  assert_non_null(f);
+  fwrite(text, 1, (size_t)rr->valid_up_to, f);
+  fputs("{\"type\":\"resume\"}\n" SUMMARY, f);
+  assert_int_equal(fclose(f), 0);
+  wr_rread_destroy(&rr);
+  rr = load_str(buf, 0, &err);
+  assert_int_equal(rr->torn_line, 0);
+  assert_int_equal(rr->nresumes, 1);
+  assert_true(rr->has_summary);
+  assert_int_equal(rr->valid_up_to, len);
+  wr_rread_destroy(&rr);
+  free(buf);
+}
+
 static void test_bad_middle_line(void **state)
 {
   (void)state;
@@ -406,6 +436,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_complete),
     cmocka_unit_test(test_torn_tail),
+    cmocka_unit_test(test_truncate_and_append),
     cmocka_unit_test(test_bad_middle_line),
     cmocka_unit_test(test_unknown_type),
     cmocka_unit_test(test_resumed),
