@@ -1,0 +1,915 @@
+/* The run loop (see dispatch.h).  A chunk in progress is a struct task:
+ * created when its first attempt is due, freed when its final record is
+ * written, so memory follows the calls in flight and waiting, not the
+ * plan.  Split parts are slices of their parent's ID array (the plan owns
+ * the IDs). */
+#include "dispatch.h"
+
+#include "clock.h"
+#include "creds.h"
+#include "log.h"
+#include "progress.h"
+#include "ratelimit.h"
+#include "retry.h"
+#include "buf.h"
+
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define TICK_MS 200
+
+struct task {
+  struct wr_dispatch *d;
+  char id[WR_CHUNK_ID_LEN];
+  const char *region;
+  const char *const *ids;
+  size_t nids;
+  char token[WR_CLIENT_TOKEN_LEN]; /* "" in admin mode */
+  int wave;
+  struct wr_retry_state rs;
+  char **rids;                     /* every attempt's request id */
+  size_t nrids, caprids;
+  int64_t started_wall_ms, latency_ms, due_ms;
+  long http_status;
+  char *code, *message, *request_id;
+  struct task *next, *prev;        /* ready queue or in-flight list */
+};
+
+struct wr_dispatch {
+  uv_loop_t *loop;
+  const struct wr_plan *plan;
+  struct wr_dispatch_opts o;
+  struct wr_dispatch_sender sender;
+  struct wr_report *report;
+  const struct wr_creds *creds;
+  struct wr_progress *progress;
+  struct wr_ratelimit rl;
+  struct wr_retry_policy policy;
+  uv_timer_t gate, retry, tick;
+  uv_signal_t sigint, sigterm;
+  int nopen;                       /* handles not yet closed */
+  size_t next_chunk;               /* next plan chunk to start */
+  int cur_wave;
+  struct task *ready_head, *ready_tail;
+  struct task *inflight_head;
+  struct task **heap;              /* retries, min-heap on due_ms */
+  size_t nheap, capheap;
+  size_t inflight, alive;
+  bool stopping, finished, aborted, report_failed;
+  const char *stop_reason;
+  int signals;
+  struct wr_summary sum;
+  size_t calls, retries, splits, throttled;
+  size_t wave_ok, wave_failed;
+  struct wr_err err;
+};
+
+static void pump(struct wr_dispatch *d);
+
+void wr_dispatch_opts_from_config(const struct wr_config *cfg,
+                                  struct wr_dispatch_opts *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->rate = cfg->rate;
+  o->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
+  o->retries = cfg->retries;
+  o->max_errors = cfg->max_errors;
+  o->max_errors_pct = cfg->max_errors_pct;
+  o->canary = cfg->canary > 0;
+  o->deadline_wall_ms = cfg->deadline_wall_ms;
+  o->client_tokens = cfg->api == WR_API_CLIENT;
+  o->signals = true;
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static uint32_t rnd32(void)
+{
+  static uint32_t fallback = 2463534242u;
+  uint32_t r;
+
+  if (RAND_bytes((unsigned char *)&r, sizeof(r)) == 1)
+    return r;
+  fallback ^= fallback << 13;
+  fallback ^= fallback >> 17;
+  fallback ^= fallback << 5;
+  return fallback;
+}
+
+/* A copy of a server-supplied text with every secret masked; NULL for
+ * an empty text or on ENOMEM. */
+static char *redacted(const struct wr_dispatch *d, const char *s)
+{
+  struct wr_buf b;
+
+  if (s == NULL || s[0] == '\0')
+    return NULL;
+  if (d->creds == NULL)
+    return strdup(s);
+  wr_buf_init(&b, 64 * 1024);
+  if (wr_creds_redact(d->creds, s, &b) < 0) {
+    wr_buf_free(&b);
+    return strdup("(message withheld)");
+  }
+  return wr_buf_take(&b);
+}
+
+static void task_free(struct task *t)
+{
+  size_t i;
+
+  for (i = 0; i < t->nrids; i++)
+    free(t->rids[i]);
+  free(t->rids);
+  free(t->code);
+  free(t->message);
+  free(t->request_id);
+  free(t);
+}
+
+static struct task *task_new(struct wr_dispatch *d, const char *id,
+                             const char *region, const char *const *ids,
+                             size_t nids, const char *token, int wave)
+{
+  struct task *t = calloc(1, sizeof(*t));
+
+  if (t == NULL)
+    return NULL;
+  t->d = d;
+  snprintf(t->id, sizeof(t->id), "%s", id);
+  t->region = region;
+  t->ids = ids;
+  t->nids = nids;
+  snprintf(t->token, sizeof(t->token), "%s", token != NULL ? token : "");
+  t->wave = wave;
+  t->latency_ms = -1;
+  d->alive++;
+  return t;
+}
+
+static void ready_push(struct wr_dispatch *d, struct task *t, bool front)
+{
+  t->prev = NULL;
+  if (front) {
+    t->next = d->ready_head;
+    d->ready_head = t;
+    if (d->ready_tail == NULL)
+      d->ready_tail = t;
+    return;
+  }
+  t->next = NULL;
+  if (d->ready_tail != NULL)
+    d->ready_tail->next = t;
+  else
+    d->ready_head = t;
+  d->ready_tail = t;
+}
+
+static struct task *ready_pop(struct wr_dispatch *d)
+{
+  struct task *t = d->ready_head;
+
+  if (t != NULL) {
+    d->ready_head = t->next;
+    if (d->ready_head == NULL)
+      d->ready_tail = NULL;
+    t->next = NULL;
+  }
+  return t;
+}
+
+static void inflight_link(struct wr_dispatch *d, struct task *t)
+{
+  t->prev = NULL;
+  t->next = d->inflight_head;
+  if (d->inflight_head != NULL)
+    d->inflight_head->prev = t;
+  d->inflight_head = t;
+  d->inflight++;
+}
+
+static void inflight_unlink(struct wr_dispatch *d, struct task *t)
+{
+  if (t->prev != NULL)
+    t->prev->next = t->next;
+  else
+    d->inflight_head = t->next;
+  if (t->next != NULL)
+    t->next->prev = t->prev;
+  t->next = t->prev = NULL;
+  d->inflight--;
+}
+
+static int heap_push(struct wr_dispatch *d, struct task *t)
+{
+  struct task **h, *tmp;
+  size_t i, p;
+
+  if (d->nheap == d->capheap) {
+    size_t cap = d->capheap ? d->capheap * 2 : 64;
+
+    h = realloc(d->heap, cap * sizeof(*h));
+    if (h == NULL)
+      return WR_ENOMEM;
+    d->heap = h;
+    d->capheap = cap;
+  }
+  h = d->heap;
+  i = d->nheap++;
+  h[i] = t;
+  while (i > 0) {
+    p = (i - 1) / 2;
+    if (h[p]->due_ms <= h[i]->due_ms)
+      break;
+    tmp = h[p];
+    h[p] = h[i];
+    h[i] = tmp;
+    i = p;
+  }
+  return 0;
+}
+
+static struct task *heap_pop(struct wr_dispatch *d)
+{
+  struct task **h = d->heap, *top, *tmp;
+  size_t i = 0, l, r, m;
+
+  if (d->nheap == 0)
+    return NULL;
+  top = h[0];
+  h[0] = h[--d->nheap];
+  for (;;) {
+    l = 2 * i + 1;
+    r = l + 1;
+    m = i;
+    if (l < d->nheap && h[l]->due_ms < h[m]->due_ms)
+      m = l;
+    if (r < d->nheap && h[r]->due_ms < h[m]->due_ms)
+      m = r;
+    if (m == i)
+      break;
+    tmp = h[m];
+    h[m] = h[i];
+    h[i] = tmp;
+    i = m;
+  }
+  return top;
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+static void report_failed(struct wr_dispatch *d, const struct wr_err *err)
+{
+  if (d->report_failed)
+    return;
+  d->report_failed = true;
+  d->err = *err;
+  wr_errorf("%s; stopping the run (the report is whole up to here and "
+            "can be resumed)", err->msg);
+  if (!d->stopping) {
+    d->stopping = true;
+    d->stop_reason = "report";
+  }
+}
+
+static void write_record(struct wr_dispatch *d, cJSON *rec)
+{
+  struct wr_err err = {0};
+
+  if (d->report_failed) {
+    cJSON_Delete(rec);
+    return;
+  }
+  if (rec == NULL) {
+    wr_err_set(&err, WR_ENOMEM, "%s: out of memory building a record",
+               wr_report_path(d->report));
+    report_failed(d, &err);
+    return;
+  }
+  if (wr_report_write(d->report, rec, wr_clock_now_ms(), &err) < 0)
+    report_failed(d, &err);
+  cJSON_Delete(rec);
+}
+
+static void stop(struct wr_dispatch *d, const char *reason)
+{
+  if (d->stopping)
+    return;
+  d->stopping = true;
+  d->stop_reason = reason;
+  uv_timer_stop(&d->gate);
+  uv_timer_stop(&d->retry);
+  if (d->inflight > 0)
+    wr_notef("stopping (%s): no new calls; waiting for %zu in flight",
+             reason, d->inflight);
+  else
+    wr_notef("stopping (%s)", reason);
+}
+
+static void count_final(struct wr_dispatch *d, const struct task *t,
+                        const char *status)
+{
+  if (strcmp(status, "ok") == 0) {
+    d->sum.ok_chunks++;
+    d->sum.ok_desktops += t->nids;
+    d->wave_ok += t->nids;
+    return;
+  }
+  if (strcmp(status, "skipped") == 0) {
+    d->sum.skipped_chunks++;
+    d->sum.skipped_desktops += t->nids;
+    return;
+  }
+  d->sum.failed_chunks++;
+  d->sum.failed_desktops += t->nids;
+  d->wave_failed += t->nids;
+  if (d->o.canary && t->wave == 0)
+    stop(d, "canary");
+  if (d->o.max_errors >= 0 && d->sum.failed_desktops > (size_t)d->o.max_errors)
+    stop(d, "max-errors");
+  if (d->o.max_errors_pct >= 0 &&
+      (double)d->sum.failed_desktops * 100.0 >
+          d->o.max_errors_pct * (double)d->plan->ndesktops)
+    stop(d, "max-errors");
+}
+
+/* The final record of a task (ok, failed or skipped), then free it. */
+static void final(struct wr_dispatch *d, struct task *t, const char *status,
+                  const char *note)
+{
+  struct wr_chunk_outcome o;
+  struct wr_buf msg;
+  bool ok = strcmp(status, "ok") == 0;
+
+  memset(&o, 0, sizeof(o));
+  wr_buf_init(&msg, 4096);
+  o.chunk_id = t->id;
+  o.region = t->region;
+  o.ids = t->ids;
+  o.nids = t->nids;
+  o.client_token = t->token[0] != '\0' ? t->token : NULL;
+  o.status = status;
+  o.request_id = ok ? t->request_id
+                    : (t->nrids > 0 ? t->rids[t->nrids - 1] : NULL);
+  o.attempt_request_ids = (const char *const *)t->rids;
+  o.nattempt_request_ids = t->nrids;
+  o.http_status = t->http_status;
+  o.error_code = ok ? NULL : t->code;
+  o.error_message = ok ? NULL : t->message;
+  if (!ok && note != NULL) {
+    if (t->message != NULL)
+      wr_buf_addf(&msg, "%s (%s)", t->message, note);
+    else
+      wr_buf_adds(&msg, note);
+    o.error_message = msg.len > 0 ? wr_buf_str(&msg) : note;
+  }
+  o.attempts = t->rs.attempts;
+  o.ambiguous_attempts = t->rs.ambiguous;
+  o.started_wall_ms = t->started_wall_ms;
+  o.finished_wall_ms = wr_clock_wall_ms();
+  o.latency_ms = t->latency_ms;
+  if (strcmp(status, "failed") == 0)
+    wr_infof("chunk %s: failed after %d attempt(s): %s%s%s", t->id,
+             t->rs.attempts, t->code ? t->code : "error",
+             o.error_message ? ": " : "",
+             o.error_message ? o.error_message : "");
+  write_record(d, wr_record_chunk(&o));
+  wr_buf_free(&msg);
+  count_final(d, t, status);
+  d->alive--;
+  task_free(t);
+}
+
+/* Final for the halves (API.md decision 5): a `split` record naming the
+ * parts, which go to the front of the queue. */
+static void split(struct wr_dispatch *d, struct task *t)
+{
+  struct task *p[2];
+  struct wr_split_part into[2];
+  struct wr_chunk_outcome o;
+  size_t half = (t->nids + 1) / 2, i;
+  char id[2][WR_CHUNK_ID_LEN];
+
+  for (i = 0; i < 2; i++)
+    if ((size_t)snprintf(id[i], sizeof(id[i]), "%s.%zu", t->id, i + 1) >=
+        sizeof(id[i])) {
+      final(d, t, "failed", "too deeply split");
+      return;
+    }
+  p[0] = task_new(d, id[0], t->region, t->ids, half, NULL, t->wave);
+  p[1] = task_new(d, id[1], t->region, t->ids + half, t->nids - half, NULL,
+                  t->wave);
+  for (i = 0; i < 2; i++)
+    if (p[i] != NULL && d->o.client_tokens && wr_uuid4(p[i]->token) < 0) {
+      task_free(p[i]);
+      d->alive--;
+      p[i] = NULL;
+    }
+  if (p[0] == NULL || p[1] == NULL) {
+    for (i = 0; i < 2; i++)
+      if (p[i] != NULL) {
+        task_free(p[i]);
+        d->alive--;
+      }
+    final(d, t, "failed", "out of memory while splitting");
+    return;
+  }
+  memset(&o, 0, sizeof(o));
+  for (i = 0; i < 2; i++) {
+    into[i].chunk_id = p[i]->id;
+    into[i].ids = p[i]->ids;
+    into[i].nids = p[i]->nids;
+    into[i].client_token = p[i]->token[0] ? p[i]->token : NULL;
+  }
+  o.chunk_id = t->id;
+  o.region = t->region;
+  o.ids = t->ids;
+  o.nids = t->nids;
+  o.client_token = t->token[0] ? t->token : NULL;
+  o.status = "split";
+  o.request_id = t->nrids > 0 ? t->rids[t->nrids - 1] : NULL;
+  o.attempt_request_ids = (const char *const *)t->rids;
+  o.nattempt_request_ids = t->nrids;
+  o.http_status = t->http_status;
+  o.error_code = t->code;
+  o.error_message = t->message;
+  o.attempts = t->rs.attempts;
+  o.ambiguous_attempts = t->rs.ambiguous;
+  o.started_wall_ms = t->started_wall_ms;
+  o.finished_wall_ms = wr_clock_wall_ms();
+  o.latency_ms = t->latency_ms;
+  o.into = into;
+  o.ninto = 2;
+  wr_infof("chunk %s: %s: split into %s and %s", t->id,
+           t->code ? t->code : "failed", p[0]->id, p[1]->id);
+  write_record(d, wr_record_chunk(&o));
+  d->splits++;
+  ready_push(d, p[1], true);
+  ready_push(d, p[0], true);
+  d->alive--;
+  task_free(t);
+}
+
+/* ---- attempts ---------------------------------------------------------- */
+
+static void on_retry(uv_timer_t *h);
+
+static void arm_retry(struct wr_dispatch *d, int64_t now)
+{
+  int64_t w;
+
+  if (d->nheap == 0) {
+    uv_timer_stop(&d->retry);
+    return;
+  }
+  w = d->heap[0]->due_ms - now;
+  uv_timer_start(&d->retry, on_retry, w > 0 ? (uint64_t)w : 0, 0);
+}
+
+static int set_str(char **dst, char *src)
+{
+  free(*dst);
+  *dst = src;
+  return 0;
+}
+
+static void complete(struct wr_dispatch *d, struct task *t,
+                     const struct wr_api_result *r, int64_t latency_ms)
+{
+  enum wr_retry_verdict v;
+  int64_t now = wr_clock_now_ms(), delay;
+  unsigned n;
+  char **rids;
+
+  if (r->request_id[0] != '\0') {
+    if (t->nrids == t->caprids) {
+      size_t cap = t->caprids ? t->caprids * 2 : 4;
+
+      rids = realloc(t->rids, cap * sizeof(*rids));
+      if (rids != NULL) {
+        t->rids = rids;
+        t->caprids = cap;
+      }
+    }
+    if (t->nrids < t->caprids) {
+      t->rids[t->nrids] = strdup(r->request_id);
+      if (t->rids[t->nrids] != NULL)
+        t->nrids++;
+    }
+  }
+  t->latency_ms = latency_ms;
+  t->http_status = r->http_status;
+  set_str(&t->code, redacted(d, r->code));
+  set_str(&t->message, redacted(d, r->message));
+  if (r->outcome == WR_OUTCOME_THROTTLED) {
+    wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
+    d->throttled++;
+  }
+  v = wr_retry_next(&d->policy, &t->rs, r);
+  wr_debugf("chunk %s attempt %d: %s%s%s (%s)", t->id, t->rs.attempts,
+            r->outcome == WR_OUTCOME_OK ? "ok" : "error",
+            t->code ? " " : "", t->code ? t->code : "",
+            wr_retry_verdict_name(v));
+  switch (v) {
+  case WR_RETRY_OK:
+    set_str(&t->request_id, strdup(r->request_id));
+    final(d, t, "ok", NULL);
+    return;
+  case WR_RETRY_AGAIN:
+    if (d->stopping) {
+      final(d, t, "failed", "not retried: the run stopped");
+      return;
+    }
+    n = (unsigned)(t->rs.transient_retries + t->rs.throttle_retries);
+    delay = wr_retry_delay_ms(&d->policy, n, r->retry_after_ms, rnd32());
+    t->due_ms = now + delay;
+    if (heap_push(d, t) < 0) {
+      final(d, t, "failed", "out of memory");
+      return;
+    }
+    d->retries++;
+    if (d->heap[0] == t)
+      arm_retry(d, now);
+    return;
+  case WR_RETRY_FINAL:
+    if (r->splittable && t->nids > 1) {
+      split(d, t);
+      return;
+    }
+    final(d, t, "failed", NULL);
+    return;
+  case WR_RETRY_EXHAUSTED:
+  default:
+    final(d, t, "failed", "retries exhausted");
+    return;
+  }
+}
+
+static void on_done(void *ud, const struct wr_api_result *r,
+                    int64_t latency_ms)
+{
+  struct task *t = ud;
+  struct wr_dispatch *d = t->d;
+
+  inflight_unlink(d, t);
+  complete(d, t, r, latency_ms);
+  pump(d);
+}
+
+static void start(struct wr_dispatch *d, struct task *t)
+{
+  struct wr_dispatch_attempt a;
+  struct wr_api_result r;
+  struct wr_err err = {0};
+
+  a.chunk_id = t->id;
+  a.region = t->region;
+  a.ids = t->ids;
+  a.nids = t->nids;
+  a.client_token = t->token[0] != '\0' ? t->token : NULL;
+  a.attempt = t->rs.attempts + 1;
+  if (t->started_wall_ms == 0)
+    t->started_wall_ms = wr_clock_wall_ms();
+  d->calls++;
+  if (d->sender.send(d->sender.ctx, &a, on_done, t, &err) == 0) {
+    inflight_link(d, t);
+    return;
+  }
+  /* Never sent: a local failure, final for this chunk. */
+  memset(&r, 0, sizeof(r));
+  r.outcome = WR_OUTCOME_FINAL;
+  r.retry_after_ms = -1;
+  snprintf(r.code, sizeof(r.code), "ClientError");
+  snprintf(r.message, sizeof(r.message), "%s", err.msg);
+  complete(d, t, &r, -1);
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+static bool plan_ready(const struct wr_dispatch *d)
+{
+  return d->next_chunk < d->plan->nchunks &&
+         d->plan->chunks[d->next_chunk].wave == d->cur_wave;
+}
+
+static struct task *next_task(struct wr_dispatch *d)
+{
+  const struct wr_chunk *c;
+
+  if (d->ready_head != NULL)
+    return ready_pop(d);
+  c = &d->plan->chunks[d->next_chunk];
+  d->next_chunk++;
+  return task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
+                  c->client_token, c->wave);
+}
+
+static void on_gate(uv_timer_t *h)
+{
+  pump(h->data);
+}
+
+static void on_retry(uv_timer_t *h)
+{
+  struct wr_dispatch *d = h->data;
+  int64_t now = wr_clock_now_ms();
+
+  while (d->nheap > 0 && d->heap[0]->due_ms <= now)
+    ready_push(d, heap_pop(d), false);
+  arm_retry(d, now);
+  pump(d);
+}
+
+static void progress_counts(const struct wr_dispatch *d,
+                            struct wr_progress_counts *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->chunks_total = d->plan->nchunks + d->splits;
+  c->chunks_done = d->sum.ok_chunks + d->sum.failed_chunks +
+                   d->sum.skipped_chunks;
+  c->desktops_total = d->plan->ndesktops;
+  c->desktops_done = d->sum.ok_desktops + d->sum.failed_desktops +
+                     d->sum.skipped_desktops;
+  c->desktops_failed = d->sum.failed_desktops;
+  c->retries = d->retries;
+  c->in_flight = d->inflight;
+}
+
+static void wave_record(struct wr_dispatch *d)
+{
+  cJSON *o;
+  char ts[WR_TIME_RFC3339_LEN];
+
+  if (d->plan->nwaves <= 1)
+    return;
+  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
+  o = cJSON_CreateObject();
+  if (o != NULL &&
+      (cJSON_AddStringToObject(o, "type", "wave") == NULL ||
+       cJSON_AddNumberToObject(o, "wave", d->cur_wave) == NULL ||
+       cJSON_AddBoolToObject(o, "canary", d->o.canary && d->cur_wave == 0) ==
+           NULL ||
+       cJSON_AddNumberToObject(o, "ok_desktops", (double)d->wave_ok) ==
+           NULL ||
+       cJSON_AddNumberToObject(o, "failed_desktops", (double)d->wave_failed) ==
+           NULL ||
+       cJSON_AddStringToObject(o, "finished_at", ts) == NULL)) {
+    cJSON_Delete(o);
+    o = NULL;
+  }
+  write_record(d, o);
+  wr_infof("wave %d done: %zu ok, %zu failed", d->cur_wave, d->wave_ok,
+           d->wave_failed);
+  d->wave_ok = d->wave_failed = 0;
+}
+
+/* Everything not done gets its final record, then the summary. */
+static void finish(struct wr_dispatch *d)
+{
+  struct wr_progress_counts pc;
+  struct task *t;
+  const struct wr_chunk *c;
+  const char *note = d->stop_reason != NULL ? d->stop_reason : "stopped";
+
+  d->finished = true;
+  uv_timer_stop(&d->gate);
+  uv_timer_stop(&d->retry);
+  uv_timer_stop(&d->tick);
+  while ((t = ready_pop(d)) != NULL)
+    final(d, t, t->rs.attempts > 0 ? "failed" : "skipped",
+          t->rs.attempts > 0 ? "not retried: the run stopped" : note);
+  while ((t = heap_pop(d)) != NULL)
+    final(d, t, "failed", "not retried: the run stopped");
+  for (; d->next_chunk < d->plan->nchunks; d->next_chunk++) {
+    c = &d->plan->chunks[d->next_chunk];
+    t = task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
+                 c->client_token, c->wave);
+    if (t == NULL) {
+      struct wr_err err;
+
+      wr_err_set(&err, WR_ENOMEM, "out of memory");
+      report_failed(d, &err);
+      break;
+    }
+    final(d, t, "skipped", note);
+  }
+  if (d->stopping)
+    d->sum.exit_code = WR_EXIT_STOPPED;
+  else if (d->sum.failed_desktops > 0)
+    d->sum.exit_code = WR_EXIT_FAILED;
+  else
+    d->sum.exit_code = WR_EXIT_OK;
+  d->sum.finished_wall_ms = wr_clock_wall_ms();
+  d->sum.stop_reason = d->stop_reason;
+  write_record(d, wr_record_summary(&d->sum));
+  if (d->report_failed)
+    d->sum.exit_code = WR_EXIT_STOPPED;
+  if (d->progress != NULL) {
+    progress_counts(d, &pc);
+    wr_progress_finish(d->progress, &pc, wr_clock_now_ms());
+  }
+  uv_stop(d->loop);
+}
+
+static void pump(struct wr_dispatch *d)
+{
+  struct task *t;
+  int64_t now;
+
+  if (d->finished || d->aborted)
+    return;
+  for (;;) {
+    if (!d->stopping && d->o.deadline_wall_ms > 0 &&
+        wr_clock_wall_ms() >= d->o.deadline_wall_ms)
+      stop(d, "deadline");
+    while (!d->stopping && d->inflight < (size_t)d->o.concurrency &&
+           (d->ready_head != NULL || plan_ready(d))) {
+      now = wr_clock_now_ms();
+      if (wr_ratelimit_avail(&d->rl, now) == 0) {
+        /* The loop's cached time may be stale; the wait is from now. */
+        uv_update_time(d->loop);
+        uv_timer_start(&d->gate, on_gate,
+                       (uint64_t)wr_ratelimit_wait_ms(&d->rl, now), 0);
+        break;
+      }
+      t = next_task(d);
+      if (t == NULL) {
+        struct wr_err err;
+
+        wr_err_set(&err, WR_ENOMEM, "out of memory");
+        d->err = err;
+        stop(d, "out of memory");
+        break;
+      }
+      wr_ratelimit_drain(&d->rl, 1, now);
+      start(d, t);
+    }
+    if (d->stopping) {
+      if (d->inflight == 0)
+        finish(d);
+      return;
+    }
+    if (d->alive > 0 || plan_ready(d))
+      return;
+    /* The wave is over: nothing alive, nothing more in it. */
+    wave_record(d);
+    if (d->stopping)
+      continue;
+    if (d->next_chunk >= d->plan->nchunks) {
+      finish(d);
+      return;
+    }
+    d->cur_wave = d->plan->chunks[d->next_chunk].wave;
+  }
+}
+
+static void on_tick(uv_timer_t *h)
+{
+  struct wr_dispatch *d = h->data;
+  struct wr_progress_counts pc;
+  struct wr_err err = {0};
+  int64_t now = wr_clock_now_ms();
+
+  if (d->progress != NULL) {
+    progress_counts(d, &pc);
+    wr_progress_update(d->progress, &pc, now);
+  }
+  if (!d->report_failed && wr_report_tick(d->report, now, &err) < 0)
+    report_failed(d, &err);
+  pump(d);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+  struct wr_dispatch *d = h->data;
+
+  d->signals++;
+  if (d->signals == 1 && !d->finished) {
+    wr_warnf("interrupted (signal %d): stopping; %zu call(s) in flight "
+             "finish; interrupt again to abort at once", signum, d->inflight);
+    stop(d, "interrupt");
+    pump(d);
+    return;
+  }
+  wr_warnf("interrupted again: aborting; the report stays resumable");
+  d->aborted = true;
+  if (!d->stopping) {
+    d->stopping = true;
+    d->stop_reason = "interrupt";
+  }
+  d->sum.exit_code = WR_EXIT_STOPPED;
+  uv_stop(d->loop);
+}
+
+/* ---- life cycle ------------------------------------------------------ */
+
+static void on_closed(uv_handle_t *h)
+{
+  struct wr_dispatch *d = h->data;
+
+  if (--d->nopen == 0)
+    free(d);
+}
+
+int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
+                       const struct wr_dispatch_opts *opts,
+                       const struct wr_dispatch_sender *sender,
+                       struct wr_report *report, const struct wr_creds *creds,
+                       struct wr_progress *progress, struct wr_dispatch **out,
+                       struct wr_err *err)
+{
+  struct wr_dispatch *d;
+  int rc;
+
+  if (opts->concurrency < 1)
+    return wr_err_set(err, WR_EINVAL, "concurrency must be at least 1");
+  d = calloc(1, sizeof(*d));
+  if (d == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  d->loop = loop;
+  d->plan = plan;
+  d->o = *opts;
+  d->sender = *sender;
+  d->report = report;
+  d->creds = creds;
+  d->progress = progress;
+  wr_retry_policy_init(&d->policy, opts->retries);
+  rc = wr_ratelimit_init(&d->rl, opts->rate, wr_clock_now_ms());
+  if (rc < 0) {
+    free(d);
+    return wr_err_set(err, rc, "cannot set up the rate limit %g/s",
+                      opts->rate);
+  }
+  /* Timers and signals cannot fail to initialise on a live loop. */
+  uv_timer_init(loop, &d->gate);
+  uv_timer_init(loop, &d->retry);
+  uv_timer_init(loop, &d->tick);
+  d->gate.data = d->retry.data = d->tick.data = d;
+  d->nopen = 3;
+  if (opts->signals) {
+    uv_signal_init(loop, &d->sigint);
+    uv_signal_init(loop, &d->sigterm);
+    d->sigint.data = d->sigterm.data = d;
+    d->nopen += 2;
+  }
+  if (plan->nchunks > 0)
+    d->cur_wave = plan->chunks[0].wave;
+  *out = d;
+  return 0;
+}
+
+int wr_dispatch_start(struct wr_dispatch *d)
+{
+  if (d->o.signals) {
+    uv_signal_start(&d->sigint, on_signal, SIGINT);
+    uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+  }
+  uv_timer_start(&d->tick, on_tick, TICK_MS, TICK_MS);
+  pump(d);
+  return 0;
+}
+
+void wr_dispatch_stats(const struct wr_dispatch *d,
+                       struct wr_dispatch_stats *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->summary = d->sum;
+  out->aborted = d->aborted;
+  out->report_failed = d->report_failed;
+  out->calls = d->calls;
+  out->retries = d->retries;
+  out->splits = d->splits;
+  out->throttled = d->throttled;
+  out->err = d->err;
+}
+
+void wr_dispatch_destroy(struct wr_dispatch **pp)
+{
+  struct wr_dispatch *d = *pp;
+  struct task *t;
+
+  if (d == NULL)
+    return;
+  *pp = NULL;
+  /* After an abort, tasks may be anywhere: free them all. */
+  while ((t = ready_pop(d)) != NULL)
+    task_free(t);
+  while ((t = heap_pop(d)) != NULL)
+    task_free(t);
+  while ((t = d->inflight_head) != NULL) {
+    inflight_unlink(d, t);
+    task_free(t);
+  }
+  free(d->heap);
+  d->heap = NULL;
+  wr_ratelimit_free(&d->rl);
+  uv_close((uv_handle_t *)&d->gate, on_closed);
+  uv_close((uv_handle_t *)&d->retry, on_closed);
+  uv_close((uv_handle_t *)&d->tick, on_closed);
+  if (d->o.signals) {
+    uv_close((uv_handle_t *)&d->sigint, on_closed);
+    uv_close((uv_handle_t *)&d->sigterm, on_closed);
+  }
+}
