@@ -87,9 +87,10 @@ size_t wr_ratelimit_avail(struct wr_ratelimit *rl, int64_t now_ms)
   if (rl->nlog == 0)
     return n;
   /* A start is allowed for each free slot of the log and for each logged
-   * start that has left the window [now - 999, now]. */
+   * start that has left the window. */
   k = rl->nlog - rl->used;
-  for (j = 0; k < n && j < rl->used && log_oldest(rl, j) <= now_ms - 1000; j++)
+  for (j = 0; k < n && j < rl->used &&
+              log_oldest(rl, j) <= now_ms - WR_RL_WINDOW_MS; j++)
     k++;
   return k < n ? k : n;
 }
@@ -126,7 +127,7 @@ int64_t wr_ratelimit_wait_ms(struct wr_ratelimit *rl, int64_t now_ms)
       w = t;
   }
   if (rl->nlog > 0 && rl->used == rl->nlog) {
-    t = log_oldest(rl, 0) + 1000 - now_ms;
+    t = log_oldest(rl, 0) + WR_RL_WINDOW_MS - now_ms;
     if (t > w)
       w = t;
   }
