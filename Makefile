@@ -1,7 +1,8 @@
 # Thin wrapper around CMake: the two commands a newcomer needs are
 # `make demo` (rehearse a mass reboot against ecd-sim) and `make test`.
 DEB_PKGS := libuv1-dev libcurl4-openssl-dev libssl-dev libcsv-dev libcjson-dev \
-            libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc make
+            libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc make \
+            jq time
 BUILD    ?= build
 ASAN     ?= build-asan
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
