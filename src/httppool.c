@@ -379,7 +379,6 @@ int wr_httppool_submit(struct wr_httppool *pool,
     return wr_err_set(err, WR_ESTATE, "httppool: closing");
   if (t != NULL) {
     pool->free = t->next;
-    curl_easy_reset(t->easy);
     wr_buf_reset(&t->body);
   } else {
     t = calloc(1, sizeof(*t));
@@ -390,6 +389,22 @@ int wr_httppool_submit(struct wr_httppool *pool,
     t->easy = curl_easy_init();
     if (t->easy == NULL)
       goto fail;
+    /* What every request of this handle shares is set once: reusing the
+     * handle without curl_easy_reset keeps the per-call cost low. */
+    SETOPT(CURLOPT_PRIVATE, t);
+    SETOPT(CURLOPT_ERRORBUFFER, t->errbuf);
+    SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    SETOPT(CURLOPT_CONNECTTIMEOUT_MS, pool->opts.connect_timeout_ms);
+    SETOPT(CURLOPT_TIMEOUT_MS, pool->opts.timeout_ms);
+    SETOPT(CURLOPT_USERAGENT, "wuying-reboot/" WR_VERSION);
+    SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+    SETOPT(CURLOPT_WRITEDATA, t);
+    SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+    SETOPT(CURLOPT_HEADERDATA, t);
   }
   t->next = t->prev = NULL;
   t->truncated = t->oom = t->has_retry_after = false;
@@ -416,21 +431,8 @@ int wr_httppool_submit(struct wr_httppool *pool,
   t->headers = h;
 
   SETOPT(CURLOPT_URL, req->url);
-  SETOPT(CURLOPT_PRIVATE, t);
-  SETOPT(CURLOPT_ERRORBUFFER, t->errbuf);
-  SETOPT(CURLOPT_NOSIGNAL, 1L);
-  SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-  SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-  SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-  SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-  SETOPT(CURLOPT_CONNECTTIMEOUT_MS, pool->opts.connect_timeout_ms);
-  SETOPT(CURLOPT_TIMEOUT_MS, pool->opts.timeout_ms);
-  SETOPT(CURLOPT_USERAGENT, "wuying-reboot/" WR_VERSION);
   SETOPT(CURLOPT_HTTPHEADER, t->headers);
-  SETOPT(CURLOPT_WRITEFUNCTION, on_body);
-  SETOPT(CURLOPT_WRITEDATA, t);
-  SETOPT(CURLOPT_HEADERFUNCTION, on_header);
-  SETOPT(CURLOPT_HEADERDATA, t);
+  SETOPT(CURLOPT_CUSTOMREQUEST, NULL);
   if (strcmp(req->method, "POST") == 0) {
     SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     SETOPT(CURLOPT_COPYPOSTFIELDS, req->body != NULL ? req->body : "");
