@@ -11,7 +11,7 @@
  *   firing at 6 ms finds 1.2 tokens, starts one, and the 0.2 left makes
  *   the next start due at 10 ms, not 11.
  * - The log remembers the last ceil(R) start times; a start is allowed
- *   only when the oldest of them is WR_RL_WINDOW_MS (1 s + 5 ms) old.
+ *   only when the oldest of them is WR_RL_WINDOW_MS (1 s + 10 ms) old.
  *   That is what makes the bound exact whatever the tokens say, and the
  *   margin keeps it when requests reach the server a little unevenly.
  * - Adaptive: wr_ratelimit_throttled() halves the effective rate (at most
@@ -33,7 +33,7 @@
 #define WR_RL_HOLD_MS 1000       /* one decrease a second at most */
 #define WR_RL_LOG_MAX 1000000    /* above this rate the log is not kept */
 #define WR_RL_PAUSE_MAX_MS 120000 /* retry-after is capped (SDK maxDelay) */
-#define WR_RL_WINDOW_MS 1005     /* the log's window: 1 s plus a margin for
+#define WR_RL_WINDOW_MS 1010     /* the log's window: 1 s plus a margin for
                                     the jitter between the start and its
                                     arrival at the server */
 

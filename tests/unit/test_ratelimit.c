@@ -92,7 +92,7 @@ static void test_windows_exact_timers(void **state)
 
   (void)state;
   for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
-    check_rate(rates[i], 0, 0, 0.99);
+    check_rate(rates[i], 0, 0, 0.985);
 }
 
 static void test_windows_late_timers(void **state)
