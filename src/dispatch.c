@@ -3,7 +3,7 @@
  * written, so memory follows the calls in flight and waiting, not the
  * plan.  Split parts are slices of their parent's ID array (the plan owns
  * the IDs). */
-#include "dispatch.h"
+#include "dispatch_int.h"
 
 #include "clock.h"
 #include "creds.h"
@@ -37,34 +37,6 @@ struct task {
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 
-struct wr_dispatch {
-  uv_loop_t *loop;
-  const struct wr_plan *plan;
-  struct wr_dispatch_opts o;
-  struct wr_dispatch_sender sender;
-  struct wr_report *report;
-  const struct wr_creds *creds;
-  struct wr_progress *progress;
-  struct wr_ratelimit rl;
-  struct wr_retry_policy policy;
-  uv_timer_t gate, retry, tick;
-  uv_signal_t sigint, sigterm;
-  int nopen;                       /* handles not yet closed */
-  size_t next_chunk;               /* next plan chunk to start */
-  int cur_wave;
-  struct task *ready_head, *ready_tail;
-  struct task *inflight_head;
-  struct task **heap;              /* retries, min-heap on due_ms */
-  size_t nheap, capheap;
-  size_t inflight, alive;
-  bool stopping, finished, aborted, report_failed;
-  const char *stop_reason;
-  int signals;
-  struct wr_summary sum;
-  size_t calls, retries, splits, throttled;
-  size_t wave_ok, wave_failed;
-  struct wr_err err;
-};
 
 static void pump(struct wr_dispatch *d);
 
@@ -81,6 +53,8 @@ void wr_dispatch_opts_from_config(const struct wr_config *cfg,
   o->deadline_wall_ms = cfg->deadline_wall_ms;
   o->client_tokens = cfg->api == WR_API_CLIENT;
   o->signals = true;
+  o->verify = cfg->verify;
+  o->verify_timeout_ms = cfg->verify_timeout_ms;
 }
 
 /* ---- small helpers --------------------------------------------------- */
@@ -301,6 +275,10 @@ static void stop(struct wr_dispatch *d, const char *reason)
   d->stop_reason = reason;
   uv_timer_stop(&d->gate);
   uv_timer_stop(&d->retry);
+  if (d->verifying) {
+    wr_verify_cancel(d);
+    d->verifying = false;
+  }
   if (d->inflight > 0)
     wr_notef("stopping (%s): no new calls; waiting for %zu in flight",
              reason, d->inflight);
@@ -377,6 +355,15 @@ static void final(struct wr_dispatch *d, struct task *t, const char *status,
              o.error_message ? o.error_message : "");
   write_record(d, wr_record_chunk(&o));
   wr_buf_free(&msg);
+  if (ok && d->verify != NULL) {
+    size_t i;
+    int64_t now = wr_clock_now_ms();
+
+    for (i = 0; i < t->nids; i++)
+      if (wr_verify_add(d, t->ids[i], t->region, now) < 0)
+        wr_warnf("--verify: out of memory; %s will not be checked",
+                 t->ids[i]);
+  }
   count_final(d, t, status);
   d->alive--;
   task_free(t);
@@ -697,7 +684,7 @@ static void finish(struct wr_dispatch *d)
   }
   if (d->stopping)
     d->sum.exit_code = WR_EXIT_STOPPED;
-  else if (d->sum.failed_desktops > 0)
+  else if (d->sum.failed_desktops > 0 || d->verify_failed > 0)
     d->sum.exit_code = WR_EXIT_FAILED;
   else
     d->sum.exit_code = WR_EXIT_OK;
@@ -713,12 +700,23 @@ static void finish(struct wr_dispatch *d)
   uv_stop(d->loop);
 }
 
+/* Move on to the next wave; false when there is none (finished). */
+static bool next_wave(struct wr_dispatch *d)
+{
+  if (d->next_chunk >= d->plan->nchunks) {
+    finish(d);
+    return false;
+  }
+  d->cur_wave = d->plan->chunks[d->next_chunk].wave;
+  return true;
+}
+
 static void pump(struct wr_dispatch *d)
 {
   struct task *t;
   int64_t now;
 
-  if (d->finished || d->aborted)
+  if (d->finished || d->aborted || (d->verifying && !d->stopping))
     return;
   for (;;) {
     if (!d->stopping && d->o.deadline_wall_ms > 0 &&
@@ -757,12 +755,35 @@ static void pump(struct wr_dispatch *d)
     wave_record(d);
     if (d->stopping)
       continue;
-    if (d->next_chunk >= d->plan->nchunks) {
-      finish(d);
+    if (d->verify != NULL && wr_verify_wave(d, d->cur_wave) == 1) {
+      d->verifying = true;
       return;
     }
-    d->cur_wave = d->plan->chunks[d->next_chunk].wave;
+    if (!next_wave(d))
+      return;
   }
+}
+
+void wr_dispatch_verified(struct wr_dispatch *d)
+{
+  d->verifying = false;
+  if (d->stopping || next_wave(d))
+    pump(d);
+}
+
+void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec)
+{
+  write_record(d, rec);
+}
+
+void wr_dispatch_stop(struct wr_dispatch *d, const char *reason)
+{
+  stop(d, reason);
+}
+
+void wr_dispatch_pump(struct wr_dispatch *d)
+{
+  pump(d);
 }
 
 static void on_tick(uv_timer_t *h)
@@ -856,6 +877,10 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   }
   if (plan->nchunks > 0)
     d->cur_wave = plan->chunks[0].wave;
+  if (opts->verify && sender->describe != NULL && wr_verify_create(d) < 0) {
+    wr_dispatch_destroy(&d);
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  }
   *out = d;
   return 0;
 }
@@ -905,6 +930,7 @@ void wr_dispatch_destroy(struct wr_dispatch **pp)
   free(d->heap);
   d->heap = NULL;
   wr_ratelimit_free(&d->rl);
+  wr_verify_destroy(d);
   uv_close((uv_handle_t *)&d->gate, on_closed);
   uv_close((uv_handle_t *)&d->retry, on_closed);
   uv_close((uv_handle_t *)&d->tick, on_closed);

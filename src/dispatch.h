@@ -7,6 +7,10 @@
  * reason that may concern only some of its IDs (API.md decision 5), or
  * write its final record to the report.
  *
+ * --verify: after each wave, DescribeDesktops (dispatch_verify.c) until
+ * the wave's desktops are Running again; a `verify` record says how it
+ * went, and desktops not back in time make the exit code 1.
+ *
  * Stops: --max-errors, a canary failure, --deadline, a report write error
  * and the first SIGINT/SIGTERM stop new calls; calls in flight finish,
  * what was never sent is `skipped`, the summary is written and the loop
@@ -47,11 +51,20 @@ struct wr_dispatch_attempt {
 typedef void wr_dispatch_done_cb(void *ud, const struct wr_api_result *r,
                                  int64_t latency_ms);
 
-/* Starts an attempt; calls cb exactly once from the loop unless it
- * returns an error. */
+/* A DescribeDesktops answer: the judged outcome and the raw body (valid
+ * during the call only). */
+typedef void wr_dispatch_body_cb(void *ud, const struct wr_api_result *r,
+                                 const char *body, size_t len);
+
+/* send starts an attempt; describe (NULL: --verify unavailable) asks
+ * for the status of up to 100 desktops of a region.  Each calls its
+ * callback exactly once from the loop unless it returns an error. */
 struct wr_dispatch_sender {
   int (*send)(void *ctx, const struct wr_dispatch_attempt *a,
               wr_dispatch_done_cb *cb, void *ud, struct wr_err *err);
+  int (*describe)(void *ctx, const char *region, const char *const *ids,
+                  size_t nids, wr_dispatch_body_cb *cb, void *ud,
+                  struct wr_err *err);
   void *ctx;
 };
 
@@ -65,6 +78,8 @@ struct wr_dispatch_opts {
   int64_t deadline_wall_ms; /* 0: none */
   bool client_tokens;       /* client mode: parts of a split get tokens */
   bool signals;             /* handle SIGINT/SIGTERM */
+  bool verify;              /* --verify: check each wave's desktops */
+  int64_t verify_timeout_ms;
 };
 
 void wr_dispatch_opts_from_config(const struct wr_config *cfg,

@@ -16,7 +16,8 @@
 /* One attempt in flight: where its judged result goes. */
 struct pending {
   struct wr_sender *s;
-  wr_dispatch_done_cb *cb;
+  wr_dispatch_done_cb *cb;       /* RebootDesktops, or */
+  wr_dispatch_body_cb *bcb;      /* DescribeDesktops */
   void *ud;
   int64_t t0;
   struct pending *prev, *next; /* in-flight list, or free list (next) */
@@ -47,6 +48,7 @@ static void on_http(void *ud, const struct wr_http_response *hr)
   struct wr_sender *s = p->s;
   struct wr_api_result r;
   wr_dispatch_done_cb *cb = p->cb;
+  wr_dispatch_body_cb *bcb = p->bcb;
   void *cud = p->ud;
   int64_t latency = wr_clock_now_ms() - p->t0;
 
@@ -58,26 +60,23 @@ static void on_http(void *ud, const struct wr_http_response *hr)
                              hr->retry_after, &r);
   else
     wr_api_classify_transport(hr->transport, hr->detail, &r);
-  cb(cud, &r, latency);
+  if (bcb != NULL)
+    bcb(cud, &r, hr->body, hr->body_len);
+  else
+    cb(cud, &r, latency);
 }
 
-static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
-                        wr_dispatch_done_cb *cb, void *ud, struct wr_err *err)
+/* Sign and send one call; the answer goes to cb or bcb. */
+static int submit(struct wr_sender *s, const struct wr_call *callp,
+                  wr_dispatch_done_cb *cb, wr_dispatch_body_cb *bcb, void *ud,
+                  struct wr_err *err)
 {
-  struct wr_sender *s = ctx;
-  struct wr_call call;
   struct wr_attempt at;
   struct wr_http_request req;
   struct pending *p;
   char nonce[WR_NONCE_LEN];
   int rc;
 
-  memset(&call, 0, sizeof(call));
-  call.action = "RebootDesktops";
-  call.region = a->region;
-  call.ids = a->ids;
-  call.nids = a->nids;
-  call.client_token = a->client_token;
   /* Fresh on every attempt: a retry is never the same bytes again. */
   rc = wr_api_nonce(nonce);
   if (rc < 0)
@@ -85,7 +84,7 @@ static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
   at.wall_ms = wr_clock_wall_ms();
   at.nonce = nonce;
   memset(&req, 0, sizeof(req));
-  rc = wr_api_build(&s->target, s->creds, &call, &at, &req, err);
+  rc = wr_api_build(&s->target, s->creds, callp, &at, &req, err);
   if (rc < 0)
     goto out;
   p = s->free;
@@ -100,6 +99,7 @@ static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
   }
   p->s = s;
   p->cb = cb;
+  p->bcb = bcb;
   p->ud = ud;
   p->t0 = wr_clock_now_ms();
   rc = wr_httppool_submit(s->pool, &req, on_http, p, err);
@@ -116,6 +116,35 @@ static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
 out:
   wr_http_request_free(&req);
   return rc;
+}
+
+static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
+                        wr_dispatch_done_cb *cb, void *ud, struct wr_err *err)
+{
+  struct wr_call call;
+
+  memset(&call, 0, sizeof(call));
+  call.action = "RebootDesktops";
+  call.region = a->region;
+  call.ids = a->ids;
+  call.nids = a->nids;
+  call.client_token = a->client_token;
+  return submit(ctx, &call, cb, NULL, ud, err);
+}
+
+static int send_describe(void *ctx, const char *region,
+                         const char *const *ids, size_t nids,
+                         wr_dispatch_body_cb *cb, void *ud, struct wr_err *err)
+{
+  struct wr_call call;
+
+  memset(&call, 0, sizeof(call));
+  call.action = "DescribeDesktops";
+  call.region = region;
+  call.ids = ids;
+  call.nids = nids;
+  call.max_results = 100;
+  return submit(ctx, &call, NULL, cb, ud, err);
 }
 
 int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
@@ -154,6 +183,8 @@ int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
 void wr_sender_bind(struct wr_sender *s, struct wr_dispatch_sender *out)
 {
   out->send = send_attempt;
+  /* DescribeDesktops exists only in the management API. */
+  out->describe = s->target.mode == WR_API_ADMIN ? send_describe : NULL;
   out->ctx = s;
 }
 
