@@ -22,6 +22,8 @@ struct transfer {
   struct wr_buf body;
   bool truncated;
   bool oom;
+  int prereqs;        /* request phases begun by this transfer */
+  bool resend_blocked;
   bool has_retry_after;
   char retry_after[RETRY_AFTER_LEN];
   char errbuf[CURL_ERROR_SIZE];
@@ -110,6 +112,27 @@ static size_t on_header(char *line, size_t size, size_t n, void *userp)
   return size * n;
 }
 
+/* Called before each request is sent.  On a reused connection that dies
+ * without an answer, libcurl silently re-sends the same request on a new
+ * one (up to five times): the same bytes, so the same signature nonce, and
+ * a second reboot if the first one was executed.  The retry policy is
+ * ours: a second request phase aborts the transfer, which then ends as
+ * AMBIGUOUS and is retried, re-signed, by dispatch. */
+static int on_prereq(void *userp, char *primary_ip, char *local_ip,
+                     int primary_port, int local_port)
+{
+  struct transfer *t = userp;
+
+  (void)primary_ip;
+  (void)local_ip;
+  (void)primary_port;
+  (void)local_port;
+  if (t->prereqs++ == 0)
+    return CURL_PREREQFUNC_OK;
+  t->resend_blocked = true;
+  return CURL_PREREQFUNC_ABORT;
+}
+
 /* ---- completion ------------------------------------------------------ */
 
 static enum wr_transport translate(CURLcode rc, CURL *easy)
@@ -175,6 +198,8 @@ static void finish(struct wr_httppool *pool, struct transfer *t, CURLcode rc)
   r.transport = translate(rc, t->easy);
   if (t->oom)
     r.transport = WR_TRANSPORT_FATAL;
+  if (t->resend_blocked)
+    r.transport = WR_TRANSPORT_AMBIGUOUS;
   if (r.transport == WR_TRANSPORT_OK)
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.http_status);
   curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
@@ -185,6 +210,8 @@ static void finish(struct wr_httppool *pool, struct transfer *t, CURLcode rc)
   r.retry_after = t->has_retry_after ? t->retry_after : NULL;
   if (rc == CURLE_OK)
     r.detail = "";
+  else if (t->resend_blocked)
+    r.detail = "connection closed after the request was sent";
   else if (t->oom)
     r.detail = "out of memory";
   else
@@ -405,9 +432,12 @@ int wr_httppool_submit(struct wr_httppool *pool,
     SETOPT(CURLOPT_WRITEDATA, t);
     SETOPT(CURLOPT_HEADERFUNCTION, on_header);
     SETOPT(CURLOPT_HEADERDATA, t);
+    SETOPT(CURLOPT_PREREQFUNCTION, on_prereq);
+    SETOPT(CURLOPT_PREREQDATA, t);
   }
   t->next = t->prev = NULL;
-  t->truncated = t->oom = t->has_retry_after = false;
+  t->truncated = t->oom = t->has_retry_after = t->resend_blocked = false;
+  t->prereqs = 0;
   t->errbuf[0] = '\0';
   t->cb = cb;
   t->ud = ud;

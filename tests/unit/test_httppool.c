@@ -28,6 +28,7 @@ static unsigned short port_;
 static atomic_int connections_;
 static atomic_int requests_;
 static atomic_int stopping_;
+static atomic_int drops_;
 static char seen_ua[128];
 static char seen_hdr[128];
 static char seen_body[128];
@@ -124,6 +125,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
     rc = MHD_NO;
   } else {
     /* "/drop": close without an answer (a lost response). */
+    atomic_fetch_add(&drops_, 1);
     rc = MHD_NO;
   }
   return rc;
@@ -460,6 +462,39 @@ static void test_many_keepalive(void **state)
   pool_end(&loop, &ch.pool);
 }
 
+/* A reused connection that dies without an answer: libcurl would
+ * re-send the very same request on a new connection; the pool must not
+ * (same nonce, maybe a second reboot).  One arrival, AMBIGUOUS. */
+static void test_no_silent_resend(void **state)
+{
+  uv_loop_t loop;
+  struct wr_httppool *pool = pool_new(&loop, 5000);
+  struct wr_http_request req;
+  struct result res = {0};
+  char url[128];
+
+  (void)state;
+  make_req(&req, url, sizeof(url), "/ok");
+  assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(res.r.http_status, 200);
+  atomic_store(&drops_, 0);
+  memset(&res, 0, sizeof(res));
+  make_req(&req, url, sizeof(url), "/drop");
+  assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(res.calls, 1);
+  assert_int_equal(res.r.transport, WR_TRANSPORT_AMBIGUOUS);
+  assert_int_equal(atomic_load(&drops_), 1);
+  /* The pool still works afterwards. */
+  memset(&res, 0, sizeof(res));
+  make_req(&req, url, sizeof(url), "/ok");
+  assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(res.r.http_status, 200);
+  pool_end(&loop, &pool);
+}
+
 /* Destroyed with a request in flight: no callback, and the loop closes. */
 static void test_destroy_in_flight(void **state)
 {
@@ -491,6 +526,7 @@ int main(void)
     cmocka_unit_test(test_connect_timeout_is_not_sent),
     cmocka_unit_test(test_bad_url_is_fatal),
     cmocka_unit_test(test_many_keepalive),
+    cmocka_unit_test(test_no_silent_resend),
     cmocka_unit_test(test_destroy_in_flight),
   };
   int rc;
