@@ -20,24 +20,6 @@
 
 #define TICK_MS 200
 
-struct task {
-  struct wr_dispatch *d;
-  char id[WR_CHUNK_ID_LEN];
-  const char *region;
-  const char *const *ids;
-  size_t nids;
-  char token[WR_CLIENT_TOKEN_LEN]; /* "" in admin mode */
-  int wave;
-  struct wr_retry_state rs;
-  char **rids;                     /* every attempt's request id */
-  size_t nrids, caprids;
-  int64_t started_wall_ms, latency_ms, due_ms;
-  long http_status;
-  char *code, *message, *request_id;
-  struct task *next, *prev;        /* ready queue or in-flight list */
-};
-
-
 static void pump(struct wr_dispatch *d);
 
 void wr_dispatch_opts_from_config(const struct wr_config *cfg,
@@ -70,373 +52,6 @@ static uint32_t rnd32(void)
   fallback ^= fallback >> 17;
   fallback ^= fallback << 5;
   return fallback;
-}
-
-/* A copy of a server-supplied text with every secret masked; NULL for
- * an empty text or on ENOMEM. */
-static char *redacted(const struct wr_dispatch *d, const char *s)
-{
-  struct wr_buf b;
-
-  if (s == NULL || s[0] == '\0')
-    return NULL;
-  if (d->creds == NULL)
-    return strdup(s);
-  wr_buf_init(&b, 64 * 1024);
-  if (wr_creds_redact(d->creds, s, &b) < 0) {
-    wr_buf_free(&b);
-    return strdup("(message withheld)");
-  }
-  return wr_buf_take(&b);
-}
-
-static void task_free(struct task *t)
-{
-  size_t i;
-
-  for (i = 0; i < t->nrids; i++)
-    free(t->rids[i]);
-  free(t->rids);
-  free(t->code);
-  free(t->message);
-  free(t->request_id);
-  free(t);
-}
-
-static struct task *task_new(struct wr_dispatch *d, const char *id,
-                             const char *region, const char *const *ids,
-                             size_t nids, const char *token, int wave)
-{
-  struct task *t = calloc(1, sizeof(*t));
-
-  if (t == NULL)
-    return NULL;
-  t->d = d;
-  snprintf(t->id, sizeof(t->id), "%s", id);
-  t->region = region;
-  t->ids = ids;
-  t->nids = nids;
-  snprintf(t->token, sizeof(t->token), "%s", token != NULL ? token : "");
-  t->wave = wave;
-  t->latency_ms = -1;
-  d->alive++;
-  return t;
-}
-
-static void ready_push(struct wr_dispatch *d, struct task *t, bool front)
-{
-  t->prev = NULL;
-  if (front) {
-    t->next = d->ready_head;
-    d->ready_head = t;
-    if (d->ready_tail == NULL)
-      d->ready_tail = t;
-    return;
-  }
-  t->next = NULL;
-  if (d->ready_tail != NULL)
-    d->ready_tail->next = t;
-  else
-    d->ready_head = t;
-  d->ready_tail = t;
-}
-
-static struct task *ready_pop(struct wr_dispatch *d)
-{
-  struct task *t = d->ready_head;
-
-  if (t != NULL) {
-    d->ready_head = t->next;
-    if (d->ready_head == NULL)
-      d->ready_tail = NULL;
-    t->next = NULL;
-  }
-  return t;
-}
-
-static void inflight_link(struct wr_dispatch *d, struct task *t)
-{
-  t->prev = NULL;
-  t->next = d->inflight_head;
-  if (d->inflight_head != NULL)
-    d->inflight_head->prev = t;
-  d->inflight_head = t;
-  d->inflight++;
-}
-
-static void inflight_unlink(struct wr_dispatch *d, struct task *t)
-{
-  if (t->prev != NULL)
-    t->prev->next = t->next;
-  else
-    d->inflight_head = t->next;
-  if (t->next != NULL)
-    t->next->prev = t->prev;
-  t->next = t->prev = NULL;
-  d->inflight--;
-}
-
-static int heap_push(struct wr_dispatch *d, struct task *t)
-{
-  struct task **h, *tmp;
-  size_t i, p;
-
-  if (d->nheap == d->capheap) {
-    size_t cap = d->capheap ? d->capheap * 2 : 64;
-
-    h = realloc(d->heap, cap * sizeof(*h));
-    if (h == NULL)
-      return WR_ENOMEM;
-    d->heap = h;
-    d->capheap = cap;
-  }
-  h = d->heap;
-  i = d->nheap++;
-  h[i] = t;
-  while (i > 0) {
-    p = (i - 1) / 2;
-    if (h[p]->due_ms <= h[i]->due_ms)
-      break;
-    tmp = h[p];
-    h[p] = h[i];
-    h[i] = tmp;
-    i = p;
-  }
-  return 0;
-}
-
-static struct task *heap_pop(struct wr_dispatch *d)
-{
-  struct task **h = d->heap, *top, *tmp;
-  size_t i = 0, l, r, m;
-
-  if (d->nheap == 0)
-    return NULL;
-  top = h[0];
-  h[0] = h[--d->nheap];
-  for (;;) {
-    l = 2 * i + 1;
-    r = l + 1;
-    m = i;
-    if (l < d->nheap && h[l]->due_ms < h[m]->due_ms)
-      m = l;
-    if (r < d->nheap && h[r]->due_ms < h[m]->due_ms)
-      m = r;
-    if (m == i)
-      break;
-    tmp = h[m];
-    h[m] = h[i];
-    h[i] = tmp;
-    i = m;
-  }
-  return top;
-}
-
-/* ---- records ---------------------------------------------------------- */
-
-static void report_failed(struct wr_dispatch *d, const struct wr_err *err)
-{
-  if (d->report_failed)
-    return;
-  d->report_failed = true;
-  d->err = *err;
-  wr_errorf("%s; stopping the run (the report is whole up to here and "
-            "can be resumed)", err->msg);
-  if (!d->stopping) {
-    d->stopping = true;
-    d->stop_reason = "report";
-  }
-}
-
-static void write_record(struct wr_dispatch *d, cJSON *rec)
-{
-  struct wr_err err = {0};
-
-  if (d->report_failed) {
-    cJSON_Delete(rec);
-    return;
-  }
-  if (rec == NULL) {
-    wr_err_set(&err, WR_ENOMEM, "%s: out of memory building a record",
-               wr_report_path(d->report));
-    report_failed(d, &err);
-    return;
-  }
-  if (wr_report_write(d->report, rec, wr_clock_now_ms(), &err) < 0)
-    report_failed(d, &err);
-  cJSON_Delete(rec);
-}
-
-static void stop(struct wr_dispatch *d, const char *reason)
-{
-  if (d->stopping)
-    return;
-  d->stopping = true;
-  d->stop_reason = reason;
-  uv_timer_stop(&d->gate);
-  uv_timer_stop(&d->retry);
-  if (d->verifying) {
-    wr_verify_cancel(d);
-    d->verifying = false;
-  }
-  if (d->inflight > 0)
-    wr_notef("stopping (%s): no new calls; waiting for %zu in flight",
-             reason, d->inflight);
-  else
-    wr_notef("stopping (%s)", reason);
-}
-
-static void count_final(struct wr_dispatch *d, const struct task *t,
-                        const char *status)
-{
-  if (strcmp(status, "ok") == 0) {
-    d->sum.ok_chunks++;
-    d->sum.ok_desktops += t->nids;
-    d->wave_ok += t->nids;
-    return;
-  }
-  if (strcmp(status, "skipped") == 0) {
-    d->sum.skipped_chunks++;
-    d->sum.skipped_desktops += t->nids;
-    return;
-  }
-  d->sum.failed_chunks++;
-  d->sum.failed_desktops += t->nids;
-  d->wave_failed += t->nids;
-  if (d->o.canary && t->wave == 0)
-    stop(d, "canary");
-  if (d->o.max_errors >= 0 && d->sum.failed_desktops > (size_t)d->o.max_errors)
-    stop(d, "max-errors");
-  if (d->o.max_errors_pct >= 0 &&
-      (double)d->sum.failed_desktops * 100.0 >
-          d->o.max_errors_pct * (double)d->plan->ndesktops)
-    stop(d, "max-errors");
-}
-
-/* The final record of a task (ok, failed or skipped), then free it. */
-static void final(struct wr_dispatch *d, struct task *t, const char *status,
-                  const char *note)
-{
-  struct wr_chunk_outcome o;
-  struct wr_buf msg;
-  bool ok = strcmp(status, "ok") == 0;
-
-  memset(&o, 0, sizeof(o));
-  wr_buf_init(&msg, 4096);
-  o.chunk_id = t->id;
-  o.region = t->region;
-  o.ids = t->ids;
-  o.nids = t->nids;
-  o.client_token = t->token[0] != '\0' ? t->token : NULL;
-  o.status = status;
-  o.request_id = ok ? t->request_id
-                    : (t->nrids > 0 ? t->rids[t->nrids - 1] : NULL);
-  o.attempt_request_ids = (const char *const *)t->rids;
-  o.nattempt_request_ids = t->nrids;
-  o.http_status = t->http_status;
-  o.error_code = ok ? NULL : t->code;
-  o.error_message = ok ? NULL : t->message;
-  if (!ok && note != NULL) {
-    if (t->message != NULL)
-      wr_buf_addf(&msg, "%s (%s)", t->message, note);
-    else
-      wr_buf_adds(&msg, note);
-    o.error_message = msg.len > 0 ? wr_buf_str(&msg) : note;
-  }
-  o.attempts = t->rs.attempts;
-  o.ambiguous_attempts = t->rs.ambiguous;
-  o.started_wall_ms = t->started_wall_ms;
-  o.finished_wall_ms = wr_clock_wall_ms();
-  o.latency_ms = t->latency_ms;
-  if (strcmp(status, "failed") == 0)
-    wr_infof("chunk %s: failed after %d attempt(s): %s%s%s", t->id,
-             t->rs.attempts, t->code ? t->code : "error",
-             o.error_message ? ": " : "",
-             o.error_message ? o.error_message : "");
-  write_record(d, wr_record_chunk(&o));
-  wr_buf_free(&msg);
-  if (ok && d->verify != NULL) {
-    size_t i;
-    int64_t now = wr_clock_now_ms();
-
-    for (i = 0; i < t->nids; i++)
-      if (wr_verify_add(d, t->ids[i], t->region, now) < 0)
-        wr_warnf("--verify: out of memory; %s will not be checked",
-                 t->ids[i]);
-  }
-  count_final(d, t, status);
-  d->alive--;
-  task_free(t);
-}
-
-/* Final for the halves (API.md decision 5): a `split` record naming the
- * parts, which go to the front of the queue. */
-static void split(struct wr_dispatch *d, struct task *t)
-{
-  struct task *p[2];
-  struct wr_split_part into[2];
-  struct wr_chunk_outcome o;
-  size_t half = (t->nids + 1) / 2, i;
-  char id[2][WR_CHUNK_ID_LEN];
-
-  for (i = 0; i < 2; i++)
-    if ((size_t)snprintf(id[i], sizeof(id[i]), "%s.%zu", t->id, i + 1) >=
-        sizeof(id[i])) {
-      final(d, t, "failed", "too deeply split");
-      return;
-    }
-  p[0] = task_new(d, id[0], t->region, t->ids, half, NULL, t->wave);
-  p[1] = task_new(d, id[1], t->region, t->ids + half, t->nids - half, NULL,
-                  t->wave);
-  for (i = 0; i < 2; i++)
-    if (p[i] != NULL && d->o.client_tokens && wr_uuid4(p[i]->token) < 0) {
-      task_free(p[i]);
-      d->alive--;
-      p[i] = NULL;
-    }
-  if (p[0] == NULL || p[1] == NULL) {
-    for (i = 0; i < 2; i++)
-      if (p[i] != NULL) {
-        task_free(p[i]);
-        d->alive--;
-      }
-    final(d, t, "failed", "out of memory while splitting");
-    return;
-  }
-  memset(&o, 0, sizeof(o));
-  for (i = 0; i < 2; i++) {
-    into[i].chunk_id = p[i]->id;
-    into[i].ids = p[i]->ids;
-    into[i].nids = p[i]->nids;
-    into[i].client_token = p[i]->token[0] ? p[i]->token : NULL;
-  }
-  o.chunk_id = t->id;
-  o.region = t->region;
-  o.ids = t->ids;
-  o.nids = t->nids;
-  o.client_token = t->token[0] ? t->token : NULL;
-  o.status = "split";
-  o.request_id = t->nrids > 0 ? t->rids[t->nrids - 1] : NULL;
-  o.attempt_request_ids = (const char *const *)t->rids;
-  o.nattempt_request_ids = t->nrids;
-  o.http_status = t->http_status;
-  o.error_code = t->code;
-  o.error_message = t->message;
-  o.attempts = t->rs.attempts;
-  o.ambiguous_attempts = t->rs.ambiguous;
-  o.started_wall_ms = t->started_wall_ms;
-  o.finished_wall_ms = wr_clock_wall_ms();
-  o.latency_ms = t->latency_ms;
-  o.into = into;
-  o.ninto = 2;
-  wr_infof("chunk %s: %s: split into %s and %s", t->id,
-           t->code ? t->code : "failed", p[0]->id, p[1]->id);
-  write_record(d, wr_record_chunk(&o));
-  d->splits++;
-  ready_push(d, p[1], true);
-  ready_push(d, p[0], true);
-  d->alive--;
-  task_free(t);
 }
 
 /* ---- attempts ---------------------------------------------------------- */
@@ -488,8 +103,8 @@ static void complete(struct wr_dispatch *d, struct task *t,
   }
   t->latency_ms = latency_ms;
   t->http_status = r->http_status;
-  set_str(&t->code, redacted(d, r->code));
-  set_str(&t->message, redacted(d, r->message));
+  set_str(&t->code, wr_dispatch_redacted(d, r->code));
+  set_str(&t->message, wr_dispatch_redacted(d, r->message));
   if (r->outcome == WR_OUTCOME_THROTTLED) {
     wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
     d->throttled++;
@@ -502,18 +117,18 @@ static void complete(struct wr_dispatch *d, struct task *t,
   switch (v) {
   case WR_RETRY_OK:
     set_str(&t->request_id, strdup(r->request_id));
-    final(d, t, "ok", NULL);
+    wr_task_final(d, t, "ok", NULL);
     return;
   case WR_RETRY_AGAIN:
     if (d->stopping) {
-      final(d, t, "failed", "not retried: the run stopped");
+      wr_task_final(d, t, "failed", "not retried: the run stopped");
       return;
     }
     n = (unsigned)(t->rs.transient_retries + t->rs.throttle_retries);
     delay = wr_retry_delay_ms(&d->policy, n, r->retry_after_ms, rnd32());
     t->due_ms = now + delay;
-    if (heap_push(d, t) < 0) {
-      final(d, t, "failed", "out of memory");
+    if (wr_heap_push(d, t) < 0) {
+      wr_task_final(d, t, "failed", "out of memory");
       return;
     }
     d->retries++;
@@ -522,14 +137,14 @@ static void complete(struct wr_dispatch *d, struct task *t,
     return;
   case WR_RETRY_FINAL:
     if (r->splittable && t->nids > 1) {
-      split(d, t);
+      wr_task_split(d, t);
       return;
     }
-    final(d, t, "failed", NULL);
+    wr_task_final(d, t, "failed", NULL);
     return;
   case WR_RETRY_EXHAUSTED:
   default:
-    final(d, t, "failed", "retries exhausted");
+    wr_task_final(d, t, "failed", "retries exhausted");
     return;
   }
 }
@@ -540,7 +155,7 @@ static void on_done(void *ud, const struct wr_api_result *r,
   struct task *t = ud;
   struct wr_dispatch *d = t->d;
 
-  inflight_unlink(d, t);
+  wr_inflight_unlink(d, t);
   complete(d, t, r, latency_ms);
   pump(d);
 }
@@ -561,7 +176,7 @@ static void start(struct wr_dispatch *d, struct task *t)
     t->started_wall_ms = wr_clock_wall_ms();
   d->calls++;
   if (d->sender.send(d->sender.ctx, &a, on_done, t, &err) == 0) {
-    inflight_link(d, t);
+    wr_inflight_link(d, t);
     return;
   }
   /* Never sent: a local failure, final for this chunk. */
@@ -586,10 +201,10 @@ static struct task *next_task(struct wr_dispatch *d)
   const struct wr_chunk *c;
 
   if (d->ready_head != NULL)
-    return ready_pop(d);
+    return wr_ready_pop(d);
   c = &d->plan->chunks[d->next_chunk];
   d->next_chunk++;
-  return task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
+  return wr_task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
                   c->client_token, c->wave);
 }
 
@@ -604,7 +219,7 @@ static void on_retry(uv_timer_t *h)
   int64_t now = wr_clock_now_ms();
 
   while (d->nheap > 0 && d->heap[0]->due_ms <= now)
-    ready_push(d, heap_pop(d), false);
+    wr_ready_push(d, wr_heap_pop(d), false);
   arm_retry(d, now);
   pump(d);
 }
@@ -624,34 +239,6 @@ static void progress_counts(const struct wr_dispatch *d,
   c->in_flight = d->inflight;
 }
 
-static void wave_record(struct wr_dispatch *d)
-{
-  cJSON *o;
-  char ts[WR_TIME_RFC3339_LEN];
-
-  if (d->plan->nwaves <= 1)
-    return;
-  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
-  o = cJSON_CreateObject();
-  if (o != NULL &&
-      (cJSON_AddStringToObject(o, "type", "wave") == NULL ||
-       cJSON_AddNumberToObject(o, "wave", d->cur_wave) == NULL ||
-       cJSON_AddBoolToObject(o, "canary", d->o.canary && d->cur_wave == 0) ==
-           NULL ||
-       cJSON_AddNumberToObject(o, "ok_desktops", (double)d->wave_ok) ==
-           NULL ||
-       cJSON_AddNumberToObject(o, "failed_desktops", (double)d->wave_failed) ==
-           NULL ||
-       cJSON_AddStringToObject(o, "finished_at", ts) == NULL)) {
-    cJSON_Delete(o);
-    o = NULL;
-  }
-  write_record(d, o);
-  wr_infof("wave %d done: %zu ok, %zu failed", d->cur_wave, d->wave_ok,
-           d->wave_failed);
-  d->wave_ok = d->wave_failed = 0;
-}
-
 /* Everything not done gets its final record, then the summary. */
 static void finish(struct wr_dispatch *d)
 {
@@ -664,23 +251,23 @@ static void finish(struct wr_dispatch *d)
   uv_timer_stop(&d->gate);
   uv_timer_stop(&d->retry);
   uv_timer_stop(&d->tick);
-  while ((t = ready_pop(d)) != NULL)
-    final(d, t, t->rs.attempts > 0 ? "failed" : "skipped",
+  while ((t = wr_ready_pop(d)) != NULL)
+    wr_task_final(d, t, t->rs.attempts > 0 ? "failed" : "skipped",
           t->rs.attempts > 0 ? "not retried: the run stopped" : note);
-  while ((t = heap_pop(d)) != NULL)
-    final(d, t, "failed", "not retried: the run stopped");
+  while ((t = wr_heap_pop(d)) != NULL)
+    wr_task_final(d, t, "failed", "not retried: the run stopped");
   for (; d->next_chunk < d->plan->nchunks; d->next_chunk++) {
     c = &d->plan->chunks[d->next_chunk];
-    t = task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
+    t = wr_task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
                  c->client_token, c->wave);
     if (t == NULL) {
       struct wr_err err;
 
       wr_err_set(&err, WR_ENOMEM, "out of memory");
-      report_failed(d, &err);
+      wr_dispatch_report_failed(d, &err);
       break;
     }
-    final(d, t, "skipped", note);
+    wr_task_final(d, t, "skipped", note);
   }
   if (d->stopping)
     d->sum.exit_code = WR_EXIT_STOPPED;
@@ -690,7 +277,7 @@ static void finish(struct wr_dispatch *d)
     d->sum.exit_code = WR_EXIT_OK;
   d->sum.finished_wall_ms = wr_clock_wall_ms();
   d->sum.stop_reason = d->stop_reason;
-  write_record(d, wr_record_summary(&d->sum));
+  wr_dispatch_write(d, wr_record_summary(&d->sum));
   if (d->report_failed)
     d->sum.exit_code = WR_EXIT_STOPPED;
   if (d->progress != NULL) {
@@ -721,7 +308,7 @@ static void pump(struct wr_dispatch *d)
   for (;;) {
     if (!d->stopping && d->o.deadline_wall_ms > 0 &&
         wr_clock_wall_ms() >= d->o.deadline_wall_ms)
-      stop(d, "deadline");
+      wr_dispatch_stop(d, "deadline");
     while (!d->stopping && d->inflight < (size_t)d->o.concurrency &&
            (d->ready_head != NULL || plan_ready(d))) {
       now = wr_clock_now_ms();
@@ -738,7 +325,7 @@ static void pump(struct wr_dispatch *d)
 
         wr_err_set(&err, WR_ENOMEM, "out of memory");
         d->err = err;
-        stop(d, "out of memory");
+        wr_dispatch_stop(d, "out of memory");
         break;
       }
       wr_ratelimit_drain(&d->rl, 1, now);
@@ -752,7 +339,7 @@ static void pump(struct wr_dispatch *d)
     if (d->alive > 0 || plan_ready(d))
       return;
     /* The wave is over: nothing alive, nothing more in it. */
-    wave_record(d);
+    wr_dispatch_wave_record(d);
     if (d->stopping)
       continue;
     if (d->verify != NULL && wr_verify_wave(d, d->cur_wave) == 1) {
@@ -769,16 +356,6 @@ void wr_dispatch_verified(struct wr_dispatch *d)
   d->verifying = false;
   if (d->stopping || next_wave(d))
     pump(d);
-}
-
-void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec)
-{
-  write_record(d, rec);
-}
-
-void wr_dispatch_stop(struct wr_dispatch *d, const char *reason)
-{
-  stop(d, reason);
 }
 
 void wr_dispatch_pump(struct wr_dispatch *d)
@@ -798,7 +375,7 @@ static void on_tick(uv_timer_t *h)
     wr_progress_update(d->progress, &pc, now);
   }
   if (!d->report_failed && wr_report_tick(d->report, now, &err) < 0)
-    report_failed(d, &err);
+    wr_dispatch_report_failed(d, &err);
   pump(d);
 }
 
@@ -810,7 +387,7 @@ static void on_signal(uv_signal_t *h, int signum)
   if (d->signals == 1 && !d->finished) {
     wr_warnf("interrupted (signal %d): stopping; %zu call(s) in flight "
              "finish; interrupt again to abort at once", signum, d->inflight);
-    stop(d, "interrupt");
+    wr_dispatch_stop(d, "interrupt");
     pump(d);
     return;
   }
@@ -919,13 +496,13 @@ void wr_dispatch_destroy(struct wr_dispatch **pp)
     return;
   *pp = NULL;
   /* After an abort, tasks may be anywhere: free them all. */
-  while ((t = ready_pop(d)) != NULL)
-    task_free(t);
-  while ((t = heap_pop(d)) != NULL)
-    task_free(t);
+  while ((t = wr_ready_pop(d)) != NULL)
+    wr_task_free(t);
+  while ((t = wr_heap_pop(d)) != NULL)
+    wr_task_free(t);
   while ((t = d->inflight_head) != NULL) {
-    inflight_unlink(d, t);
-    task_free(t);
+    wr_inflight_unlink(d, t);
+    wr_task_free(t);
   }
   free(d->heap);
   d->heap = NULL;

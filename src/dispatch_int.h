@@ -9,8 +9,25 @@
 
 #include <uv.h>
 
-struct task;
 struct wr_verify;
+
+/* A chunk (or part of a split chunk) in progress. */
+struct task {
+  struct wr_dispatch *d;
+  char id[WR_CHUNK_ID_LEN];
+  const char *region;
+  const char *const *ids;
+  size_t nids;
+  char token[WR_CLIENT_TOKEN_LEN]; /* "" in admin mode */
+  int wave;
+  struct wr_retry_state rs;
+  char **rids;                     /* every attempt's request id */
+  size_t nrids, caprids;
+  int64_t started_wall_ms, latency_ms, due_ms;
+  long http_status;
+  char *code, *message, *request_id;
+  struct task *next, *prev;        /* ready queue or in-flight list */
+};
 
 struct wr_dispatch {
   uv_loop_t *loop;
@@ -44,10 +61,36 @@ struct wr_dispatch {
   size_t verify_failed;            /* desktops not Running in time */
 };
 
-/* Write one record (owned: freed here); a failure stops the run. */
+/* dispatch_queue.c: a task is created when its first attempt is due and
+ * freed with its final record (d->alive counts them). */
+struct task *wr_task_new(struct wr_dispatch *d, const char *id,
+                         const char *region, const char *const *ids,
+                         size_t nids, const char *token, int wave);
+void wr_task_free(struct task *t);
+void wr_ready_push(struct wr_dispatch *d, struct task *t, bool front);
+struct task *wr_ready_pop(struct wr_dispatch *d);
+void wr_inflight_link(struct wr_dispatch *d, struct task *t);
+void wr_inflight_unlink(struct wr_dispatch *d, struct task *t);
+int wr_heap_push(struct wr_dispatch *d, struct task *t);
+struct task *wr_heap_pop(struct wr_dispatch *d);
+
+/* dispatch_final.c.  Write one record (owned: freed here); a failure
+ * stops the run. */
 void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec);
+void wr_dispatch_report_failed(struct wr_dispatch *d,
+                               const struct wr_err *err);
 /* Stop starting calls (reason: "interrupt", "deadline", ...). */
 void wr_dispatch_stop(struct wr_dispatch *d, const char *reason);
+/* The final record of t (status "ok", "failed", "skipped"; note: added
+ * to the message, may be NULL), counted; t is freed. */
+void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
+                   const char *note);
+/* A `split` record and two parts at the front of the ready queue; t is
+ * freed (failed instead when it cannot be split). */
+void wr_task_split(struct wr_dispatch *d, struct task *t);
+void wr_dispatch_wave_record(struct wr_dispatch *d);
+/* A server text with every secret masked (malloc'd; NULL if empty). */
+char *wr_dispatch_redacted(const struct wr_dispatch *d, const char *s);
 /* Start what can be started; finish when all is done. */
 void wr_dispatch_pump(struct wr_dispatch *d);
 /* The wave's check ended: go on with the next wave. */
