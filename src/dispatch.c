@@ -376,6 +376,10 @@ static void on_tick(uv_timer_t *h)
   }
   if (!d->report_failed && wr_report_tick(d->report, now, &err) < 0)
     wr_dispatch_report_failed(d, &err);
+  /* Also while a wave is being verified (pump waits then). */
+  if (!d->stopping && d->o.deadline_wall_ms > 0 &&
+      wr_clock_wall_ms() >= d->o.deadline_wall_ms)
+    wr_dispatch_stop(d, "deadline");
   pump(d);
 }
 

@@ -705,6 +705,31 @@ static void test_verify_timeout(void **state)
   free_plan(p);
 }
 
+/* --deadline: nothing starts after it; the rest is skipped, exit 3. */
+static void test_deadline(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(40, 1, 0, 0);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+
+  (void)state;
+  f.judge = all_ok;
+  f.delay_ms = 1;
+  default_opts(&o);
+  o.rate = 10;
+  o.deadline_wall_ms = wr_clock_wall_ms() + 350;
+  run(&f, p, &o, &out);
+  assert_int_equal(out.st.summary.exit_code, 3);
+  /* One start at once, then one per 100 ms: 4 or 5 before 350 ms. */
+  assert_true(f.calls >= 3 && f.calls <= 5);
+  assert_int_equal(leaves(&out, "ok"), f.calls);
+  assert_int_equal(leaves(&out, "skipped"), 40 - f.calls);
+  assert_string_equal(str(last(&out), "stop_reason"), "deadline");
+  free_outcome(&out);
+  free_plan(p);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -716,6 +741,7 @@ int main(void)
     cmocka_unit_test(test_waves_in_order),
     cmocka_unit_test(test_sigint_graceful),
     cmocka_unit_test(test_rate_windows),
+    cmocka_unit_test(test_deadline),
     cmocka_unit_test(test_verify_waves),
     cmocka_unit_test(test_verify_timeout),
   };
