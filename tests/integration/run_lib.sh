@@ -5,7 +5,8 @@
 #   run_setup BUILD_DIR   work dir $T (removed at exit), $WR and $SIM, and an
 #                         EXIT trap that stops the simulator if still running
 #   sim_start ARGS...     start ecd-sim on a free port: sets $SIM_PID, $PORT,
-#                         $ENDPOINT; its log is $T/sim.log, stats $T/stats.json
+#                         $ENDPOINT; its log is $T/sim.log (none if
+#                         $SIM_NOLOG is set), stats $T/stats.json
 #   sim_stop              SIGTERM, wait, require exit 0 and the stats file
 #   wait_for CMD...       poll CMD (bounded, ~20 s) until it succeeds
 #   fail MSG              print MSG and exit 1
@@ -81,8 +82,12 @@ _has_line()
 sim_start()
 {
   rm -f "$T/sim.log" "$T/stats.json" "$T/sim.out" "$T/sim.err"
-  "$SIM" --port 0 --log "$T/sim.log" --stats "$T/stats.json" "$@" \
-    > "$T/sim.out" 2> "$T/sim.err" &
+  if [ -n "${SIM_NOLOG:-}" ]; then
+    set -- --stats "$T/stats.json" "$@"   # benchmarks: no per-call log
+  else
+    set -- --log "$T/sim.log" --stats "$T/stats.json" "$@"
+  fi
+  "$SIM" --port 0 "$@" > "$T/sim.out" 2> "$T/sim.err" &
   SIM_PID=$!
   if ! wait_for _has_line "$T/sim.out"; then
     cat "$T/sim.err" >&2
