@@ -1,10 +1,138 @@
-/* Placeholder: replaced by the issue that delivers this command. */
+/* cmd_plan: `wuying-reboot plan`: build the plan and show it, as a
+ * summary for people or (--json) as the first records of a report. */
 #include "cmd.h"
+
+#include "clock.h"
 #include "log.h"
+#include "plan.h"
+#include "report_records.h"
+#include "show_requests.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define SHOW_REJECTED 10
+#define SHOW_WAVES 10
+
+static int print_record(cJSON *rec, FILE *out)
+{
+  char *text;
+  int rc = -1;
+
+  if (rec == NULL)
+    return -1;
+  text = cJSON_PrintUnformatted(rec);
+  if (text != NULL && fputs(text, out) >= 0 && fputc('\n', out) != EOF)
+    rc = 0;
+  cJSON_free(text);
+  cJSON_Delete(rec);
+  return rc;
+}
+
+static int print_json(const struct wr_config *cfg, const struct wr_plan *plan,
+                      FILE *out)
+{
+  char run_id[WR_CLIENT_TOKEN_LEN];
+  size_t i;
+
+  if (wr_uuid4(run_id) < 0 ||
+      print_record(wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
+                                 cfg->endpoint), out) < 0)
+    return -1;
+  for (i = 0; i < plan->nrejected; i++)
+    if (print_record(wr_record_rejected(&plan->rejected[i]), out) < 0)
+      return -1;
+  for (i = 0; i < plan->nchunks; i++)
+    if (print_record(wr_record_plan(&plan->chunks[i]), out) < 0)
+      return -1;
+  return 0;
+}
+
+static void print_waves(const struct wr_plan *plan, FILE *out)
+{
+  size_t i, desktops = 0, chunks = 0;
+  int shown = 0;
+
+  fprintf(out, "Waves: %d\n", plan->nwaves);
+  for (i = 0; i < plan->nchunks; i++) {
+    desktops += plan->chunks[i].nids;
+    chunks++;
+    if (i + 1 < plan->nchunks &&
+        plan->chunks[i + 1].wave == plan->chunks[i].wave)
+      continue;
+    if (shown++ < SHOW_WAVES)
+      fprintf(out, "  wave %-3d %8zu desktops %6zu chunks%s\n",
+              plan->chunks[i].wave, desktops, chunks,
+              plan->chunks[i].wave == 0 ? "  (canary: any failure stops)"
+                                        : "");
+    desktops = chunks = 0;
+  }
+  if (shown > SHOW_WAVES)
+    fprintf(out, "  ... %d more waves\n", shown - SHOW_WAVES);
+}
+
+static void print_summary(const struct wr_config *cfg,
+                          const struct wr_plan *plan, FILE *out)
+{
+  size_t i, r, chunks;
+
+  fprintf(out, "Plan: %zu desktops in %zu chunks of at most %d IDs (%s API)."
+          " Nothing was sent.\n", plan->ndesktops, plan->nchunks,
+          cfg->chunk_size, cfg->api == WR_API_CLIENT ? "client" : "admin");
+  fprintf(out, "Regions: %zu\n", plan->nregions);
+  for (r = 0; r < plan->nregions; r++) {
+    chunks = 0;
+    for (i = 0; i < plan->nchunks; i++)
+      chunks += plan->chunks[i].region == plan->regions[r].region;
+    fprintf(out, "  %-24s %8zu desktops %6zu chunks\n",
+            plan->regions[r].region, plan->regions[r].desktops, chunks);
+  }
+  if (plan->nwaves > 1 || cfg->canary > 0)
+    print_waves(plan, out);
+  fprintf(out, "Duplicates: %zu (each desktop is sent once)\n",
+          plan->nduplicates);
+  fprintf(out, "Rejected: %zu\n", plan->nrejected);
+  for (i = 0; i < plan->nrejected && i < SHOW_REJECTED; i++)
+    fprintf(out, "  %s:%ld: \"%s\": %s\n", plan->rejected[i].source,
+            plan->rejected[i].line, plan->rejected[i].value,
+            plan->rejected[i].reason);
+  if (plan->nrejected > SHOW_REJECTED)
+    fprintf(out, "  ... %zu more (plan --json lists every one)\n",
+            plan->nrejected - SHOW_REJECTED);
+}
 
 int wr_cmd_plan(const struct wr_config *cfg)
 {
-  (void)cfg;
-  wr_errorf("the plan command is missing from this build");
-  return WR_EXIT_USAGE;
+  struct wr_plan_opts opts;
+  struct wr_plan *plan = NULL;
+  struct wr_err err = {0};
+  int code = WR_EXIT_USAGE;
+
+  wr_plan_opts_from_config(cfg, &opts);
+  if (wr_plan_build(&opts, cfg->inputs, cfg->ninputs, &plan, &err) < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  if (cfg->json) {
+    if (print_json(cfg, plan, stdout) < 0) {
+      wr_errorf("cannot write the plan to stdout");
+      goto out;
+    }
+  } else {
+    print_summary(cfg, plan, stdout);
+  }
+  code = WR_EXIT_OK;
+  if (cfg->show_requests > 0) {
+    fflush(stdout);
+    code = wr_show_requests(cfg, plan, cfg->show_requests, stdout);
+  }
+  /* stdout may be a closed pipe or a full disk: say so, never exit 0 */
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    wr_errorf("cannot write the plan to stdout");
+    code = WR_EXIT_USAGE;
+  }
+out:
+  wr_plan_destroy(&plan);
+  return code;
 }

@@ -1,24 +1,560 @@
-/* Placeholder: replaced by the ingest/plan work (issue 2). */
+/* config: argv and the --job file -> struct wr_config.
+ *
+ * One table describes every option: its name, the commands that take it,
+ * and the JSON type a job file must give it.  Both sources are turned into
+ * (option, text) pairs and go through the same apply(), so a value is
+ * validated the same way wherever it comes from.  Order: defaults, then
+ * the job file, then the command line (which therefore wins), then the
+ * checks that involve several options. */
 #include "config.h"
 
+#include "cli.h"
+#include "config_int.h"
+#include "clock.h"
+#include "creds.h"
+#include "log.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+const struct wr_opt_def wr_opts_table[] = {
+  {"region", O_REGION, 1, C_PR, J_STR},
+  {"column", O_COLUMN, 1, C_PR, J_STRNUM},
+  {"format", O_FORMAT, 1, C_ALL, J_STR},
+  {"strict", O_STRICT, 0, C_PR, J_FLAG},
+  {"chunk-size", O_CHUNK_SIZE, 1, C_PR, J_NUM},
+  {"canary", O_CANARY, 1, C_PR, J_NUM},
+  {"wave-size", O_WAVE_SIZE, 1, C_PR, J_NUM},
+  {"json", O_JSON, 0, C_PLAN, J_NO},
+  {"show-requests", O_SHOW_REQUESTS, 1, C_PLAN, J_NO},
+  {"api", O_API, 1, C_PR, J_STR},
+  {"signature", O_SIGNATURE, 1, C_PR, J_STR},
+  {"endpoint", O_ENDPOINT, 1, C_PRS, J_STR},
+  {"insecure", O_INSECURE, 0, C_PRS, J_FLAG},
+  {"profile", O_PROFILE, 1, C_PRS, J_STR},
+  {"client-id", O_CLIENT_ID, 1, C_PR, J_STR},
+  {"client-os", O_CLIENT_OS, 1, C_PR, J_STR},
+  {"client-version", O_CLIENT_VERSION, 1, C_PR, J_STR},
+  {"login-token", O_LOGIN_TOKEN, 1, C_PRS, J_STR},
+  {"session-id", O_SESSION_ID, 1, C_PRS, J_STR},
+  {"session-token", O_SESSION_TOKEN, 1, C_PRS, J_STR},
+  {"rate", O_RATE, 1, C_PRS, J_NUM},
+  {"concurrency", O_CONCURRENCY, 1, C_PRS, J_NUM},
+  {"timeout", O_TIMEOUT, 1, C_PRS, J_NUM},
+  {"retries", O_RETRIES, 1, C_PRS, J_NUM},
+  {"max-errors", O_MAX_ERRORS, 1, C_PRS, J_STRNUM},
+  {"verify", O_VERIFY, 0, C_PRS, J_FLAG},
+  {"verify-timeout", O_VERIFY_TIMEOUT, 1, C_PRS, J_STRNUM},
+  {"deadline", O_DEADLINE, 1, C_PRS, J_STR},
+  {"report", O_REPORT, 1, C_PR, J_STR},
+  {"progress", O_PROGRESS, 1, C_PRS, J_STR},
+  {"job", O_JOB, 1, C_PR, J_NO},
+  {"output", O_OUTPUT, 1, C_REPORT, J_NO},
+  {"verbose", O_VERBOSE, 0, C_ALL, J_COUNT},
+  {"quiet", O_QUIET, 0, C_ALL, J_FLAG},
+  {"help", O_HELP, 0, C_ALL, J_NO},
+  {"version", O_VERSION, 0, C_ALL, J_NO},
+};
+const size_t wr_opts_count = sizeof(wr_opts_table) / sizeof(wr_opts_table[0]);
+#define NOPTS wr_opts_count
+
+struct parser {
+  struct wr_config *cfg;
+  struct wr_err *err;
+};
+
+static const struct wr_opt_def *find_opt(int id)
+{
+  size_t i;
+
+  for (i = 0; i < NOPTS; i++)
+    if (wr_opts_table[i].id == id)
+      return &wr_opts_table[i];
+  return NULL;
+}
+
+const struct wr_opt_def *wr_opt_find_name(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < NOPTS; i++)
+    if (strcmp(wr_opts_table[i].name, name) == 0)
+      return &wr_opts_table[i];
+  return NULL;
+}
+
+static int set_str(struct parser *ps, char **dst, const char *v,
+                   const char *src)
+{
+  char *copy;
+
+  if (*v == '\0')
+    return wr_err_set(ps->err, WR_EUSAGE, "%s: the value is empty", src);
+  copy = strdup(v);
+  if (copy == NULL)
+    return wr_err_set(ps->err, WR_ENOMEM, "out of memory");
+  free(*dst);
+  *dst = copy;
+  return 0;
+}
+
+static int parse_long(struct parser *ps, const char *v, long min, long max,
+                      long *out, const char *src)
+{
+  char *end;
+  long n;
+
+  errno = 0;
+  n = strtol(v, &end, 10);
+  if (*v < '0' || *v > '9' || *end != '\0' || errno != 0)
+    return wr_err_set(ps->err, WR_EUSAGE,
+                      "%s: \"%s\" is not a whole number", src, v);
+  if (n < min || n > max)
+    return wr_err_set(ps->err, WR_EUSAGE,
+                      "%s: %ld is out of range (%ld to %ld)", src, n, min,
+                      max);
+  *out = n;
+  return 0;
+}
+
+static int parse_double(struct parser *ps, const char *v, double min,
+                        double max, bool min_open, double *out,
+                        const char *src)
+{
+  char *end;
+  double d;
+
+  errno = 0;
+  d = strtod(v, &end);
+  if (!((*v >= '0' && *v <= '9') || *v == '.') || *end != '\0' ||
+      errno != 0 || !isfinite(d))
+    return wr_err_set(ps->err, WR_EUSAGE, "%s: \"%s\" is not a number", src,
+                      v);
+  if (d < min || d > max || (min_open && d == min))
+    return wr_err_set(ps->err, WR_EUSAGE,
+                      "%s: %s is out of range (%s%g to %g)", src, v,
+                      min_open ? "more than " : "", min, max);
+  *out = d;
+  return 0;
+}
+
+/* "90s", "15m", "2h", "1h30m", "500ms"; a bare number is seconds. */
+int wr_config_parse_duration(const char *v, int64_t *ms)
+{
+  const char *p = v;
+  int64_t total = 0, n, unit;
+  char *end;
+
+  if (*v == '\0')
+    return WR_EINVAL;
+  if (v[strspn(v, "0123456789")] == '\0') {
+    n = strtoll(v, &end, 10);
+    if (n > 365 * 86400LL)
+      return WR_EINVAL;
+    *ms = n * 1000;
+    return 0;
+  }
+  while (*p != '\0') {
+    if (*p < '0' || *p > '9')
+      return WR_EINVAL;
+    errno = 0;
+    n = strtoll(p, &end, 10);
+    if (errno != 0 || n > 1000000000LL)
+      return WR_EINVAL;
+    p = end;
+    if (strncmp(p, "ms", 2) == 0) {
+      unit = 1;
+      p++;
+    } else if (*p == 's') {
+      unit = 1000;
+    } else if (*p == 'm') {
+      unit = 60000;
+    } else if (*p == 'h') {
+      unit = 3600000;
+    } else if (*p == 'd') {
+      unit = 86400000;
+    } else {
+      return WR_EINVAL;
+    }
+    p++;
+    total += n * unit;
+    if (total > 365 * 86400000LL)
+      return WR_EINVAL;
+  }
+  *ms = total;
+  return 0;
+}
+
+static int parse_duration(struct parser *ps, const char *v, int64_t *ms,
+                          const char *src)
+{
+  if (wr_config_parse_duration(v, ms) < 0 || *ms <= 0)
+    return wr_err_set(ps->err, WR_EUSAGE,
+                      "%s: \"%s\" is not a duration (e.g. 90s, 15m, 2h, "
+                      "1h30m)", src, v);
+  return 0;
+}
+
+static int parse_enum(struct parser *ps, const char *v,
+                      const char *const *names, int *out, const char *src)
+{
+  int i;
+
+  for (i = 0; names[i] != NULL; i++) {
+    if (strcmp(v, names[i]) == 0) {
+      *out = i;
+      return 0;
+    }
+  }
+  return wr_err_set(ps->err, WR_EUSAGE, "%s: \"%s\" is not one of %s", src,
+                    v, names[-1]);
+}
+
+/* Each list starts with its own description, for messages. */
+static const char *const api_names[] = {"admin|client", "admin", "client",
+                                        NULL};
+static const char *const sig_names[] = {"v3|v1", "v3", "v1", NULL};
+static const char *const fmt_names[] = {"csv|jsonl", "auto", "csv", "jsonl",
+                                        NULL};
+static const char *const progress_names[] = {"auto|always|never", "auto",
+                                             "always", "never", NULL};
+static const char *const report_fmt_names[] = {
+  "text|markdown|csv|json|html", "text", "markdown", "csv", "json", "html",
+  NULL};
+
+static int secret(struct parser *ps, const struct wr_opt_def *d, char *v,
+                  const char *src)
+{
+  int rc;
+
+  if (*v == '\0')
+    return wr_err_set(ps->err, WR_EUSAGE, "%s: the value is empty", src);
+  wr_warnf("%s: a secret given as an option can be read by other users "
+           "(ps, shell history); prefer the WUYING_* environment variables",
+           src);
+  rc = wr_creds_set_option(d->name, v);
+  if (rc < 0)
+    return wr_err_set(ps->err, rc, "%s: cannot keep the secret", src);
+  return 0;
+}
+
+static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
+                 const char *src)
+{
+  struct wr_config *cfg = ps->cfg;
+  long n;
+  int e, rc = 0;
+
+  switch (d->id) {
+  case O_REGION: rc = set_str(ps, &cfg->region, v, src); break;
+  case O_COLUMN:
+    if (*v >= '0' && *v <= '9')
+      rc = parse_long(ps, v, 1, 100000, &n, src);
+    if (rc == 0)
+      rc = set_str(ps, &cfg->column, v, src);
+    break;
+  case O_FORMAT:
+    if (cfg->command == WR_CMD_REPORT) {
+      rc = parse_enum(ps, v, report_fmt_names + 1, &e, src);
+      if (rc == 0)
+        rc = set_str(ps, &cfg->report_format, v, src);
+    } else {
+      rc = parse_enum(ps, v, fmt_names + 1, &e, src);
+      cfg->format = (enum wr_input_format)e;
+    }
+    break;
+  case O_STRICT: cfg->strict = true; break;
+  case O_CHUNK_SIZE:
+    rc = parse_long(ps, v, 1, WR_CHUNK_MAX_ADMIN, &n, src);
+    cfg->chunk_size = (int)n;
+    break;
+  case O_CANARY: rc = parse_long(ps, v, 0, 100000000, &cfg->canary, src); break;
+  case O_WAVE_SIZE:
+    rc = parse_long(ps, v, 0, 100000000, &cfg->wave_size, src);
+    break;
+  case O_JSON: cfg->json = true; break;
+  case O_SHOW_REQUESTS:
+    rc = parse_long(ps, v, 0, 100000, &cfg->show_requests, src);
+    break;
+  case O_API:
+    rc = parse_enum(ps, v, api_names + 1, &e, src);
+    cfg->api = (enum wr_api_mode)e;
+    break;
+  case O_SIGNATURE:
+    rc = parse_enum(ps, v, sig_names + 1, &e, src);
+    cfg->signature = (enum wr_sig_version)e;
+    break;
+  case O_ENDPOINT: rc = set_str(ps, &cfg->endpoint, v, src); break;
+  case O_INSECURE: cfg->insecure = true; break;
+  case O_PROFILE: rc = set_str(ps, &cfg->profile, v, src); break;
+  case O_CLIENT_ID: rc = set_str(ps, &cfg->client_id, v, src); break;
+  case O_CLIENT_OS: rc = set_str(ps, &cfg->client_os, v, src); break;
+  case O_CLIENT_VERSION: rc = set_str(ps, &cfg->client_version, v, src); break;
+  case O_LOGIN_TOKEN:
+  case O_SESSION_ID:
+  case O_SESSION_TOKEN: rc = secret(ps, d, v, src); break;
+  case O_RATE: rc = parse_double(ps, v, 0, 10000, false, &cfg->rate, src); break;
+  case O_CONCURRENCY:
+    rc = parse_long(ps, v, 1, 4096, &n, src);
+    cfg->concurrency = (int)n;
+    break;
+  case O_TIMEOUT:
+    rc = parse_double(ps, v, 0, 3600, true, &cfg->timeout_s, src);
+    break;
+  case O_RETRIES:
+    rc = parse_long(ps, v, 0, 100, &n, src);
+    cfg->retries = (int)n;
+    break;
+  case O_MAX_ERRORS:
+    if (*v != '\0' && v[strlen(v) - 1] == '%') {
+      char num[64];
+
+      snprintf(num, sizeof(num), "%.*s", (int)strlen(v) - 1, v);
+      rc = parse_double(ps, num, 0, 100, false, &cfg->max_errors_pct, src);
+      cfg->max_errors = -1;
+    } else {
+      rc = parse_long(ps, v, 0, LONG_MAX, &cfg->max_errors, src);
+      cfg->max_errors_pct = -1;
+    }
+    break;
+  case O_VERIFY: cfg->verify = true; break;
+  case O_VERIFY_TIMEOUT:
+    rc = parse_duration(ps, v, &cfg->verify_timeout_ms, src);
+    break;
+  case O_DEADLINE:
+    rc = set_str(ps, &cfg->deadline, v, src);
+    break;
+  case O_REPORT: rc = set_str(ps, &cfg->report_path, v, src); break;
+  case O_PROGRESS:
+    rc = parse_enum(ps, v, progress_names + 1, &e, src);
+    cfg->progress = (enum wr_progress_mode)e;
+    break;
+  case O_OUTPUT: rc = set_str(ps, &cfg->output, v, src); break;
+  case O_JOB: rc = set_str(ps, &cfg->job_file, v, src); break;
+  case O_VERBOSE:
+    if (cfg->verbosity < WR_LOG_TRACE)
+      cfg->verbosity++;
+    break;
+  case O_QUIET: cfg->verbosity = WR_LOG_ERROR; break;
+  }
+  return rc;
+}
+
+int wr_config_apply(struct wr_config *cfg, const struct wr_opt_def *d,
+                    char *v, const char *src, struct wr_err *err)
+{
+  struct parser ps = {cfg, err};
+
+  return apply(&ps, d, v, src);
+}
+
+void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
+{
+  switch (d->id) {
+  case O_STRICT: cfg->strict = false; break;
+  case O_INSECURE: cfg->insecure = false; break;
+  case O_VERIFY: cfg->verify = false; break;
+  default: break;
+  }
+}
+
+static void defaults(struct wr_config *cfg)
+{
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->chunk_size = 20;
+  cfg->rate = 10;
+  cfg->concurrency = 16;
+  cfg->timeout_s = 30;
+  cfg->retries = 5;
+  cfg->max_errors = -1;
+  cfg->max_errors_pct = -1;
+  cfg->verify_timeout_ms = 15 * 60 * 1000;
+  cfg->verbosity = WR_LOG_NOTE;
+}
+
+static enum wr_command command_of(const char *s)
+{
+  if (strcmp(s, "plan") == 0)
+    return WR_CMD_PLAN;
+  if (strcmp(s, "run") == 0)
+    return WR_CMD_RUN;
+  if (strcmp(s, "resume") == 0)
+    return WR_CMD_RESUME;
+  if (strcmp(s, "report") == 0)
+    return WR_CMD_REPORT;
+  return WR_CMD_NONE;
+}
+
+static int set_inputs(struct wr_config *cfg, char **v, size_t n,
+                      struct wr_err *err)
+{
+  size_t i;
+
+  for (i = 0; i < cfg->ninputs; i++)
+    free(cfg->inputs[i]);
+  free(cfg->inputs);
+  cfg->ninputs = 0;
+  cfg->inputs = calloc(n ? n : 1, sizeof(*cfg->inputs));
+  if (cfg->inputs == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  for (i = 0; i < n; i++) {
+    cfg->inputs[i] = strdup(v[i]);
+    if (cfg->inputs[i] == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    cfg->ninputs++;
+  }
+  return 0;
+}
+
+struct pending {
+  const struct wr_opt_def *d;
+  char *arg;
+};
 
 int wr_config_load(struct wr_config *cfg, int argc, char **argv,
                    struct wr_err *err)
 {
-  (void)argc;
-  (void)argv;
-  memset(cfg, 0, sizeof(*cfg));
-  return wr_err_set(err, WR_EUSAGE, "usage: wuying-reboot COMMAND ...");
+  struct option longopts[sizeof(wr_opts_table) / sizeof(wr_opts_table[0]) + 1];
+  struct pending *pend = NULL;
+  const struct wr_opt_def *d;
+  const char *job = NULL;
+  size_t i, npend = 0;
+  bool help = false, version = false, cli_verbosity = false;
+  char src[96];
+  int c, rc = WR_EUSAGE;
+
+  defaults(cfg);
+  if (argc < 2)
+    return wr_err_set(err, WR_EUSAGE, "missing COMMAND (plan, run, resume or "
+                      "report); see wuying-reboot --help");
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    wr_cli_help(WR_CMD_NONE, stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("wuying-reboot %s\n", WR_VERSION);
+    return 0;
+  }
+  cfg->command = command_of(argv[1]);
+  if (cfg->command == WR_CMD_NONE)
+    return wr_err_set(err, WR_EUSAGE, "unknown command \"%s\" (plan, run, "
+                      "resume, report); see wuying-reboot --help", argv[1]);
+  for (i = 0; i < NOPTS; i++) {
+    longopts[i].name = wr_opts_table[i].name;
+    longopts[i].has_arg = wr_opts_table[i].has_arg ? required_argument
+                                                   : no_argument;
+    longopts[i].flag = NULL;
+    longopts[i].val = wr_opts_table[i].id;
+  }
+  memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
+  pend = calloc((size_t)argc, sizeof(*pend));
+  if (pend == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  optind = 0; /* glibc: a full re-initialisation, so tests can call again */
+  opterr = 0;
+  while ((c = getopt_long(argc - 1, argv + 1, ":vqho:", longopts, NULL)) != -1) {
+    if (c == '?' || c == ':') {
+      /* getopt saw argv + 1, so its optind - 1 is our optind */
+      if (c == ':')
+        wr_err_set(err, WR_EUSAGE, "option \"%s\" needs a value",
+                   argv[optind]);
+      else if (optopt != 0)
+        wr_err_set(err, WR_EUSAGE, "unknown option \"-%c\"; see "
+                   "wuying-reboot %s --help", optopt,
+                   wr_cli_command_name(cfg->command));
+      else
+        wr_err_set(err, WR_EUSAGE, "unknown option \"%s\"; see "
+                   "wuying-reboot %s --help", argv[optind],
+                   wr_cli_command_name(cfg->command));
+      goto out;
+    }
+    d = find_opt(c);
+    if (!(d->cmds & (1u << cfg->command))) {
+      wr_err_set(err, WR_EUSAGE, "--%s is not an option of %s; see "
+                 "wuying-reboot %s --help", d->name,
+                 wr_cli_command_name(cfg->command),
+                 wr_cli_command_name(cfg->command));
+      goto out;
+    }
+    help |= d->id == O_HELP;
+    version |= d->id == O_VERSION;
+    if (d->id == O_JOB)
+      job = optarg;
+    pend[npend].d = d;
+    pend[npend].arg = optarg;
+    npend++;
+  }
+  if (help || version) {
+    if (help)
+      wr_cli_help(cfg->command, stdout);
+    else
+      printf("wuying-reboot %s\n", WR_VERSION);
+    cfg->command = WR_CMD_NONE;
+    rc = 0;
+    goto out;
+  }
+  if (job != NULL && (rc = wr_config_load_job(cfg, job, err)) < 0)
+    goto out;
+  for (i = 0; i < npend; i++) {
+    d = pend[i].d;
+    if ((d->id == O_VERBOSE || d->id == O_QUIET) && !cli_verbosity) {
+      cfg->verbosity = WR_LOG_NOTE; /* the command line's -v/-q win */
+      cli_verbosity = true;
+    }
+    if (d->id > 255)
+      snprintf(src, sizeof(src), "--%s", d->name);
+    else
+      snprintf(src, sizeof(src), "-%c", d->id);
+    rc = apply(&(struct parser){cfg, err}, d, pend[i].arg ? pend[i].arg : "",
+               src);
+    if (rc < 0)
+      goto out;
+    if (d->id == O_LOGIN_TOKEN || d->id == O_SESSION_ID ||
+        d->id == O_SESSION_TOKEN)
+      OPENSSL_cleanse(pend[i].arg, strlen(pend[i].arg)); /* hide from ps */
+  }
+  if (optind < argc - 1 &&
+      (rc = set_inputs(cfg, argv + 1 + optind, (size_t)(argc - 1 - optind),
+                       err)) < 0)
+    goto out;
+  rc = wr_config_validate(cfg, err);
+  if (rc < 0)
+    goto out;
+  wr_log_set_level(cfg->verbosity);
+  if (cfg->command == WR_CMD_RESUME && cfg->report_path == NULL &&
+      (cfg->report_path = strdup(cfg->inputs[0])) == NULL)
+    rc = wr_err_set(err, WR_ENOMEM, "out of memory");
+out:
+  free(pend);
+  return rc;
 }
 
 void wr_config_free(struct wr_config *cfg)
 {
-  (void)cfg;
-}
+  size_t i;
 
-void *wr_config_to_json(const struct wr_config *cfg)
-{
-  (void)cfg;
-  return NULL;
+  for (i = 0; i < cfg->ninputs; i++)
+    free(cfg->inputs[i]);
+  free(cfg->inputs);
+  free(cfg->job_file);
+  free(cfg->region);
+  free(cfg->column);
+  free(cfg->endpoint);
+  free(cfg->profile);
+  free(cfg->client_id);
+  free(cfg->client_os);
+  free(cfg->client_version);
+  free(cfg->deadline);
+  free(cfg->report_path);
+  free(cfg->report_format);
+  free(cfg->output);
+  memset(cfg, 0, sizeof(*cfg));
 }

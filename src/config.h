@@ -86,6 +86,19 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
                    struct wr_err *err);
 void wr_config_free(struct wr_config *cfg);
 
+/* Apply a job file (path) or a parsed job object (a cJSON object, e.g. a
+ * report's run.options when resuming) to cfg: keys are long option names,
+ * "inputs" an array of paths, null leaves a default.  An unknown key or a
+ * wrong type is WR_EUSAGE naming source and key. */
+int wr_config_load_job(struct wr_config *cfg, const char *path,
+                       struct wr_err *err);
+int wr_config_apply_json(struct wr_config *cfg, const void *obj,
+                         const char *source, struct wr_err *err);
+
+/* "90s", "15m", "2h", "1h30m", "500ms" or bare seconds -> ms.  0 or
+ * WR_EINVAL. */
+int wr_config_parse_duration(const char *v, int64_t *ms);
+
 /* Serialise every non-secret option in effect as a cJSON object (the
  * report's run.options), returned as `void *` to keep cJSON out of this
  * header; NULL on ENOMEM. */

@@ -45,6 +45,11 @@ int wr_creds_load(const struct wr_config *cfg, struct wr_creds *out,
                   struct wr_err *err);
 void wr_creds_free(struct wr_creds *c);
 
+/* The AccessKey ID as shown in any output: its first 4 and last 4
+ * characters around "***" when it has at least 16, else just "***". */
+#define WR_CREDS_MASK_LEN 16
+void wr_creds_mask_id(const char *id, char out[WR_CREDS_MASK_LEN]);
+
 /* Copy text into out with every secret of c replaced by "***". */
 int wr_creds_redact(const struct wr_creds *c, const char *text,
                     struct wr_buf *out);

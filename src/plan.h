@@ -77,6 +77,10 @@ void wr_plan_opts_from_config(const struct wr_config *cfg,
  * CSPRNG. */
 int wr_uuid4(char out[WR_CLIENT_TOKEN_LEN]);
 
+/* true when s is a region name: "cn-hangzhou", "ap-southeast-1" (letters
+ * and digits in two or more parts joined by '-', at most 32 chars). */
+bool wr_region_valid(const char *s, size_t len);
+
 /* true when s is a valid desktop ID: "ecd-" + [a-z0-9]+, <= 64 chars. */
 bool wr_desktop_id_valid(const char *s, size_t len);
 

@@ -20,6 +20,11 @@ struct wr_param {
 
 int wr_percent_encode(const char *s, size_t len, struct wr_buf *out);
 
+/* The same over the set Node's querystring.stringify leaves alone, which
+ * also keeps ! ' ( ) * literal: the client-API wire encoding (API.md 3.4,
+ * vectors/client-api-wire.json).  Never used for a string to sign. */
+int wr_percent_encode_js(const char *s, size_t len, struct wr_buf *out);
+
 /* Sort params in place by name (byte order), then append
  * "enc(name)=enc(value)&..." to out. */
 int wr_canonical_query(struct wr_param *params, size_t n, struct wr_buf *out);

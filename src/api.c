@@ -1,0 +1,420 @@
+/* api: the request builder (API.md sections 1 to 4).  Pure: time and
+ * nonce come from struct wr_attempt. */
+#include "api.h"
+
+#include "buf.h"
+#include "clock.h"
+#include "creds.h"
+#include "err.h"
+#include "hmac.h"
+#include "sign.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define URL_MAX (1u << 20)
+#define MAX_IDS WR_CHUNK_MAX_ADMIN
+#define MAX_PARAMS (MAX_IDS + 24)
+#define MAX_HEADERS 12
+#define CLIENT_TOKEN_MAX 64
+#define EMPTY_SHA256 \
+  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* Everything one build borrows or formats; lives on the heap because the
+ * DesktopId.N names of 100 IDs are not small. */
+struct builder {
+  struct wr_param p[MAX_PARAMS];
+  size_t n;
+  char id_names[MAX_IDS][32];
+  char max_results[24];
+  char date[WR_TIME_RFC3339_LEN];
+  char host[256];
+  char base[512]; /* scheme://authority, no trailing slash */
+};
+
+void wr_http_request_free(struct wr_http_request *req)
+{
+  size_t i;
+
+  if (req == NULL)
+    return;
+  /* URLs and headers carry tokens and signatures: wipe before free. */
+  if (req->url != NULL) {
+    OPENSSL_cleanse(req->url, strlen(req->url));
+    free(req->url);
+  }
+  for (i = 0; i < req->nheaders; i++) {
+    free(req->headers[i].name);
+    if (req->headers[i].value != NULL) {
+      OPENSSL_cleanse(req->headers[i].value, strlen(req->headers[i].value));
+      free(req->headers[i].value);
+    }
+  }
+  free(req->headers);
+  if (req->body != NULL) {
+    OPENSSL_cleanse(req->body, req->body_len);
+    free(req->body);
+  }
+  memset(req, 0, sizeof(*req));
+}
+
+int wr_api_default_endpoint(const char *region, struct wr_buf *out)
+{
+  const char *c;
+
+  if (region == NULL || region[0] == '\0')
+    return WR_EINVAL;
+  /* A region lands in a host name: letters, digits and '-' only. */
+  for (c = region; *c != '\0'; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+          *c == '-'))
+      return WR_EINVAL;
+  return wr_buf_addf(out, "https://ecd.%s.aliyuncs.com", region);
+}
+
+int wr_api_nonce(char out[WR_NONCE_LEN])
+{
+  unsigned char raw[(WR_NONCE_LEN - 1) / 2];
+
+  if (RAND_bytes(raw, (int)sizeof(raw)) != 1)
+    return WR_EIO;
+  wr_hex(raw, sizeof(raw), out);
+  return 0;
+}
+
+/* Split the endpoint into base URL and host; only scheme://host[:port][/]
+ * is accepted, because the signed path is always "/". */
+static int parse_endpoint(const char *endpoint, struct builder *b,
+                          struct wr_err *err)
+{
+  const char *auth, *end;
+  size_t len;
+
+  if (strncmp(endpoint, "https://", 8) == 0)
+    auth = endpoint + 8;
+  else if (strncmp(endpoint, "http://", 7) == 0)
+    auth = endpoint + 7;
+  else
+    return wr_err_set(err, WR_EINVAL,
+                      "endpoint '%s': must start with https:// or http://",
+                      endpoint);
+  end = auth + strcspn(auth, "/?#");
+  len = (size_t)(end - auth);
+  if (len == 0 || len >= sizeof(b->host) || strchr(auth, '@') != NULL ||
+      (*end != '\0' && strcmp(end, "/") != 0))
+    return wr_err_set(err, WR_EINVAL,
+                      "endpoint '%s': expected scheme://host[:port]",
+                      endpoint);
+  memcpy(b->host, auth, len);
+  b->host[len] = '\0';
+  len = (size_t)(end - endpoint);
+  if (len >= sizeof(b->base))
+    return wr_err_set(err, WR_EINVAL, "endpoint '%s': too long", endpoint);
+  memcpy(b->base, endpoint, len);
+  b->base[len] = '\0';
+  return 0;
+}
+
+static void add(struct builder *b, const char *name, const char *value)
+{
+  if (value != NULL) {
+    b->p[b->n].name = name;
+    b->p[b->n].value = value;
+    b->n++;
+  }
+}
+
+static void add_ids(struct builder *b, const struct wr_call *call)
+{
+  size_t i;
+
+  for (i = 0; i < call->nids; i++) {
+    snprintf(b->id_names[i], sizeof(b->id_names[i]), "DesktopId.%zu", i + 1);
+    add(b, b->id_names[i], call->ids[i]);
+  }
+}
+
+static int add_header(struct wr_http_request *req, const char *name,
+                      const char *value)
+{
+  struct wr_header *h = &req->headers[req->nheaders];
+
+  h->name = strdup(name);
+  h->value = strdup(value);
+  if (h->name == NULL || h->value == NULL) {
+    free(h->name);
+    free(h->value);
+    h->name = h->value = NULL;
+    return WR_ENOMEM;
+  }
+  req->nheaders++;
+  return 0;
+}
+
+static bool secret_set(const char *s)
+{
+  return s != NULL && s[0] != '\0';
+}
+
+static int check_call(const struct wr_api_target *t,
+                      const struct wr_creds *creds,
+                      const struct wr_call *call,
+                      const struct wr_attempt *attempt, struct wr_err *err)
+{
+  size_t cap = t->mode == WR_API_CLIENT ? WR_CHUNK_MAX_CLIENT
+                                        : WR_CHUNK_MAX_ADMIN;
+  bool reboot;
+  size_t i;
+
+  if (call->action == NULL || call->action[0] == '\0')
+    return wr_err_set(err, WR_EINVAL, "no API action given");
+  if (call->region == NULL || call->region[0] == '\0')
+    return wr_err_set(err, WR_EINVAL, "%s: no region", call->action);
+  reboot = strcmp(call->action, "RebootDesktops") == 0;
+  if ((reboot && call->nids == 0) || call->nids > cap)
+    return wr_err_set(err, WR_EINVAL,
+                      "%s: %zu desktop IDs, the %s API takes 1 to %zu",
+                      call->action, call->nids,
+                      t->mode == WR_API_CLIENT ? "client" : "admin", cap);
+  for (i = 0; i < call->nids; i++)
+    if (call->ids[i] == NULL)
+      return wr_err_set(err, WR_EINVAL, "%s: desktop ID %zu missing",
+                        call->action, i + 1);
+  if (attempt->nonce == NULL || attempt->nonce[0] == '\0')
+    return wr_err_set(err, WR_EINVAL, "no signature nonce");
+  if (creds == NULL)
+    return wr_err_set(err, WR_EINVAL, "no credentials");
+  if (t->mode == WR_API_ADMIN) {
+    if (!secret_set(creds->access_key_id) ||
+        !secret_set(creds->access_key_secret))
+      return wr_err_set(err, WR_EINVAL, "no AccessKey to sign with");
+    return 0;
+  }
+  if (!secret_set(creds->client_id))
+    return wr_err_set(err, WR_EINVAL, "client API: no ClientId");
+  if (reboot) {
+    const char *tok = call->client_token;
+
+    if (tok == NULL || tok[0] == '\0' || strlen(tok) > CLIENT_TOKEN_MAX)
+      return wr_err_set(err, WR_EINVAL,
+                        "client API: ClientToken must be 1 to %d ASCII "
+                        "characters", CLIENT_TOKEN_MAX);
+    for (; *tok != '\0'; tok++)
+      if ((unsigned char)*tok < 0x21 || (unsigned char)*tok > 0x7e)
+        return wr_err_set(err, WR_EINVAL,
+                          "client API: ClientToken must be printable ASCII");
+  }
+  return 0;
+}
+
+/* The operation parameters of the admin API (2020-09-30). */
+static void admin_params(struct builder *b, const struct wr_call *call)
+{
+  add(b, "RegionId", call->region);
+  add_ids(b, call);
+  if (call->max_results > 0) {
+    snprintf(b->max_results, sizeof(b->max_results), "%ld",
+             call->max_results);
+    add(b, "MaxResults", b->max_results);
+  }
+  add(b, "NextToken", call->next_token);
+  add(b, "DesktopStatus", call->desktop_status);
+}
+
+static int build_v3(struct builder *b, const struct wr_creds *c,
+                    const struct wr_call *call,
+                    const struct wr_attempt *attempt,
+                    struct wr_http_request *req, struct wr_buf *url)
+{
+  struct wr_param h[8];
+  struct wr_v3_input in;
+  struct wr_buf sig, names, auth;
+  size_t nh = 0, i;
+  int rc;
+
+  admin_params(b, call);
+  wr_buf_init(&sig, 256);
+  wr_buf_init(&names, 4096);
+  wr_buf_init(&auth, 8192);
+  if ((rc = wr_buf_addf(url, "%s/?", b->base)) < 0 ||
+      (rc = wr_canonical_query(b->p, b->n, url)) < 0)
+    goto out;
+  h[nh++] = (struct wr_param){"host", b->host};
+  h[nh++] = (struct wr_param){"x-acs-version", WR_API_VERSION_ADMIN};
+  h[nh++] = (struct wr_param){"x-acs-action", call->action};
+  h[nh++] = (struct wr_param){"x-acs-date", b->date};
+  h[nh++] = (struct wr_param){"x-acs-signature-nonce", attempt->nonce};
+  h[nh++] = (struct wr_param){"x-acs-content-sha256", EMPTY_SHA256};
+  if (secret_set(c->security_token))
+    h[nh++] = (struct wr_param){"x-acs-security-token", c->security_token};
+  /* Send in this order; the signer sorts its own copy. */
+  for (i = 0; i < nh; i++) {
+    if ((rc = add_header(req, h[i].name, h[i].value)) < 0)
+      goto out;
+    if (i == 4 && (rc = add_header(req, "accept", "application/json")) < 0)
+      goto out;
+  }
+  in = (struct wr_v3_input){"POST", "/", b->p, b->n, h, nh, EMPTY_SHA256};
+  if ((rc = wr_sign_v3(&in, c->access_key_secret, &sig, &names, NULL,
+                       NULL)) < 0)
+    goto out;
+  if ((rc = wr_buf_addf(&auth,
+                        "ACS3-HMAC-SHA256 Credential=%s,SignedHeaders=%s,"
+                        "Signature=%s", c->access_key_id,
+                        wr_buf_str(&names), wr_buf_str(&sig))) < 0)
+    goto out;
+  rc = add_header(req, "Authorization", wr_buf_str(&auth));
+out:
+  wr_buf_free(&sig);
+  wr_buf_free(&names);
+  wr_buf_free(&auth);
+  return rc;
+}
+
+static int build_v1(struct builder *b, const struct wr_creds *c,
+                    const struct wr_call *call,
+                    const struct wr_attempt *attempt,
+                    struct wr_http_request *req, struct wr_buf *url)
+{
+  struct wr_buf sig;
+  int rc;
+
+  admin_params(b, call);
+  add(b, "AccessKeyId", c->access_key_id);
+  add(b, "Action", call->action);
+  add(b, "Format", "JSON");
+  add(b, "SignatureMethod", "HMAC-SHA1");
+  add(b, "SignatureNonce", attempt->nonce);
+  add(b, "SignatureVersion", "1.0");
+  add(b, "Timestamp", b->date);
+  add(b, "Version", WR_API_VERSION_ADMIN);
+  if (secret_set(c->security_token))
+    add(b, "SecurityToken", c->security_token);
+  wr_buf_init(&sig, 256);
+  if ((rc = wr_sign_v1("POST", b->p, b->n, c->access_key_secret, &sig,
+                       NULL)) < 0)
+    goto out;
+  if ((rc = wr_buf_addf(url, "%s/?", b->base)) < 0 ||
+      (rc = wr_canonical_query(b->p, b->n, url)) < 0 ||
+      (rc = wr_buf_adds(url, "&Signature=")) < 0 ||
+      (rc = wr_percent_encode(wr_buf_str(&sig), sig.len, url)) < 0)
+    goto out;
+  if ((rc = add_header(req, "host", b->host)) < 0 ||
+      (rc = add_header(req, "x-acs-version", WR_API_VERSION_ADMIN)) < 0 ||
+      (rc = add_header(req, "x-acs-action", call->action)) < 0 ||
+      (rc = add_header(req, "accept", "application/json")) < 0)
+    goto out;
+  rc = 0;
+out:
+  wr_buf_free(&sig);
+  return rc;
+}
+
+/* Client API: the order and encoding of the official SDK's wire request
+ * (vectors/client-api-wire.json): the common part, then the operation
+ * parameters in the generated code's (alphabetical) order. */
+static int build_client(struct builder *b, const struct wr_creds *c,
+                        const struct wr_call *call,
+                        const struct wr_attempt *attempt,
+                        struct wr_http_request *req, struct wr_buf *url)
+{
+  size_t i;
+  int rc;
+
+  add(b, "Action", call->action);
+  add(b, "Format", "json");
+  add(b, "Version", WR_API_VERSION_CLIENT);
+  add(b, "Timestamp", b->date);
+  add(b, "SignatureNonce", attempt->nonce);
+  add(b, "ClientId", c->client_id);
+  add(b, "ClientOS", c->client_os);
+  add(b, "ClientToken", call->client_token);
+  add(b, "ClientVersion", c->client_version);
+  add_ids(b, call);
+  add(b, "DesktopStatus", call->desktop_status);
+  add(b, "LoginToken", c->login_token);
+  if (call->max_results > 0) {
+    snprintf(b->max_results, sizeof(b->max_results), "%ld",
+             call->max_results);
+    add(b, "MaxResults", b->max_results);
+  }
+  add(b, "NextToken", call->next_token);
+  add(b, "RegionId", call->region);
+  add(b, "SessionId", c->session_id);
+  add(b, "SessionToken", c->session_token);
+  if ((rc = wr_buf_addf(url, "%s/?", b->base)) < 0)
+    return rc;
+  for (i = 0; i < b->n; i++) {
+    if ((i > 0 && (rc = wr_buf_addc(url, '&')) < 0) ||
+        (rc = wr_buf_adds(url, b->p[i].name)) < 0 ||
+        (rc = wr_buf_addc(url, '=')) < 0 ||
+        (rc = wr_percent_encode_js(b->p[i].value, strlen(b->p[i].value),
+                                   url)) < 0)
+      return rc;
+  }
+  if ((rc = add_header(req, "host", b->host)) < 0 ||
+      (rc = add_header(req, "x-acs-version", WR_API_VERSION_CLIENT)) < 0 ||
+      (rc = add_header(req, "x-acs-action", call->action)) < 0)
+    return rc;
+  return 0;
+}
+
+int wr_api_build(const struct wr_api_target *target,
+                 const struct wr_creds *creds, const struct wr_call *call,
+                 const struct wr_attempt *attempt,
+                 struct wr_http_request *out, struct wr_err *err)
+{
+  struct builder *b = NULL;
+  struct wr_buf url, ep;
+  struct wr_http_request req;
+  int rc;
+
+  memset(&req, 0, sizeof(req));
+  memset(out, 0, sizeof(*out));
+  wr_buf_init(&url, URL_MAX);
+  wr_buf_init(&ep, 1024);
+  rc = check_call(target, creds, call, attempt, err);
+  if (rc < 0)
+    goto out;
+  rc = WR_ENOMEM;
+  b = calloc(1, sizeof(*b));
+  req.headers = calloc(MAX_HEADERS, sizeof(*req.headers));
+  if (b == NULL || req.headers == NULL)
+    goto out;
+  if (target->endpoint != NULL) {
+    rc = parse_endpoint(target->endpoint, b, err);
+  } else if ((rc = wr_api_default_endpoint(call->region, &ep)) < 0) {
+    rc = wr_err_set(err, WR_EINVAL, "region '%s': not a valid region ID",
+                    call->region);
+  } else {
+    rc = parse_endpoint(wr_buf_str(&ep), b, err);
+  }
+  if (rc < 0)
+    goto out;
+  wr_time_iso_seconds(attempt->wall_ms, b->date);
+  memcpy(req.method, "POST", 5);
+  if (target->mode == WR_API_CLIENT)
+    rc = build_client(b, creds, call, attempt, &req, &url);
+  else if (target->signature == WR_SIG_V1)
+    rc = build_v1(b, creds, call, attempt, &req, &url);
+  else
+    rc = build_v3(b, creds, call, attempt, &req, &url);
+  if (rc < 0) {
+    wr_err_set(err, rc, "%s: cannot build the request: %s", call->action,
+               wr_strerror(rc));
+    goto out;
+  }
+  req.url = wr_buf_take(&url);
+  *out = req;
+  memset(&req, 0, sizeof(req));
+  rc = 0;
+out:
+  wr_http_request_free(&req);
+  wr_buf_free_secret(&url);
+  wr_buf_free(&ep);
+  free(b);
+  return rc;
+}

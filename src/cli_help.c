@@ -1,0 +1,125 @@
+#include "cli.h"
+
+static const char top[] =
+  "Usage: wuying-reboot COMMAND [options] ...\n"
+  "Reboot Alibaba Cloud WUYING Workspace (ECD) cloud desktops in bulk.\n"
+  "\n"
+  "Commands:\n"
+  "  plan   [options] INPUT...   parse, validate, de-duplicate and chunk; send nothing\n"
+  "  run    [options] INPUT...   reboot every desktop in INPUT, writing the report\n"
+  "  resume REPORT [options]     finish an interrupted run from its report\n"
+  "  report REPORT [--format F] [-o FILE]   audit summary of a run\n"
+  "\n"
+  "  wuying-reboot --version | --help | COMMAND --help\n"
+  "\n"
+  "INPUT is a CSV or JSONL file, or - for stdin.  Exit codes: 0 all done,\n"
+  "1 some desktops failed, 2 bad usage/input/credentials (nothing sent),\n"
+  "3 stopped early (resumable).\n";
+
+static const char input_opts[] =
+  "Input and plan:\n"
+  "  --job FILE             JSON job file: any long option by name, and\n"
+  "                         \"inputs\": [...]; the command line wins\n"
+  "  --region R             region of rows that name none (else rejected)\n"
+  "  --format csv|jsonl     input format (default: from the extension)\n"
+  "  --column NAME|N        the desktop ID column, by header name or number\n"
+  "                         (1 = first; default: DesktopId header, else 1)\n"
+  "  --strict               any rejected row is fatal (exit 2)\n"
+  "  --chunk-size N         IDs per call: 1..100 admin, 1..20 client (20)\n"
+  "  --canary N             the first N desktops form wave 0 (0)\n"
+  "  --wave-size N          then waves of N desktops (0: one wave)\n";
+
+static const char api_opts[] =
+  "API:\n"
+  "  --api admin|client     management API (AccessKey) or client API (admin)\n"
+  "  --signature v3|v1      admin signature: ACS3-HMAC-SHA256 or HMAC-SHA1 (v3)\n"
+  "  --endpoint URL         e.g. http://127.0.0.1:PORT for ecd-sim\n"
+  "                         (default https://ecd.<region>.aliyuncs.com)\n"
+  "  --insecure             allow plain http to a host other than loopback\n"
+  "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json)\n"
+  "  --client-id ID, --client-os OS, --client-version V   client API values\n"
+  "  --login-token T, --session-id S, --session-token T   client secrets\n"
+  "                         (prefer WUYING_LOGIN_TOKEN etc.: options show in ps)\n";
+
+static const char run_opts[] =
+  "Run:\n"
+  "  --rate N               calls started per second, decimals allowed;\n"
+  "                         0: no limit (10)\n"
+  "  --concurrency N        calls in flight at most (16)\n"
+  "  --timeout S            seconds per attempt (30)\n"
+  "  --retries N            retries of a retryable failure (5)\n"
+  "  --max-errors N|P%      stop once more than N (or P%) desktops failed\n"
+  "  --verify               after each wave, wait until its desktops run again\n"
+  "  --verify-timeout D     how long to wait, e.g. 90s, 15m, 1h30m (15m)\n"
+  "  --deadline T           RFC 3339 time or +30m: no call starts after it\n"
+  "  --report PATH          report file (wuying-reboot-<UTC time>.jsonl)\n"
+  "  --progress auto|always|never   progress line on stderr (auto)\n";
+
+static const char common_opts[] =
+  "Common:\n"
+  "  -v, --verbose          more logging on stderr (repeatable)\n"
+  "  -q, --quiet            errors only\n"
+  "  -h, --help             this help\n";
+
+void wr_cli_help(enum wr_command cmd, FILE *out)
+{
+  switch (cmd) {
+  case WR_CMD_NONE:
+    fputs(top, out);
+    break;
+  case WR_CMD_PLAN:
+    fputs("Usage: wuying-reboot plan [options] INPUT...\n"
+          "Read, validate, de-duplicate and chunk the desktop IDs of every\n"
+          "INPUT and print the plan.  Nothing is sent.\n\n"
+          "Output:\n"
+          "  --json                 the report's run, rejected and plan records\n"
+          "                         as JSON Lines on stdout\n"
+          "  --show-requests N      print the first N requests as they would be\n"
+          "                         sent, secrets and signature replaced by ***\n\n",
+          out);
+    fputs(input_opts, out);
+    fputs(api_opts, out);
+    fputs(run_opts, out);
+    fputs(common_opts, out);
+    break;
+  case WR_CMD_RUN:
+    fputs("Usage: wuying-reboot run [options] INPUT...\n"
+          "Reboot every desktop of INPUT, writing the report as it goes.\n\n",
+          out);
+    fputs(input_opts, out);
+    fputs(api_opts, out);
+    fputs(run_opts, out);
+    fputs(common_opts, out);
+    break;
+  case WR_CMD_RESUME:
+    fputs("Usage: wuying-reboot resume REPORT [options]\n"
+          "Finish an interrupted run from its report alone: chunks without a\n"
+          "final record are sent again with their original ClientToken.  The\n"
+          "run's options come from the report; these override them.\n\n",
+          out);
+    fputs(api_opts, out);
+    fputs(run_opts, out);
+    fputs(common_opts, out);
+    break;
+  case WR_CMD_REPORT:
+    fputs("Usage: wuying-reboot report REPORT [options]\n"
+          "Audit summary of a run.\n\n"
+          "  --format text|markdown|csv|json|html   output format (text)\n"
+          "  -o, --output FILE      write to FILE instead of stdout\n",
+          out);
+    fputs(common_opts, out);
+    break;
+  }
+}
+
+const char *wr_cli_command_name(enum wr_command cmd)
+{
+  switch (cmd) {
+  case WR_CMD_PLAN: return "plan";
+  case WR_CMD_RUN: return "run";
+  case WR_CMD_RESUME: return "resume";
+  case WR_CMD_REPORT: return "report";
+  case WR_CMD_NONE: break;
+  }
+  return "";
+}

@@ -1,0 +1,253 @@
+/* config_json: job files in, run.options out.  Both use long option names
+ * as keys, so a report's run.options is itself a valid job file: resume
+ * rebuilds the config from it with wr_config_apply_json(). */
+#include "config.h"
+
+#include "clock.h"
+#include "config_int.h"
+#include "log.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JOB_MAX (1024 * 1024)
+
+static int type_error(struct wr_err *err, const char *source, const char *key,
+                      const char *want)
+{
+  return wr_err_set(err, WR_EUSAGE, "%s: key \"%s\": expected %s", source,
+                    key, want);
+}
+
+static int set_job_inputs(struct wr_config *cfg, const cJSON *v,
+                          const char *source, struct wr_err *err)
+{
+  const cJSON *it;
+  size_t n = 0, i;
+  char **list;
+
+  if (!cJSON_IsArray(v))
+    return type_error(err, source, "inputs", "an array of file paths");
+  cJSON_ArrayForEach(it, v) {
+    if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+      return type_error(err, source, "inputs", "an array of file paths");
+    n++;
+  }
+  list = calloc(n ? n : 1, sizeof(*list));
+  if (list == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  for (i = 0; i < cfg->ninputs; i++)
+    free(cfg->inputs[i]);
+  free(cfg->inputs);
+  cfg->inputs = list;
+  cfg->ninputs = 0;
+  cJSON_ArrayForEach(it, v) {
+    list[cfg->ninputs] = strdup(it->valuestring);
+    if (list[cfg->ninputs] == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    cfg->ninputs++;
+  }
+  return 0;
+}
+
+static int apply_key(struct wr_config *cfg, const cJSON *v,
+                     const char *source, struct wr_err *err)
+{
+  const struct wr_opt_def *d = wr_opt_find_name(v->string);
+  unsigned allowed = cfg->command == WR_CMD_RESUME ? C_PRS
+                                                   : 1u << cfg->command;
+  char src[256], num[64];
+  int rc;
+
+  if (strcmp(v->string, "inputs") == 0)
+    return set_job_inputs(cfg, v, source, err);
+  if (d == NULL || d->jtype == J_NO)
+    return wr_err_set(err, WR_EUSAGE, "%s: unknown key \"%s\"", source,
+                      v->string);
+  if (!(d->cmds & allowed))
+    return wr_err_set(err, WR_EUSAGE, "%s: key \"%s\" is not an option of "
+                      "this command", source, v->string);
+  if (cJSON_IsNull(v))
+    return 0; /* as written by wr_config_to_json for "not set" */
+  snprintf(src, sizeof(src), "%s: key \"%s\"", source, v->string);
+  switch (d->jtype) {
+  case J_FLAG:
+    if (!cJSON_IsBool(v))
+      return type_error(err, source, v->string, "true or false");
+    if (cJSON_IsFalse(v)) {
+      wr_config_unset_flag(cfg, d);
+      return 0;
+    }
+    return wr_config_apply(cfg, d, "", src, err);
+  case J_COUNT:
+    if (cJSON_IsBool(v)) {
+      cfg->verbosity = WR_LOG_NOTE + cJSON_IsTrue(v);
+      return 0;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 3 ||
+        v->valuedouble != floor(v->valuedouble))
+      return type_error(err, source, v->string, "true, false or 0 to 3");
+    cfg->verbosity = WR_LOG_NOTE + (int)v->valuedouble;
+    return 0;
+  case J_STR:
+    if (!cJSON_IsString(v))
+      return type_error(err, source, v->string, "a string");
+    rc = wr_config_apply(cfg, d, v->valuestring, src, err);
+    OPENSSL_cleanse(v->valuestring, strlen(v->valuestring));
+    return rc;
+  case J_NUM:
+  case J_STRNUM:
+    if (cJSON_IsString(v) && d->jtype == J_STRNUM)
+      return wr_config_apply(cfg, d, v->valuestring, src, err);
+    if (!cJSON_IsNumber(v))
+      return type_error(err, source, v->string,
+                        d->jtype == J_NUM ? "a number" : "a string or a number");
+    if (v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e15)
+      snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+    else
+      snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+    return wr_config_apply(cfg, d, num, src, err);
+  case J_NO:
+    break;
+  }
+  return 0;
+}
+
+int wr_config_apply_json(struct wr_config *cfg, const void *obj,
+                         const char *source, struct wr_err *err)
+{
+  const cJSON *it;
+  int rc;
+
+  if (!cJSON_IsObject((const cJSON *)obj))
+    return wr_err_set(err, WR_EUSAGE, "%s: expected a JSON object of options "
+                      "({\"region\": \"cn-hangzhou\", ...})", source);
+  cJSON_ArrayForEach(it, (const cJSON *)obj) {
+    rc = apply_key(cfg, it, source, err);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
+int wr_config_load_job(struct wr_config *cfg, const char *path,
+                       struct wr_err *err)
+{
+  FILE *f = NULL;
+  char *text = NULL;
+  cJSON *root = NULL;
+  size_t n;
+  int rc = WR_EUSAGE;
+
+  f = fopen(path, "rb");
+  if (f == NULL)
+    return wr_err_set(err, WR_EUSAGE, "--job: %s: %s", path, strerror(errno));
+  text = malloc(JOB_MAX + 1);
+  if (text == NULL) {
+    rc = wr_err_set(err, WR_ENOMEM, "out of memory");
+    goto out;
+  }
+  n = fread(text, 1, JOB_MAX + 1, f);
+  if (ferror(f)) {
+    wr_err_set(err, rc, "--job: %s: read error (a directory?)", path);
+    goto out;
+  }
+  if (n > JOB_MAX) {
+    wr_err_set(err, rc, "--job: %s: larger than %d bytes", path, JOB_MAX);
+    goto out;
+  }
+  root = cJSON_ParseWithLength(text, n);
+  if (root == NULL) {
+    const char *at = cJSON_GetErrorPtr();
+    long line = 1;
+    const char *p;
+
+    for (p = text; at != NULL && p < at && p < text + n; p++)
+      line += *p == '\n';
+    wr_err_set(err, rc, "--job: %s:%ld: not valid JSON", path, line);
+    goto out;
+  }
+  rc = wr_config_apply_json(cfg, root, path, err);
+  if (rc == 0) {
+    free(cfg->job_file);
+    cfg->job_file = strdup(path);
+    if (cfg->job_file == NULL)
+      rc = wr_err_set(err, WR_ENOMEM, "out of memory");
+  }
+out:
+  cJSON_Delete(root);
+  if (text != NULL) {
+    OPENSSL_cleanse(text, JOB_MAX + 1); /* a job file may hold a secret */
+    free(text);
+  }
+  fclose(f);
+  return rc;
+}
+
+static bool add_str(cJSON *o, const char *key, const char *v)
+{
+  return v != NULL ? cJSON_AddStringToObject(o, key, v) != NULL
+                   : cJSON_AddNullToObject(o, key) != NULL;
+}
+
+void *wr_config_to_json(const struct wr_config *cfg)
+{
+  static const char *const fmt[] = {"auto", "csv", "jsonl"};
+  static const char *const progress[] = {"auto", "always", "never"};
+  char buf[WR_TIME_RFC3339_LEN];
+  cJSON *o = cJSON_CreateObject();
+  bool ok;
+
+  if (o == NULL)
+    return NULL;
+  ok = add_str(o, "region", cfg->region) && add_str(o, "column", cfg->column) &&
+       add_str(o, "format", fmt[cfg->format]) &&
+       cJSON_AddBoolToObject(o, "strict", cfg->strict) &&
+       cJSON_AddNumberToObject(o, "chunk-size", cfg->chunk_size) &&
+       cJSON_AddNumberToObject(o, "canary", (double)cfg->canary) &&
+       cJSON_AddNumberToObject(o, "wave-size", (double)cfg->wave_size) &&
+       add_str(o, "api", cfg->api == WR_API_CLIENT ? "client" : "admin") &&
+       add_str(o, "signature", cfg->signature == WR_SIG_V1 ? "v1" : "v3") &&
+       add_str(o, "endpoint", cfg->endpoint) &&
+       cJSON_AddBoolToObject(o, "insecure", cfg->insecure) &&
+       add_str(o, "profile", cfg->profile) &&
+       add_str(o, "client-id", cfg->client_id) &&
+       add_str(o, "client-os", cfg->client_os) &&
+       add_str(o, "client-version", cfg->client_version) &&
+       cJSON_AddNumberToObject(o, "rate", cfg->rate) &&
+       cJSON_AddNumberToObject(o, "concurrency", cfg->concurrency) &&
+       cJSON_AddNumberToObject(o, "timeout", cfg->timeout_s) &&
+       cJSON_AddNumberToObject(o, "retries", cfg->retries);
+  if (ok && cfg->max_errors_pct >= 0) {
+    snprintf(buf, sizeof(buf), "%g%%", cfg->max_errors_pct);
+    ok = add_str(o, "max-errors", buf);
+  } else if (ok) {
+    ok = cfg->max_errors >= 0
+             ? cJSON_AddNumberToObject(o, "max-errors",
+                                       (double)cfg->max_errors) != NULL
+             : cJSON_AddNullToObject(o, "max-errors") != NULL;
+  }
+  if (cfg->verify_timeout_ms % 1000 == 0)
+    snprintf(buf, sizeof(buf), "%llds",
+             (long long)(cfg->verify_timeout_ms / 1000));
+  else
+    snprintf(buf, sizeof(buf), "%lldms", (long long)cfg->verify_timeout_ms);
+  ok = ok && cJSON_AddBoolToObject(o, "verify", cfg->verify) &&
+       add_str(o, "verify-timeout", buf);
+  /* the resolved deadline: "+30m" must not move when a run is resumed */
+  if (cfg->deadline != NULL)
+    wr_time_rfc3339_ms(cfg->deadline_wall_ms, buf);
+  ok = ok && add_str(o, "deadline", cfg->deadline != NULL ? buf : NULL) &&
+       add_str(o, "report", cfg->report_path) &&
+       add_str(o, "progress", progress[cfg->progress]);
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}

@@ -1,0 +1,239 @@
+#include "idset.h"
+
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Large blocks keep the per-key overhead at zero and malloc calls rare. */
+#define ARENA_BLOCK (1024 * 1024)
+#define ARENA_ALIGN 16
+
+struct wr_arena_block {
+  struct wr_arena_block *next;
+  size_t size;
+  _Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+void wr_arena_init(struct wr_arena *a)
+{
+  a->head = NULL;
+  a->used = 0;
+  a->total = 0;
+}
+
+void *wr_arena_alloc(struct wr_arena *a, size_t n)
+{
+  struct wr_arena_block *b;
+  size_t size;
+  void *p;
+
+  n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+  if (a->head == NULL || a->head->size - a->used < n) {
+    size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+    b = malloc(sizeof(*b) + size);
+    if (b == NULL)
+      return NULL;
+    b->size = size;
+    b->next = a->head;
+    a->head = b;
+    a->used = 0;
+  }
+  p = a->head->data + a->used;
+  a->used += n;
+  a->total += n;
+  return p;
+}
+
+char *wr_arena_strndup(struct wr_arena *a, const char *s, size_t len)
+{
+  char *p = wr_arena_alloc(a, len + 1);
+
+  if (p == NULL)
+    return NULL;
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+void wr_arena_free(struct wr_arena *a)
+{
+  struct wr_arena_block *b, *next;
+
+  for (b = a->head; b != NULL; b = next) {
+    next = b->next;
+    free(b);
+  }
+  wr_arena_init(a);
+}
+
+struct wr_idset {
+  uint64_t *slots;    /* 0: empty; else hash << 32 | (index + 1) */
+  size_t mask;        /* slot count - 1 (a power of two) */
+  const char **keys;  /* by insertion index */
+  size_t count;
+  size_t keys_cap;
+  struct wr_arena arena;
+};
+
+/* FNV-1a: IDs are short, so a simple byte hash is fast enough, and its
+ * low bits are well mixed after the final multiply. */
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+  uint64_t h = 14695981039346656037ULL;
+  size_t i;
+
+  for (i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211ULL;
+  }
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+int wr_idset_create(size_t hint, struct wr_idset **out)
+{
+  struct wr_idset *set;
+  size_t n = 64;
+
+  while (n < hint + hint / 2 && n < ((size_t)1 << 31))
+    n *= 2;
+  set = calloc(1, sizeof(*set));
+  if (set == NULL)
+    return WR_ENOMEM;
+  set->slots = calloc(n, sizeof(*set->slots));
+  if (set->slots == NULL) {
+    free(set);
+    return WR_ENOMEM;
+  }
+  set->mask = n - 1;
+  wr_arena_init(&set->arena);
+  *out = set;
+  return 0;
+}
+
+void wr_idset_destroy(struct wr_idset **pp)
+{
+  struct wr_idset *set = *pp;
+
+  if (set == NULL)
+    return;
+  free(set->slots);
+  free(set->keys);
+  wr_arena_free(&set->arena);
+  free(set);
+  *pp = NULL;
+}
+
+static int grow_table(struct wr_idset *set)
+{
+  size_t n = (set->mask + 1) * 2, i, pos;
+  uint64_t *slots;
+
+  if (n > ((size_t)1 << 32))
+    return WR_ETOOBIG;
+  slots = calloc(n, sizeof(*slots));
+  if (slots == NULL)
+    return WR_ENOMEM;
+  for (i = 0; i <= set->mask; i++) {
+    if (set->slots[i] == 0)
+      continue;
+    pos = (size_t)(set->slots[i] >> 32) & (n - 1);
+    while (slots[pos] != 0)
+      pos = (pos + 1) & (n - 1);
+    slots[pos] = set->slots[i];
+  }
+  free(set->slots);
+  set->slots = slots;
+  set->mask = n - 1;
+  return 0;
+}
+
+static size_t probe(const struct wr_idset *set, const char *s, size_t len,
+                    uint32_t h, int *found)
+{
+  size_t pos = h & set->mask;
+  uint64_t slot;
+  const char *key;
+
+  for (;;) {
+    slot = set->slots[pos];
+    if (slot == 0) {
+      *found = 0;
+      return pos;
+    }
+    if ((uint32_t)(slot >> 32) == h) {
+      key = set->keys[(uint32_t)slot - 1];
+      /* strnlen first: never read past a shorter key's NUL */
+      if (strnlen(key, len + 1) == len && memcmp(key, s, len) == 0) {
+        *found = 1;
+        return pos;
+      }
+    }
+    pos = (pos + 1) & set->mask;
+  }
+}
+
+int wr_idset_add(struct wr_idset *set, const char *s, size_t len,
+                 size_t *index)
+{
+  uint32_t h = hash_bytes(s, len);
+  size_t pos, cap;
+  const char **keys;
+  char *copy;
+  int found, rc;
+
+  pos = probe(set, s, len, h, &found);
+  if (found) {
+    if (index != NULL)
+      *index = (uint32_t)set->slots[pos] - 1;
+    return 0;
+  }
+  if (set->count >= UINT32_MAX - 1)
+    return WR_ETOOBIG;
+  if ((set->count + 1) * 10 > (set->mask + 1) * 7) {
+    rc = grow_table(set);
+    if (rc < 0)
+      return rc;
+    pos = probe(set, s, len, h, &found);
+  }
+  if (set->count == set->keys_cap) {
+    cap = set->keys_cap ? set->keys_cap * 2 : 64;
+    keys = realloc(set->keys, cap * sizeof(*keys));
+    if (keys == NULL)
+      return WR_ENOMEM;
+    set->keys = keys;
+    set->keys_cap = cap;
+  }
+  copy = wr_arena_strndup(&set->arena, s, len);
+  if (copy == NULL)
+    return WR_ENOMEM;
+  set->keys[set->count] = copy;
+  set->slots[pos] = (uint64_t)h << 32 | (uint64_t)(set->count + 1);
+  if (index != NULL)
+    *index = set->count;
+  set->count++;
+  return 1;
+}
+
+long wr_idset_find(const struct wr_idset *set, const char *s, size_t len)
+{
+  int found;
+  size_t pos = probe(set, s, len, hash_bytes(s, len), &found);
+
+  return found ? (long)((uint32_t)set->slots[pos] - 1) : -1;
+}
+
+size_t wr_idset_count(const struct wr_idset *set)
+{
+  return set->count;
+}
+
+const char *wr_idset_key(const struct wr_idset *set, size_t index)
+{
+  return index < set->count ? set->keys[index] : NULL;
+}
+
+struct wr_arena *wr_idset_arena(struct wr_idset *set)
+{
+  return &set->arena;
+}

@@ -1,0 +1,50 @@
+/* idset: a set of short strings (desktop IDs, region names) with O(1)
+ * insert-or-find, and the arena that stores them.
+ *
+ * Keys are copied once into an arena of large blocks (no malloc per key)
+ * and numbered in insertion order, so the index doubles as "order of first
+ * appearance".  The table is open addressing with linear probing over
+ * 64-bit slots (32-bit hash | 32-bit index + 1), kept at most 70% full.
+ * Key pointers stay valid until the set is destroyed.  Not thread-safe. */
+#ifndef WR_IDSET_H
+#define WR_IDSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bump allocator over a list of blocks; freed all at once.  Embedded by
+ * value: wr_arena_init() cannot fail and allocates nothing. */
+struct wr_arena_block;
+struct wr_arena {
+  struct wr_arena_block *head; /* newest block first */
+  size_t used;                 /* bytes used in head */
+  size_t total;                /* bytes handed out, for statistics */
+};
+
+void wr_arena_init(struct wr_arena *a);
+/* n bytes, aligned for any scalar; NULL on ENOMEM. */
+void *wr_arena_alloc(struct wr_arena *a, size_t n);
+/* A NUL-terminated copy of s[0..len); NULL on ENOMEM. */
+char *wr_arena_strndup(struct wr_arena *a, const char *s, size_t len);
+void wr_arena_free(struct wr_arena *a);
+
+struct wr_idset;
+
+/* hint: expected number of keys (0: small). */
+int wr_idset_create(size_t hint, struct wr_idset **out);
+void wr_idset_destroy(struct wr_idset **pp);
+
+/* Insert s[0..len) unless present.  Returns 1 when added, 0 when it was
+ * already there, WR_ENOMEM/WR_ETOOBIG on failure.  *index (may be NULL)
+ * receives the key's insertion index either way. */
+int wr_idset_add(struct wr_idset *set, const char *s, size_t len,
+                 size_t *index);
+/* The index of s[0..len), or -1 when absent. */
+long wr_idset_find(const struct wr_idset *set, const char *s, size_t len);
+size_t wr_idset_count(const struct wr_idset *set);
+/* The key with this insertion index (NUL-terminated, owned by the set). */
+const char *wr_idset_key(const struct wr_idset *set, size_t index);
+/* The arena the keys live in, for other strings with the set's lifetime. */
+struct wr_arena *wr_idset_arena(struct wr_idset *set);
+
+#endif

@@ -1,0 +1,280 @@
+/* ingest_csv: RFC 4180 CSV through libcsv's push parser.
+ *
+ * libcsv does not count lines, so blocks are fed one physical line at a
+ * time (and long lines in pieces of at most 64 KiB): whatever libcsv
+ * reports during a piece happened on the line being fed.  A record's line
+ * is the line where its first non-blank byte was fed.  The field buffer
+ * is checked after every piece, so a runaway field (a 10 MB line, a quote
+ * that never closes) is an error long before memory grows.  libcsv runs
+ * lenient (stray quotes are data); only an unterminated quote at the end
+ * is an error, checked by turning on CSV_STRICT_FINI for csv_fini. */
+#include "ingest_int.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PIECE_MAX (64 * 1024)
+
+struct cell {
+  char data[WR_INGEST_CELL_MAX];
+  size_t len;
+  bool truncated;
+  bool seen;
+};
+
+struct wr_csv {
+  struct wr_ingest_ctx ctx;
+  struct csv_parser p;
+  bool parser_ready;
+  long line;          /* the physical line being fed, 1-based */
+  long row_line;      /* where the current record started */
+  bool at_row_start;  /* no record in progress */
+  long nrows;         /* records completed, header included */
+  size_t field;       /* index of the field being ended */
+  bool nonempty;      /* the row has a non-blank cell */
+  /* columns */
+  long want_num;      /* --column N, 0-based; -1: not a number */
+  const char *want_name; /* --column NAME; NULL: not a name */
+  long id_col;        /* 0-based */
+  long region_col;    /* -1: none */
+  long hdr_id_col, hdr_region_col, hdr_name_col; /* from row 1 */
+  struct cell id, region;
+  int rc;             /* first error raised inside a callback */
+};
+
+static bool is_id_name(const char *s, size_t n)
+{
+  return (n == 9 && strncasecmp(s, "desktopid", n) == 0) ||
+         (n == 10 && strncasecmp(s, "desktop_id", n) == 0);
+}
+
+static bool is_region_name(const char *s, size_t n)
+{
+  return (n == 8 && strncasecmp(s, "regionid", n) == 0) ||
+         (n == 9 && strncasecmp(s, "region_id", n) == 0) ||
+         (n == 6 && strncasecmp(s, "region", n) == 0);
+}
+
+static void cell_set(struct cell *c, const char *s, size_t n)
+{
+  c->truncated = n > sizeof(c->data);
+  c->len = c->truncated ? sizeof(c->data) : n;
+  memcpy(c->data, s, c->len);
+  c->seen = true;
+}
+
+static void on_field(void *field, size_t len, void *data)
+{
+  struct wr_csv *c = data;
+  const char *s = field != NULL ? field : "";
+  long idx = (long)c->field++;
+
+  if (c->rc < 0)
+    return;
+  if (c->at_row_start) { /* a row begun after a bare CR */
+    c->row_line = c->line;
+    c->at_row_start = false;
+  }
+  wr_ingest_trim(&s, &len);
+  if (len > 0)
+    c->nonempty = true;
+  if (c->nrows == 0) {
+    if (c->want_name != NULL && c->hdr_name_col < 0 &&
+        strlen(c->want_name) == len && strncasecmp(s, c->want_name, len) == 0)
+      c->hdr_name_col = idx;
+    if (c->hdr_id_col < 0 && is_id_name(s, len))
+      c->hdr_id_col = idx;
+    if (c->hdr_region_col < 0 && is_region_name(s, len))
+      c->hdr_region_col = idx;
+  }
+  if (idx == c->id_col)
+    cell_set(&c->id, s, len);
+  if (idx == c->region_col)
+    cell_set(&c->region, s, len);
+}
+
+static int emit(struct wr_csv *c)
+{
+  struct wr_ingest_row row;
+
+  memset(&row, 0, sizeof(row));
+  row.line = c->row_line;
+  if (!c->id.seen) {
+    row.id = "";
+    row.reason = "the row has no desktop ID column";
+  } else {
+    row.id = c->id.data;
+    row.id_len = c->id.len;
+    row.id_truncated = c->id.truncated;
+  }
+  if (c->region.seen && c->region.len > 0) {
+    row.region = c->region.data;
+    row.region_len = c->region.len;
+    row.region_truncated = c->region.truncated;
+  }
+  return c->ctx.cb(c->ctx.ud, &row, c->ctx.err);
+}
+
+/* The first row: a header when a cell names the ID (or region) column, or
+ * the --column NAME.  Returns 1 for a header, 0 for data, <0 on error. */
+static int first_row(struct wr_csv *c)
+{
+  if (c->want_name != NULL) {
+    if (c->hdr_name_col < 0)
+      return wr_err_set(c->ctx.err, WR_EINPUT,
+                        "%s:%ld: no column named \"%s\" in the header row",
+                        c->ctx.name, c->row_line, c->want_name);
+    c->id_col = c->hdr_name_col;
+  } else if (c->hdr_id_col < 0 && c->hdr_region_col < 0) {
+    return 0;
+  } else if (c->want_num >= 0) {
+    c->id_col = c->want_num;
+  } else if (c->hdr_id_col >= 0) {
+    c->id_col = c->hdr_id_col;
+  } else {
+    return wr_err_set(c->ctx.err, WR_EINPUT,
+                      "%s:%ld: the header row names no DesktopId column "
+                      "(use --column NAME|N)", c->ctx.name, c->row_line);
+  }
+  c->region_col = c->hdr_region_col;
+  if (c->region_col == c->id_col)
+    c->region_col = -1;
+  return 1;
+}
+
+static void on_row(int term, void *data)
+{
+  struct wr_csv *c = data;
+  int rc = 0;
+
+  (void)term;
+  /* A row of blank cells is not a record (spreadsheets append ",,,"). */
+  if (c->rc < 0 || !c->nonempty)
+    goto reset;
+  if (c->nrows == 0) {
+    rc = first_row(c);
+    if (rc == 0)
+      rc = emit(c);
+  } else {
+    rc = emit(c);
+  }
+  if (rc < 0)
+    c->rc = rc;
+  c->nrows++;
+reset:
+  c->field = 0;
+  c->nonempty = false;
+  c->id.seen = false;
+  c->region.seen = false;
+  c->at_row_start = true;
+}
+
+int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
+{
+  struct wr_csv *c = calloc(1, sizeof(*c));
+  const char *col = ctx->opts->column;
+  char *end;
+  long n;
+
+  if (c == NULL)
+    return WR_ENOMEM;
+  c->ctx = *ctx;
+  if (csv_init(&c->p, CSV_APPEND_NULL) != 0) {
+    free(c);
+    return WR_ENOMEM;
+  }
+  c->parser_ready = true;
+  /* libcsv grows its field buffer by this much at a time. */
+  csv_set_blk_size(&c->p, 4096);
+  c->line = 1;
+  c->row_line = 1;
+  c->at_row_start = true;
+  c->want_num = -1;
+  c->id_col = 0;
+  c->region_col = -1;
+  c->hdr_id_col = c->hdr_region_col = c->hdr_name_col = -1;
+  if (col != NULL) {
+    n = strtol(col, &end, 10);
+    if (*col >= '0' && *col <= '9' && *end == '\0' && n >= 1)
+      c->want_num = n - 1;
+    else
+      c->want_name = col;
+  }
+  if (c->want_num >= 0)
+    c->id_col = c->want_num;
+  else if (c->want_name != NULL)
+    c->id_col = -1; /* known once the header is read */
+  *out = c;
+  return 0;
+}
+
+static bool blank(const char *s, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if (!(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+      return false;
+  return true;
+}
+
+int wr_csv_feed(struct wr_csv *c, const char *data, size_t len)
+{
+  const char *nl;
+  size_t n;
+
+  while (len > 0) {
+    n = len < PIECE_MAX ? len : PIECE_MAX;
+    nl = memchr(data, '\n', n);
+    if (nl != NULL)
+      n = (size_t)(nl - data) + 1;
+    if (memchr(data, '\0', n) != NULL)
+      return wr_err_set(c->ctx.err, WR_EINPUT,
+                        "%s:%ld: NUL byte: binary data, not UTF-8 text "
+                        "(a UTF-16 export?)", c->ctx.name, c->line);
+    if (c->at_row_start && !blank(data, n)) {
+      c->row_line = c->line;
+      c->at_row_start = false;
+    }
+    if (csv_parse(&c->p, data, n, on_field, on_row, c) != n)
+      return wr_err_set(c->ctx.err, WR_ENOMEM, "%s:%ld: %s", c->ctx.name,
+                        c->line, csv_strerror(csv_error(&c->p)));
+    if (c->rc < 0)
+      return c->rc;
+    if (csv_get_buffer_size(&c->p) > WR_INGEST_FIELD_MAX)
+      return wr_err_set(c->ctx.err, WR_EINPUT,
+                        "%s:%ld: a field longer than %d bytes (an "
+                        "unterminated quote?)", c->ctx.name, c->row_line,
+                        WR_INGEST_FIELD_MAX);
+    if (nl != NULL)
+      c->line++;
+    data += n;
+    len -= n;
+  }
+  return 0;
+}
+
+int wr_csv_finish(struct wr_csv *c)
+{
+  csv_set_opts(&c->p, (unsigned char)(csv_get_opts(&c->p) | CSV_STRICT |
+                                      CSV_STRICT_FINI));
+  if (csv_fini(&c->p, on_field, on_row, c) != 0)
+    return wr_err_set(c->ctx.err, WR_EINPUT,
+                      "%s:%ld: unterminated quoted field at the end of "
+                      "the input", c->ctx.name, c->row_line);
+  return c->rc;
+}
+
+void wr_csv_destroy(struct wr_csv **pp)
+{
+  struct wr_csv *c = *pp;
+
+  if (c == NULL)
+    return;
+  if (c->parser_ready)
+    csv_free(&c->p);
+  free(c);
+  *pp = NULL;
+}

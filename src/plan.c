@@ -1,0 +1,466 @@
+/* plan: validation, de-duplication, grouping, chunking and waves.
+ *
+ * Rows arrive from ingest through one callback.  Each distinct ID is
+ * stored once (idset: arena + open addressing), with the index of its
+ * region; nothing is allocated per row.  At the end a counting sort by
+ * region gives the plan order, and chunks are slices of that one array,
+ * cut at chunk_size, at region ends and at wave boundaries. */
+#include "plan.h"
+
+#include "idset.h"
+#include "ingest.h"
+#include "log.h"
+
+#include <openssl/rand.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VALUE_MAX 256  /* bytes of a rejected value kept */
+#define REGION_MAX 32
+#define ID_MAX 64
+
+#define container_of(p, type, member) \
+  ((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+struct plan_priv {
+  struct wr_plan pub;
+  struct wr_idset *ids;     /* distinct valid IDs, first appearance order */
+  struct wr_idset *regions; /* region names, first appearance order */
+  uint32_t *id_region;      /* region index of each ID */
+  size_t id_region_cap;
+  const char **ordered;     /* every ID in plan order; chunks slice it */
+  size_t rejected_cap;
+  size_t chunks_cap;
+  struct wr_arena arena;    /* rejected values, input names */
+};
+
+struct builder {
+  struct plan_priv *p;
+  const struct wr_plan_opts *opts;
+  const char *source;       /* current input, owned by the arena */
+  long last_region;         /* cache: rows come in runs of one region */
+  size_t conflicts;         /* duplicates naming another region */
+  char conflict_example[160];
+};
+
+bool wr_desktop_id_valid(const char *s, size_t len)
+{
+  size_t i;
+
+  if (len <= 4 || len > ID_MAX || memcmp(s, "ecd-", 4) != 0)
+    return false;
+  for (i = 4; i < len; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+      return false;
+  return true;
+}
+
+/* "cn-hangzhou", "ap-southeast-1", "cn-shanghai-finance-1": a letter,
+ * then letters and digits, in at least two parts joined by '-'. */
+bool wr_region_valid(const char *s, size_t len)
+{
+  size_t i, parts = 1;
+
+  if (len == 0 || len > REGION_MAX || !(s[0] >= 'a' && s[0] <= 'z') ||
+      s[len - 1] == '-')
+    return false;
+  for (i = 1; i < len; i++) {
+    if (s[i] == '-') {
+      if (s[i - 1] == '-')
+        return false;
+      parts++;
+    } else if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
+      return false;
+    }
+  }
+  return parts >= 2;
+}
+
+int wr_uuid4(char out[WR_CLIENT_TOKEN_LEN])
+{
+  unsigned char b[16];
+
+  if (RAND_bytes(b, sizeof(b)) != 1)
+    return WR_EIO;
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  snprintf(out, WR_CLIENT_TOKEN_LEN,
+           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+           "%02x%02x%02x%02x%02x%02x",
+           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+           b[11], b[12], b[13], b[14], b[15]);
+  return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+  size_t len, i;
+  unsigned char lo = 0x80, hi = 0xbf;
+
+  if (s[0] < 0x80)
+    return 1;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    len = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    len = 3;
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    len = 4;
+  else
+    return 0;
+  if (s[0] == 0xe0)
+    lo = 0xa0; /* overlong */
+  else if (s[0] == 0xed)
+    hi = 0x9f; /* surrogates */
+  else if (s[0] == 0xf0)
+    lo = 0x90;
+  else if (s[0] == 0xf4)
+    hi = 0x8f;
+  if (n < len || s[1] < lo || s[1] > hi)
+    return 0;
+  for (i = 2; i < len; i++)
+    if (s[i] < 0x80 || s[i] > 0xbf)
+      return 0;
+  return len;
+}
+
+/* The value as printable, valid UTF-8: control characters and invalid
+ * bytes become \xNN, so a report line is always valid JSON text. */
+static char *render_value(struct wr_arena *a, const char *s, size_t len)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0, k, o = 0;
+  char *out;
+
+  if (len > VALUE_MAX)
+    len = VALUE_MAX;
+  out = wr_arena_alloc(a, len * 4 + 1);
+  if (out == NULL)
+    return NULL;
+  while (i < len) {
+    k = utf8_seq(u + i, len - i);
+    if (k == 0 || (k == 1 && (u[i] < 0x20 || u[i] == 0x7f))) {
+      o += (size_t)snprintf(out + o, 5, "\\x%02x", u[i]);
+      i++;
+    } else {
+      memcpy(out + o, u + i, k);
+      o += k;
+      i += k;
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+static int reject(struct builder *b, long line, const char *value,
+                  size_t len, const char *reason, struct wr_err *err)
+{
+  struct plan_priv *p = b->p;
+  struct wr_rejected *r;
+  size_t cap;
+
+  if (p->pub.nrejected == p->rejected_cap) {
+    cap = p->rejected_cap ? p->rejected_cap * 2 : 16;
+    r = realloc(p->pub.rejected, cap * sizeof(*r));
+    if (r == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    p->pub.rejected = r;
+    p->rejected_cap = cap;
+  }
+  r = &p->pub.rejected[p->pub.nrejected];
+  r->value = render_value(&p->arena, value, len);
+  if (r->value == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  r->source = b->source;
+  r->line = line;
+  r->reason = reason;
+  p->pub.nrejected++;
+  if (b->opts->strict)
+    return wr_err_set(err, WR_EINPUT,
+                      "%s:%ld: \"%s\": %s (--strict: nothing planned)",
+                      r->source, line, r->value, reason);
+  return 0;
+}
+
+static int set_region(struct plan_priv *p, size_t index, size_t region)
+{
+  size_t cap;
+  uint32_t *a;
+
+  if (index >= p->id_region_cap) {
+    cap = p->id_region_cap ? p->id_region_cap * 2 : 1024;
+    a = realloc(p->id_region, cap * sizeof(*a));
+    if (a == NULL)
+      return WR_ENOMEM;
+    p->id_region = a;
+    p->id_region_cap = cap;
+  }
+  p->id_region[index] = (uint32_t)region;
+  return 0;
+}
+
+static int on_row(void *ctx, const struct wr_ingest_row *row,
+                  struct wr_err *err)
+{
+  struct builder *b = ctx;
+  struct plan_priv *p = b->p;
+  const char *region = row->region;
+  size_t region_len = row->region_len, index, ridx;
+  long known;
+  int rc;
+
+  if (row->reason != NULL)
+    return reject(b, row->line, row->id, row->id_len, row->reason, err);
+  if (row->id_len == 0)
+    return reject(b, row->line, "", 0, "empty desktop ID", err);
+  if (row->id_truncated || row->id_len > ID_MAX)
+    return reject(b, row->line, row->id, row->id_len,
+                  "desktop ID longer than 64 characters", err);
+  if (!wr_desktop_id_valid(row->id, row->id_len))
+    return reject(b, row->line, row->id, row->id_len,
+                  "invalid desktop ID (expected \"ecd-\" and lowercase "
+                  "letters or digits)", err);
+  if (region == NULL || region_len == 0) {
+    region = b->opts->default_region;
+    if (region == NULL)
+      return reject(b, row->line, row->id, row->id_len,
+                    "no region: the row names none and --region is not set",
+                    err);
+    region_len = strlen(region);
+  }
+  if (row->region_truncated || !wr_region_valid(region, region_len))
+    return reject(b, row->line, region, region_len,
+                  "invalid region name (expected e.g. cn-hangzhou)", err);
+  rc = wr_idset_add(p->ids, row->id, row->id_len, &index);
+  if (rc < 0)
+    return wr_err_set(err, rc, "%s: too many desktop IDs", b->source);
+  if (rc == 0) {
+    p->pub.nduplicates++;
+    known = wr_idset_find(p->regions, region, region_len);
+    if (known < 0 || (size_t)known != p->id_region[index]) {
+      if (b->conflicts++ == 0)
+        snprintf(b->conflict_example, sizeof(b->conflict_example),
+                 "%s:%ld: %.64s in %.32s", b->source, row->line,
+                 wr_idset_key(p->ids, index),
+                 wr_idset_key(p->regions, p->id_region[index]));
+    }
+    return 0;
+  }
+  if (b->last_region >= 0 &&
+      strlen(wr_idset_key(p->regions, (size_t)b->last_region)) == region_len &&
+      memcmp(wr_idset_key(p->regions, (size_t)b->last_region), region,
+             region_len) == 0) {
+    ridx = (size_t)b->last_region;
+  } else {
+    rc = wr_idset_add(p->regions, region, region_len, &ridx);
+    if (rc < 0)
+      return wr_err_set(err, rc, "out of memory");
+    b->last_region = (long)ridx;
+  }
+  if (set_region(p, index, ridx) < 0)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  return 0;
+}
+
+/* The wave of the desktop at plan position pos, and the position where
+ * the next wave starts (SIZE_MAX: none). */
+static int wave_of(const struct wr_plan_opts *o, size_t pos, size_t *next)
+{
+  size_t canary = (size_t)o->canary, size = (size_t)o->wave_size, k;
+
+  if (pos < canary) {
+    *next = canary;
+    return 0;
+  }
+  if (size == 0) {
+    *next = SIZE_MAX;
+    return 1;
+  }
+  k = (pos - canary) / size;
+  *next = canary + (k + 1) * size;
+  return (int)(k + 1);
+}
+
+static int add_chunk(struct plan_priv *p, const char *region,
+                     const char **ids, size_t n, int wave, bool token)
+{
+  struct wr_chunk *c;
+  size_t cap;
+
+  if (p->pub.nchunks == p->chunks_cap) {
+    cap = p->chunks_cap ? p->chunks_cap * 2 : 64;
+    c = realloc(p->pub.chunks, cap * sizeof(*c));
+    if (c == NULL)
+      return WR_ENOMEM;
+    p->pub.chunks = c;
+    p->chunks_cap = cap;
+  }
+  c = &p->pub.chunks[p->pub.nchunks];
+  memset(c, 0, sizeof(*c));
+  snprintf(c->id, sizeof(c->id), "%zu", p->pub.nchunks + 1);
+  c->region = region;
+  c->ids = ids;
+  c->nids = n;
+  c->wave = wave;
+  if (token && wr_uuid4(c->client_token) < 0)
+    return WR_EIO;
+  p->pub.nchunks++;
+  if (wave + 1 > p->pub.nwaves)
+    p->pub.nwaves = wave + 1;
+  return 0;
+}
+
+/* Group by region (counting sort, stable), then cut into chunks. */
+static int finish(struct plan_priv *p, const struct wr_plan_opts *o)
+{
+  size_t n = wr_idset_count(p->ids), nr = wr_idset_count(p->regions);
+  size_t *off = NULL, i, r, pos = 0, end, next, take;
+  int rc = WR_ENOMEM, wave;
+
+  p->pub.ndesktops = n;
+  p->pub.nregions = nr;
+  p->pub.regions = calloc(nr ? nr : 1, sizeof(*p->pub.regions));
+  off = calloc(nr + 1, sizeof(*off));
+  p->ordered = malloc((n ? n : 1) * sizeof(*p->ordered));
+  if (p->pub.regions == NULL || off == NULL || p->ordered == NULL)
+    goto out;
+  for (i = 0; i < n; i++)
+    p->pub.regions[p->id_region[i]].desktops++;
+  for (r = 0; r < nr; r++) {
+    p->pub.regions[r].region = wr_idset_key(p->regions, r);
+    off[r + 1] = off[r] + p->pub.regions[r].desktops;
+  }
+  for (i = 0; i < n; i++)
+    p->ordered[off[p->id_region[i]]++] = wr_idset_key(p->ids, i);
+  for (r = 0; r < nr; r++) {
+    end = pos + p->pub.regions[r].desktops;
+    while (pos < end) {
+      wave = wave_of(o, pos, &next);
+      take = end - pos;
+      if (take > (size_t)o->chunk_size)
+        take = (size_t)o->chunk_size;
+      if (next != SIZE_MAX && take > next - pos)
+        take = next - pos;
+      rc = add_chunk(p, p->pub.regions[r].region, p->ordered + pos, take,
+                     wave, o->client_tokens);
+      if (rc < 0)
+        goto out;
+      pos += take;
+    }
+  }
+  /* Waves are 0 (canary) .. max, or 1 .. max without a canary. */
+  if (p->pub.nchunks > 0 && o->canary <= 0)
+    p->pub.nwaves--;
+  rc = 0;
+out:
+  free(off);
+  return rc;
+}
+
+int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
+                  size_t ninputs, struct wr_plan **out, struct wr_err *err)
+{
+  struct plan_priv *p = NULL;
+  struct wr_ingest_opts io;
+  struct builder b;
+  struct wr_plan *pub;
+  size_t i;
+  int rc = WR_ENOMEM;
+
+  if (opts->chunk_size < 1 || opts->chunk_size > WR_CHUNK_MAX_ADMIN ||
+      opts->canary < 0 || opts->wave_size < 0)
+    return wr_err_set(err, WR_EINVAL, "invalid plan options");
+  if (opts->default_region != NULL &&
+      !wr_region_valid(opts->default_region, strlen(opts->default_region)))
+    return wr_err_set(err, WR_EINVAL, "invalid region \"%s\"",
+                      opts->default_region);
+  if (ninputs == 0)
+    return wr_err_set(err, WR_EINPUT, "no input: give a file or - (stdin)");
+  p = calloc(1, sizeof(*p));
+  if (p == NULL)
+    goto fail;
+  wr_arena_init(&p->arena);
+  pub = &p->pub;
+  if (wr_idset_create(0, &p->ids) < 0 || wr_idset_create(0, &p->regions) < 0)
+    goto fail;
+  memset(&b, 0, sizeof(b));
+  b.p = p;
+  b.opts = opts;
+  b.last_region = -1;
+  memset(&io, 0, sizeof(io));
+  io.format = opts->format;
+  io.column = opts->column;
+  for (i = 0; i < ninputs; i++) {
+    b.source = wr_arena_strndup(&p->arena, inputs[i], strlen(inputs[i]));
+    if (b.source == NULL)
+      goto fail;
+    rc = wr_ingest_file(inputs[i], &io, on_row, &b, err);
+    if (rc < 0)
+      goto fail;
+  }
+  if (b.conflicts > 0)
+    wr_warnf("%zu duplicate desktop ID(s) named another region than their "
+             "first row, whose region was kept (first: %s)", b.conflicts,
+             b.conflict_example);
+  rc = finish(p, opts);
+  if (rc < 0)
+    goto fail;
+  if (pub->ndesktops == 0) {
+    if (pub->nrejected > 0)
+      rc = wr_err_set(err, WR_EINPUT,
+                      "nothing to plan: no valid desktop ID in the input "
+                      "(%zu rejected; the first: %s:%ld: \"%s\": %s)",
+                      pub->nrejected, pub->rejected[0].source,
+                      pub->rejected[0].line, pub->rejected[0].value,
+                      pub->rejected[0].reason);
+    else
+      rc = wr_err_set(err, WR_EINPUT,
+                      "nothing to plan: the input holds no desktop ID");
+    goto fail;
+  }
+  *out = pub;
+  return 0;
+fail:
+  if (rc == WR_ENOMEM && err != NULL && err->code != WR_ENOMEM)
+    wr_err_set(err, WR_ENOMEM, "out of memory");
+  if (p != NULL) {
+    pub = &p->pub;
+    wr_plan_destroy(&pub);
+  }
+  return rc;
+}
+
+void wr_plan_destroy(struct wr_plan **pp)
+{
+  struct plan_priv *p;
+
+  if (*pp == NULL)
+    return;
+  p = container_of(*pp, struct plan_priv, pub);
+  free(p->pub.chunks);
+  free(p->pub.regions);
+  free(p->pub.rejected);
+  free(p->ordered);
+  free(p->id_region);
+  wr_idset_destroy(&p->ids);
+  wr_idset_destroy(&p->regions);
+  wr_arena_free(&p->arena);
+  free(p);
+  *pp = NULL;
+}
+
+void wr_plan_opts_from_config(const struct wr_config *cfg,
+                              struct wr_plan_opts *opts)
+{
+  memset(opts, 0, sizeof(*opts));
+  opts->default_region = cfg->region;
+  opts->column = cfg->column;
+  opts->format = cfg->format;
+  opts->strict = cfg->strict;
+  opts->chunk_size = cfg->chunk_size;
+  opts->client_tokens = cfg->api == WR_API_CLIENT;
+  opts->canary = cfg->canary;
+  opts->wave_size = cfg->wave_size;
+}

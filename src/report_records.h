@@ -1,0 +1,32 @@
+/* report_records: the report's run, rejected and plan records
+ * (CONTRACT.md "The report") as cJSON objects, shared by `plan --json`
+ * and the run engine so that a plan printed today is byte for byte the
+ * start of tomorrow's report.  Pure: the run id and the time are
+ * arguments.  The caller owns the result (cJSON_Delete); NULL on ENOMEM. */
+#ifndef WR_REPORT_RECORDS_H
+#define WR_REPORT_RECORDS_H
+
+#include "config.h"
+#include "plan.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#define WR_REPORT_VERSION 1
+#define WR_ACTION_REBOOT "RebootDesktops"
+/* The endpoint field when each region uses its own default endpoint. */
+#define WR_ENDPOINT_PER_REGION "https://ecd.{region}.aliyuncs.com"
+
+/* {"type":"run", ...}.  endpoint: cfg->endpoint, or NULL for
+ * WR_ENDPOINT_PER_REGION.  Adds "waves" and "regions" (an array of
+ * {"region","desktops"} in plan order) to the contract's fields. */
+cJSON *wr_record_run(const struct wr_config *cfg, const struct wr_plan *plan,
+                     const char *run_id, int64_t started_wall_ms,
+                     const char *endpoint);
+/* {"type":"rejected","source","line","value","reason"} */
+cJSON *wr_record_rejected(const struct wr_rejected *r);
+/* {"type":"plan","chunk","wave","region","desktop_ids","client_token"};
+ * client_token is null when the chunk has none (admin mode). */
+cJSON *wr_record_plan(const struct wr_chunk *c);
+
+#endif
