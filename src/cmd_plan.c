@@ -81,10 +81,11 @@ static void print_summary(const struct wr_config *cfg,
           " Nothing was sent.\n", plan->ndesktops, plan->nchunks,
           cfg->chunk_size, cfg->api == WR_API_CLIENT ? "client" : "admin");
   fprintf(out, "Regions: %zu\n", plan->nregions);
-  for (r = 0; r < plan->nregions; r++) {
-    chunks = 0;
-    for (i = 0; i < plan->nchunks; i++)
-      chunks += plan->chunks[i].region == plan->regions[r].region;
+  /* chunks come grouped by region, in region order */
+  for (r = 0, i = 0; r < plan->nregions; r++) {
+    for (chunks = 0; i < plan->nchunks &&
+                     plan->chunks[i].region == plan->regions[r].region; i++)
+      chunks++;
     fprintf(out, "  %-24s %8zu desktops %6zu chunks\n",
             plan->regions[r].region, plan->regions[r].desktops, chunks);
   }
@@ -94,7 +95,7 @@ static void print_summary(const struct wr_config *cfg,
           plan->nduplicates);
   fprintf(out, "Rejected: %zu\n", plan->nrejected);
   for (i = 0; i < plan->nrejected && i < SHOW_REJECTED; i++)
-    fprintf(out, "  %s:%ld: \"%s\": %s\n", plan->rejected[i].source,
+    fprintf(out, "  %s:%ld: \"%.80s\": %s\n", plan->rejected[i].source,
             plan->rejected[i].line, plan->rejected[i].value,
             plan->rejected[i].reason);
   if (plan->nrejected > SHOW_REJECTED)

@@ -236,9 +236,7 @@ static int secret(struct parser *ps, const struct wr_opt_def *d, char *v,
 
   if (*v == '\0')
     return wr_err_set(ps->err, WR_EUSAGE, "%s: the value is empty", src);
-  wr_warnf("%s: a secret given as an option can be read by other users "
-           "(ps, shell history); prefer the WUYING_* environment variables",
-           src);
+  /* creds keeps the copy and warns that an option shows in ps */
   rc = wr_creds_set_option(d->name, v);
   if (rc < 0)
     return wr_err_set(ps->err, rc, "%s: cannot keep the secret", src);
@@ -455,6 +453,23 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
     longopts[i].val = wr_opts_table[i].id;
   }
   memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
+  /* getopt_long accepts any unique prefix (--rat for --rate); we do not,
+   * so a job script never changes meaning when an option is added. */
+  for (i = 2; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++) {
+    size_t len;
+
+    if (strncmp(argv[i], "--", 2) != 0)
+      continue;
+    len = strcspn(argv[i] + 2, "=");
+    for (c = 0; c < (int)NOPTS; c++)
+      if (strlen(wr_opts_table[c].name) == len &&
+          strncmp(wr_opts_table[c].name, argv[i] + 2, len) == 0)
+        break;
+    if (c == (int)NOPTS)
+      return wr_err_set(err, WR_EUSAGE, "unknown option \"%.*s\"; see "
+                        "wuying-reboot %s --help", (int)len + 2, argv[i],
+                        wr_cli_command_name(cfg->command));
+  }
   pend = calloc((size_t)argc, sizeof(*pend));
   if (pend == NULL)
     return wr_err_set(err, WR_ENOMEM, "out of memory");

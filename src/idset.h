@@ -39,6 +39,12 @@ void wr_idset_destroy(struct wr_idset **pp);
  * receives the key's insertion index either way. */
 int wr_idset_add(struct wr_idset *set, const char *s, size_t len,
                  size_t *index);
+/* The same in two steps, so a caller can hide the table's cache miss:
+ * hash and prefetch a key, do other work, then add it with its hash. */
+uint32_t wr_idset_hash(const char *s, size_t len);
+void wr_idset_prefetch(const struct wr_idset *set, uint32_t hash);
+int wr_idset_add_hashed(struct wr_idset *set, const char *s, size_t len,
+                        uint32_t hash, size_t *index);
 /* The index of s[0..len), or -1 when absent. */
 long wr_idset_find(const struct wr_idset *set, const char *s, size_t len);
 size_t wr_idset_count(const struct wr_idset *set);

@@ -1,13 +1,15 @@
 /* ingest_csv: RFC 4180 CSV through libcsv's push parser.
  *
- * libcsv does not count lines, so blocks are fed one physical line at a
- * time (and long lines in pieces of at most 64 KiB): whatever libcsv
- * reports during a piece happened on the line being fed.  A record's line
- * is the line where its first non-blank byte was fed.  The field buffer
- * is checked after every piece, so a runaway field (a 10 MB line, a quote
- * that never closes) is an error long before memory grows.  libcsv runs
- * lenient (stray quotes are data); only an unterminated quote at the end
- * is an error, checked by turning on CSV_STRICT_FINI for csv_fini. */
+ * libcsv does not count lines, so we count them from what it reports:
+ * with CSV_REPALL_NL it calls the row callback for every unquoted line
+ * end (blank lines included, as rows without fields), and newlines inside
+ * quoted fields are in the field text.  A record starts on the line after
+ * the previous row end.  Blocks are fed in pieces of at most 64 KiB and
+ * the field buffer is checked after each, so a runaway field (a 10 MB
+ * line, a quote that never closes) is an error long before memory grows.
+ * libcsv runs lenient (stray quotes are data); only an unterminated quote
+ * at the end is an error, checked by turning on CSV_STRICT_FINI for
+ * csv_fini.  A bare CR (old Mac) ends a row but not a line. */
 #include "ingest_int.h"
 
 #include <csv.h>
@@ -28,9 +30,8 @@ struct wr_csv {
   struct wr_ingest_ctx ctx;
   struct csv_parser p;
   bool parser_ready;
-  long line;          /* the physical line being fed, 1-based */
+  long line;          /* lines ended so far + 1 (see the top comment) */
   long row_line;      /* where the current record started */
-  bool at_row_start;  /* no record in progress */
   long nrows;         /* records completed, header included */
   size_t field;       /* index of the field being ended */
   bool nonempty;      /* the row has a non-blank cell */
@@ -68,15 +69,14 @@ static void cell_set(struct cell *c, const char *s, size_t n)
 static void on_field(void *field, size_t len, void *data)
 {
   struct wr_csv *c = data;
-  const char *s = field != NULL ? field : "";
+  const char *s = field != NULL ? field : "", *nl;
   long idx = (long)c->field++;
 
   if (c->rc < 0)
     return;
-  if (c->at_row_start) { /* a row begun after a bare CR */
-    c->row_line = c->line;
-    c->at_row_start = false;
-  }
+  for (nl = memchr(s, '\n', len); nl != NULL;
+       nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - s)))
+    c->line++; /* a quoted newline */
   wr_ingest_trim(&s, &len);
   if (len > 0)
     c->nonempty = true;
@@ -149,7 +149,6 @@ static void on_row(int term, void *data)
   struct wr_csv *c = data;
   int rc = 0;
 
-  (void)term;
   /* A row of blank cells is not a record (spreadsheets append ",,,"). */
   if (c->rc < 0 || !c->nonempty)
     goto reset;
@@ -168,7 +167,9 @@ reset:
   c->nonempty = false;
   c->id.seen = false;
   c->region.seen = false;
-  c->at_row_start = true;
+  if (term == '\n')
+    c->line++;
+  c->row_line = c->line;
 }
 
 int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
@@ -181,7 +182,7 @@ int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
   if (c == NULL)
     return WR_ENOMEM;
   c->ctx = *ctx;
-  if (csv_init(&c->p, CSV_APPEND_NULL) != 0) {
+  if (csv_init(&c->p, CSV_REPALL_NL) != 0) {
     free(c);
     return WR_ENOMEM;
   }
@@ -190,7 +191,6 @@ int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
   csv_set_blk_size(&c->p, 4096);
   c->line = 1;
   c->row_line = 1;
-  c->at_row_start = true;
   c->want_num = -1;
   c->id_col = 0;
   c->region_col = -1;
@@ -210,34 +210,24 @@ int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
   return 0;
 }
 
-static bool blank(const char *s, size_t n)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (!(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
-      return false;
-  return true;
-}
-
 int wr_csv_feed(struct wr_csv *c, const char *data, size_t len)
 {
-  const char *nl;
+  const char *nul, *p;
+  long line;
   size_t n;
 
+  nul = memchr(data, '\0', len);
+  if (nul != NULL) {
+    line = c->line;
+    for (p = memchr(data, '\n', (size_t)(nul - data)); p != NULL;
+         p = memchr(p + 1, '\n', (size_t)(nul - p - 1)))
+      line++;
+    return wr_err_set(c->ctx.err, WR_EINPUT,
+                      "%s:%ld: NUL byte: binary data, not UTF-8 text "
+                      "(a UTF-16 export?)", c->ctx.name, line);
+  }
   while (len > 0) {
     n = len < PIECE_MAX ? len : PIECE_MAX;
-    nl = memchr(data, '\n', n);
-    if (nl != NULL)
-      n = (size_t)(nl - data) + 1;
-    if (memchr(data, '\0', n) != NULL)
-      return wr_err_set(c->ctx.err, WR_EINPUT,
-                        "%s:%ld: NUL byte: binary data, not UTF-8 text "
-                        "(a UTF-16 export?)", c->ctx.name, c->line);
-    if (c->at_row_start && !blank(data, n)) {
-      c->row_line = c->line;
-      c->at_row_start = false;
-    }
     if (csv_parse(&c->p, data, n, on_field, on_row, c) != n)
       return wr_err_set(c->ctx.err, WR_ENOMEM, "%s:%ld: %s", c->ctx.name,
                         c->line, csv_strerror(csv_error(&c->p)));
@@ -248,8 +238,6 @@ int wr_csv_feed(struct wr_csv *c, const char *data, size_t len)
                         "%s:%ld: a field longer than %d bytes (an "
                         "unterminated quote?)", c->ctx.name, c->row_line,
                         WR_INGEST_FIELD_MAX);
-    if (nl != NULL)
-      c->line++;
     data += n;
     len -= n;
   }

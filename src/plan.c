@@ -16,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define VALUE_MAX 256  /* bytes of a rejected value kept */
 #define REGION_MAX 32
 #define ID_MAX 64
+#define HINT_MAX ((size_t)1 << 20)
 
 #define container_of(p, type, member) \
   ((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -36,13 +38,36 @@ struct plan_priv {
   struct wr_arena arena;    /* rejected values, input names */
 };
 
+/* A valid row waiting to be added (see on_row). */
+struct pending {
+  char id[ID_MAX];
+  size_t id_len;
+  char region[REGION_MAX];
+  size_t region_len;
+  long line;
+  uint32_t hash;
+  bool full;
+};
+
 struct builder {
   struct plan_priv *p;
+  struct pending pend;
+  size_t last_region_len;
   const struct wr_plan_opts *opts;
   const char *source;       /* current input, owned by the arena */
   long last_region;         /* cache: rows come in runs of one region */
   size_t conflicts;         /* duplicates naming another region */
   char conflict_example[160];
+};
+
+/* [a-z0-9] as a table: this test runs once per row. */
+static const unsigned char id_char[256] = {
+  ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+  ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+  ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+  ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+  ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+  ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
 bool wr_desktop_id_valid(const char *s, size_t len)
@@ -52,7 +77,7 @@ bool wr_desktop_id_valid(const char *s, size_t len)
   if (len <= 4 || len > ID_MAX || memcmp(s, "ecd-", 4) != 0)
     return false;
   for (i = 4; i < len; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+    if (!id_char[(unsigned char)s[i]])
       return false;
   return true;
 }
@@ -179,7 +204,7 @@ static int reject(struct builder *b, long line, const char *value,
   p->pub.nrejected++;
   if (b->opts->strict)
     return wr_err_set(err, WR_EINPUT,
-                      "%s:%ld: \"%s\": %s (--strict: nothing planned)",
+                      "%s:%ld: \"%.60s\": %s (--strict: nothing planned)",
                       r->source, line, r->value, reason);
   return 0;
 }
@@ -191,6 +216,8 @@ static int set_region(struct plan_priv *p, size_t index, size_t region)
 
   if (index >= p->id_region_cap) {
     cap = p->id_region_cap ? p->id_region_cap * 2 : 1024;
+    while (cap <= index)
+      cap *= 2;
     a = realloc(p->id_region, cap * sizeof(*a));
     if (a == NULL)
       return WR_ENOMEM;
@@ -201,14 +228,55 @@ static int set_region(struct plan_priv *p, size_t index, size_t region)
   return 0;
 }
 
+/* Add the stashed row to the sets: a new ID, or a duplicate. */
+static int commit(struct builder *b, struct wr_err *err)
+{
+  struct plan_priv *p = b->p;
+  struct pending *r = &b->pend;
+  size_t index, ridx;
+  long known;
+  int rc;
+
+  if (!r->full)
+    return 0;
+  r->full = false;
+  rc = wr_idset_add_hashed(p->ids, r->id, r->id_len, r->hash, &index);
+  if (rc < 0)
+    return wr_err_set(err, rc, "%s: too many desktop IDs", b->source);
+  if (rc == 0) {
+    p->pub.nduplicates++;
+    known = wr_idset_find(p->regions, r->region, r->region_len);
+    if ((known < 0 || (size_t)known != p->id_region[index]) &&
+        b->conflicts++ == 0)
+      snprintf(b->conflict_example, sizeof(b->conflict_example),
+               "%s:%ld: %s in %s", b->source, r->line,
+               wr_idset_key(p->ids, index),
+               wr_idset_key(p->regions, p->id_region[index]));
+    return 0;
+  }
+  if (b->last_region >= 0 && b->last_region_len == r->region_len &&
+      memcmp(wr_idset_key(p->regions, (size_t)b->last_region), r->region,
+             r->region_len) == 0) {
+    ridx = (size_t)b->last_region;
+  } else {
+    rc = wr_idset_add(p->regions, r->region, r->region_len, &ridx);
+    if (rc < 0)
+      return wr_err_set(err, rc, "out of memory");
+    b->last_region = (long)ridx;
+    b->last_region_len = r->region_len;
+  }
+  if (set_region(p, index, ridx) < 0)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  return 0;
+}
+
 static int on_row(void *ctx, const struct wr_ingest_row *row,
                   struct wr_err *err)
 {
   struct builder *b = ctx;
-  struct plan_priv *p = b->p;
   const char *region = row->region;
-  size_t region_len = row->region_len, index, ridx;
-  long known;
+  size_t region_len = row->region_len;
+  struct pending *r = &b->pend;
   int rc;
 
   if (row->reason != NULL)
@@ -230,37 +298,27 @@ static int on_row(void *ctx, const struct wr_ingest_row *row,
                     err);
     region_len = strlen(region);
   }
-  if (row->region_truncated || !wr_region_valid(region, region_len))
+  /* rows come in runs of one region: validate a new name only */
+  if (row->region_truncated ||
+      ((region_len != b->pend.region_len ||
+        memcmp(region, b->pend.region, region_len) != 0) &&
+       !wr_region_valid(region, region_len)))
     return reject(b, row->line, region, region_len,
                   "invalid region name (expected e.g. cn-hangzhou)", err);
-  rc = wr_idset_add(p->ids, row->id, row->id_len, &index);
+  /* A pipeline of one row: this row's slot is prefetched now and the row
+   * is added on the next call, after libcsv has parsed another line, so
+   * the hash table's cache miss overlaps useful work. */
+  rc = commit(b, err);
   if (rc < 0)
-    return wr_err_set(err, rc, "%s: too many desktop IDs", b->source);
-  if (rc == 0) {
-    p->pub.nduplicates++;
-    known = wr_idset_find(p->regions, region, region_len);
-    if (known < 0 || (size_t)known != p->id_region[index]) {
-      if (b->conflicts++ == 0)
-        snprintf(b->conflict_example, sizeof(b->conflict_example),
-                 "%s:%ld: %.64s in %.32s", b->source, row->line,
-                 wr_idset_key(p->ids, index),
-                 wr_idset_key(p->regions, p->id_region[index]));
-    }
-    return 0;
-  }
-  if (b->last_region >= 0 &&
-      strlen(wr_idset_key(p->regions, (size_t)b->last_region)) == region_len &&
-      memcmp(wr_idset_key(p->regions, (size_t)b->last_region), region,
-             region_len) == 0) {
-    ridx = (size_t)b->last_region;
-  } else {
-    rc = wr_idset_add(p->regions, region, region_len, &ridx);
-    if (rc < 0)
-      return wr_err_set(err, rc, "out of memory");
-    b->last_region = (long)ridx;
-  }
-  if (set_region(p, index, ridx) < 0)
-    return wr_err_set(err, WR_ENOMEM, "out of memory");
+    return rc;
+  memcpy(r->id, row->id, row->id_len);
+  r->id_len = row->id_len;
+  memcpy(r->region, region, region_len);
+  r->region_len = region_len;
+  r->line = row->line;
+  r->hash = wr_idset_hash(r->id, r->id_len);
+  wr_idset_prefetch(b->p->ids, r->hash);
+  r->full = true;
   return 0;
 }
 
@@ -359,6 +417,23 @@ out:
   return rc;
 }
 
+/* Expected distinct IDs from the input sizes (a fleet row is about 50
+ * bytes), so the hash table and arrays are sized once instead of growing
+ * through every power of two.  Capped: a huge file of garbage must not
+ * reserve memory for IDs it does not have. */
+static size_t size_hint(char *const *inputs, size_t ninputs)
+{
+  struct stat st;
+  size_t i, bytes = 0;
+
+  for (i = 0; i < ninputs; i++)
+    if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 &&
+        S_ISREG(st.st_mode))
+      bytes += (size_t)st.st_size;
+  bytes /= 50;
+  return bytes < HINT_MAX ? bytes : HINT_MAX;
+}
+
 int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
                   size_t ninputs, struct wr_plan **out, struct wr_err *err)
 {
@@ -366,7 +441,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
   struct wr_ingest_opts io;
   struct builder b;
   struct wr_plan *pub;
-  size_t i;
+  size_t i, hint;
   int rc = WR_ENOMEM;
 
   if (opts->chunk_size < 1 || opts->chunk_size > WR_CHUNK_MAX_ADMIN ||
@@ -383,7 +458,10 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
     goto fail;
   wr_arena_init(&p->arena);
   pub = &p->pub;
-  if (wr_idset_create(0, &p->ids) < 0 || wr_idset_create(0, &p->regions) < 0)
+  hint = size_hint(inputs, ninputs);
+  if (wr_idset_create(hint, &p->ids) < 0 ||
+      wr_idset_create(0, &p->regions) < 0 ||
+      (hint > 0 && set_region(p, hint - 1, 0) < 0))
     goto fail;
   memset(&b, 0, sizeof(b));
   b.p = p;
@@ -397,13 +475,15 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
     if (b.source == NULL)
       goto fail;
     rc = wr_ingest_file(inputs[i], &io, on_row, &b, err);
+    if (rc == 0)
+      rc = commit(&b, err);
     if (rc < 0)
       goto fail;
   }
   if (b.conflicts > 0)
-    wr_warnf("%zu duplicate desktop ID(s) named another region than their "
-             "first row, whose region was kept (first: %s)", b.conflicts,
-             b.conflict_example);
+    wr_warnf("%zu duplicate row(s) named another region than the first row "
+             "of their desktop ID; the first region was kept (first: %s)",
+             b.conflicts, b.conflict_example);
   rc = finish(p, opts);
   if (rc < 0)
     goto fail;
@@ -411,7 +491,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
     if (pub->nrejected > 0)
       rc = wr_err_set(err, WR_EINPUT,
                       "nothing to plan: no valid desktop ID in the input "
-                      "(%zu rejected; the first: %s:%ld: \"%s\": %s)",
+                      "(%zu rejected; the first: %s:%ld: \"%.60s\": %s)",
                       pub->nrejected, pub->rejected[0].source,
                       pub->rejected[0].line, pub->rejected[0].value,
                       pub->rejected[0].reason);

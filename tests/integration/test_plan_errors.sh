@@ -1,0 +1,91 @@
+#!/bin/sh
+# Bad input never crashes or hangs: each case exits as expected with a
+# message naming the file (and line).  Args: BUILD_DIR SOURCE_DIR.
+set -u
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$2" && pwd)
+WR="$BUILD/wuying-reboot"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1
+fails=0
+
+fail() {
+  echo "FAIL: $*"
+  fails=$((fails + 1))
+}
+
+# expect CODE PATTERN -- ARGS...: exit code and a stderr line matching
+expect() {
+  code=$1
+  pattern=$2
+  shift 3
+  timeout 60 "$WR" "$@" > out 2> err
+  got=$?
+  if [ "$got" != "$code" ]; then
+    fail "$*: exit $got, expected $code; stderr: $(head -c 300 err)"
+  elif [ -n "$pattern" ] && ! grep -q -- "$pattern" err; then
+    fail "$*: stderr does not match '$pattern': $(head -c 300 err)"
+  fi
+}
+
+expect 2 "missing.csv: cannot open" -- plan --region cn-x1 missing.csv
+mkdir adir
+expect 2 "adir: is a directory" -- plan --region cn-x1 adir
+: > empty.csv
+expect 2 "nothing to plan" -- plan --region cn-x1 empty.csv
+printf '\357\273\277\r\n\r\n' > bom-only.csv
+expect 2 "nothing to plan" -- plan --region cn-x1 bom-only.csv
+if [ -r /dev/null ]; then
+  expect 2 "nothing to plan" -- plan --region cn-x1 - < /dev/null
+fi
+
+# Binary garbage: the program itself (NUL bytes), and without NULs.
+cp "$WR" binary.csv
+expect 2 "binary.csv:[0-9]*: NUL byte" -- plan --region cn-x1 binary.csv
+tr -d '\000' < "$WR" | head -c 2000000 > garbage.csv
+expect 2 "garbage.csv" -- plan --region cn-x1 garbage.csv
+tr -d '\000' < "$WR" | head -c 2000000 > garbage.jsonl
+expect 2 "garbage.jsonl" -- plan --region cn-x1 garbage.jsonl
+
+# Invalid UTF-8: the row is rejected, the report stays valid JSON.
+printf 'ecd-ok1\necd-\377\376bad\n\351t\351\necd-ok2\n' > latin1.csv
+expect 0 "" -- plan --json --region cn-x1 latin1.csv
+jq -s -e '[.[] | select(.type == "rejected")] | length == 2 and
+  .[0].value == "ecd-\\xff\\xfebad"' out > /dev/null ||
+  fail "invalid UTF-8: rejections wrong or not valid JSON: $(cat out)"
+
+# A 10 MB line: CSV stops with the line; JSONL skips the line.
+awk 'BEGIN { print "ecd-ok1"; s = "x"; while (length(s) < 10485760) s = s s;
+             print "ecd-" s; print "ecd-ok2" }' > long.csv
+expect 2 "long.csv:2: a field longer than" -- plan --region cn-x1 long.csv
+awk 'BEGIN { print "\"ecd-ok1\""; s = "x"; while (length(s) < 10485760) s = s s;
+             print "\"ecd-" s "\""; print "\"ecd-ok2\"" }' > long.jsonl
+/usr/bin/time -f "%M" -o rss "$WR" plan --json --region cn-x1 long.jsonl > out 2> err
+jq -s -e '.[0].desktops == 2 and .[1].line == 2 and
+  (.[1].reason | test("longer than"))' out > /dev/null ||
+  fail "long.jsonl: the long line is not rejected alone: $(head -c 300 err)"
+# memory follows the bound (1 MiB a line), not the 20 MB line
+[ "$(tail -n 1 rss)" -lt 60000 ] || fail "long.jsonl: peak RSS $(tail -n 1 rss) KB"
+
+# Unterminated quote, with the line where its record starts.
+printf 'DesktopId\necd-1\n"ecd-2\necd-3\n' > quote.csv
+expect 2 "quote.csv:3: unterminated quoted field" -- plan --region cn-x1 quote.csv
+
+# JSONL that is not JSON at all.
+printf 'hello\nworld\n' > words.jsonl
+expect 2 "words.jsonl:1: .*not valid JSON" -- plan --region cn-x1 words.jsonl
+
+# --strict: the first rejection is fatal, with file and line.
+expect 2 "messy.csv:6: .*--strict" -- plan --strict "$SRC/samples/messy.csv"
+expect 0 "" -- plan "$SRC/samples/messy.csv"
+
+# --column naming a column that is not there.
+expect 2 "fleet.csv:1: no column named \"Host\"" -- plan --column Host \
+  "$SRC/samples/fleet.csv"
+
+# One unreadable input among good ones: nothing is planned.
+expect 2 "missing.csv: cannot open" -- plan "$SRC/samples/fleet.csv" missing.csv
+
+[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "ok: plan errors"
