@@ -27,6 +27,7 @@ struct wr_progress {
   FILE *out;
   bool drawn;                /* our line is on the screen now */
   bool force;                /* redraw at the next update (after a log) */
+  int64_t start_ms;
   int64_t last_out_ms;       /* last draw or log */
   struct sample samples[NSAMPLES];
   size_t nsamples, head;     /* ring: head is the oldest */
@@ -55,6 +56,7 @@ int wr_progress_create(enum wr_progress_mode mode, bool is_tty,
     return WR_ENOMEM;
   p->tty = mode == WR_PROGRESS_ALWAYS || (mode == WR_PROGRESS_AUTO && is_tty);
   p->out = stderr;
+  p->start_ms = now_ms;
   p->last_out_ms = now_ms;
   p->force = true;
   if (p->tty) {
@@ -146,13 +148,24 @@ int wr_progress_render(const struct wr_progress_counts *c, double rate,
                   c->desktops_failed, eta);
 }
 
+/* The last line shows the whole run's average: the window would say little
+ * about a run shorter than it. */
+static double run_rate(const struct wr_progress *p, size_t chunks,
+                       int64_t now_ms)
+{
+  int64_t span = now_ms - p->start_ms;
+
+  return span > 0 ? (double)chunks * 1000.0 / (double)span : -1;
+}
+
 static void emit(struct wr_progress *p, const struct wr_progress_counts *c,
-                 int64_t now_ms)
+                 int64_t now_ms, bool last)
 {
   char line[LINE_MAX];
+  double rate = last ? run_rate(p, c->chunks_done, now_ms)
+                     : window_rate(p, c->chunks_done, now_ms);
 
-  wr_progress_render(c, window_rate(p, c->chunks_done, now_ms), line,
-                     sizeof(line));
+  wr_progress_render(c, rate, line, sizeof(line));
   p->last_out_ms = now_ms;
   p->force = false;
   if (p->tty) {
@@ -172,11 +185,11 @@ void wr_progress_update(struct wr_progress *p, const struct wr_progress_counts *
   add_sample(p, c->chunks_done, now_ms);
   if (p->tty) {
     if (p->force || now_ms - p->last_out_ms >= TTY_EVERY_MS)
-      emit(p, c, now_ms);
+      emit(p, c, now_ms, false);
     return;
   }
   if (wr_log_level() >= WR_LOG_INFO && now_ms - p->last_out_ms >= LOG_EVERY_MS)
-    emit(p, c, now_ms);
+    emit(p, c, now_ms, false);
 }
 
 void wr_progress_finish(struct wr_progress *p,
@@ -186,12 +199,12 @@ void wr_progress_finish(struct wr_progress *p,
     return;
   add_sample(p, c->chunks_done, now_ms);
   if (p->tty) {
-    emit(p, c, now_ms);
+    emit(p, c, now_ms, true);
     fputc('\n', p->out);
     fflush(p->out);
     p->drawn = false;
   } else if (wr_log_level() >= WR_LOG_INFO) {
-    emit(p, c, now_ms);
+    emit(p, c, now_ms, true);
   }
 }
 

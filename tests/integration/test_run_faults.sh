@@ -21,7 +21,7 @@ WUYING_LOGIN_TOKEN=$LOGIN WUYING_SESSION_ID=$SESSION \
 WUYING_SESSION_TOKEN=faults-session-token-0c3d \
   "$WR" run --api client --endpoint "$ENDPOINT" --client-id wr-test-client \
   --client-os Windows --client-version 7.0.0 \
-  --rate 60 --concurrency 16 --timeout 1 --retries 30 \
+  --chunk-size 5 --rate 60 --concurrency 16 --timeout 1 --retries 30 \
   --report "$T/report.jsonl" --progress never \
   "$T/fleet.csv" > "$T/out" 2> "$T/err" || rc=$?
 sim_stop
@@ -44,8 +44,9 @@ notok=$(jq -r 'select(.type=="chunk" and .status!="ok") | .chunk' "$R" | head -n
 [ "$(simstat .violations_total)" -eq 0 ] ||
   fail "protocol violations: $(jq -c .violations "$T/stats.json")"
 
-# The faults really happened (else this test proves nothing).
-for o in error reset lost hang throttled; do
+# The faults really happened (else this test proves nothing).  With ~400
+# calls each kind is all but certain, except a 1% hang (e^-4): not required.
+for o in error reset lost throttled; do
   n=$(simstat ".calls.RebootDesktops.$o // 0")
   [ "$n" -gt 0 ] || fail "the simulator injected no '$o' (seed or options changed?)"
 done
@@ -56,12 +57,14 @@ jq -r 'select(.action=="RebootDesktops") | .request_id // empty' "$T/sim.log" |
   sort -u > "$T/sim_ids"
 jq -r 'select(.type=="chunk" and .status=="ok") | .request_id' "$R" |
   sort -u > "$T/ok_ids"
-[ "$(wc -l < "$T/ok_ids")" -eq 100 ] || fail "expected 100 distinct ok request_ids"
+nok=$(grep -c '"type":"chunk"' "$R")
+[ "$(wc -l < "$T/ok_ids")" -eq "$nok" ] ||
+  fail "$(wc -l < "$T/ok_ids") distinct request_ids for $nok ok chunks"
 unknown=$(comm -23 "$T/ok_ids" "$T/sim_ids" | head -n 3)
 [ -z "$unknown" ] || fail "request_ids the simulator never sent: $unknown"
 
 # Retries were counted in the report.
 retried=$(jq -s '[.[] | select(.type=="chunk" and .attempts > 1)] | length' "$R")
 [ "$retried" -gt 0 ] || fail "no chunk needed a retry"
-note "ok: 2000 desktops, $retried chunks retried," \
-  "$(simstat .calls_total) calls, throttled $(simstat .calls.RebootDesktops.throttled)"
+note "ok: 2000 desktops, $retried chunks retried, $(simstat .calls_total) calls:" \
+  "$(jq -c .calls.RebootDesktops "$T/stats.json")"

@@ -15,16 +15,16 @@ SESSION_TOKEN=SeCrEt-SESSTOKEN-c4d2
 
 check_clean()
 {
-  for f in "$@"; do
-    [ -f "$f" ] || fail "missing $f"
-    for s in "$AK_SECRET" "$STS_TOKEN" "$LOGIN" "$SESSION" "$SESSION_TOKEN"; do
-      if grep -q -- "$s" "$f"; then
-        fail "$(basename "$f") contains a secret: $(grep -o -- ".\{0,30\}$s" "$f" | head -n 1)"
+  for _f in "$@"; do
+    [ -f "$_f" ] || fail "missing $_f"
+    for _s in "$AK_SECRET" "$STS_TOKEN" "$LOGIN" "$SESSION" "$SESSION_TOKEN"; do
+      if grep -q -- "$_s" "$_f"; then
+        fail "$(basename "$_f") contains a secret: $(grep -o -- ".\{0,30\}$_s" "$_f" | head -n 1)"
       fi
     done
     # Catch a secret cut by URL-encoding or quoting as well.
-    if grep -q 'SeCrEt' "$f"; then
-      fail "$(basename "$f") contains part of a secret: $(grep -o '.\{0,30\}SeCrEt.\{0,10\}' "$f" | head -n 1)"
+    if grep -q 'SeCrEt' "$_f"; then
+      fail "$(basename "$_f") contains part of a secret: $(grep -o '.\{0,30\}SeCrEt.\{0,10\}' "$_f" | head -n 1)"
     fi
   done
 }
@@ -50,6 +50,15 @@ for sig in v3 v1; do
   [ "$rc" -eq 0 ] || { tail -n 5 "$T/$sig.err" >&2; fail "$sig run exited $rc"; }
   [ "$(wc -l < "$T/$sig.err")" -gt 10 ] || fail "-vvv logged almost nothing ($sig)"
   check_clean "$T/$sig.out" "$T/$sig.err" "$T/$sig.jsonl"
+  # The requests as they would be sent: secrets replaced, not printed.
+  ALIBABA_CLOUD_ACCESS_KEY_ID=test-id ALIBABA_CLOUD_ACCESS_KEY_SECRET=$AK_SECRET \
+  ALIBABA_CLOUD_SECURITY_TOKEN=$STS_TOKEN \
+    "$WR" plan -vvv --endpoint "$ENDPOINT" --signature "$sig" \
+    --show-requests 3 "$T/$f" > "$T/$sig-show.out" 2> "$T/$sig-show.err" ||
+    fail "$sig: plan --show-requests failed: $(tail -n 3 "$T/$sig-show.err")"
+  grep -q 'acs' "$T/$sig-show.out" "$T/$sig-show.err" ||
+    fail "$sig: --show-requests printed no request"
+  check_clean "$T/$sig-show.out" "$T/$sig-show.err"
 done
 sim_stop
 
@@ -67,6 +76,15 @@ WUYING_SESSION_TOKEN=$SESSION_TOKEN \
 sim_stop
 [ "$rc" -eq 0 ] || { tail -n 5 "$T/client.err" >&2; fail "client run exited $rc"; }
 check_clean "$T/client.out" "$T/client.err" "$T/client.jsonl"
+WUYING_LOGIN_TOKEN=$LOGIN WUYING_SESSION_ID=$SESSION \
+WUYING_SESSION_TOKEN=$SESSION_TOKEN \
+  "$WR" plan -vvv --api client --endpoint "$ENDPOINT" --client-id test-client \
+  --client-os Windows --client-version 7.0.0 --show-requests 3 \
+  "$T/fleet2.csv" > "$T/client-show.out" 2> "$T/client-show.err" ||
+  fail "client: plan --show-requests failed: $(tail -n 3 "$T/client-show.err")"
+grep -q 'ClientToken' "$T/client-show.out" "$T/client-show.err" ||
+  fail "client: --show-requests printed no request"
+check_clean "$T/client-show.out" "$T/client-show.err"
 
 # A bad secret (the call is refused) must not be echoed back either.
 sim_start --desktops 10 --seed 63 --write-fleet "$T/fleet3.csv" \

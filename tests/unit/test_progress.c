@@ -129,6 +129,9 @@ static void test_tty_redraw_pacing(void **state)
   s = contents(f);
   assert_int_equal(s[strlen(s) - 1], '\n');
   assert_int_equal(count(s, "\n"), 1);
+  /* The last line shows the whole run's average rate. */
+  assert_non_null(strstr(s, "\rchunks 100/100  desktops 2000/2000  20.0/s  "
+                            "retries 0  failed 0  ETA 0:00\033[K\n"));
   free(s);
   wr_progress_destroy(&p);
   assert_null(p);
@@ -162,6 +165,31 @@ static void test_tty_clear_before_log(void **state)
   s = contents(f);
   assert_non_null(strstr(s, "ETA --:--\033[K\r\033[Kwuying-reboot: a message\n"
                             "\rchunks 5/100"));
+  free(s);
+  wr_progress_destroy(&p);
+  fclose(f);
+}
+
+/* A run shorter than the rate window still ends with a real rate. */
+static void test_short_run_final_rate(void **state)
+{
+  struct wr_progress *p = NULL;
+  struct wr_progress_counts c = counts(0);
+  FILE *f = tmpfile();
+  char *s;
+
+  (void)state;
+  assert_non_null(f);
+  assert_int_equal(wr_progress_create(WR_PROGRESS_ALWAYS, false, 1000, &p),
+                   0);
+  wr_progress_set_output(p, f);
+  wr_progress_update(p, &c, 1000);
+  c = counts(6);
+  c.chunks_total = 6;
+  wr_progress_update(p, &c, 1250);
+  wr_progress_finish(p, &c, 1300);
+  s = contents(f);
+  assert_non_null(strstr(s, "chunks 6/6  desktops 120/2000  20.0/s"));
   free(s);
   wr_progress_destroy(&p);
   fclose(f);
@@ -223,6 +251,8 @@ static void test_log_mode(void **state)
   assert_int_equal(count(s, "wuying-reboot: progress: chunks "), 3);
   assert_non_null(strstr(s, "progress: chunks 25/100  desktops 500/2000  "
                             "5.0/s"));
+  assert_non_null(strstr(s, "progress: chunks 60/100  desktops 1200/2000  "
+                            "5.0/s"));
   assert_null(strchr(s, '\r'));
   assert_null(strstr(s, "\033["));
   free(s);
@@ -235,6 +265,7 @@ int main(void)
     cmocka_unit_test(test_render),
     cmocka_unit_test(test_tty_redraw_pacing),
     cmocka_unit_test(test_tty_clear_before_log),
+    cmocka_unit_test(test_short_run_final_rate),
     cmocka_unit_test(test_never_draws),
     cmocka_unit_test(test_log_mode),
   };
