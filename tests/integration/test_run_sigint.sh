@@ -59,7 +59,7 @@ cmp -s "$T/sent" "$T/ok" ||
 note "ok: SIGINT after $ok ok, $skipped skipped, exit 3"
 
 # --- two SIGINTs: abort at once ----------------------------------------------
-sim_start --desktops 200 --seed 52 --write-fleet "$T/fleet2.csv" --latency-ms 5000
+sim_start --desktops 200 --seed 52 --write-fleet "$T/fleet2.csv" --latency-ms 8000
 wait_fleet "$T/fleet2.csv" 200
 R2=$T/report2.jsonl
 "$WR" run --endpoint "$ENDPOINT" --chunk-size 1 --rate 50 --concurrency 8 \
@@ -72,11 +72,11 @@ kill -INT "$WR_PID"
 wait_for grep -qi 'interrupt\|signal\|stopping' "$T/err2" ||
   fail "the run said nothing after the first SIGINT"
 kill -INT "$WR_PID" 2>/dev/null || :
-# Calls take 5 s; an abort must not wait for them.
+# Calls take 4 to 12 s; an abort must not wait for them.
 n=0
 while ! gone "$WR_PID"; do
   n=$((n + 1))
-  [ "$n" -lt 40 ] || fail "the run did not abort within 2 s of a second SIGINT"
+  [ "$n" -lt 60 ] || fail "the run did not abort within 3 s of a second SIGINT"
   sleep 0.05
 done
 rc=0
