@@ -27,7 +27,7 @@ static const char input_opts[] =
   "  --strict               any rejected row is fatal (exit 2)\n"
   "  --chunk-size N         IDs per call: 1..100 admin, 1..20 client (20)\n"
   "  --canary N             the first N desktops form wave 0 (0)\n"
-  "  --wave-size N          then waves of N desktops (0: one wave)\n";
+  "  --wave-size N          then waves of N desktops (0: one wave)\n\n";
 
 static const char api_opts[] =
   "API:\n"
@@ -39,7 +39,14 @@ static const char api_opts[] =
   "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json)\n"
   "  --client-id ID, --client-os OS, --client-version V   client API values\n"
   "  --login-token T, --session-id S, --session-token T   client secrets\n"
-  "                         (prefer WUYING_LOGIN_TOKEN etc.: options show in ps)\n";
+  "                         (prefer WUYING_LOGIN_TOKEN etc.: options show in ps)\n\n";
+
+static const char resume_api_opts[] =
+  "API (the run's own settings come from the report):\n"
+  "  --endpoint URL         e.g. http://127.0.0.1:PORT for ecd-sim\n"
+  "  --insecure             allow plain http to a host other than loopback\n"
+  "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json)\n"
+  "  --login-token T, --session-id S, --session-token T   client secrets\n\n";
 
 static const char run_opts[] =
   "Run:\n"
@@ -52,8 +59,11 @@ static const char run_opts[] =
   "  --verify               after each wave, wait until its desktops run again\n"
   "  --verify-timeout D     how long to wait, e.g. 90s, 15m, 1h30m (15m)\n"
   "  --deadline T           RFC 3339 time or +30m: no call starts after it\n"
-  "  --report PATH          report file (wuying-reboot-<UTC time>.jsonl)\n"
-  "  --progress auto|always|never   progress line on stderr (auto)\n";
+  "  --progress auto|always|never   progress line on stderr (auto)\n\n";
+
+static const char report_opt[] =
+  "Report:\n"
+  "  --report PATH          report file (wuying-reboot-<UTC time>.jsonl)\n\n";
 
 static const char common_opts[] =
   "Common:\n"
@@ -80,6 +90,7 @@ void wr_cli_help(enum wr_command cmd, FILE *out)
     fputs(input_opts, out);
     fputs(api_opts, out);
     fputs(run_opts, out);
+    fputs(report_opt, out);
     fputs(common_opts, out);
     break;
   case WR_CMD_RUN:
@@ -89,6 +100,7 @@ void wr_cli_help(enum wr_command cmd, FILE *out)
     fputs(input_opts, out);
     fputs(api_opts, out);
     fputs(run_opts, out);
+    fputs(report_opt, out);
     fputs(common_opts, out);
     break;
   case WR_CMD_RESUME:
@@ -97,7 +109,7 @@ void wr_cli_help(enum wr_command cmd, FILE *out)
           "final record are sent again with their original ClientToken.  The\n"
           "run's options come from the report; these override them.\n\n",
           out);
-    fputs(api_opts, out);
+    fputs(resume_api_opts, out);
     fputs(run_opts, out);
     fputs(common_opts, out);
     break;

@@ -27,7 +27,7 @@
 const struct wr_opt_def wr_opts_table[] = {
   {"region", O_REGION, 1, C_PR, J_STR},
   {"column", O_COLUMN, 1, C_PR, J_STRNUM},
-  {"format", O_FORMAT, 1, C_ALL, J_STR},
+  {"format", O_FORMAT, 1, C_PR | C_REPORT, J_STR},
   {"strict", O_STRICT, 0, C_PR, J_FLAG},
   {"chunk-size", O_CHUNK_SIZE, 1, C_PR, J_NUM},
   {"canary", O_CANARY, 1, C_PR, J_NUM},

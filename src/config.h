@@ -33,7 +33,9 @@ enum wr_progress_mode { WR_PROGRESS_AUTO = 0, WR_PROGRESS_ALWAYS,
 
 struct wr_config {
   enum wr_command command;
-  char **inputs;           /* INPUT... ("-" is stdin) */
+  char **inputs;           /* INPUT... ("-" is stdin); resume and report:
+                              inputs[0] is REPORT (and resume sets
+                              report_path to it) */
   size_t ninputs;
   char *job_file;          /* --job, NULL if none */
 

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "config_int.h"
+#include "log.h"
 #include "plan.h"
 
 #include <curl/curl.h>
@@ -23,6 +24,7 @@ static int check_endpoint(struct wr_config *cfg, struct wr_err *err)
 {
   CURLU *u = curl_url();
   char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL;
+  size_t len;
   int rc = WR_EUSAGE;
 
   if (u == NULL)
@@ -48,6 +50,11 @@ static int check_endpoint(struct wr_config *cfg, struct wr_err *err)
                "unencrypted", cfg->endpoint);
   } else {
     rc = 0;
+    /* "http://127.0.0.1:8080/" -> "http://127.0.0.1:8080": callers append
+     * the path themselves */
+    len = strlen(cfg->endpoint);
+    while (len > 0 && cfg->endpoint[len - 1] == '/')
+      cfg->endpoint[--len] = '\0';
   }
 out:
   curl_free(scheme);
@@ -72,6 +79,10 @@ static int resolve_deadline(struct wr_config *cfg, struct wr_err *err)
                       "3339 time (2026-11-29T22:00:00Z) nor +DURATION",
                       cfg->deadline);
   }
+  if (cfg->deadline_wall_ms <= wr_clock_wall_ms() &&
+      (cfg->command == WR_CMD_RUN || cfg->command == WR_CMD_RESUME))
+    wr_warnf("--deadline %s is in the past: no call will start",
+             cfg->deadline);
   return 0;
 }
 

@@ -1,4 +1,6 @@
+#include "cli.h"
 #include "config.h"
+#include "config_int.h"
 #include "clock.h"
 #include "err.h"
 #include "log.h"
@@ -264,6 +266,7 @@ static void test_endpoint(void **state)
   (void)state;
   assert_int_equal(load("run", "--endpoint", "http://localhost:9000/", "x",
                         NULL), 0);
+  assert_string_equal(cfg.endpoint, "http://localhost:9000");
   teardown(NULL);
   assert_int_equal(load("run", "--endpoint", "https://ecd.cn-x.example.com",
                         "x", NULL), 0);
@@ -453,6 +456,35 @@ static void test_resume_and_report(void **state)
                "--region", "cn-x");
 }
 
+/* Every option a command takes is in that command's --help. */
+static void test_help_lists_every_option(void **state)
+{
+  static const enum wr_command cmds[] = {WR_CMD_PLAN, WR_CMD_RUN,
+                                         WR_CMD_RESUME, WR_CMD_REPORT};
+  char *text = NULL, want[64];
+  size_t len = 0, i, k;
+  FILE *f;
+
+  (void)state;
+  for (k = 0; k < 4; k++) {
+    f = open_memstream(&text, &len);
+    assert_non_null(f);
+    wr_cli_help(cmds[k], f);
+    fclose(f);
+    for (i = 0; i < wr_opts_count; i++) {
+      if (!(wr_opts_table[i].cmds & (1u << cmds[k])) ||
+          wr_opts_table[i].id == O_VERSION)
+        continue;
+      snprintf(want, sizeof(want), "--%s", wr_opts_table[i].name);
+      if (strstr(text, want) == NULL)
+        fail_msg("%s --help does not mention %s",
+                 wr_cli_command_name(cmds[k]), want);
+    }
+    free(text);
+    text = NULL;
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -470,6 +502,7 @@ int main(void)
     cmocka_unit_test_teardown(test_sample_jobs_load, teardown),
     cmocka_unit_test_teardown(test_options_json_round_trip, teardown),
     cmocka_unit_test_teardown(test_resume_and_report, teardown),
+    cmocka_unit_test(test_help_lists_every_option),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+/* sim_opts: ecd-sim's command line (getopt_long), its defaults and its
+ * --help text.  Strings are owned by the struct (wr_sim_opts_free). */
+#ifndef WR_SIM_OPTS_H
+#define WR_SIM_OPTS_H
+
+#include "err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct wr_sim_opts {
+  int port;                 /* 0: a free port */
+  char *port_file;
+  char *access_key_id;      /* "testid" */
+  char *access_key_secret;  /* "testsecret" */
+  char *security_token;     /* NULL: calls must carry none */
+  char *client_id;          /* NULL: any */
+  char *login_token;
+  char *session_id;
+  long desktops;            /* generated fleet size, 100 */
+  char **regions;           /* --regions, split */
+  size_t nregions;
+  char *fleet;              /* --fleet FILE (CSV/JSONL) */
+  char *write_fleet;
+  char *fail_desktops;
+  int64_t reboot_ms;        /* Stopping + Starting time, 3000 */
+  double qps;               /* per action, 0: unlimited */
+  int64_t retry_after_ms;   /* x-acs-retry-after on throttling, 0: none */
+  double fail_rate, reset_rate, lost_rate, hang_rate, garbage_rate;
+  int64_t hang_ms;          /* 60000 */
+  int64_t latency_ms;       /* mean, 0: none */
+  uint64_t seed;            /* 1 */
+  char *log;
+  char *stats;
+  int threads;              /* HTTP worker threads, 2 */
+  long max_tokens;          /* ClientTokens remembered, 1000000 */
+  long max_nonces;          /* nonces per 31-minute generation, 4000000 */
+};
+
+/* 0: run; 1: --help/--version printed; WR_EUSAGE with err set. */
+int wr_sim_opts_parse(struct wr_sim_opts *o, int argc, char **argv,
+                      struct wr_err *err);
+void wr_sim_opts_free(struct wr_sim_opts *o);
+
+#endif
