@@ -20,6 +20,8 @@
  * for audit) only. */
 #define REPORT_MODE 0640
 #define FSYNC_EVERY_MS 1000
+#define LINE_START 4096            /* first size of the line buffer */
+#define LINE_MAX_BYTES (64u << 20) /* a bound no sane record reaches */
 
 struct wr_report {
   int fd;
@@ -29,6 +31,8 @@ struct wr_report {
   bool dirty;          /* written since the last fsync */
   bool synced_once;
   int64_t last_sync_ms;
+  char *line;          /* reused for every record: no malloc per line */
+  size_t line_cap;
 };
 
 /* Errors that mean "this file cannot be synced" (a pipe, a terminal,
@@ -181,37 +185,52 @@ static int write_line(struct wr_report *r, const char *line, size_t len,
   return 0;
 }
 
+/* Serialise record into r->line followed by "\n"; *len set to the bytes
+ * of the whole line.  cJSON prints into the reused buffer, which doubles
+ * until the record fits. */
+static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
+                     struct wr_err *err)
+{
+  for (;;) {
+    size_t cap;
+    char *p;
+
+    if (r->line_cap > 0 &&
+        cJSON_PrintPreallocated((cJSON *)record, r->line, (int)r->line_cap - 1,
+                                false)) {
+      *len = strlen(r->line);
+      r->line[*len] = '\n';
+      *len += 1;
+      return 0;
+    }
+    cap = r->line_cap > 0 ? r->line_cap * 2 : LINE_START;
+    if (cap > LINE_MAX_BYTES)
+      return wr_err_set(err, WR_ETOOBIG, "%s: a record is larger than %u "
+                        "bytes", r->path, LINE_MAX_BYTES);
+    p = realloc(r->line, cap);
+    if (p == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory serialising a record");
+    r->line = p;
+    r->line_cap = cap;
+  }
+}
+
 int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
                     struct wr_err *err)
 {
-  char *text = NULL, *line = NULL;
-  size_t len;
-  int rc = WR_ENOMEM;
+  size_t len = 0;
+  int rc;
 
   if (r == NULL || record == NULL)
     return wr_err_set(err, WR_EINVAL, "no report or record");
-  text = cJSON_PrintUnformatted(record);
-  if (text == NULL) {
-    rc = wr_err_set(err, WR_ENOMEM, "out of memory serialising a record");
-    goto out;
-  }
-  /* One buffer with the newline, so the line goes out in one write(2). */
-  len = strlen(text);
-  line = malloc(len + 1);
-  if (line == NULL) {
-    rc = wr_err_set(err, WR_ENOMEM, "out of memory serialising a record");
-    goto out;
-  }
-  memcpy(line, text, len);
-  line[len] = '\n';
-  rc = write_line(r, line, len + 1, err);
+  rc = serialise(r, record, &len, err);
   if (rc < 0)
-    goto out;
-  rc = wr_report_tick(r, now_ms, err);
-out:
-  free(line);
-  cJSON_free(text);
-  return rc;
+    return rc;
+  /* One write(2) for the whole line, newline included. */
+  rc = write_line(r, r->line, len, err);
+  if (rc < 0)
+    return rc;
+  return wr_report_tick(r, now_ms, err);
 }
 
 static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err)
@@ -247,6 +266,7 @@ int wr_report_close(struct wr_report **pp, struct wr_err *err)
   if (close(r->fd) != 0 && rc == 0 && errno != EINTR)
     rc = wr_err_set(err, WR_EIO, "%s: cannot close the report: %s", r->path,
                     strerror(errno));
+  free(r->line);
   free(r->path);
   free(r);
   return rc;

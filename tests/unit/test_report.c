@@ -149,6 +149,47 @@ static void test_new_file_lines(void **state)
   free(text);
 }
 
+/* Records of every size: the reused line buffer grows as needed, and a
+ * small record after a big one is written whole (no stale tail). */
+static void test_record_sizes(void **state)
+{
+  static const size_t sizes[] = {1, 4000, 4093, 4094, 4095, 4096, 100000, 3};
+  char path[256], *text, *line, *save = NULL;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t i, len;
+
+  (void)state;
+  path_of(path, sizeof(path), "sizes.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    char *pad = malloc(sizes[i] + 1);
+    cJSON *o = cJSON_CreateObject();
+
+    assert_non_null(pad);
+    memset(pad, 'a' + (int)i, sizes[i]);
+    pad[sizes[i]] = '\0';
+    assert_non_null(cJSON_AddStringToObject(o, "pad", pad));
+    assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+    cJSON_Delete(o);
+    free(pad);
+  }
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), sizeof(sizes) / sizeof(sizes[0]));
+  i = 0;
+  for (line = strtok_r(text, "\n", &save); line != NULL;
+       line = strtok_r(NULL, "\n", &save), i++) {
+    cJSON *o = cJSON_Parse(line);
+
+    assert_non_null(o);
+    assert_int_equal(strlen(cJSON_GetObjectItem(o, "pad")->valuestring),
+                     sizes[i]);
+    cJSON_Delete(o);
+  }
+  free(text);
+}
+
 static void test_refuses_overwrite(void **state)
 {
   char path[256], *text;
@@ -491,6 +532,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_new_file_lines),
+    cmocka_unit_test(test_record_sizes),
     cmocka_unit_test(test_refuses_overwrite),
     cmocka_unit_test(test_append_missing),
     cmocka_unit_test(test_append_drops_torn_tail),
