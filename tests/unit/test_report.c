@@ -24,14 +24,39 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-/* Interposed over libc's fsync for this executable (the static wr_core
- * resolves to it), so the once-a-second policy can be counted. */
+/* Interposed over libc's fsync and write for this executable (the static
+ * wr_core resolves to them): fsync is counted and can fail; writes to
+ * files (fd > 2) can be cut short or interrupted, to drive the writer's
+ * loop.  Off by default, so everything else behaves as usual. */
 static int fsync_calls;
+static int fsync_errno;       /* 0: sync for real */
+static size_t write_chunk;    /* 0: whole writes; else at most this much */
+static int write_eintr;       /* this many writes fail with EINTR first */
+static int write_calls;
 
 int fsync(int fd)
 {
   fsync_calls++;
+  if (fsync_errno != 0) {
+    errno = fsync_errno;
+    return -1;
+  }
   return (int)syscall(SYS_fsync, fd);
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+  if (fd > 2) {
+    write_calls++;
+    if (write_eintr > 0) {
+      write_eintr--;
+      errno = EINTR;
+      return -1;
+    }
+    if (write_chunk > 0 && len > write_chunk)
+      len = write_chunk;
+  }
+  return (ssize_t)syscall(SYS_write, fd, buf, len);
 }
 
 static char dir[] = "/tmp/test_report.XXXXXX";
@@ -188,6 +213,65 @@ static void test_record_sizes(void **state)
     cJSON_Delete(o);
   }
   free(text);
+}
+
+/* The kernel may take part of a line, or be interrupted: the writer goes
+ * on until the line is whole. */
+static void test_short_writes_and_eintr(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+
+  (void)state;
+  path_of(path, sizeof(path), "short.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  write_calls = 0;
+  write_chunk = 5;          /* {"type":"test","i":1}\n is 22 bytes */
+  write_small(r, 1, 0);
+  assert_int_equal(write_calls, 5);
+  write_chunk = 0;
+  write_eintr = 2;
+  write_calls = 0;
+  write_small(r, 2, 0);
+  assert_int_equal(write_calls, 3);
+  write_calls = 0;
+  write_small(r, 3, 0);     /* one record, one write */
+  assert_int_equal(write_calls, 1);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
+                            "{\"type\":\"test\",\"i\":2}\n"
+                            "{\"type\":\"test\",\"i\":3}\n");
+  free(text);
+}
+
+/* A failed fsync means data may be lost: a clear error, not silence. */
+static void test_fsync_error(void **state)
+{
+  char path[256];
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  cJSON *o = small_record(1);
+
+  (void)state;
+  path_of(path, sizeof(path), "fsyncerr.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  fsync_errno = EIO;
+  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, "cannot sync"));
+  assert_int_equal(wr_report_close(&r, &err), WR_EIO);
+  assert_null(r);
+  /* A file that cannot be synced at all (EINVAL) is not an error. */
+  fsync_errno = EINVAL;
+  path_of(path, sizeof(path), "fsyncinval.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  fsync_errno = 0;
+  cJSON_Delete(o);
 }
 
 static void test_refuses_overwrite(void **state)
@@ -533,6 +617,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_new_file_lines),
     cmocka_unit_test(test_record_sizes),
+    cmocka_unit_test(test_short_writes_and_eintr),
+    cmocka_unit_test(test_fsync_error),
     cmocka_unit_test(test_refuses_overwrite),
     cmocka_unit_test(test_append_missing),
     cmocka_unit_test(test_append_drops_torn_tail),
