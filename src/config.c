@@ -247,8 +247,8 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
                  const char *src)
 {
   struct wr_config *cfg = ps->cfg;
-  long n;
-  int e, rc = 0;
+  long n = 0;
+  int e = 0, rc = 0;
 
   switch (d->id) {
   case O_REGION: rc = set_str(ps, &cfg->region, v, src); break;
@@ -265,13 +265,15 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
         rc = set_str(ps, &cfg->report_format, v, src);
     } else {
       rc = parse_enum(ps, v, fmt_names + 1, &e, src);
-      cfg->format = (enum wr_input_format)e;
+      if (rc == 0)
+        cfg->format = (enum wr_input_format)e;
     }
     break;
   case O_STRICT: cfg->strict = true; break;
   case O_CHUNK_SIZE:
     rc = parse_long(ps, v, 1, WR_CHUNK_MAX_ADMIN, &n, src);
-    cfg->chunk_size = (int)n;
+    if (rc == 0)
+      cfg->chunk_size = (int)n;
     break;
   case O_CANARY: rc = parse_long(ps, v, 0, 100000000, &cfg->canary, src); break;
   case O_WAVE_SIZE:
@@ -283,11 +285,13 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
     break;
   case O_API:
     rc = parse_enum(ps, v, api_names + 1, &e, src);
-    cfg->api = (enum wr_api_mode)e;
+    if (rc == 0)
+      cfg->api = (enum wr_api_mode)e;
     break;
   case O_SIGNATURE:
     rc = parse_enum(ps, v, sig_names + 1, &e, src);
-    cfg->signature = (enum wr_sig_version)e;
+    if (rc == 0)
+      cfg->signature = (enum wr_sig_version)e;
     break;
   case O_ENDPOINT: rc = set_str(ps, &cfg->endpoint, v, src); break;
   case O_INSECURE: cfg->insecure = true; break;
@@ -301,14 +305,16 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
   case O_RATE: rc = parse_double(ps, v, 0, 10000, false, &cfg->rate, src); break;
   case O_CONCURRENCY:
     rc = parse_long(ps, v, 1, 4096, &n, src);
-    cfg->concurrency = (int)n;
+    if (rc == 0)
+      cfg->concurrency = (int)n;
     break;
   case O_TIMEOUT:
     rc = parse_double(ps, v, 0, 3600, true, &cfg->timeout_s, src);
     break;
   case O_RETRIES:
     rc = parse_long(ps, v, 0, 100, &n, src);
-    cfg->retries = (int)n;
+    if (rc == 0)
+      cfg->retries = (int)n;
     break;
   case O_MAX_ERRORS:
     if (*v != '\0' && v[strlen(v) - 1] == '%') {
@@ -316,10 +322,12 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
 
       snprintf(num, sizeof(num), "%.*s", (int)strlen(v) - 1, v);
       rc = parse_double(ps, num, 0, 100, false, &cfg->max_errors_pct, src);
-      cfg->max_errors = -1;
+      if (rc == 0)
+        cfg->max_errors = -1;
     } else {
       rc = parse_long(ps, v, 0, LONG_MAX, &cfg->max_errors, src);
-      cfg->max_errors_pct = -1;
+      if (rc == 0)
+        cfg->max_errors_pct = -1;
     }
     break;
   case O_VERIFY: cfg->verify = true; break;
@@ -332,7 +340,8 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
   case O_REPORT: rc = set_str(ps, &cfg->report_path, v, src); break;
   case O_PROGRESS:
     rc = parse_enum(ps, v, progress_names + 1, &e, src);
-    cfg->progress = (enum wr_progress_mode)e;
+    if (rc == 0)
+      cfg->progress = (enum wr_progress_mode)e;
     break;
   case O_OUTPUT: rc = set_str(ps, &cfg->output, v, src); break;
   case O_JOB: rc = set_str(ps, &cfg->job_file, v, src); break;
@@ -492,6 +501,10 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
       goto out;
     }
     d = find_opt(c);
+    if (d == NULL) { /* getopt returns only our ids; be safe anyway */
+      wr_err_set(err, WR_EUSAGE, "unknown option");
+      goto out;
+    }
     if (!(d->cmds & (1u << cfg->command))) {
       wr_err_set(err, WR_EUSAGE, "--%s is not an option of %s; see "
                  "wuying-reboot %s --help", d->name,

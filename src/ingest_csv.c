@@ -42,6 +42,7 @@ struct wr_csv {
   long region_col;    /* -1: none */
   long hdr_id_col, hdr_region_col, hdr_name_col; /* from row 1 */
   struct cell id, region;
+  struct cell first;  /* cell 1, to show a row too short for the ID */
   int rc;             /* first error raised inside a callback */
 };
 
@@ -89,6 +90,8 @@ static void on_field(void *field, size_t len, void *data)
     if (c->hdr_region_col < 0 && is_region_name(s, len))
       c->hdr_region_col = idx;
   }
+  if (idx == 0 && c->id_col != 0)
+    cell_set(&c->first, s, len);
   if (idx == c->id_col)
     cell_set(&c->id, s, len);
   if (idx == c->region_col)
@@ -102,7 +105,8 @@ static int emit(struct wr_csv *c)
   memset(&row, 0, sizeof(row));
   row.line = c->row_line;
   if (!c->id.seen) {
-    row.id = "";
+    row.id = c->first.seen ? c->first.data : "";
+    row.id_len = c->first.seen ? c->first.len : 0;
     row.reason = "the row has no desktop ID column";
   } else {
     row.id = c->id.data;
@@ -167,6 +171,7 @@ reset:
   c->nonempty = false;
   c->id.seen = false;
   c->region.seen = false;
+  c->first.seen = false;
   if (term == '\n')
     c->line++;
   c->row_line = c->line;

@@ -20,7 +20,10 @@ struct wr_sim_http {
   struct wr_sim *sim;
 };
 
-enum { NEW = 0, DECIDED };
+/* NEW: the first call brings only the headers; answering then, before the
+ * (even empty) body has been read, makes libmicrohttpd close the
+ * connection, so every call would pay a TCP connect. */
+enum { NEW = 0, RECEIVING, DECIDED };
 
 struct ctx {
   char *uri;                   /* raw request target */
@@ -174,6 +177,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return MHD_NO;
   if (x->state == DECIDED)
     return deliver(x, c);
+  if (x->state == NEW) {
+    x->state = RECEIVING;
+    return MHD_YES;
+  }
   if (*upload_data_size > 0) {
     if (!x->too_big &&
         wr_buf_add(&x->body, upload_data, *upload_data_size) < 0)

@@ -1,7 +1,8 @@
 #!/bin/sh
-# run.sh [SECONDS]: build the ingest fuzz target with clang's libFuzzer and
-# AddressSanitizer/UBSan and run it (default 60 s) on a corpus seeded from
-# samples/.  Needs clang; not part of `make test`.
+# run.sh [SECONDS]: build the fuzz targets with clang's libFuzzer and
+# AddressSanitizer/UBSan and run each (default 60 s): fuzz_ingest and
+# fuzz_plan on a corpus seeded from samples/, fuzz_job on jobs/.  Needs
+# clang; not part of `make test`.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -21,3 +22,22 @@ for f in "$SRC"/samples/*.csv "$SRC"/samples/*.jsonl; do
 done
 "$OUT/fuzz_ingest" -max_total_time="$SECONDS_TO_RUN" -max_len=65536 \
   -artifact_prefix="$OUT/" "$OUT/corpus"
+
+# fuzz_job needs the whole core (config -> creds, plan, cli_help ...).
+core=$(ls "$SRC"/src/*.c | grep -v '/main.c$')
+# shellcheck disable=SC2086
+clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+  -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
+  -I"$SRC/src" "$HERE/fuzz_job.c" $core \
+  -luv -lcurl -lcsv -lcjson -lcrypto -lm -o "$OUT/fuzz_job"
+clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+  -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
+  -I"$SRC/src" "$HERE/fuzz_plan.c" $core \
+  -luv -lcurl -lcsv -lcjson -lcrypto -lm -o "$OUT/fuzz_plan"
+mkdir -p "$OUT/corpus-job"
+cp "$SRC"/jobs/*.json "$OUT/corpus-job/"
+"$OUT/fuzz_job" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 \
+  -artifact_prefix="$OUT/job-" "$OUT/corpus-job"
+"$OUT/fuzz_plan" -max_total_time="$SECONDS_TO_RUN" -max_len=8192 \
+  -artifact_prefix="$OUT/plan-" "$OUT/corpus"
+rm -f /tmp/fuzz-plan-*

@@ -456,6 +456,28 @@ static void test_resume_and_report(void **state)
                "--region", "cn-x");
 }
 
+/* A rejected value leaves the option as it was (found by fuzz_job). */
+static void test_rejected_value_changes_nothing(void **state)
+{
+  struct wr_config c;
+  cJSON *o = cJSON_Parse("{\"progress\": \"loud\", \"api\": \"x\"}");
+  cJSON *o2 = cJSON_Parse("{\"max-errors\": \"lots%\"}");
+
+  (void)state;
+  memset(&c, 0, sizeof(c));
+  c.command = WR_CMD_RUN;
+  c.progress = WR_PROGRESS_NEVER;
+  c.max_errors = 3;
+  c.max_errors_pct = -1;
+  assert_int_equal(wr_config_apply_json(&c, o, "j", &err), WR_EUSAGE);
+  assert_int_equal(c.progress, WR_PROGRESS_NEVER);
+  assert_int_equal(wr_config_apply_json(&c, o2, "j", &err), WR_EUSAGE);
+  assert_int_equal(c.max_errors, 3);
+  cJSON_Delete(o);
+  cJSON_Delete(o2);
+  wr_config_free(&c);
+}
+
 /* Every option a command takes is in that command's --help. */
 static void test_help_lists_every_option(void **state)
 {
@@ -503,6 +525,7 @@ int main(void)
     cmocka_unit_test_teardown(test_options_json_round_trip, teardown),
     cmocka_unit_test_teardown(test_resume_and_report, teardown),
     cmocka_unit_test(test_help_lists_every_option),
+    cmocka_unit_test(test_rejected_value_changes_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

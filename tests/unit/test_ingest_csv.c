@@ -171,6 +171,7 @@ static void test_short_row(void **state)
   csv_ok("Name,DesktopId\nalone\nx,ecd-1\n", NULL, &r);
   assert_int_equal(r.n, 2);
   assert_non_null(r.reason[0]);
+  assert_string_equal(r.id[0], "alone"); /* shown, so the row can be found */
   assert_int_equal(r.line[0], 2);
   assert_null(r.reason[1]);
 }
