@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct wr_progress_counts {
   size_t chunks_done, chunks_total;
@@ -31,5 +32,14 @@ void wr_progress_update(struct wr_progress *p, const struct wr_progress_counts *
 void wr_progress_finish(struct wr_progress *p,
                         const struct wr_progress_counts *c, int64_t now_ms);
 void wr_progress_destroy(struct wr_progress **pp);
+
+/* Where the TTY line goes (default stderr; tests pass a file). */
+void wr_progress_set_output(struct wr_progress *p, FILE *out);
+/* The line itself, without "\r" or newline: "chunks 40/100  desktops
+ * 800/2000  12.3/s  retries 3  failed 0  ETA 0:05".  rate is finished
+ * chunks (calls) per second, <= 0 when not known yet (ETA --:--).
+ * Returns what snprintf returns. */
+int wr_progress_render(const struct wr_progress_counts *c, double rate,
+                       char *out, size_t len);
 
 #endif

@@ -1,0 +1,522 @@
+/* The run loop (see dispatch.h).  A chunk in progress is a struct task:
+ * created when its first attempt is due, freed when its final record is
+ * written, so memory follows the calls in flight and waiting, not the
+ * plan.  Split parts are slices of their parent's ID array (the plan owns
+ * the IDs). */
+#include "dispatch_int.h"
+
+#include "clock.h"
+#include "creds.h"
+#include "log.h"
+#include "progress.h"
+#include "ratelimit.h"
+#include "retry.h"
+#include "buf.h"
+
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define TICK_MS 200
+
+static void pump(struct wr_dispatch *d);
+
+void wr_dispatch_opts_from_config(const struct wr_config *cfg,
+                                  struct wr_dispatch_opts *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->rate = cfg->rate;
+  o->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
+  o->retries = cfg->retries;
+  o->max_errors = cfg->max_errors;
+  o->max_errors_pct = cfg->max_errors_pct;
+  o->canary = cfg->canary > 0;
+  o->deadline_wall_ms = cfg->deadline_wall_ms;
+  o->client_tokens = cfg->api == WR_API_CLIENT;
+  o->signals = true;
+  o->verify = cfg->verify;
+  o->verify_timeout_ms = cfg->verify_timeout_ms;
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static uint32_t rnd32(void)
+{
+  static uint32_t fallback = 2463534242u;
+  uint32_t r;
+
+  if (RAND_bytes((unsigned char *)&r, sizeof(r)) == 1)
+    return r;
+  fallback ^= fallback << 13;
+  fallback ^= fallback >> 17;
+  fallback ^= fallback << 5;
+  return fallback;
+}
+
+/* ---- attempts ---------------------------------------------------------- */
+
+static void on_retry(uv_timer_t *h);
+
+static void arm_retry(struct wr_dispatch *d, int64_t now)
+{
+  int64_t w;
+
+  if (d->nheap == 0) {
+    uv_timer_stop(&d->retry);
+    return;
+  }
+  w = d->heap[0]->due_ms - now;
+  uv_timer_start(&d->retry, on_retry, w > 0 ? (uint64_t)w : 0, 0);
+}
+
+static int set_str(char **dst, char *src)
+{
+  free(*dst);
+  *dst = src;
+  return 0;
+}
+
+static void complete(struct wr_dispatch *d, struct task *t,
+                     const struct wr_api_result *r, int64_t latency_ms)
+{
+  enum wr_retry_verdict v;
+  int64_t now = wr_clock_now_ms(), delay;
+  unsigned n;
+  char **rids;
+
+  if (r->request_id[0] != '\0') {
+    if (t->nrids == t->caprids) {
+      size_t cap = t->caprids ? t->caprids * 2 : 4;
+
+      rids = realloc(t->rids, cap * sizeof(*rids));
+      if (rids != NULL) {
+        t->rids = rids;
+        t->caprids = cap;
+      }
+    }
+    if (t->nrids < t->caprids) {
+      t->rids[t->nrids] = strdup(r->request_id);
+      if (t->rids[t->nrids] != NULL)
+        t->nrids++;
+    }
+  }
+  t->latency_ms = latency_ms;
+  t->http_status = r->http_status;
+  set_str(&t->code, wr_dispatch_redacted(d, r->code));
+  set_str(&t->message, wr_dispatch_redacted(d, r->message));
+  if (r->outcome == WR_OUTCOME_THROTTLED) {
+    wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
+    d->throttled++;
+  }
+  v = wr_retry_next(&d->policy, &t->rs, r);
+  wr_debugf("chunk %s attempt %d: %s%s%s (%s)", t->id, t->rs.attempts,
+            r->outcome == WR_OUTCOME_OK ? "ok" : "error",
+            t->code ? " " : "", t->code ? t->code : "",
+            wr_retry_verdict_name(v));
+  switch (v) {
+  case WR_RETRY_OK:
+    set_str(&t->request_id, strdup(r->request_id));
+    wr_task_final(d, t, "ok", NULL);
+    return;
+  case WR_RETRY_AGAIN:
+    if (d->stopping) {
+      wr_task_final(d, t, "failed", "not retried: the run stopped");
+      return;
+    }
+    n = (unsigned)(t->rs.transient_retries + t->rs.throttle_retries);
+    delay = wr_retry_delay_ms(&d->policy, n, r->retry_after_ms, rnd32());
+    t->due_ms = now + delay;
+    if (wr_heap_push(d, t) < 0) {
+      wr_task_final(d, t, "failed", "out of memory");
+      return;
+    }
+    d->retries++;
+    if (d->heap[0] == t)
+      arm_retry(d, now);
+    return;
+  case WR_RETRY_FINAL:
+    if (r->splittable && t->nids > 1) {
+      wr_task_split(d, t);
+      return;
+    }
+    wr_task_final(d, t, "failed", NULL);
+    return;
+  case WR_RETRY_EXHAUSTED:
+  default:
+    wr_task_final(d, t, "failed", "retries exhausted");
+    return;
+  }
+}
+
+static void on_done(void *ud, const struct wr_api_result *r,
+                    int64_t latency_ms)
+{
+  struct task *t = ud;
+  struct wr_dispatch *d = t->d;
+
+  wr_inflight_unlink(d, t);
+  complete(d, t, r, latency_ms);
+  pump(d);
+}
+
+static void start(struct wr_dispatch *d, struct task *t)
+{
+  struct wr_dispatch_attempt a;
+  struct wr_api_result r;
+  struct wr_err err = {0};
+
+  a.chunk_id = t->id;
+  a.region = t->region;
+  a.ids = t->ids;
+  a.nids = t->nids;
+  a.client_token = t->token[0] != '\0' ? t->token : NULL;
+  a.attempt = t->rs.attempts + 1;
+  if (t->started_wall_ms == 0)
+    t->started_wall_ms = wr_clock_wall_ms();
+  d->calls++;
+  if (d->sender.send(d->sender.ctx, &a, on_done, t, &err) == 0) {
+    wr_inflight_link(d, t);
+    return;
+  }
+  /* Never sent: a local failure, final for this chunk. */
+  memset(&r, 0, sizeof(r));
+  r.outcome = WR_OUTCOME_FINAL;
+  r.retry_after_ms = -1;
+  snprintf(r.code, sizeof(r.code), "ClientError");
+  snprintf(r.message, sizeof(r.message), "%s", err.msg);
+  complete(d, t, &r, -1);
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+static bool plan_ready(const struct wr_dispatch *d)
+{
+  return d->next_chunk < d->plan->nchunks &&
+         d->plan->chunks[d->next_chunk].wave == d->cur_wave;
+}
+
+static struct task *next_task(struct wr_dispatch *d)
+{
+  const struct wr_chunk *c;
+
+  if (d->ready_head != NULL)
+    return wr_ready_pop(d);
+  c = &d->plan->chunks[d->next_chunk];
+  d->next_chunk++;
+  return wr_task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
+                  c->client_token, c->wave);
+}
+
+static void on_gate(uv_timer_t *h)
+{
+  pump(h->data);
+}
+
+static void on_retry(uv_timer_t *h)
+{
+  struct wr_dispatch *d = h->data;
+  int64_t now = wr_clock_now_ms();
+
+  while (d->nheap > 0 && d->heap[0]->due_ms <= now)
+    wr_ready_push(d, wr_heap_pop(d), false);
+  arm_retry(d, now);
+  pump(d);
+}
+
+static void progress_counts(const struct wr_dispatch *d,
+                            struct wr_progress_counts *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->chunks_total = d->plan->nchunks + d->splits;
+  c->chunks_done = d->sum.ok_chunks + d->sum.failed_chunks +
+                   d->sum.skipped_chunks;
+  c->desktops_total = d->plan->ndesktops;
+  c->desktops_done = d->sum.ok_desktops + d->sum.failed_desktops +
+                     d->sum.skipped_desktops;
+  c->desktops_failed = d->sum.failed_desktops;
+  c->retries = d->retries;
+  c->in_flight = d->inflight;
+}
+
+/* Everything not done gets its final record, then the summary. */
+static void finish(struct wr_dispatch *d)
+{
+  struct wr_progress_counts pc;
+  struct task *t;
+  const struct wr_chunk *c;
+  const char *note = d->stop_reason != NULL ? d->stop_reason : "stopped";
+
+  d->finished = true;
+  uv_timer_stop(&d->gate);
+  uv_timer_stop(&d->retry);
+  uv_timer_stop(&d->tick);
+  while ((t = wr_ready_pop(d)) != NULL)
+    wr_task_final(d, t, t->rs.attempts > 0 ? "failed" : "skipped",
+          t->rs.attempts > 0 ? "not retried: the run stopped" : note);
+  while ((t = wr_heap_pop(d)) != NULL)
+    wr_task_final(d, t, "failed", "not retried: the run stopped");
+  for (; d->next_chunk < d->plan->nchunks; d->next_chunk++) {
+    c = &d->plan->chunks[d->next_chunk];
+    t = wr_task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,
+                 c->client_token, c->wave);
+    if (t == NULL) {
+      struct wr_err err;
+
+      wr_err_set(&err, WR_ENOMEM, "out of memory");
+      wr_dispatch_report_failed(d, &err);
+      break;
+    }
+    wr_task_final(d, t, "skipped", note);
+  }
+  if (d->stopping)
+    d->sum.exit_code = WR_EXIT_STOPPED;
+  else if (d->sum.failed_desktops > 0 || d->verify_failed > 0)
+    d->sum.exit_code = WR_EXIT_FAILED;
+  else
+    d->sum.exit_code = WR_EXIT_OK;
+  d->sum.finished_wall_ms = wr_clock_wall_ms();
+  d->sum.stop_reason = d->stop_reason;
+  wr_dispatch_write(d, wr_record_summary(&d->sum));
+  if (d->report_failed)
+    d->sum.exit_code = WR_EXIT_STOPPED;
+  if (d->progress != NULL) {
+    progress_counts(d, &pc);
+    wr_progress_finish(d->progress, &pc, wr_clock_now_ms());
+  }
+  uv_stop(d->loop);
+}
+
+/* Move on to the next wave; false when there is none (finished). */
+static bool next_wave(struct wr_dispatch *d)
+{
+  if (d->next_chunk >= d->plan->nchunks) {
+    finish(d);
+    return false;
+  }
+  d->cur_wave = d->plan->chunks[d->next_chunk].wave;
+  return true;
+}
+
+static void pump(struct wr_dispatch *d)
+{
+  struct task *t;
+  int64_t now;
+
+  if (d->finished || d->aborted || (d->verifying && !d->stopping))
+    return;
+  for (;;) {
+    if (!d->stopping && d->o.deadline_wall_ms > 0 &&
+        wr_clock_wall_ms() >= d->o.deadline_wall_ms)
+      wr_dispatch_stop(d, "deadline");
+    while (!d->stopping && d->inflight < (size_t)d->o.concurrency &&
+           (d->ready_head != NULL || plan_ready(d))) {
+      now = wr_clock_now_ms();
+      if (wr_ratelimit_avail(&d->rl, now) == 0) {
+        /* The loop's cached time may be stale; the wait is from now. */
+        uv_update_time(d->loop);
+        uv_timer_start(&d->gate, on_gate,
+                       (uint64_t)wr_ratelimit_wait_ms(&d->rl, now), 0);
+        break;
+      }
+      t = next_task(d);
+      if (t == NULL) {
+        struct wr_err err;
+
+        wr_err_set(&err, WR_ENOMEM, "out of memory");
+        d->err = err;
+        wr_dispatch_stop(d, "out of memory");
+        break;
+      }
+      wr_ratelimit_drain(&d->rl, 1, now);
+      start(d, t);
+    }
+    if (d->stopping) {
+      if (d->inflight == 0)
+        finish(d);
+      return;
+    }
+    if (d->alive > 0 || plan_ready(d))
+      return;
+    /* The wave is over: nothing alive, nothing more in it. */
+    wr_dispatch_wave_record(d);
+    if (d->stopping)
+      continue;
+    if (d->verify != NULL && wr_verify_wave(d, d->cur_wave) == 1) {
+      d->verifying = true;
+      return;
+    }
+    if (!next_wave(d))
+      return;
+  }
+}
+
+void wr_dispatch_verified(struct wr_dispatch *d)
+{
+  d->verifying = false;
+  if (d->stopping || next_wave(d))
+    pump(d);
+}
+
+void wr_dispatch_pump(struct wr_dispatch *d)
+{
+  pump(d);
+}
+
+static void on_tick(uv_timer_t *h)
+{
+  struct wr_dispatch *d = h->data;
+  struct wr_progress_counts pc;
+  struct wr_err err = {0};
+  int64_t now = wr_clock_now_ms();
+
+  if (d->progress != NULL) {
+    progress_counts(d, &pc);
+    wr_progress_update(d->progress, &pc, now);
+  }
+  if (!d->report_failed && wr_report_tick(d->report, now, &err) < 0)
+    wr_dispatch_report_failed(d, &err);
+  /* Also while a wave is being verified (pump waits then). */
+  if (!d->stopping && d->o.deadline_wall_ms > 0 &&
+      wr_clock_wall_ms() >= d->o.deadline_wall_ms)
+    wr_dispatch_stop(d, "deadline");
+  pump(d);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+  struct wr_dispatch *d = h->data;
+
+  d->signals++;
+  if (d->signals == 1 && !d->finished) {
+    wr_warnf("interrupted (signal %d): stopping; %zu call(s) in flight "
+             "finish; interrupt again to abort at once", signum, d->inflight);
+    wr_dispatch_stop(d, "interrupt");
+    pump(d);
+    return;
+  }
+  wr_warnf("interrupted again: aborting; the report stays resumable");
+  d->aborted = true;
+  if (!d->stopping) {
+    d->stopping = true;
+    d->stop_reason = "interrupt";
+  }
+  d->sum.exit_code = WR_EXIT_STOPPED;
+  uv_stop(d->loop);
+}
+
+/* ---- life cycle ------------------------------------------------------ */
+
+static void on_closed(uv_handle_t *h)
+{
+  struct wr_dispatch *d = h->data;
+
+  if (--d->nopen == 0)
+    free(d);
+}
+
+int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
+                       const struct wr_dispatch_opts *opts,
+                       const struct wr_dispatch_sender *sender,
+                       struct wr_report *report, const struct wr_creds *creds,
+                       struct wr_progress *progress, struct wr_dispatch **out,
+                       struct wr_err *err)
+{
+  struct wr_dispatch *d;
+  int rc;
+
+  if (opts->concurrency < 1)
+    return wr_err_set(err, WR_EINVAL, "concurrency must be at least 1");
+  d = calloc(1, sizeof(*d));
+  if (d == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  d->loop = loop;
+  d->plan = plan;
+  d->o = *opts;
+  d->sender = *sender;
+  d->report = report;
+  d->creds = creds;
+  d->progress = progress;
+  wr_retry_policy_init(&d->policy, opts->retries);
+  rc = wr_ratelimit_init(&d->rl, opts->rate, wr_clock_now_ms());
+  if (rc < 0) {
+    free(d);
+    return wr_err_set(err, rc, "cannot set up the rate limit %g/s",
+                      opts->rate);
+  }
+  /* Timers and signals cannot fail to initialise on a live loop. */
+  uv_timer_init(loop, &d->gate);
+  uv_timer_init(loop, &d->retry);
+  uv_timer_init(loop, &d->tick);
+  d->gate.data = d->retry.data = d->tick.data = d;
+  d->nopen = 3;
+  if (opts->signals) {
+    uv_signal_init(loop, &d->sigint);
+    uv_signal_init(loop, &d->sigterm);
+    d->sigint.data = d->sigterm.data = d;
+    d->nopen += 2;
+  }
+  if (plan->nchunks > 0)
+    d->cur_wave = plan->chunks[0].wave;
+  if (opts->verify && sender->describe != NULL && wr_verify_create(d) < 0) {
+    wr_dispatch_destroy(&d);
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  }
+  *out = d;
+  return 0;
+}
+
+int wr_dispatch_start(struct wr_dispatch *d)
+{
+  if (d->o.signals) {
+    uv_signal_start(&d->sigint, on_signal, SIGINT);
+    uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+  }
+  uv_timer_start(&d->tick, on_tick, TICK_MS, TICK_MS);
+  pump(d);
+  return 0;
+}
+
+void wr_dispatch_stats(const struct wr_dispatch *d,
+                       struct wr_dispatch_stats *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->summary = d->sum;
+  out->aborted = d->aborted;
+  out->report_failed = d->report_failed;
+  out->calls = d->calls;
+  out->retries = d->retries;
+  out->splits = d->splits;
+  out->throttled = d->throttled;
+  out->err = d->err;
+}
+
+void wr_dispatch_destroy(struct wr_dispatch **pp)
+{
+  struct wr_dispatch *d = *pp;
+  struct task *t;
+
+  if (d == NULL)
+    return;
+  *pp = NULL;
+  /* After an abort, tasks may be anywhere: free them all. */
+  while ((t = wr_ready_pop(d)) != NULL)
+    wr_task_free(t);
+  while ((t = wr_heap_pop(d)) != NULL)
+    wr_task_free(t);
+  while ((t = d->inflight_head) != NULL) {
+    wr_inflight_unlink(d, t);
+    wr_task_free(t);
+  }
+  free(d->heap);
+  d->heap = NULL;
+  wr_ratelimit_free(&d->rl);
+  wr_verify_destroy(d);
+  uv_close((uv_handle_t *)&d->gate, on_closed);
+  uv_close((uv_handle_t *)&d->retry, on_closed);
+  uv_close((uv_handle_t *)&d->tick, on_closed);
+  if (d->o.signals) {
+    uv_close((uv_handle_t *)&d->sigint, on_closed);
+    uv_close((uv_handle_t *)&d->sigterm, on_closed);
+  }
+}

@@ -1,0 +1,115 @@
+/* dispatch: the run loop.  Takes the plan's chunks in order, wave by
+ * wave, and starts calls while fewer than `concurrency` are in flight and
+ * the rate limiter allows (a uv_timer waits for the next token).  Each
+ * attempt goes through a sender (dispatch_send.c signs it and sends it
+ * through httppool; tests plug in a fake).  On completion: retry later
+ * (uv_timer on a min-heap of due times), split a chunk that failed for a
+ * reason that may concern only some of its IDs (API.md decision 5), or
+ * write its final record to the report.
+ *
+ * --verify: after each wave, DescribeDesktops (dispatch_verify.c) until
+ * the wave's desktops are Running again; a `verify` record says how it
+ * went, and desktops not back in time make the exit code 1.
+ *
+ * Stops: --max-errors, a canary failure, --deadline, a report write error
+ * and the first SIGINT/SIGTERM stop new calls; calls in flight finish,
+ * what was never sent is `skipped`, the summary is written and the loop
+ * is stopped (uv_stop).  A second signal stops the loop at once.
+ *
+ * Ownership: the plan, report, sender and creds are borrowed and must
+ * outlive the dispatch.  Runs on the loop thread; wr_dispatch_destroy()
+ * closes its handles (the caller runs the loop to let them close). */
+#ifndef WR_DISPATCH_H
+#define WR_DISPATCH_H
+
+#include "api.h"
+#include "config.h"
+#include "err.h"
+#include "plan.h"
+#include "report.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct uv_loop_s;
+struct wr_creds;
+struct wr_progress;
+struct wr_dispatch;
+
+/* One attempt, as the sender needs it.  Borrowed for the call only. */
+struct wr_dispatch_attempt {
+  const char *chunk_id;
+  const char *region;
+  const char *const *ids;
+  size_t nids;
+  const char *client_token; /* NULL in admin mode */
+  int attempt;              /* 1, 2, ... */
+};
+
+/* The judged outcome of an attempt; latency_ms of the attempt. */
+typedef void wr_dispatch_done_cb(void *ud, const struct wr_api_result *r,
+                                 int64_t latency_ms);
+
+/* A DescribeDesktops answer: the judged outcome and the raw body (valid
+ * during the call only). */
+typedef void wr_dispatch_body_cb(void *ud, const struct wr_api_result *r,
+                                 const char *body, size_t len);
+
+/* send starts an attempt; describe (NULL: --verify unavailable) asks
+ * for the status of up to 100 desktops of a region.  Each calls its
+ * callback exactly once from the loop unless it returns an error. */
+struct wr_dispatch_sender {
+  int (*send)(void *ctx, const struct wr_dispatch_attempt *a,
+              wr_dispatch_done_cb *cb, void *ud, struct wr_err *err);
+  int (*describe)(void *ctx, const char *region, const char *const *ids,
+                  size_t nids, wr_dispatch_body_cb *cb, void *ud,
+                  struct wr_err *err);
+  void *ctx;
+};
+
+struct wr_dispatch_opts {
+  double rate;              /* calls/s, 0: unlimited */
+  int concurrency;
+  int retries;
+  long max_errors;          /* failed desktops allowed, -1: unlimited */
+  double max_errors_pct;    /* percent of all desktops, -1: not used */
+  bool canary;              /* wave 0 is a canary wave */
+  int64_t deadline_wall_ms; /* 0: none */
+  bool client_tokens;       /* client mode: parts of a split get tokens */
+  bool signals;             /* handle SIGINT/SIGTERM */
+  bool verify;              /* --verify: check each wave's desktops */
+  int64_t verify_timeout_ms;
+};
+
+void wr_dispatch_opts_from_config(const struct wr_config *cfg,
+                                  struct wr_dispatch_opts *o);
+
+/* creds (may be NULL) redacts server messages; progress may be NULL. */
+int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
+                       const struct wr_dispatch_opts *opts,
+                       const struct wr_dispatch_sender *sender,
+                       struct wr_report *report, const struct wr_creds *creds,
+                       struct wr_progress *progress, struct wr_dispatch **out,
+                       struct wr_err *err);
+
+/* Begin; the caller then runs the loop until it stops. */
+int wr_dispatch_start(struct wr_dispatch *d);
+
+/* After the loop stopped: what happened. */
+struct wr_dispatch_stats {
+  struct wr_summary summary;  /* counts and exit code */
+  bool aborted;               /* second signal: no summary was written */
+  bool report_failed;         /* the report could not be written */
+  size_t calls, retries, splits, throttled;
+  struct wr_err err;          /* why the run stopped on an error */
+};
+void wr_dispatch_stats(const struct wr_dispatch *d,
+                       struct wr_dispatch_stats *out);
+
+/* Close the handles; memory goes in their close callbacks (run the loop).
+ * Must come after the sender is gone (no completion may arrive).  *pp set
+ * to NULL; safe on NULL. */
+void wr_dispatch_destroy(struct wr_dispatch **pp);
+
+#endif

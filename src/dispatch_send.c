@@ -1,0 +1,263 @@
+#include "dispatch_send.h"
+
+#include "api.h"
+#include "clock.h"
+#include "httppool.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Connect timeout: the attempt's timeout, at most this. */
+#define CONNECT_TIMEOUT_MAX_MS 10000
+
+/* One attempt in flight: where its judged result goes. */
+struct pending {
+  struct wr_sender *s;
+  wr_dispatch_done_cb *cb;       /* RebootDesktops, or */
+  wr_dispatch_body_cb *bcb;      /* DescribeDesktops */
+  void *ud;
+  int64_t t0;
+  struct pending *prev, *next; /* in-flight list, or free list (next) */
+};
+
+struct wr_sender {
+  struct wr_httppool *pool;
+  struct wr_api_target target;
+  const struct wr_creds *creds;
+  struct pending *active;
+  struct pending *free;
+};
+
+static void unlink_active(struct wr_sender *s, struct pending *p)
+{
+  if (p->prev != NULL)
+    p->prev->next = p->next;
+  else
+    s->active = p->next;
+  if (p->next != NULL)
+    p->next->prev = p->prev;
+  p->prev = p->next = NULL;
+}
+
+static void on_http(void *ud, const struct wr_http_response *hr)
+{
+  struct pending *p = ud;
+  struct wr_sender *s = p->s;
+  struct wr_api_result r;
+  wr_dispatch_done_cb *cb = p->cb;
+  wr_dispatch_body_cb *bcb = p->bcb;
+  void *cud = p->ud;
+  int64_t latency = wr_clock_now_ms() - p->t0;
+
+  unlink_active(s, p);
+  p->next = s->free;
+  s->free = p;
+  if (hr->transport == WR_TRANSPORT_OK)
+    wr_api_classify_response(hr->http_status, hr->body, hr->body_len,
+                             hr->retry_after, &r);
+  else
+    wr_api_classify_transport(hr->transport, hr->detail, &r);
+  if (bcb != NULL)
+    bcb(cud, &r, hr->body, hr->body_len);
+  else
+    cb(cud, &r, latency);
+}
+
+/* Sign and send one call; the answer goes to cb or bcb. */
+static int submit(struct wr_sender *s, const struct wr_call *callp,
+                  wr_dispatch_done_cb *cb, wr_dispatch_body_cb *bcb, void *ud,
+                  struct wr_err *err)
+{
+  struct wr_attempt at;
+  struct wr_http_request req;
+  struct pending *p;
+  char nonce[WR_NONCE_LEN];
+  int rc;
+
+  /* Fresh on every attempt: a retry is never the same bytes again. */
+  rc = wr_api_nonce(nonce);
+  if (rc < 0)
+    return wr_err_set(err, rc, "cannot make a signature nonce");
+  at.wall_ms = wr_clock_wall_ms();
+  at.nonce = nonce;
+  memset(&req, 0, sizeof(req));
+  rc = wr_api_build(&s->target, s->creds, callp, &at, &req, err);
+  if (rc < 0)
+    goto out;
+  p = s->free;
+  if (p != NULL) {
+    s->free = p->next;
+  } else {
+    p = malloc(sizeof(*p));
+    if (p == NULL) {
+      rc = wr_err_set(err, WR_ENOMEM, "out of memory");
+      goto out;
+    }
+  }
+  p->s = s;
+  p->cb = cb;
+  p->bcb = bcb;
+  p->ud = ud;
+  p->t0 = wr_clock_now_ms();
+  rc = wr_httppool_submit(s->pool, &req, on_http, p, err);
+  if (rc < 0) {
+    p->next = s->free;
+    s->free = p;
+  } else {
+    p->prev = NULL;
+    p->next = s->active;
+    if (s->active != NULL)
+      s->active->prev = p;
+    s->active = p;
+  }
+out:
+  wr_http_request_free(&req);
+  return rc;
+}
+
+static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
+                        wr_dispatch_done_cb *cb, void *ud, struct wr_err *err)
+{
+  struct wr_call call;
+
+  memset(&call, 0, sizeof(call));
+  call.action = "RebootDesktops";
+  call.region = a->region;
+  call.ids = a->ids;
+  call.nids = a->nids;
+  call.client_token = a->client_token;
+  return submit(ctx, &call, cb, NULL, ud, err);
+}
+
+static int send_describe(void *ctx, const char *region,
+                         const char *const *ids, size_t nids,
+                         wr_dispatch_body_cb *cb, void *ud, struct wr_err *err)
+{
+  struct wr_call call;
+
+  memset(&call, 0, sizeof(call));
+  call.action = "DescribeDesktops";
+  call.region = region;
+  call.ids = ids;
+  call.nids = nids;
+  call.max_results = 100;
+  return submit(ctx, &call, NULL, cb, ud, err);
+}
+
+int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
+                     const struct wr_creds *creds, struct wr_sender **out,
+                     struct wr_err *err)
+{
+  struct wr_httppool_opts po;
+  struct wr_sender *s;
+  long timeout_ms = (long)(cfg->timeout_s * 1000.0);
+  int rc;
+
+  if (timeout_ms < 1)
+    timeout_ms = 1;
+  s = calloc(1, sizeof(*s));
+  if (s == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  memset(&po, 0, sizeof(po));
+  po.timeout_ms = timeout_ms;
+  po.connect_timeout_ms = timeout_ms < CONNECT_TIMEOUT_MAX_MS
+                              ? timeout_ms : CONNECT_TIMEOUT_MAX_MS;
+  /* Room for every call in flight plus idle connections to each region. */
+  po.max_connections = (long)cfg->concurrency * 2 + 8;
+  rc = wr_httppool_create(loop, &po, &s->pool, err);
+  if (rc < 0) {
+    free(s);
+    return rc;
+  }
+  s->target.mode = cfg->api;
+  s->target.signature = cfg->signature;
+  s->target.endpoint = cfg->endpoint;
+  s->creds = creds;
+  *out = s;
+  return 0;
+}
+
+void wr_sender_bind(struct wr_sender *s, struct wr_dispatch_sender *out)
+{
+  out->send = send_attempt;
+  /* DescribeDesktops exists only in the management API. */
+  out->describe = s->target.mode == WR_API_ADMIN ? send_describe : NULL;
+  out->ctx = s;
+}
+
+void wr_sender_destroy(struct wr_sender **pp)
+{
+  struct wr_sender *s = *pp;
+  struct pending *p;
+
+  if (s == NULL)
+    return;
+  *pp = NULL;
+  wr_httppool_destroy(&s->pool);
+  /* After an abort, attempts in flight got no callback. */
+  while ((p = s->active) != NULL) {
+    unlink_active(s, p);
+    free(p);
+  }
+  while ((p = s->free) != NULL) {
+    s->free = p->next;
+    free(p);
+  }
+  free(s);
+}
+
+static bool loopback_host(const char *host)
+{
+  unsigned char a[16];
+  size_t n = strlen(host);
+  char buf[64];
+
+  if (strcasecmp(host, "localhost") == 0)
+    return true;
+  if (inet_pton(AF_INET, host, a) == 1)
+    return a[0] == 127;
+  /* curl gives IPv6 hosts in brackets. */
+  if (n >= 2 && n < sizeof(buf) && host[0] == '[' && host[n - 1] == ']') {
+    memcpy(buf, host + 1, n - 2);
+    buf[n - 2] = '\0';
+    if (inet_pton(AF_INET6, buf, a) == 1)
+      return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+  }
+  return false;
+}
+
+int wr_endpoint_check(const char *url, bool insecure, struct wr_err *err)
+{
+  CURLU *u = curl_url();
+  char *scheme = NULL, *host = NULL;
+  int rc = WR_EUSAGE;
+
+  if (u == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    wr_err_set(err, rc, "--endpoint '%s': not a valid URL", url);
+    goto out;
+  }
+  if (strcmp(scheme, "https") == 0) {
+    rc = 0;
+  } else if (strcmp(scheme, "http") != 0) {
+    wr_err_set(err, rc, "--endpoint '%s': scheme must be https (or http to "
+               "a loopback address)", url);
+  } else if (!insecure && !loopback_host(host)) {
+    wr_err_set(err, rc, "--endpoint '%s': plain http is allowed only to a "
+               "loopback address (127.0.0.0/8, ::1, localhost); use https, "
+               "or --insecure to send anyway", url);
+  } else {
+    rc = 0;
+  }
+out:
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(u);
+  return rc;
+}

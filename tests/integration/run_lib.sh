@@ -1,0 +1,171 @@
+# Shared by tests/integration/test_run_*.sh, tests/demo.sh and
+# tests/bench/run_bench.sh (sourced, POSIX sh).  Not a test itself: the
+# ctest glob takes test_*.sh only.
+#
+#   run_setup BUILD_DIR   work dir $T (removed at exit), $WR and $SIM, and an
+#                         EXIT trap that stops the simulator if still running
+#   sim_start ARGS...     start ecd-sim on a free port: sets $SIM_PID, $PORT,
+#                         $ENDPOINT; its log is $T/sim.log (none if
+#                         $SIM_NOLOG is set), stats $T/stats.json
+#   sim_stop              SIGTERM, wait, require exit 0 and the stats file
+#   wait_for CMD...       poll CMD (bounded, ~20 s) until it succeeds
+#   fail MSG              print MSG and exit 1
+#
+# Waiting is always a bounded poll on an observable condition (a file, a
+# line of output), never a fixed sleep.
+
+LC_ALL=C
+export LC_ALL
+
+fail()
+{
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+note()
+{
+  echo "# $*"
+}
+
+run_cleanup()
+{
+  if [ -n "${SIM_PID:-}" ]; then
+    kill -TERM "$SIM_PID" 2>/dev/null || :
+    wait "$SIM_PID" 2>/dev/null || :
+  fi
+  if [ -n "${WR_PID:-}" ]; then
+    kill -KILL "$WR_PID" 2>/dev/null || :
+    wait "$WR_PID" 2>/dev/null || :
+  fi
+  if [ -n "${T:-}" ] && [ -z "${WR_KEEP:-}" ]; then
+    rm -rf "$T"
+  fi
+}
+
+run_setup()
+{
+  BUILD=$(cd "$1" && pwd)
+  WR=$BUILD/wuying-reboot
+  SIM=$BUILD/ecd-sim
+  [ -x "$WR" ] || fail "$WR is not built"
+  [ -x "$SIM" ] || fail "$SIM is not built"
+  command -v jq >/dev/null 2>&1 || fail "jq is missing (make deps)"
+  # Until the run engine is merged, `run` is a placeholder that says so:
+  # skip loudly rather than fail on what this branch cannot yet test.
+  if "$WR" run --region cn-hangzhou /nonexistent-wr-probe.csv 2>&1 |
+      grep -q 'missing from this build'; then
+    echo "SKIP: the run command is a placeholder in this build" >&2
+    exit 0
+  fi
+  T=$(mktemp -d "${TMPDIR:-/tmp}/wr-test.XXXXXX") || fail "mktemp"
+  SIM_PID=
+  WR_PID=
+  trap run_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  # The sanitizer build's runtime options, when the caller set none.
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export ASAN_OPTIONS
+}
+
+# wait_for CMD...: poll up to ~20 s (400 x 50 ms).
+wait_for()
+{
+  _n=0
+  while ! "$@" 2>/dev/null; do
+    _n=$((_n + 1))
+    [ "$_n" -lt 400 ] || return 1
+    sleep 0.05
+  done
+  return 0
+}
+
+_has_line()
+{
+  [ -s "$1" ] && [ "$(wc -l < "$1")" -ge 1 ]
+}
+
+sim_start()
+{
+  rm -f "$T/sim.log" "$T/stats.json" "$T/sim.out" "$T/sim.err"
+  if [ -n "${SIM_NOLOG:-}" ]; then
+    set -- --stats "$T/stats.json" "$@"   # benchmarks: no per-call log
+  else
+    set -- --log "$T/sim.log" --stats "$T/stats.json" "$@"
+  fi
+  "$SIM" --port 0 "$@" > "$T/sim.out" 2> "$T/sim.err" &
+  SIM_PID=$!
+  if ! wait_for _has_line "$T/sim.out"; then
+    cat "$T/sim.err" >&2
+    fail "ecd-sim did not print its port"
+  fi
+  PORT=$(head -n 1 "$T/sim.out")
+  case $PORT in
+    ''|*[!0-9]*) cat "$T/sim.err" >&2; fail "ecd-sim printed '$PORT', not a port" ;;
+  esac
+  ENDPOINT=http://127.0.0.1:$PORT
+}
+
+sim_stop()
+{
+  [ -n "$SIM_PID" ] || return 0
+  kill -TERM "$SIM_PID"
+  _rc=0
+  wait "$SIM_PID" || _rc=$?
+  SIM_PID=
+  [ "$_rc" -eq 0 ] || { cat "$T/sim.err" >&2; fail "ecd-sim exited $_rc"; }
+  [ -s "$T/stats.json" ] || fail "ecd-sim wrote no stats file"
+}
+
+# simstat EXPR: a jq expression over the simulator's final stats.
+simstat()
+{
+  jq -r "$1" "$T/stats.json"
+}
+
+# Checks shared by every run: the report is whole JSON Lines (no torn
+# line), each chunk id has exactly one final record, the summary is last,
+# and every planned desktop ends in exactly one ok/failed/skipped leaf.
+check_report()
+{
+  _r=$1
+  [ -s "$_r" ] || fail "no report at $_r"
+  [ "$(tail -c 1 "$_r" | od -An -c | tr -d ' ')" = '\n' ] ||
+    fail "$_r: last line is torn"
+  jq -e . "$_r" > /dev/null || fail "$_r: a line is not JSON"
+  [ "$(head -n 1 "$_r" | jq -r .type)" = run ] || fail "$_r: first record is not 'run'"
+  [ "$(tail -n 1 "$_r" | jq -r .type)" = summary ] || fail "$_r: last record is not 'summary'"
+  [ "$(jq -c 'select(.type=="summary")' "$_r" | wc -l)" -eq 1 ] ||
+    fail "$_r: not exactly one summary"
+  _dup=$(jq -r 'select(.type=="chunk") | .chunk' "$_r" | sort | uniq -d | head -n 3)
+  [ -z "$_dup" ] || fail "$_r: chunks with more than one final record: $_dup"
+  # Every plan chunk has a final record.
+  _missing=$(jq -rs '[.[] | select(.type=="chunk") | .chunk] as $done
+      | [.[] | select(.type=="plan") | .chunk] - $done | .[:3] | join(" ")' "$_r")
+  [ -z "$_missing" ] || fail "$_r: plan chunks without a final record: $_missing"
+  # Each planned desktop in exactly one leaf (split records are not leaves).
+  _leaf=$(jq -rs '([.[] | select(.type=="plan") | .desktop_ids[]] | sort) as $p
+      | ([.[] | select(.type=="chunk" and .status!="split") | .desktop_ids[]]
+         | sort) as $l | if $p == $l then "same" else "differ" end' "$_r")
+  [ "$_leaf" = same ] || fail "$_r: planned desktops and final leaves differ"
+}
+
+# count STATUS REPORT: desktops in leaves with that status.
+count_desktops()
+{
+  jq -s --arg s "$1" '[.[] | select(.type=="chunk" and .status==$s)
+      | .desktop_ids | length] | add // 0' "$2"
+}
+
+# lines_at_least FILE N: FILE has N complete lines or more.
+lines_at_least()
+{
+  [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]
+}
+
+# wait_fleet FILE N: the simulator's --write-fleet file has its N desktops.
+wait_fleet()
+{
+  wait_for lines_at_least "$1" $(($2 + 1)) || fail "no complete fleet file $1"
+}

@@ -1,0 +1,636 @@
+/* report: the journal writer and its record builders.
+ *
+ * Write failures are real ones: /dev/full gives ENOSPC, and RLIMIT_FSIZE
+ * makes the kernel accept part of a line and then refuse the rest, which
+ * is the torn-record case the writer must undo. */
+#include "report.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Interposed over libc's fsync and write for this executable (the static
+ * wr_core resolves to them): fsync is counted and can fail; writes to
+ * files (fd > 2) can be cut short or interrupted, to drive the writer's
+ * loop.  Off by default, so everything else behaves as usual. */
+static int fsync_calls;
+static int fsync_errno;       /* 0: sync for real */
+static size_t write_chunk;    /* 0: whole writes; else at most this much */
+static int write_eintr;       /* this many writes fail with EINTR first */
+static int write_calls;
+
+int fsync(int fd)
+{
+  fsync_calls++;
+  if (fsync_errno != 0) {
+    errno = fsync_errno;
+    return -1;
+  }
+  return (int)syscall(SYS_fsync, fd);
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+  if (fd > 2) {
+    write_calls++;
+    if (write_eintr > 0) {
+      write_eintr--;
+      errno = EINTR;
+      return -1;
+    }
+    if (write_chunk > 0 && len > write_chunk)
+      len = write_chunk;
+  }
+  return (ssize_t)syscall(SYS_write, fd, buf, len);
+}
+
+static char dir[] = "/tmp/test_report.XXXXXX";
+
+static int setup(void **state)
+{
+  (void)state;
+  return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+  char cmd[128];
+
+  (void)state;
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_of(char *out, size_t len, const char *name)
+{
+  snprintf(out, len, "%s/%s", dir, name);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  char *data;
+  long n;
+
+  assert_non_null(f);
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  assert_true(n >= 0);
+  rewind(f);
+  data = malloc((size_t)n + 1);
+  assert_non_null(data);
+  assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+  data[n] = '\0';
+  fclose(f);
+  *len = (size_t)n;
+  return data;
+}
+
+static void spit(const char *path, const char *text)
+{
+  FILE *f = fopen(path, "wb");
+
+  assert_non_null(f);
+  assert_int_equal(fputs(text, f) >= 0, 1);
+  assert_int_equal(fclose(f), 0);
+}
+
+static cJSON *small_record(int i)
+{
+  cJSON *o = cJSON_CreateObject();
+
+  assert_non_null(o);
+  assert_non_null(cJSON_AddStringToObject(o, "type", "test"));
+  assert_non_null(cJSON_AddNumberToObject(o, "i", i));
+  return o;
+}
+
+static void write_small(struct wr_report *r, int i, int64_t now_ms)
+{
+  struct wr_err err = {0};
+  cJSON *o = small_record(i);
+
+  assert_int_equal(wr_report_write(r, o, now_ms, &err), 0);
+  cJSON_Delete(o);
+}
+
+static size_t count_lines(const char *text)
+{
+  size_t n = 0;
+
+  for (; *text != '\0'; text++)
+    n += *text == '\n';
+  return n;
+}
+
+static void test_new_file_lines(void **state)
+{
+  char path[256], *text, *line, *save = NULL;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  struct stat st;
+  size_t len;
+  int i;
+
+  (void)state;
+  path_of(path, sizeof(path), "new.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_string_equal(wr_report_path(r), path);
+  for (i = 0; i < 5; i++)
+    write_small(r, i, 1000 + i);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_null(r);
+
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0027, 0); /* no group write, no others */
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), 5);
+  assert_int_equal(text[len - 1], '\n');
+  i = 0;
+  for (line = strtok_r(text, "\n", &save); line != NULL;
+       line = strtok_r(NULL, "\n", &save), i++) {
+    cJSON *o = cJSON_Parse(line);
+
+    assert_non_null(o);
+    assert_int_equal(cJSON_GetObjectItem(o, "i")->valueint, i);
+    cJSON_Delete(o);
+  }
+  assert_int_equal(i, 5);
+  free(text);
+}
+
+/* Records of every size: the reused line buffer grows as needed, and a
+ * small record after a big one is written whole (no stale tail). */
+static void test_record_sizes(void **state)
+{
+  static const size_t sizes[] = {1, 4000, 4093, 4094, 4095, 4096, 100000, 3};
+  char path[256], *text, *line, *save = NULL;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t i, len;
+
+  (void)state;
+  path_of(path, sizeof(path), "sizes.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    char *pad = malloc(sizes[i] + 1);
+    cJSON *o = cJSON_CreateObject();
+
+    assert_non_null(pad);
+    memset(pad, 'a' + (int)i, sizes[i]);
+    pad[sizes[i]] = '\0';
+    assert_non_null(cJSON_AddStringToObject(o, "pad", pad));
+    assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+    cJSON_Delete(o);
+    free(pad);
+  }
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), sizeof(sizes) / sizeof(sizes[0]));
+  i = 0;
+  for (line = strtok_r(text, "\n", &save); line != NULL;
+       line = strtok_r(NULL, "\n", &save), i++) {
+    cJSON *o = cJSON_Parse(line);
+
+    assert_non_null(o);
+    assert_int_equal(strlen(cJSON_GetObjectItem(o, "pad")->valuestring),
+                     sizes[i]);
+    cJSON_Delete(o);
+  }
+  free(text);
+}
+
+/* The kernel may take part of a line, or be interrupted: the writer goes
+ * on until the line is whole. */
+static void test_short_writes_and_eintr(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+
+  (void)state;
+  path_of(path, sizeof(path), "short.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  write_calls = 0;
+  write_chunk = 5;          /* {"type":"test","i":1}\n is 22 bytes */
+  write_small(r, 1, 0);
+  assert_int_equal(write_calls, 5);
+  write_chunk = 0;
+  write_eintr = 2;
+  write_calls = 0;
+  write_small(r, 2, 0);
+  assert_int_equal(write_calls, 3);
+  write_calls = 0;
+  write_small(r, 3, 0);     /* one record, one write */
+  assert_int_equal(write_calls, 1);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
+                            "{\"type\":\"test\",\"i\":2}\n"
+                            "{\"type\":\"test\",\"i\":3}\n");
+  free(text);
+}
+
+/* A failed fsync means data may be lost: a clear error, not silence. */
+static void test_fsync_error(void **state)
+{
+  char path[256];
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  cJSON *o = small_record(1);
+
+  (void)state;
+  path_of(path, sizeof(path), "fsyncerr.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  fsync_errno = EIO;
+  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, "cannot sync"));
+  assert_int_equal(wr_report_close(&r, &err), WR_EIO);
+  assert_null(r);
+  /* A file that cannot be synced at all (EINVAL) is not an error. */
+  fsync_errno = EINVAL;
+  path_of(path, sizeof(path), "fsyncinval.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  fsync_errno = 0;
+  cJSON_Delete(o);
+}
+
+static void test_refuses_overwrite(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+
+  (void)state;
+  path_of(path, sizeof(path), "exists.jsonl");
+  spit(path, "{\"type\":\"run\"}\n");
+  assert_int_equal(wr_report_open(path, false, &r, &err), WR_EIO);
+  assert_null(r);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, "refusing to overwrite"));
+  text = slurp(path, &len);
+  assert_string_equal(text, "{\"type\":\"run\"}\n");
+  free(text);
+}
+
+static void test_append_missing(void **state)
+{
+  char path[256];
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+
+  (void)state;
+  path_of(path, sizeof(path), "missing.jsonl");
+  assert_int_equal(wr_report_open(path, true, &r, &err), WR_EIO);
+  assert_null(r);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, "no such report"));
+}
+
+static void test_append_drops_torn_tail(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+
+  (void)state;
+  path_of(path, sizeof(path), "torn.jsonl");
+  spit(path, "{\"a\":1}\n{\"b\":2}\n{\"type\":\"chu");
+  assert_int_equal(wr_report_open(path, true, &r, &err), 0);
+  write_small(r, 7, 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{\"type\":\"test\",\"i\":7}\n");
+  free(text);
+
+  /* An intact file is left as it is. */
+  assert_int_equal(wr_report_open(path, true, &r, &err), 0);
+  write_small(r, 8, 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), 4);
+  free(text);
+}
+
+static void test_append_not_a_report(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+
+  (void)state;
+  path_of(path, sizeof(path), "binary.bin");
+  spit(path, "no newline anywhere in here");
+  assert_int_equal(wr_report_open(path, true, &r, &err), WR_EINPUT);
+  assert_null(r);
+  assert_non_null(strstr(err.msg, "not a report"));
+  text = slurp(path, &len);
+  assert_string_equal(text, "no newline anywhere in here");
+  free(text);
+}
+
+static void test_disk_full(void **state)
+{
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  cJSON *o = small_record(1);
+
+  (void)state;
+  if (access("/dev/full", W_OK) != 0) {
+    cJSON_Delete(o);
+    skip();
+  }
+  assert_int_equal(wr_report_open("/dev/full", true, &r, &err), 0);
+  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(err.code, WR_EIO);
+  assert_non_null(strstr(err.msg, "/dev/full"));
+  assert_non_null(strstr(err.msg, "disk is full"));
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  cJSON_Delete(o);
+}
+
+/* The kernel writes up to the file size limit, then fails with EFBIG: a
+ * genuine short write in the middle of a line. */
+static void test_partial_write_undone(void **state)
+{
+  char path[256], *text, big[600];
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  struct rlimit old, lim;
+  void (*old_xfsz)(int);
+  size_t len, before;
+  cJSON *o;
+
+  (void)state;
+  path_of(path, sizeof(path), "fsize.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  write_small(r, 1, 0);
+  write_small(r, 2, 0);
+  text = slurp(path, &len);
+  before = len;
+  free(text);
+
+  memset(big, 'x', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  o = cJSON_CreateObject();
+  assert_non_null(cJSON_AddStringToObject(o, "pad", big));
+
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  old_xfsz = signal(SIGXFSZ, SIG_IGN);
+  lim = old;
+  lim.rlim_cur = before + 100; /* the record is ~610 bytes */
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, old_xfsz);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, "removed"));
+
+  /* Nothing of the failed record is left; the next write goes on. */
+  text = slurp(path, &len);
+  assert_int_equal(len, before);
+  free(text);
+  write_small(r, 3, 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
+                            "{\"type\":\"test\",\"i\":2}\n"
+                            "{\"type\":\"test\",\"i\":3}\n");
+  free(text);
+  cJSON_Delete(o);
+}
+
+static void test_fsync_once_a_second(void **state)
+{
+  char path[256];
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+
+  (void)state;
+  path_of(path, sizeof(path), "sync.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  fsync_calls = 0;
+  write_small(r, 0, 10000);     /* the first record is synced at once */
+  assert_int_equal(fsync_calls, 1);
+  write_small(r, 1, 10100);
+  write_small(r, 2, 10999);
+  assert_int_equal(fsync_calls, 1);
+  assert_int_equal(wr_report_tick(r, 10500, &err), 0);
+  assert_int_equal(fsync_calls, 1);
+  assert_int_equal(wr_report_tick(r, 11000, &err), 0);
+  assert_int_equal(fsync_calls, 2);
+  /* Nothing new: no sync however late. */
+  assert_int_equal(wr_report_tick(r, 50000, &err), 0);
+  assert_int_equal(fsync_calls, 2);
+  write_small(r, 3, 50001);     /* a second since the last sync */
+  assert_int_equal(fsync_calls, 3);
+  write_small(r, 4, 50002);
+  assert_int_equal(fsync_calls, 3);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(fsync_calls, 4); /* and at close */
+  assert_int_equal(wr_report_close(&r, &err), 0); /* NULL is fine */
+}
+
+static const char *ids[] = {"ecd-aaaa", "ecd-bbbb", "ecd-cccc"};
+static const char *attempts[] = {"REQ-1", "REQ-2"};
+
+static void test_chunk_record_ok(void **state)
+{
+  struct wr_chunk_outcome c = {0};
+  char *text;
+  cJSON *o, *back, *a;
+
+  (void)state;
+  c.chunk_id = "17";
+  c.region = "cn-hangzhou";
+  c.ids = ids;
+  c.nids = 3;
+  c.client_token = "tok-17";
+  c.status = "ok";
+  c.request_id = "REQ-2";
+  c.attempt_request_ids = attempts;
+  c.nattempt_request_ids = 2;
+  c.http_status = 200;
+  c.attempts = 2;
+  c.ambiguous_attempts = 1;
+  c.started_wall_ms = 1714550400123LL;
+  c.finished_wall_ms = 1714550401000LL;
+  c.latency_ms = 87;
+  o = wr_record_chunk(&c);
+  assert_non_null(o);
+  text = cJSON_PrintUnformatted(o);
+  back = cJSON_Parse(text);
+  assert_non_null(back);
+  assert_true(cJSON_Compare(o, back, true));
+  assert_string_equal(text,
+    "{\"type\":\"chunk\",\"chunk\":\"17\",\"region\":\"cn-hangzhou\","
+    "\"desktop_ids\":[\"ecd-aaaa\",\"ecd-bbbb\",\"ecd-cccc\"],"
+    "\"client_token\":\"tok-17\",\"status\":\"ok\",\"request_id\":\"REQ-2\","
+    "\"attempt_request_ids\":[\"REQ-1\",\"REQ-2\"],\"http_status\":200,"
+    "\"error_code\":null,\"error_message\":null,\"attempts\":2,"
+    "\"ambiguous_attempts\":1,\"started_at\":\"2024-05-01T08:00:00.123Z\","
+    "\"finished_at\":\"2024-05-01T08:00:01.000Z\",\"latency_ms\":87}");
+  a = cJSON_GetObjectItem(back, "into");
+  assert_null(a);
+  cJSON_free(text);
+  cJSON_Delete(back);
+  cJSON_Delete(o);
+}
+
+static void test_chunk_record_nulls(void **state)
+{
+  struct wr_chunk_outcome c = {0};
+  cJSON *o;
+
+  (void)state;
+  c.chunk_id = "3";
+  c.region = "cn-shanghai";
+  c.ids = ids;
+  c.nids = 1;
+  c.status = "skipped";
+  c.latency_ms = -1;
+  o = wr_record_chunk(&c);
+  assert_non_null(o);
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "client_token")));
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "request_id")));
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "http_status")));
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "error_code")));
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "started_at")));
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "finished_at")));
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "latency_ms")));
+  assert_int_equal(
+    cJSON_GetArraySize(cJSON_GetObjectItem(o, "attempt_request_ids")), 0);
+  assert_int_equal(cJSON_GetObjectItem(o, "attempts")->valueint, 0);
+  cJSON_Delete(o);
+}
+
+static void test_chunk_record_failed_and_split(void **state)
+{
+  static const char *left[] = {"ecd-aaaa"};
+  static const char *right[] = {"ecd-bbbb", "ecd-cccc"};
+  struct wr_split_part parts[2] = {
+    {"17.1", left, 1, NULL},
+    {"17.2", right, 2, NULL},
+  };
+  struct wr_chunk_outcome c = {0};
+  cJSON *o, *into, *p;
+  char *text;
+
+  (void)state;
+  c.chunk_id = "17";
+  c.region = "cn-hangzhou";
+  c.ids = ids;
+  c.nids = 3;
+  c.status = "split";
+  c.http_status = 400;
+  c.error_code = "InvalidDesktopId.NotFound";
+  c.error_message = "The \"desktop\" was not found.";
+  c.attempts = 1;
+  c.finished_wall_ms = 1714550401000LL;
+  c.latency_ms = 5;
+  c.into = parts;
+  c.ninto = 2;
+  o = wr_record_chunk(&c);
+  assert_non_null(o);
+  into = cJSON_GetObjectItem(o, "into");
+  assert_int_equal(cJSON_GetArraySize(into), 2);
+  p = cJSON_GetArrayItem(into, 1);
+  assert_string_equal(cJSON_GetObjectItem(p, "chunk")->valuestring, "17.2");
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(p, "desktop_ids")),
+                   2);
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "client_token")));
+  text = cJSON_PrintUnformatted(o);
+  /* The message's quotes are escaped, the line stays one JSON object. */
+  assert_non_null(strstr(text, "\"error_message\":\"The \\\"desktop\\\" was "
+                               "not found.\""));
+  assert_null(strchr(text, '\n'));
+  cJSON_free(text);
+  cJSON_Delete(o);
+
+  /* `into` belongs to split records only. */
+  c.status = "failed";
+  o = wr_record_chunk(&c);
+  assert_non_null(o);
+  assert_null(cJSON_GetObjectItem(o, "into"));
+  assert_string_equal(cJSON_GetObjectItem(o, "error_code")->valuestring,
+                      "InvalidDesktopId.NotFound");
+  cJSON_Delete(o);
+}
+
+static void test_summary_record(void **state)
+{
+  struct wr_summary s = {0};
+  char *text;
+  cJSON *o;
+
+  (void)state;
+  s.finished_wall_ms = 1714550400123LL;
+  s.ok_chunks = 90;
+  s.failed_chunks = 1;
+  s.skipped_chunks = 9;
+  s.ok_desktops = 1799;
+  s.failed_desktops = 1;
+  s.skipped_desktops = 180;
+  s.exit_code = 3;
+  s.stop_reason = "interrupt";
+  o = wr_record_summary(&s);
+  assert_non_null(o);
+  text = cJSON_PrintUnformatted(o);
+  assert_string_equal(text,
+    "{\"type\":\"summary\",\"finished_at\":\"2024-05-01T08:00:00.123Z\","
+    "\"ok_chunks\":90,\"failed_chunks\":1,\"skipped_chunks\":9,"
+    "\"ok_desktops\":1799,\"failed_desktops\":1,\"skipped_desktops\":180,"
+    "\"exit_code\":3,\"stop_reason\":\"interrupt\"}");
+  cJSON_free(text);
+  cJSON_Delete(o);
+
+  s.stop_reason = NULL;
+  o = wr_record_summary(&s);
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "stop_reason")));
+  cJSON_Delete(o);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_new_file_lines),
+    cmocka_unit_test(test_record_sizes),
+    cmocka_unit_test(test_short_writes_and_eintr),
+    cmocka_unit_test(test_fsync_error),
+    cmocka_unit_test(test_refuses_overwrite),
+    cmocka_unit_test(test_append_missing),
+    cmocka_unit_test(test_append_drops_torn_tail),
+    cmocka_unit_test(test_append_not_a_report),
+    cmocka_unit_test(test_disk_full),
+    cmocka_unit_test(test_partial_write_undone),
+    cmocka_unit_test(test_fsync_once_a_second),
+    cmocka_unit_test(test_chunk_record_ok),
+    cmocka_unit_test(test_chunk_record_nulls),
+    cmocka_unit_test(test_chunk_record_failed_and_split),
+    cmocka_unit_test(test_summary_record),
+  };
+
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
