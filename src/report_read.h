@@ -58,6 +58,7 @@ struct wr_rread_chunk {
   /* From the final chunk record; PENDING leaves these empty. */
   enum wr_rread_status status;
   long line;                   /* line of the final record, 0: none */
+  size_t session;              /* resume records before it (0: the run) */
   const char *request_id;
   const char **attempt_request_ids;
   size_t nattempt_request_ids;
@@ -164,6 +165,9 @@ void wr_rread_destroy(struct wr_rread **pp);
 long wr_rread_find(const struct wr_rread *rr, const char *id);
 /* true when chunk i and every part below it have a final record. */
 bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
+/* true when resume must send c: it was never sent (pending or skipped)
+ * and it is not split.  Send it with c->client_token. */
+bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c);
 /* "ok", "failed", "skipped", "split" or "pending". */
 const char *wr_rread_status_name(enum wr_rread_status s);
 

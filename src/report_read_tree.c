@@ -265,11 +265,15 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
     return wr_rr_bad(c, WR_EINPUT, "chunk \"%s\" is in no plan or split record",
                      id);
   n = &c->rr->chunks[idx];
-  if (n->status != WR_RREAD_PENDING)
+  /* A skipped chunk was never sent: a later resume session may send it
+   * and give it a second, final record. */
+  if (n->status != WR_RREAD_PENDING &&
+      !(n->status == WR_RREAD_SKIPPED && c->rr->nresumes > n->session))
     return wr_rr_bad(c, WR_EINPUT,
                      "chunk \"%s\" has a final record already (line "
                      "%ld)",
                      id, n->line);
+  n->session = c->rr->nresumes;
   if (parse_status(status, &n->status) < 0)
     return wr_rr_bad(c, WR_EINPUT, "chunk \"%s\": unknown status \"%s\"", id,
                      status);

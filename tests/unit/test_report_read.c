@@ -241,6 +241,39 @@ static void test_resumed(void **state)
   wr_rread_destroy(&rr);
 }
 
+/* A chunk skipped by the run may be sent by a resume session; without a
+ * resume record in between, a second final record is an error. */
+static void test_skipped_then_resumed(void **state)
+{
+  const char *skipped = RUN PLAN1 PLAN2 OK1
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
+      "\"ecd-d\"],\"status\":\"skipped\",\"error_message\":\"interrupt\"}\n";
+  const char *again =
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
+      "\"ecd-d\"],\"status\":\"ok\",\"request_id\":\"R2\"}\n";
+  char text[4096];
+  struct wr_err err;
+  struct wr_rread *rr;
+
+  (void)state;
+  rr = load_str(skipped, 0, &err);
+  assert_true(wr_rread_chunk_done(rr, 1));
+  assert_true(wr_rread_chunk_unsent(&rr->chunks[1]));
+  assert_false(wr_rread_chunk_unsent(&rr->chunks[0]));
+  wr_rread_destroy(&rr);
+  snprintf(text, sizeof(text), "%s{\"type\":\"resume\"}\n%s", skipped,
+           again);
+  rr = load_str(text, 0, &err);
+  assert_int_equal(rr->chunks[1].status, WR_RREAD_OK);
+  assert_string_equal(rr->chunks[1].request_id, "R2");
+  assert_int_equal(rr->chunks[1].session, 1);
+  assert_int_equal(rr->chunks[1].line, 7);
+  assert_false(wr_rread_chunk_unsent(&rr->chunks[1]));
+  wr_rread_destroy(&rr);
+  snprintf(text, sizeof(text), "%s%s", skipped, again);
+  expect_error(text, 6, "chunk \"2\" has a final record already (line 5)");
+}
+
 static void test_version_and_first_record(void **state)
 {
   (void)state;
@@ -440,6 +473,7 @@ int main(void)
     cmocka_unit_test(test_bad_middle_line),
     cmocka_unit_test(test_unknown_type),
     cmocka_unit_test(test_resumed),
+    cmocka_unit_test(test_skipped_then_resumed),
     cmocka_unit_test(test_version_and_first_record),
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_split_tree),
