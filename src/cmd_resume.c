@@ -309,8 +309,8 @@ int wr_cmd_resume(const struct wr_config *cli)
     goto out;
   }
   if (rr->torn_line > 0)
-    wr_notef("%s:%ld: the last line is torn (a crash while it was written); "
-             "ignored, and cut off before appending", path, rr->torn_line);
+    wr_infof("%s:%ld: the last line is torn (a crash while it was written); "
+             "ignored", path, rr->torn_line);
   if (rr->run.run_id == NULL) {
     wr_errorf("resume: %s: no run record: not a wuying-reboot report", path);
     goto out;
