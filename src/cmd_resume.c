@@ -335,6 +335,12 @@ int wr_cmd_resume(const struct wr_config *cli)
     code = WR_EXIT_OK;
     goto out;
   }
+  /* The window has closed: this session would only skip again. */
+  if (cfg.deadline != NULL && cfg.deadline_wall_ms <= wr_clock_wall_ms()) {
+    wr_errorf("resume: the run's deadline %s has passed; give a new one "
+              "(--deadline +2h, or an RFC 3339 time)", cfg.deadline);
+    goto out;
+  }
   if (cfg.verify && cfg.api == WR_API_CLIENT)
     wr_warnf("--verify needs the management API (DescribeDesktops); "
              "ignored with --api client");

@@ -111,7 +111,7 @@ int wr_config_apply_json(struct wr_config *cfg, const void *obj,
  * defaults, then options (a report's run.options, a cJSON object), then
  * the options cli's command line gave; REPORT stays cli's.  Validated
  * (a relative --deadline counts from now).  WR_EUSAGE naming source or
- * the option. */
+ * the option.  *out must be freed with wr_config_free() in every case. */
 int wr_config_resume(const struct wr_config *cli, const void *options,
                      const char *source, struct wr_config *out,
                      struct wr_err *err);

@@ -109,6 +109,18 @@ for opt in "--chunk-size 4" "--region cn-shanghai" "--api admin" "--report $T/x"
   cmp -s "$T/before.jsonl" "$T/pristine.jsonl" || fail "resume $opt changed the report"
 done
 note "ok: options that change the plan are refused"
+
+# --- the run's deadline has passed: refused until a new one is given ----------
+head -n 1 "$T/pristine.jsonl" |
+  jq -c '.options.deadline = "2020-01-01T00:00:00.000Z"' > "$T/late.jsonl"
+tail -n +2 "$T/pristine.jsonl" >> "$T/late.jsonl"
+cp "$T/late.jsonl" "$T/late0.jsonl"
+rc=0
+"$WR" resume "$T/late.jsonl" --endpoint "$ENDPOINT" > "$T/out5" 2> "$T/err5" || rc=$?
+[ "$rc" -eq 2 ] || fail "resume after the deadline exited $rc, expected 2"
+grep -q 'deadline.*has passed' "$T/err5" || fail "no message about the passed deadline"
+cmp -s "$T/late.jsonl" "$T/late0.jsonl" || fail "a refused resume changed the report"
+note "ok: a passed deadline is refused"
 sim_stop
 
 # The simulator rebooted each desktop exactly once over both sessions.
