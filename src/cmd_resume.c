@@ -43,6 +43,7 @@ struct left {
   struct wr_plan plan;
   size_t cap;
   struct wr_summary base;
+  size_t unfinished;     /* leaves without any final record */
 };
 
 static int add_leaf(struct left *l, const struct wr_rread_chunk *c,
@@ -103,8 +104,10 @@ static int walk(const struct wr_rread *rr, size_t i, bool client,
     l->base.failed_chunks++;
     l->base.failed_desktops += c->nids;
     return 0;
-  case WR_RREAD_SKIPPED:
   case WR_RREAD_PENDING:
+    l->unfinished++;
+    break;
+  case WR_RREAD_SKIPPED:
     break;
   }
   return add_leaf(l, c, client, err);
@@ -354,6 +357,13 @@ int wr_cmd_resume(const struct wr_config *cli)
     goto out;
   }
   have_creds = true;
+  /* A call in flight at a crash may have been done; only a ClientToken
+   * makes sending it again harmless. */
+  if (l.unfinished > 0 && cfg.api != WR_API_CLIENT)
+    wr_warnf("%s: %zu chunk(s) have no final record and may have been sent "
+             "before the run stopped; the admin API has no ClientToken, so "
+             "their desktops may be rebooted a second time", path,
+             l.unfinished);
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
   if (repair_tail(rr, path, &err) < 0 ||

@@ -49,7 +49,23 @@ skipped=$(count_desktops skipped "$R")
 jq -r 'select(.type=="plan") | "\(.chunk) \(.client_token)"' "$R" | sort > "$T/tokens.plan"
 cp "$R" "$T/before.jsonl"
 
-# --- resume ------------------------------------------------------------------
+# --- a resume interrupted in turn ----------------------------------------------
+n0=$(grep -c '"type":"chunk"' "$R")
+"$WR" resume "$R" --endpoint "$ENDPOINT" --rate 20 --concurrency 4 \
+  --progress never > "$T/out1" 2> "$T/err1" &
+WR_PID=$!
+wait_for chunk_records "$R" $((n0 + 10)) || fail "the first resume wrote no 10 chunk records"
+kill -INT "$WR_PID"
+wait_for gone "$WR_PID" || fail "resume did not stop after SIGINT"
+rc=0
+wait "$WR_PID" || rc=$?
+WR_PID=
+[ "$rc" -eq 3 ] || { tail -n 20 "$T/err1" >&2; fail "interrupted resume exited $rc, expected 3"; }
+[ "$(tail -n 1 "$R" | jq -r .exit_code)" -eq 3 ] || fail "the interrupted session's summary exit_code is not 3"
+[ "$(tail -n 1 "$R" | jq -r .skipped_desktops)" -gt 0 ] || fail "the interrupted session skipped nothing"
+"$WR" report "$R" > /dev/null || fail "report refused a report resumed and interrupted"
+
+# --- resume to the end -----------------------------------------------------------
 rc=0
 "$WR" resume "$R" --endpoint "$ENDPOINT" --rate 100 --concurrency 16 \
   --progress never > "$T/out2" 2> "$T/err2" || rc=$?
@@ -61,16 +77,18 @@ head -c "$(wc -c < "$T/before.jsonl")" "$R" | cmp -s - "$T/before.jsonl" ||
 tail -n +"$(($(wc -l < "$T/before.jsonl") + 1))" "$R" > "$T/session2"
 [ "$(head -n 1 "$T/session2" | jq -r .type)" = resume ] ||
   fail "the session does not start with a resume record"
+[ "$(grep -c '"type":"resume"' "$T/session2")" -eq 2 ] || fail "not two resume records"
 [ "$(tail -n 1 "$R" | jq -r .type)" = summary ] || fail "the last record is not a summary"
 [ "$(tail -n 1 "$R" | jq -r '.exit_code')" -eq 0 ] || fail "the last summary's exit_code is not 0"
 [ "$(tail -n 1 "$R" | jq -r '.ok_desktops')" -eq "$N" ] ||
   fail "the last summary counts $(tail -n 1 "$R" | jq -r .ok_desktops) ok desktops, not $N (the whole run)"
-# Exactly the skipped chunks were sent again, with their plan's tokens.
+# Exactly the skipped chunks were sent again (each ok once), with their
+# plan's tokens.
 jq -r 'select(.type=="chunk" and .status=="skipped") | .chunk' "$T/before.jsonl" | sort > "$T/want"
-jq -r 'select(.type=="chunk") | .chunk' "$T/session2" | sort > "$T/got"
+jq -r 'select(.type=="chunk" and .status=="ok") | .chunk' "$T/session2" | sort > "$T/got"
 cmp -s "$T/want" "$T/got" ||
   fail "resume sent other chunks than the skipped ones: $(comm -3 "$T/want" "$T/got" | head -n 3 | tr '\n' ' ')"
-jq -r 'select(.type=="chunk") | "\(.chunk) \(.client_token)"' "$T/session2" | sort > "$T/tokens.sent"
+jq -r 'select(.type=="chunk") | "\(.chunk) \(.client_token)"' "$T/session2" | sort -u > "$T/tokens.sent"
 [ -z "$(comm -13 "$T/tokens.plan" "$T/tokens.sent")" ] ||
   fail "a chunk was re-sent with another ClientToken than its plan's"
 # Every desktop in exactly one ok record over the whole file.
@@ -84,10 +102,10 @@ cmp -s "$T/planned" "$T/ok" ||
 [ "$(jq -r '.exit_code' "$T/audit.json")" -eq 0 ] || fail "audit: exit_code not 0"
 [ "$(jq -r '.complete' "$T/audit.json")" = true ] || fail "audit: not complete"
 [ "$(jq -r '.pending_chunks | length' "$T/audit.json")" -eq 0 ] || fail "audit: pending chunks"
-[ "$(jq -r '.resumes' "$T/audit.json")" -eq 1 ] || fail "audit: not resumed once"
+[ "$(jq -r '.resumes' "$T/audit.json")" -eq 2 ] || fail "audit: not resumed twice"
 "$WR" report "$R" > "$T/audit.txt" || fail "report (text) refused the resumed report"
 grep -qi 'differ' "$T/audit.txt" && fail "audit: the summary disagrees with the records"
-note "ok: SIGINT ($skipped skipped), resume sent $(wc -l < "$T/got") chunks, exit 0"
+note "ok: SIGINT ($skipped skipped), resume interrupted, resumed again: $(wc -l < "$T/got") chunks sent, exit 0"
 
 # --- resume of a complete report: nothing to do --------------------------------
 cp "$R" "$T/complete.jsonl"
