@@ -20,6 +20,15 @@ export LC_ALL
 fail()
 {
   echo "FAIL: $*" >&2
+  # A simulator that died (or was killed) mid-run explains most failures.
+  if [ -n "${SIM_PID:-}" ] && ! kill -0 "$SIM_PID" 2>/dev/null; then
+    _st=0
+    wait "$SIM_PID" 2>/dev/null || _st=$?
+    echo "note: ecd-sim (pid $SIM_PID) had already exited, status $_st;" \
+      "its stderr ends:" >&2
+    tail -n 5 "$T/sim.err" >&2 2>/dev/null || :
+    SIM_PID=
+  fi
   exit 1
 }
 
