@@ -1,0 +1,305 @@
+/* audit: one walk over the leaves of the chunk forest counts desktops by
+ * their final state and groups failures and skips; one pass over every
+ * final record (split parents too: their attempts were real calls) counts
+ * calls, retries and ambiguous attempts. */
+#include "audit.h"
+
+#include "clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int wr_audit_format_parse(const char *name, enum wr_audit_format *f)
+{
+  static const char *const names[] = {"text", "markdown", "csv", "json",
+                                      "html"};
+  size_t i;
+
+  for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (strcmp(name, names[i]) == 0) {
+      *f = (enum wr_audit_format)i;
+      return 0;
+    }
+  return WR_EINVAL;
+}
+
+static int walk(const struct wr_rread *rr, size_t i, wr_audit_leaf_cb *cb,
+                void *ud)
+{
+  const struct wr_rread_chunk *c = &rr->chunks[i];
+  size_t k;
+  int rc;
+
+  if (c->status != WR_RREAD_SPLIT)
+    return cb(c, ud);
+  for (k = 0; k < c->nchildren; k++)
+    if ((rc = walk(rr, c->first_child + k, cb, ud)) < 0)
+      return rc;
+  return 0;
+}
+
+int wr_audit_each_leaf(const struct wr_rread *rr, wr_audit_leaf_cb *cb,
+                       void *ud)
+{
+  size_t i;
+  int rc;
+
+  for (i = 0; i < rr->nroots; i++)
+    if ((rc = walk(rr, i, cb, ud)) < 0)
+      return rc;
+  return 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+  return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Add a leaf's desktops to the group of its key (few groups: a scan). */
+static int group_add(struct wr_audit_group **gs, size_t *n, const char *key,
+                     const struct wr_rread_chunk *c)
+{
+  struct wr_audit_group *g = NULL, *p;
+  size_t i;
+
+  for (i = 0; i < *n && g == NULL; i++)
+    if (same((*gs)[i].key, key))
+      g = &(*gs)[i];
+  if (g == NULL) {
+    p = realloc(*gs, (*n + 1) * sizeof(*p));
+    if (p == NULL)
+      return WR_ENOMEM;
+    *gs = p;
+    g = &p[(*n)++];
+    memset(g, 0, sizeof(*g));
+    g->key = key;
+    g->message = same(key, c->error_message) ? NULL : c->error_message;
+  }
+  g->desktops += c->nids;
+  g->chunks++;
+  for (i = 0; i < c->nids && g->nsample < WR_AUDIT_SAMPLES; i++)
+    g->sample[g->nsample++] = c->ids[i];
+  return 0;
+}
+
+static int cmp_group(const void *x, const void *y)
+{
+  const struct wr_audit_group *a = x, *b = y;
+
+  if (a->desktops != b->desktops)
+    return a->desktops > b->desktops ? -1 : 1;
+  return a->key == NULL ? 1 : b->key == NULL ? -1 : strcmp(a->key, b->key);
+}
+
+/* The region's counters (few regions: a scan from the last one used). */
+static struct wr_audit_region *region_of(struct wr_audit *a, const char *r)
+{
+  struct wr_audit_region *p;
+  size_t i;
+
+  for (i = a->nregions; i-- > 0;)
+    if (same(a->regions[i].region, r))
+      return &a->regions[i];
+  p = realloc(a->regions, (a->nregions + 1) * sizeof(*p));
+  if (p == NULL)
+    return NULL;
+  a->regions = p;
+  p = &p[a->nregions++];
+  memset(p, 0, sizeof(*p));
+  p->region = r;
+  return p;
+}
+
+static int count_leaf(const struct wr_rread_chunk *c, void *ud)
+{
+  struct wr_audit *a = ud;
+  struct wr_audit_region *r = region_of(a, c->region);
+
+  if (r == NULL)
+    return WR_ENOMEM;
+  a->planned += c->nids;
+  switch (c->status) {
+  case WR_RREAD_OK:
+    r->ok += c->nids;
+    a->ok += c->nids;
+    a->ok_chunks++;
+    return 0;
+  case WR_RREAD_FAILED:
+    r->failed += c->nids;
+    a->failed += c->nids;
+    a->failed_chunks++;
+    return group_add(&a->failures, &a->nfailures, c->error_code, c);
+  case WR_RREAD_SKIPPED:
+    r->skipped += c->nids;
+    a->skipped += c->nids;
+    a->skipped_chunks++;
+    return group_add(&a->skips, &a->nskips,
+                     c->error_code != NULL ? c->error_code : c->error_message,
+                     c);
+  case WR_RREAD_PENDING:
+    r->pending += c->nids;
+    a->pending += c->nids;
+    if (a->npending_sample < WR_AUDIT_SAMPLES)
+      a->pending_sample[a->npending_sample++] = c->id;
+    a->pending_chunks++;
+    return 0;
+  case WR_RREAD_SPLIT:
+    break;
+  }
+  return 0;
+}
+
+/* Wall ms of an RFC 3339 string, -1 when absent or unreadable. */
+static int64_t wall(const char *s)
+{
+  int64_t ms;
+
+  return s != NULL && wr_time_parse_rfc3339(s, &ms) == 0 ? ms : -1;
+}
+
+static void times(struct wr_audit *a)
+{
+  const struct wr_rread *rr = a->rr;
+  int64_t start = wall(rr->run.started_at), end = -1, t;
+  size_t i;
+
+  if (rr->has_summary && (end = wall(rr->summary.finished_at)) >= 0) {
+    a->finished_at = rr->summary.finished_at;
+  } else {
+    for (i = 0; i < rr->nchunks; i++)
+      if ((t = wall(rr->chunks[i].finished_at)) > end) {
+        end = t;
+        a->finished_at = rr->chunks[i].finished_at;
+      }
+  }
+  a->duration_s = a->calls_per_s = a->desktops_per_s = -1;
+  if (start < 0 || end < start)
+    return;
+  a->duration_s = (double)(end - start) / 1000.0;
+  if (end > start) {
+    a->calls_per_s = (double)a->calls / a->duration_s;
+    a->desktops_per_s = (double)(a->ok + a->failed) / a->duration_s;
+  }
+}
+
+int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
+                   struct wr_err *err)
+{
+  const struct wr_rread_summary *s = &rr->summary;
+  const struct wr_rread_chunk *c;
+  size_t i;
+  int rc;
+
+  memset(a, 0, sizeof(*a));
+  a->rr = rr;
+  a->exit_code = rr->has_summary ? s->exit_code : -1;
+  if ((rc = wr_audit_each_leaf(rr, count_leaf, a)) < 0)
+    return wr_err_set(err, rc, "out of memory");
+  for (i = 0; i < rr->nchunks; i++) {
+    c = &rr->chunks[i];
+    a->calls += (size_t)(c->attempts > 0 ? c->attempts : 0);
+    a->retries += (size_t)(c->attempts > 1 ? c->attempts - 1 : 0);
+    a->ambiguous += (size_t)(c->ambiguous_attempts > 0 ? c->ambiguous_attempts
+                                                       : 0);
+    a->splits += c->status == WR_RREAD_SPLIT;
+    if (c->ambiguous_attempts > 0 &&
+        a->nambiguous_chunks++ < WR_AUDIT_SAMPLES)
+      a->ambiguous_sample[a->nambiguous_chunks - 1] = c->id;
+  }
+  for (i = 0; i < rr->nverifies; i++)
+    a->not_running += rr->verifies[i].nnot_running;
+  if (a->nfailures > 1)
+    qsort(a->failures, a->nfailures, sizeof(*a->failures), cmp_group);
+  if (a->nskips > 1)
+    qsort(a->skips, a->nskips, sizeof(*a->skips), cmp_group);
+  times(a);
+  a->complete = rr->has_summary && a->skipped == 0 && a->pending == 0;
+  a->summary_differs =
+      rr->has_summary &&
+      ((size_t)s->ok_desktops != a->ok ||
+       (size_t)s->failed_desktops != a->failed ||
+       (size_t)s->skipped_desktops != a->skipped);
+  return 0;
+}
+
+void wr_audit_free(struct wr_audit *a)
+{
+  free(a->failures);
+  free(a->skips);
+  free(a->regions);
+  a->failures = a->skips = NULL;
+  a->regions = NULL;
+  a->nfailures = a->nskips = a->nregions = 0;
+}
+
+const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
+{
+  const struct wr_rread *rr = a->rr;
+
+  if (!rr->has_summary)
+    snprintf(buf, len, "interrupted: no summary record (the run was killed "
+             "or crashed); %zu desktops pending", a->pending);
+  else if (!a->complete || a->exit_code == WR_EXIT_STOPPED)
+    snprintf(buf, len, "stopped early (%s)",
+             rr->summary.stop_reason != NULL ? rr->summary.stop_reason
+                                             : "no reason recorded");
+  else if (a->failed > 0)
+    snprintf(buf, len, "complete, with failures");
+  else if (a->not_running > 0)
+    snprintf(buf, len, "complete, but %zu desktop%s not Running again in "
+             "time", a->not_running, wr_audit_plural(a->not_running));
+  else
+    snprintf(buf, len, "complete");
+  return buf;
+}
+
+const char *wr_audit_duration(double s, char *buf, size_t len)
+{
+  if (s < 0)
+    snprintf(buf, len, "unknown");
+  else if (s < 60)
+    snprintf(buf, len, "%.1fs", s);
+  else if (s < 3600)
+    snprintf(buf, len, "%dm %.1fs", (int)(s / 60), s - 60 * (int)(s / 60));
+  else if (s < 1e12) /* a report's times may be anything: stay in range */
+    snprintf(buf, len, "%lldh %lldm %llds", (long long)s / 3600,
+             (long long)s / 60 % 60, (long long)s % 60);
+  else
+    snprintf(buf, len, "%.3gs", s);
+  return buf;
+}
+
+const char *wr_audit_plural(size_t n)
+{
+  return n == 1 ? "" : "s";
+}
+
+const char *wr_audit_rate(double rate, char *buf, size_t len)
+{
+  if (rate < 0)
+    snprintf(buf, len, "unknown");
+  else if (rate == 0)
+    snprintf(buf, len, "no limit");
+  else
+    snprintf(buf, len, "%g/s", rate);
+  return buf;
+}
+
+int wr_audit_write(const struct wr_audit *a, enum wr_audit_format f,
+                   FILE *out, struct wr_err *err)
+{
+  int rc = 0;
+
+  switch (f) {
+  case WR_AUDIT_TEXT: wr_audit_text(a, out); break;
+  case WR_AUDIT_MARKDOWN: wr_audit_markdown(a, out); break;
+  case WR_AUDIT_CSV: wr_audit_csv(a, out); break;
+  case WR_AUDIT_JSON: rc = wr_audit_json(a, out); break;
+  case WR_AUDIT_HTML: wr_audit_html(a, out); break;
+  }
+  if (rc < 0)
+    return wr_err_set(err, rc, "out of memory");
+  if (fflush(out) != 0 || ferror(out))
+    return wr_err_set(err, WR_EIO, "cannot write the audit");
+  return 0;
+}

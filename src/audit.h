@@ -1,0 +1,125 @@
+/* audit: what a loaded report proves, computed once (wr_audit_build) and
+ * rendered in any of five formats (wr_audit_write): text for a terminal,
+ * Markdown for a change ticket, CSV with one row per desktop (CONTRACT.md:
+ * desktop_id,region,chunk,status,request_id,error_code,error_message,
+ * finished_at), one JSON object, or a self-contained HTML page.
+ *
+ * Counts come from the chunk records themselves, never from the summary
+ * (which a crash may have kept from being written): every desktop of the
+ * plan ends in exactly one leaf of the chunk forest, whose status is ok,
+ * failed, skipped, or pending (no final record: an interrupted run).
+ * Split parents are not leaves.  The audit borrows the wr_rread, which
+ * must outlive it; renderers write to a FILE and report ferror as WR_EIO.
+ * Pure: no clock, no environment. */
+#ifndef WR_AUDIT_H
+#define WR_AUDIT_H
+
+#include "err.h"
+#include "report_read.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum wr_audit_format {
+  WR_AUDIT_TEXT = 0,
+  WR_AUDIT_MARKDOWN,
+  WR_AUDIT_CSV,
+  WR_AUDIT_JSON,
+  WR_AUDIT_HTML
+};
+
+#define WR_AUDIT_SAMPLES 5 /* desktop IDs shown per failure group */
+
+/* Desktops that ended alike: failed with one error code, or skipped for
+ * one reason. */
+struct wr_audit_group {
+  const char *key;             /* error code or skip reason, NULL: none */
+  const char *message;         /* the first chunk's error message */
+  size_t desktops, chunks;
+  const char *sample[WR_AUDIT_SAMPLES];
+  size_t nsample;
+};
+
+/* Desktops of one region, by their leaf's status. */
+struct wr_audit_region {
+  const char *region;
+  size_t ok, failed, skipped, pending;
+};
+
+struct wr_audit {
+  const struct wr_rread *rr;   /* borrowed */
+  size_t planned;              /* desktops in the plan records */
+  size_t ok, failed, skipped, pending; /* desktops, by their leaf */
+  size_t ok_chunks, failed_chunks, skipped_chunks, pending_chunks; /* leaves */
+  size_t splits;               /* split records */
+  size_t not_running;          /* verified desktops not Running in time */
+  size_t calls;                /* attempts over every final record */
+  size_t retries;              /* attempts after each chunk's first */
+  size_t ambiguous;            /* ambiguous attempts */
+  const char *finished_at;     /* the summary's, else the last record's */
+  double duration_s;           /* run start to finish, -1: unknown */
+  double calls_per_s;          /* calls / duration, -1: unknown */
+  double desktops_per_s;       /* ok + failed / duration, -1: unknown */
+  int exit_code;               /* the summary's, -1: no summary */
+  bool complete;               /* a summary and no skipped or pending */
+  bool summary_differs;        /* its counts disagree with the records */
+  struct wr_audit_group *failures; /* most desktops first */
+  size_t nfailures;
+  struct wr_audit_group *skips;
+  size_t nskips;
+  const char *pending_sample[WR_AUDIT_SAMPLES]; /* chunk ids */
+  size_t npending_sample;
+  struct wr_audit_region *regions; /* in plan order */
+  size_t nregions;
+  /* Chunks with an ambiguous attempt (admin mode: a desktop may have
+   * been asked to reboot twice), in report order. */
+  const char *ambiguous_sample[WR_AUDIT_SAMPLES];
+  size_t nambiguous_chunks;
+};
+
+/* "text" "markdown" "csv" "json" "html" -> *f; WR_EINVAL otherwise. */
+int wr_audit_format_parse(const char *name, enum wr_audit_format *f);
+
+/* Compute a (embedded by value; free with wr_audit_free, also after a
+ * failure).  0 or WR_ENOMEM. */
+int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
+                   struct wr_err *err);
+void wr_audit_free(struct wr_audit *a);
+
+/* Render in format f.  0, or WR_EIO (ferror) / WR_ENOMEM. */
+int wr_audit_write(const struct wr_audit *a, enum wr_audit_format f,
+                   FILE *out, struct wr_err *err);
+
+/* Visit every leaf (ok/failed/skipped/pending chunk) in plan order, split
+ * parts in place of their parent.  A negative return from cb stops the
+ * walk and is returned. */
+typedef int wr_audit_leaf_cb(const struct wr_rread_chunk *leaf, void *ud);
+int wr_audit_each_leaf(const struct wr_rread *rr, wr_audit_leaf_cb *cb,
+                       void *ud);
+
+/* One line saying how the run ended ("complete", "stopped early
+ * (deadline)", "interrupted: no summary record"). */
+const char *wr_audit_outcome(const struct wr_audit *a, char *buf,
+                             size_t len);
+
+/* "366.3 s" or "6m 6.3s" or "unknown" (s < 0). */
+const char *wr_audit_duration(double s, char *buf, size_t len);
+/* "s" unless n is 1, for "%zu desktop%s". */
+const char *wr_audit_plural(size_t n);
+/* "10/s", "no limit" (0) or "unknown" (< 0). */
+const char *wr_audit_rate(double rate, char *buf, size_t len);
+
+/* Escapers, exposed for tests.  s may be NULL (written as nothing). */
+void wr_audit_csv_field(FILE *out, const char *s); /* RFC 4180 */
+void wr_audit_html_text(FILE *out, const char *s); /* & < > " ' */
+void wr_audit_md_text(FILE *out, const char *s);   /* inline, table-safe */
+void wr_audit_tty_text(FILE *out, const char *s);  /* control bytes as \xNN */
+
+/* The renderers behind wr_audit_write. */
+void wr_audit_text(const struct wr_audit *a, FILE *out);
+void wr_audit_markdown(const struct wr_audit *a, FILE *out);
+void wr_audit_csv(const struct wr_audit *a, FILE *out);
+int wr_audit_json(const struct wr_audit *a, FILE *out);
+void wr_audit_html(const struct wr_audit *a, FILE *out);
+
+#endif

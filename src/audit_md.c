@@ -1,0 +1,198 @@
+/* audit_md: the audit as a Markdown document to attach to a change
+ * ticket.  Tables carry the proof at chunk level (which desktops, which
+ * RequestId, when); every value is escaped with wr_audit_md_text. */
+#include "audit.h"
+
+#include <string.h>
+
+static void md(FILE *out, const char *s)
+{
+  if (s == NULL || *s == '\0')
+    fputs("\xE2\x80\x94", out); /* an em dash marks "none" */
+  else
+    wr_audit_md_text(out, s);
+}
+
+static void row(FILE *out, const char *name, const char *value)
+{
+  fprintf(out, "| %s | ", name);
+  md(out, value);
+  fputs(" |\n", out);
+}
+
+static void groups(FILE *out, const char *title, const char *keyname,
+                   const struct wr_audit_group *g, size_t n)
+{
+  size_t i, k;
+
+  if (n == 0)
+    return;
+  fprintf(out, "\n## %s\n\n| %s | Desktops | Chunks | Message | "
+          "Desktop IDs (first %d) |\n|---|---:|---:|---|---|\n",
+          title, keyname, WR_AUDIT_SAMPLES);
+  for (i = 0; i < n; i++) {
+    fputs("| ", out);
+    md(out, g[i].key);
+    fprintf(out, " | %zu | %zu | ", g[i].desktops, g[i].chunks);
+    md(out, g[i].message);
+    fputs(" | ", out);
+    for (k = 0; k < g[i].nsample; k++) {
+      fputs(k > 0 ? ", " : "", out);
+      md(out, g[i].sample[k]);
+    }
+    fputs(" |\n", out);
+  }
+}
+
+static int chunk_row(const struct wr_rread_chunk *c, void *ud)
+{
+  FILE *out = ud;
+  size_t i;
+
+  fputs("| ", out);
+  md(out, c->id);
+  fputs(" | ", out);
+  md(out, c->region);
+  fprintf(out, " | %s | %zu | ", wr_rread_status_name(c->status), c->nids);
+  md(out, c->request_id);
+  fputs(" | ", out);
+  md(out, c->error_code);
+  fputs(" | ", out);
+  md(out, c->finished_at);
+  fputs(" | ", out);
+  for (i = 0; i < c->nids; i++) {
+    fputs(i > 0 ? " " : "", out);
+    md(out, c->ids[i]);
+  }
+  fputs(" |\n", out);
+  return 0;
+}
+
+static void extras(const struct wr_audit *a, FILE *out)
+{
+  const struct wr_rread *rr = a->rr;
+  size_t i;
+
+  if (rr->nverifies > 0)
+    fputs("\n## Verification (DescribeDesktops)\n\n| Wave | Desktops | "
+          "Running | Timed out | Not Running |\n|---:|---:|---:|---|---|\n",
+          out);
+  for (i = 0; i < rr->nverifies; i++) {
+    const struct wr_rread_verify *v = &rr->verifies[i];
+    size_t k;
+
+    fprintf(out, "| %ld | %ld | %ld | %s | ", v->wave, v->desktops,
+            v->running, v->timed_out ? "yes" : "no");
+    for (k = 0; k < v->nnot_running; k++) {
+      fputs(k > 0 ? " " : "", out);
+      md(out, v->not_running[k]);
+    }
+    fputs(" |\n", out);
+  }
+  if (rr->nrejected > 0)
+    fputs("\n## Rejected input rows (never sent)\n\n| Source | Line | Value "
+          "| Reason |\n|---|---:|---|---|\n", out);
+  for (i = 0; i < rr->nrejected; i++) {
+    fputs("| ", out);
+    md(out, rr->rejected[i].source);
+    fprintf(out, " | %ld | ", rr->rejected[i].line);
+    md(out, rr->rejected[i].value);
+    fputs(" | ", out);
+    md(out, rr->rejected[i].reason);
+    fputs(" |\n", out);
+  }
+  if (rr->torn_line > 0)
+    fprintf(out, "\n> Line %ld of the report was torn by a crash while it "
+            "was written and was ignored.\n", rr->torn_line);
+  if (a->summary_differs)
+    fputs("\n> The summary record's counts differ from the chunk records; "
+          "the counts above are the chunk records'.\n", out);
+}
+
+void wr_audit_markdown(const struct wr_audit *a, FILE *out)
+{
+  const struct wr_rread *rr = a->rr;
+  const struct wr_rread_run *run = &rr->run;
+  char b[160], code[16];
+  size_t i;
+
+  fputs("# Reboot audit: run ", out);
+  md(out, run->run_id);
+  fputs("\n\n| Field | Value |\n|---|---|\n", out);
+  row(out, "Outcome", wr_audit_outcome(a, b, sizeof(b)));
+  snprintf(code, sizeof(code), "%d", a->exit_code);
+  row(out, "Exit code", a->exit_code >= 0 ? code : NULL);
+  row(out, "Started", run->started_at);
+  row(out, "Finished", a->finished_at);
+  row(out, "Duration", wr_audit_duration(a->duration_s, b, sizeof(b)));
+  if (rr->nresumes > 0) {
+    snprintf(b, sizeof(b), "%zu time%s, last at %s", rr->nresumes,
+             wr_audit_plural(rr->nresumes),
+             rr->last_resumed_at != NULL ? rr->last_resumed_at : "?");
+    row(out, "Resumed", b);
+  }
+  row(out, "Tool version", run->tool_version);
+  row(out, "API", run->api);
+  row(out, "Action", run->action);
+  row(out, "Endpoint", run->endpoint);
+  fputs("| Inputs | ", out);
+  for (i = 0; i < run->ninputs; i++) {
+    fputs(i > 0 ? ", " : "", out);
+    md(out, run->inputs[i]);
+  }
+  fputs(" |\n", out);
+  row(out, "Rate limit", wr_audit_rate(run->rate, b, sizeof(b)));
+  row(out, "Report file", rr->path);
+
+  fprintf(out, "\n## Desktops\n\n| Status | Desktops |\n|---|---:|\n"
+          "| planned | %zu |\n| ok | %zu |\n| failed | %zu |\n"
+          "| skipped | %zu |\n| pending | %zu |\n"
+          "| rejected input rows | %zu |\n", a->planned, a->ok, a->failed,
+          a->skipped, a->pending, rr->nrejected);
+  if (rr->nverifies > 0)
+    fprintf(out, "| not Running after the reboot (verify) | %zu |\n",
+            a->not_running);
+  if (run->duplicates >= 0)
+    fprintf(out, "| duplicates (sent once) | %ld |\n", run->duplicates);
+  if (a->nregions > 1) {
+    fputs("\n| Region | ok | failed | skipped | pending |\n"
+          "|---|---:|---:|---:|---:|\n", out);
+    for (i = 0; i < a->nregions; i++) {
+      fputs("| ", out);
+      md(out, a->regions[i].region);
+      fprintf(out, " | %zu | %zu | %zu | %zu |\n", a->regions[i].ok,
+              a->regions[i].failed, a->regions[i].skipped,
+              a->regions[i].pending);
+    }
+  }
+  fprintf(out, "\n## Calls\n\n%zu RebootDesktops call%s, %zu retr%s, %zu "
+          "ambiguous attempt%s, %zu split%s", a->calls,
+          wr_audit_plural(a->calls), a->retries,
+          a->retries == 1 ? "y" : "ies", a->ambiguous,
+          wr_audit_plural(a->ambiguous), a->splits,
+          wr_audit_plural(a->splits));
+  if (a->calls_per_s >= 0)
+    fprintf(out, "; on average %.2f calls/s and %.2f desktops/s",
+            a->calls_per_s, a->desktops_per_s);
+  fputs(".\n", out);
+  if (a->nambiguous_chunks > 0) {
+    fprintf(out, "\nChunks with an ambiguous attempt (a request that may "
+            "have reached the service, then retried): %zu", 
+            a->nambiguous_chunks);
+    for (i = 0; i < a->nambiguous_chunks && i < WR_AUDIT_SAMPLES; i++) {
+      fputs(i > 0 ? ", " : ": ", out);
+      md(out, a->ambiguous_sample[i]);
+    }
+    fputs(a->nambiguous_chunks > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
+  }
+  groups(out, "Failed desktops by error code", "Error code", a->failures,
+         a->nfailures);
+  groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);
+
+  fputs("\n## Chunks\n\nEvery final chunk (split chunks appear as their "
+        "parts); `pending` chunks have no final record.\n\n"
+        "| Chunk | Region | Status | Desktops | RequestId | Error code | "
+        "Finished | Desktop IDs |\n|---|---|---|---:|---|---|---|---|\n", out);
+  wr_audit_each_leaf(rr, chunk_row, out);
+  extras(a, out);
+}

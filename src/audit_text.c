@@ -1,0 +1,230 @@
+/* audit_text: the human summary for a terminal.  Short by design: counts,
+ * then each failure group with a few desktop IDs; the per-desktop proof
+ * is in the csv format.  Every value from the report goes through
+ * wr_audit_tty_text. */
+#include "audit.h"
+
+#include <string.h>
+
+#define REJECTED_SHOWN 5
+
+static void put(FILE *out, const char *s)
+{
+  wr_audit_tty_text(out, s != NULL ? s : "-");
+}
+
+static void field(FILE *out, const char *name, const char *value)
+{
+  fprintf(out, "  %-12s ", name);
+  put(out, value);
+  putc('\n', out);
+}
+
+static void groups(FILE *out, const char *title,
+                   const struct wr_audit_group *g, size_t n)
+{
+  size_t i, k;
+
+  if (n == 0)
+    return;
+  fprintf(out, "\n%s\n", title);
+  for (i = 0; i < n; i++) {
+    fputs("  ", out);
+    put(out, g[i].key != NULL ? g[i].key : "(no error code)");
+    fprintf(out, ": %zu desktop%s in %zu chunk%s: ", g[i].desktops,
+            g[i].desktops == 1 ? "" : "s", g[i].chunks,
+            g[i].chunks == 1 ? "" : "s");
+    for (k = 0; k < g[i].nsample; k++) {
+      fputs(k > 0 ? ", " : "", out);
+      put(out, g[i].sample[k]);
+    }
+    fputs(g[i].desktops > g[i].nsample ? ", ...\n" : "\n", out);
+    if (g[i].message != NULL && !(g[i].key != NULL &&
+                                  strcmp(g[i].key, g[i].message) == 0)) {
+      fputs("      ", out);
+      put(out, g[i].message);
+      putc('\n', out);
+    }
+  }
+}
+
+static void waves(const struct wr_rread *rr, FILE *out)
+{
+  const struct wr_rread_verify *v;
+  size_t i, k;
+
+  if (rr->nwaves > 0)
+    fputs("\nWaves\n", out);
+  for (i = 0; i < rr->nwaves; i++) {
+    fprintf(out, "  wave %ld%s: %ld ok, %ld failed, ended ", rr->waves[i].wave,
+            rr->waves[i].canary ? " (canary)" : "", rr->waves[i].ok_desktops,
+            rr->waves[i].failed_desktops);
+    put(out, rr->waves[i].finished_at);
+    putc('\n', out);
+  }
+  if (rr->nverifies > 0)
+    fputs("\nVerification (DescribeDesktops)\n", out);
+  for (i = 0; i < rr->nverifies; i++) {
+    v = &rr->verifies[i];
+    fprintf(out, "  wave %ld: %ld of %ld Running%s, %ld calls, %ld errors\n",
+            v->wave, v->running, v->desktops,
+            v->timed_out ? " (timed out)" : "", v->calls, v->errors);
+    for (k = 0; k < v->nnot_running && k < WR_AUDIT_SAMPLES; k++) {
+      fputs(k == 0 ? "      not Running: " : ", ", out);
+      put(out, v->not_running[k]);
+    }
+    if (v->nnot_running > 0)
+      fputs(v->nnot_running > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
+    if (v->last_error != NULL) {
+      fputs("      last error: ", out);
+      put(out, v->last_error);
+      putc('\n', out);
+    }
+  }
+}
+
+static void rejected(const struct wr_rread *rr, FILE *out)
+{
+  const struct wr_rread_rejected *r;
+  size_t i;
+
+  if (rr->nrejected == 0)
+    return;
+  fprintf(out, "\nRejected input rows (never sent)%s\n",
+          rr->nrejected > REJECTED_SHOWN ? ", the first 5" : "");
+  for (i = 0; i < rr->nrejected && i < REJECTED_SHOWN; i++) {
+    r = &rr->rejected[i];
+    fputs("  ", out);
+    put(out, r->source);
+    fprintf(out, ":%ld: \"", r->line);
+    put(out, r->value);
+    fputs("\": ", out);
+    put(out, r->reason);
+    putc('\n', out);
+  }
+}
+
+static void notes(const struct wr_audit *a, FILE *out)
+{
+  const struct wr_rread *rr = a->rr;
+
+  if (a->summary_differs)
+    fprintf(out, "\nNote: the summary record says %ld ok, %ld failed, %ld "
+            "skipped; the chunk records, counted above, say %zu, %zu, %zu.\n",
+            rr->summary.ok_desktops, rr->summary.failed_desktops,
+            rr->summary.skipped_desktops, a->ok, a->failed, a->skipped);
+  if (rr->torn_line > 0)
+    fprintf(out, "\nNote: line %ld (%zu bytes) was torn by a crash while it "
+            "was written, and was ignored.\n", rr->torn_line, rr->torn_bytes);
+  if (rr->nunknown > 0) {
+    fprintf(out, "\nNote: %zu record%s of a newer kind (\"", rr->nunknown,
+            rr->nunknown == 1 ? "" : "s");
+    put(out, rr->first_unknown);
+    fputs("\") ignored.\n", out);
+  }
+}
+
+void wr_audit_text(const struct wr_audit *a, FILE *out)
+{
+  const struct wr_rread *rr = a->rr;
+  const struct wr_rread_run *run = &rr->run;
+  char b1[64], b2[64], outcome[160];
+  size_t i;
+
+  fputs("Run ", out);
+  put(out, run->run_id);
+  fputs(" (", out);
+  put(out, rr->path);
+  fputs(")\n", out);
+  wr_audit_outcome(a, outcome, sizeof(outcome));
+  fputs("  outcome      ", out);
+  put(out, outcome);
+  if (a->exit_code >= 0)
+    fprintf(out, ", exit code %d", a->exit_code);
+  putc('\n', out);
+  field(out, "started", run->started_at);
+  fputs("  finished     ", out);
+  put(out, a->finished_at);
+  fprintf(out, " (%s)\n", wr_audit_duration(a->duration_s, b1, sizeof(b1)));
+  if (rr->nresumes > 0) {
+    fprintf(out, "  resumed      %zu time%s, last at ", rr->nresumes,
+            wr_audit_plural(rr->nresumes));
+    put(out, rr->last_resumed_at);
+    putc('\n', out);
+  }
+  fputs("  tool         wuying-reboot ", out);
+  put(out, run->tool_version);
+  putc('\n', out);
+  fputs("  api          ", out);
+  put(out, run->api);
+  fputs(", ", out);
+  put(out, run->action);
+  putc('\n', out);
+  field(out, "endpoint", run->endpoint);
+  fputs("  inputs       ", out);
+  for (i = 0; i < run->ninputs; i++) {
+    fputs(i > 0 ? ", " : "", out);
+    put(out, run->inputs[i]);
+  }
+  fprintf(out, "%s\n  settings     rate %s, concurrency %ld, chunk size %ld\n",
+          run->ninputs == 0 ? "-" : "",
+          wr_audit_rate(run->rate, b1, sizeof(b1)), run->concurrency,
+          run->chunk_size);
+
+  fprintf(out, "\nDesktops: %zu planned in %zu chunks\n", a->planned,
+          rr->nroots);
+  fprintf(out, "  ok           %zu\n  failed       %zu\n  skipped      %zu\n"
+          "  pending      %zu%s\n", a->ok, a->failed, a->skipped, a->pending,
+          a->pending > 0 ? " (no final record: resume sends them)" : "");
+  if (rr->nverifies > 0)
+    fprintf(out, "  not Running  %zu after the reboot (--verify)\n",
+            a->not_running);
+  fprintf(out, "  rejected     %zu input rows (not desktops)\n",
+          rr->nrejected);
+  if (run->duplicates >= 0)
+    fprintf(out, "  duplicates   %ld (each sent once)\n", run->duplicates);
+
+  if (a->nregions > 1)
+    for (i = 0; i < a->nregions; i++) {
+      fputs("  ", out);
+      put(out, a->regions[i].region);
+      fprintf(out, ": %zu ok, %zu failed, %zu skipped, %zu pending\n",
+              a->regions[i].ok, a->regions[i].failed, a->regions[i].skipped,
+              a->regions[i].pending);
+    }
+
+  fprintf(out, "\nCalls: %zu RebootDesktops call%s, %zu retr%s, %zu "
+          "ambiguous, %zu split%s\n", a->calls, wr_audit_plural(a->calls),
+          a->retries, a->retries == 1 ? "y" : "ies", a->ambiguous, a->splits,
+          wr_audit_plural(a->splits));
+  if (a->calls_per_s >= 0)
+    fprintf(out, "  average      %.2f calls/s, %.2f desktops/s over %s "
+            "(limit %s)\n", a->calls_per_s, a->desktops_per_s,
+            wr_audit_duration(a->duration_s, b1, sizeof(b1)),
+            wr_audit_rate(run->rate, b2, sizeof(b2)));
+
+  if (a->nambiguous_chunks > 0) {
+    fprintf(out, "  ambiguous in %zu chunk%s (may have been sent twice): ",
+            a->nambiguous_chunks, wr_audit_plural(a->nambiguous_chunks));
+    for (i = 0; i < a->nambiguous_chunks && i < WR_AUDIT_SAMPLES; i++) {
+      fputs(i > 0 ? ", " : "", out);
+      put(out, a->ambiguous_sample[i]);
+    }
+    fputs(a->nambiguous_chunks > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
+  }
+  groups(out, "Failed desktops, by error code", a->failures, a->nfailures);
+  groups(out, "Skipped desktops, by reason", a->skips, a->nskips);
+  if (a->pending_chunks > 0) {
+    fprintf(out, "\nPending: %zu desktop%s in %zu chunk%s: ", a->pending,
+            wr_audit_plural(a->pending), a->pending_chunks,
+            wr_audit_plural(a->pending_chunks));
+    for (i = 0; i < a->npending_sample; i++) {
+      fputs(i > 0 ? ", " : "", out);
+      put(out, a->pending_sample[i]);
+    }
+    fputs(a->pending_chunks > a->npending_sample ? ", ...\n" : "\n", out);
+  }
+  waves(rr, out);
+  rejected(rr, out);
+  notes(a, out);
+}

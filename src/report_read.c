@@ -1,0 +1,235 @@
+/* report_read: the line reader.  Blocks of BLOCK bytes are cut at '\n';
+ * a line lying within a block is parsed in place, one that straddles two
+ * blocks is gathered in a bounded wr_buf.  A line that is not JSON is
+ * held back: if nothing but blank lines follows it, it is the torn tail
+ * of a crash and is dropped; otherwise it is the error. */
+#include "report_read_int.h"
+
+#include "buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK (256 * 1024)
+
+struct reader {
+  struct wr_rread_ctx ctx;
+  uint64_t off;                /* offset of the next unread byte */
+  bool held;                   /* a bad line waits for what follows */
+  struct wr_err held_err;
+  long held_line;
+  size_t held_bytes;
+};
+
+static bool blank(const char *s, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < len; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+      return false;
+  return true;
+}
+
+/* One physical line (without its '\n'); end is the offset just past it. */
+static int line(struct reader *r, const char *s, size_t len, uint64_t end,
+                bool has_nl)
+{
+  struct wr_rread *rr = r->ctx.rr;
+  const char *stop = NULL;
+  cJSON *o;
+  int rc;
+
+  r->ctx.line = ++rr->lines;
+  if (r->ctx.line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+    s += 3;
+    len -= 3;
+  }
+  if (blank(s, len)) {
+    if (!r->held)
+      rr->valid_up_to = end;
+    return 0;
+  }
+  if (r->held) {
+    *r->ctx.err = r->held_err;
+    return r->held_err.code;
+  }
+  o = cJSON_ParseWithLengthOpts(s, len, &stop, false);
+  if (o != NULL && !blank(stop, len - (size_t)(stop - s))) {
+    cJSON_Delete(o);
+    o = NULL;
+  }
+  if (o == NULL) {
+    /* On failure cJSON leaves stop where parsing went wrong. */
+    r->held = true;
+    r->held_line = r->ctx.line;
+    r->held_bytes = len + has_nl;
+    wr_err_set(&r->held_err, WR_EINPUT, "%s:%ld: not a whole JSON record "
+               "(bad near byte %zu of %zu)", rr->path, r->ctx.line,
+               stop != NULL && stop >= s && stop <= s + len
+                   ? (size_t)(stop - s) + 1 : len,
+               len);
+    return 0;
+  }
+  rc = wr_rread_record(&r->ctx, o);
+  cJSON_Delete(o);
+  if (rc < 0)
+    return rc;
+  rr->valid_up_to = end;
+  rr->missing_newline = !has_nl;
+  return 0;
+}
+
+static int read_all(struct reader *r, FILE *f, struct wr_err *err)
+{
+  struct wr_buf part;
+  char *blk = malloc(BLOCK);
+  const char *p, *end, *nl;
+  size_t n;
+  int rc = WR_ENOMEM;
+
+  wr_buf_init(&part, WR_RREAD_MAX_LINE);
+  if (blk == NULL) {
+    wr_err_set(err, rc, "out of memory");
+    goto out;
+  }
+  while ((n = fread(blk, 1, BLOCK, f)) > 0) {
+    for (p = blk, end = blk + n; p < end; p = nl + 1) {
+      nl = memchr(p, '\n', (size_t)(end - p));
+      if (nl == NULL) {
+        if ((rc = wr_buf_add(&part, p, (size_t)(end - p))) < 0)
+          goto too_long;
+        break;
+      }
+      if (part.len > 0) {
+        if ((rc = wr_buf_add(&part, p, (size_t)(nl - p))) < 0)
+          goto too_long;
+        rc = line(r, part.data, part.len, r->off + (uint64_t)(nl - blk) + 1,
+                  true);
+        wr_buf_reset(&part);
+      } else {
+        rc = line(r, p, (size_t)(nl - p), r->off + (uint64_t)(nl - blk) + 1,
+                  true);
+      }
+      if (rc < 0)
+        goto out;
+    }
+    r->off += n;
+  }
+  if (ferror(f)) {
+    rc = wr_err_set(err, WR_EIO, "%s: %s", r->ctx.rr->path, strerror(errno));
+    goto out;
+  }
+  rc = part.len > 0 ? line(r, part.data, part.len, r->off, false) : 0;
+  goto out;
+too_long:
+  rc = wr_err_set(err, rc, "%s:%ld: a line longer than %d bytes (not a "
+                  "report?)", r->ctx.rr->path, r->ctx.rr->lines + 1,
+                  WR_RREAD_MAX_LINE);
+out:
+  wr_buf_free(&part);
+  free(blk);
+  return rc;
+}
+
+int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
+                         struct wr_err *err)
+{
+  struct reader r;
+  struct wr_rread *rr = NULL;
+  int rc = WR_ENOMEM;
+
+  memset(&r, 0, sizeof(r));
+  rr = calloc(1, sizeof(*rr));
+  if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
+      wr_idset_create(16384, &rr->desktops) < 0 ||
+      (rr->path = wr_arena_strndup(wr_idset_arena(rr->index), name,
+                                   strlen(name))) == NULL) {
+    wr_err_set(err, rc, "out of memory");
+    goto out;
+  }
+  r.ctx.rr = rr;
+  r.ctx.arena = wr_idset_arena(rr->index);
+  r.ctx.err = err;
+  if ((rc = read_all(&r, f, err)) < 0)
+    goto out;
+  if (r.held) {
+    rr->torn_line = r.held_line;
+    rr->torn_bytes = r.held_bytes;
+  }
+  if (!r.ctx.seen_run) {
+    rc = wr_err_set(err, WR_EINPUT, "%s: no run record: empty, or not a "
+                    "wuying-reboot report", rr->path);
+    goto out;
+  }
+  *out = rr;
+  rr = NULL;
+  rc = 0;
+out:
+  wr_rread_destroy(&rr);
+  return rc;
+}
+
+int wr_rread_load(const char *path, struct wr_rread **out,
+                  struct wr_err *err)
+{
+  bool is_stdin = strcmp(path, "-") == 0;
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  int rc;
+
+  if (f == NULL)
+    return wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+  rc = wr_rread_load_stream(f, is_stdin ? "(stdin)" : path, out, err);
+  if (!is_stdin)
+    fclose(f);
+  return rc;
+}
+
+void wr_rread_destroy(struct wr_rread **pp)
+{
+  struct wr_rread *rr = *pp;
+
+  if (rr == NULL)
+    return;
+  cJSON_Delete(rr->run.options);
+  free(rr->rejected);
+  free(rr->chunks);
+  free(rr->waves);
+  free(rr->verifies);
+  wr_idset_destroy(&rr->index);
+  wr_idset_destroy(&rr->desktops);
+  free(rr);
+  *pp = NULL;
+}
+
+long wr_rread_find(const struct wr_rread *rr, const char *id)
+{
+  return wr_idset_find(rr->index, id, strlen(id));
+}
+
+bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i)
+{
+  const struct wr_rread_chunk *c = &rr->chunks[i];
+  size_t k;
+
+  if (c->status == WR_RREAD_PENDING)
+    return false;
+  for (k = 0; k < c->nchildren; k++)
+    if (!wr_rread_chunk_done(rr, c->first_child + k))
+      return false;
+  return true;
+}
+
+const char *wr_rread_status_name(enum wr_rread_status s)
+{
+  switch (s) {
+  case WR_RREAD_OK: return "ok";
+  case WR_RREAD_FAILED: return "failed";
+  case WR_RREAD_SKIPPED: return "skipped";
+  case WR_RREAD_SPLIT: return "split";
+  case WR_RREAD_PENDING: break;
+  }
+  return "pending";
+}

@@ -1,0 +1,170 @@
+/* report_read: a report file (CONTRACT.md "The report") loaded back into
+ * memory, for the `report` audit and for `resume`.
+ *
+ * Streamed: the file is read in blocks and cut into lines of at most
+ * WR_RREAD_MAX_LINE bytes; each line is parsed alone (cJSON) and kept as
+ * plain C data in one arena, so memory follows the run's size (its
+ * desktops and records), never the file's.
+ *
+ * Chunks form a forest in one array: every plan record is a root (plan
+ * order), and the parts named by a split record's "into" are its
+ * children, stored next to each other (first_child, nchildren).  A final
+ * chunk record fills in its node; a node without one is PENDING, which is
+ * exactly what resume must still send (with the node's client_token).
+ *
+ * Errors: a torn last line (a crash mid-write) is dropped and described
+ * in torn_line/torn_bytes, never fatal.  Any other bad line is WR_EINPUT
+ * with "FILE:LINE: what" in err.  An unknown record type is counted and
+ * skipped (forward compatibility).  valid_up_to is the byte offset just
+ * past the last good line (redis aof's valid_up_to): resume truncates
+ * there before it appends.  Not for the loop thread: it blocks on read. */
+#ifndef WR_REPORT_READ_H
+#define WR_REPORT_READ_H
+
+#include "err.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct wr_idset;
+
+#define WR_RREAD_MAX_LINE (4 * 1024 * 1024) /* a chunk record is ~10 KiB */
+#define WR_RREAD_MAX_CHUNK 1000 /* desktops in one chunk (the API takes 100) */
+
+enum wr_rread_status {
+  WR_RREAD_PENDING = 0, /* no final record (yet) */
+  WR_RREAD_OK,
+  WR_RREAD_FAILED,
+  WR_RREAD_SKIPPED,
+  WR_RREAD_SPLIT
+};
+
+/* A plan chunk or a part of a split one.  Strings are NULL when absent
+ * or null in the report. */
+struct wr_rread_chunk {
+  const char *id;              /* "17", "17.1" */
+  const char *region;
+  const char **ids;            /* desktop IDs */
+  size_t nids;
+  const char *client_token;    /* NULL in admin mode */
+  int wave;                    /* a part inherits its plan chunk's */
+  long parent;                 /* index of the split chunk, -1: a root */
+  long plan_line;              /* line that declared it (plan or split) */
+  size_t first_child, nchildren; /* parts, when status is SPLIT */
+
+  /* From the final chunk record; PENDING leaves these empty. */
+  enum wr_rread_status status;
+  long line;                   /* line of the final record, 0: none */
+  const char *request_id;
+  const char **attempt_request_ids;
+  size_t nattempt_request_ids;
+  long http_status;            /* 0: none */
+  const char *error_code;
+  const char *error_message;
+  int attempts;
+  int ambiguous_attempts;
+  const char *started_at;      /* RFC 3339 as written */
+  const char *finished_at;
+  int64_t latency_ms;          /* -1: none */
+};
+
+struct wr_rread_run {
+  const char *run_id;
+  const char *started_at;
+  const char *tool_version;
+  const char *api;             /* "admin" | "client" */
+  const char *action;
+  const char *endpoint;
+  double rate;
+  long concurrency, chunk_size;
+  const char **inputs;
+  size_t ninputs;
+  long desktops, chunks, rejected, duplicates; /* as the run counted */
+  cJSON *options;              /* run.options (owned), NULL if absent */
+};
+
+struct wr_rread_rejected {
+  const char *source;
+  long line;
+  const char *value;
+  const char *reason;
+};
+
+struct wr_rread_wave {
+  long wave;
+  bool canary;
+  long ok_desktops, failed_desktops;
+  const char *finished_at;
+};
+
+struct wr_rread_verify {
+  long wave;
+  long desktops, running;
+  bool timed_out;
+  long calls, errors;
+  const char **not_running;
+  size_t nnot_running;
+  const char *last_error;
+  const char *finished_at;
+};
+
+struct wr_rread_summary {
+  const char *finished_at;
+  long ok_chunks, failed_chunks, skipped_chunks;
+  long ok_desktops, failed_desktops, skipped_desktops;
+  int exit_code;
+  const char *stop_reason;     /* NULL: ran to the end */
+};
+
+struct wr_rread {
+  const char *path;            /* as given (a copy), "(stdin)" for - */
+  struct wr_rread_run run;
+  struct wr_rread_rejected *rejected;
+  size_t nrejected;
+  struct wr_rread_chunk *chunks; /* roots in plan order, then parts */
+  size_t nchunks;
+  size_t nroots;               /* plan chunks: chunks[0..nroots) */
+  struct wr_rread_wave *waves;
+  size_t nwaves;
+  struct wr_rread_verify *verifies;
+  size_t nverifies;
+  bool has_summary;            /* false: the run was interrupted hard */
+  struct wr_rread_summary summary; /* the last one (resume appends) */
+  size_t nsummaries;
+  size_t nresumes;             /* {"type":"resume"} records (sessions) */
+  const char *last_resumed_at; /* the last one's started_at */
+
+  long lines;                  /* lines read, the torn one included */
+  uint64_t valid_up_to;        /* offset past the last good line */
+  bool missing_newline;        /* last good line has no '\n': add one */
+  long torn_line;              /* 0: none */
+  size_t torn_bytes;
+  size_t nunknown;             /* records of unknown type, skipped */
+  const char *first_unknown;   /* the first such type */
+
+  struct wr_idset *index;      /* chunk id -> index; owns the arena */
+  struct wr_idset *desktops;   /* every planned desktop ID, once */
+};
+
+/* Load path ("-": stdin).  0 and *out set, or WR_EINPUT (a bad report),
+ * WR_EIO, WR_ENOMEM, WR_ETOOBIG with err naming file and line. */
+int wr_rread_load(const char *path, struct wr_rread **out,
+                  struct wr_err *err);
+/* The same from an open stream (read to its end, not closed); name is
+ * the file name for messages. */
+int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
+                         struct wr_err *err);
+/* Free everything; *pp set to NULL.  Safe on NULL. */
+void wr_rread_destroy(struct wr_rread **pp);
+
+/* The index of chunk id, or -1. */
+long wr_rread_find(const struct wr_rread *rr, const char *id);
+/* true when chunk i and every part below it have a final record. */
+bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
+/* "ok", "failed", "skipped", "split" or "pending". */
+const char *wr_rread_status_name(enum wr_rread_status s);
+
+#endif

@@ -1,0 +1,381 @@
+/* audit: counts from the chunk forest, exact CSV, escaping in every
+ * format. */
+#define _POSIX_C_SOURCE 200809L
+#include "audit.h"
+#include "report_read.h"
+
+#include <cjson/cJSON.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* An interrupted run: chunk 1 ok, chunk 2 split (2.1 failed, 2.2 never
+ * finished), chunk 3 skipped, no summary. */
+static const char report[] =
+    "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"r-<1>\","
+    "\"started_at\":\"2026-11-29T20:00:00.000Z\",\"tool_version\":\"0.1.0\","
+    "\"api\":\"admin\",\"action\":\"RebootDesktops\",\"endpoint\":"
+    "\"http://127.0.0.1:1\",\"rate\":10,\"concurrency\":4,\"chunk_size\":3,"
+    "\"inputs\":[\"a|b.csv\"],\"desktops\":6,\"duplicates\":1}\n"
+    "{\"type\":\"rejected\",\"source\":\"a|b.csv\",\"line\":7,\"value\":"
+    "\"<script>alert('x')</script>\",\"reason\":\"bad | *id*\"}\n"
+    "{\"type\":\"plan\",\"chunk\":\"1\",\"wave\":1,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],\"client_token\":null}\n"
+    "{\"type\":\"plan\",\"chunk\":\"2\",\"wave\":1,\"region\":\"cn-y\","
+    "\"desktop_ids\":[\"ecd-c\",\"ecd-d\",\"ecd-e\"],\"client_token\":null}\n"
+    "{\"type\":\"plan\",\"chunk\":\"3\",\"wave\":1,\"region\":\"cn-y\","
+    "\"desktop_ids\":[\"ecd-f\"],\"client_token\":null}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],"
+    "\"status\":\"ok\",\"request_id\":\"RID-1\",\"attempts\":1,"
+    "\"finished_at\":\"2026-11-29T20:00:01.000Z\"}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\",\"ecd-d\","
+    "\"ecd-e\"],\"status\":\"split\",\"request_id\":\"RID-2\",\"error_code\":"
+    "\"X.Y\",\"attempts\":1,\"finished_at\":\"2026-11-29T20:00:02.000Z\","
+    "\"into\":[{\"chunk\":\"2.1\",\"desktop_ids\":[\"ecd-c\"]},{\"chunk\":"
+    "\"2.2\",\"desktop_ids\":[\"ecd-d\",\"ecd-e\"]}]}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"2.1\",\"desktop_ids\":[\"ecd-c\"],"
+    "\"status\":\"failed\",\"request_id\":\"RID-3\",\"error_code\":\"X.Y\","
+    "\"error_message\":\"bad, \\\"quoted\\\"\\nline | <b>\",\"attempts\":3,"
+    "\"ambiguous_attempts\":1,\"finished_at\":\"2026-11-29T20:00:03.000Z\"}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"3\",\"desktop_ids\":[\"ecd-f\"],"
+    "\"status\":\"skipped\",\"error_message\":\"deadline\",\"attempts\":0,"
+    "\"finished_at\":\"2026-11-29T20:00:04.000Z\"}\n";
+
+struct fixture {
+  struct wr_rread *rr;
+  struct wr_audit a;
+};
+
+/* Load text as a report and audit it into fx. */
+static int load(const char *text, struct fixture *fx)
+{
+  struct wr_err err = {0};
+  FILE *f = fmemopen((void *)text, strlen(text), "r");
+  int rc;
+
+  if (f == NULL)
+    return -1;
+  rc = wr_rread_load_stream(f, "r.jsonl", &fx->rr, &err);
+  fclose(f);
+  if (rc < 0 || wr_audit_build(fx->rr, &fx->a, &err) < 0) {
+    fprintf(stderr, "%s\n", err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int setup(void **state)
+{
+  struct fixture *fx = calloc(1, sizeof(*fx));
+
+  if (fx == NULL || load(report, fx) < 0)
+    return -1;
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  struct fixture *fx = *state;
+
+  wr_audit_free(&fx->a);
+  wr_rread_destroy(&fx->rr);
+  free(fx);
+  return 0;
+}
+
+/* Render a in format f into a string (free it). */
+static char *render(const struct wr_audit *a, enum wr_audit_format f)
+{
+  struct wr_err err = {0};
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+
+  assert_non_null(out);
+  assert_int_equal(wr_audit_write(a, f, out, &err), 0);
+  assert_int_equal(fclose(out), 0);
+  return text;
+}
+
+/* Run an escaper on s into a string (free it). */
+static char *esc(void (*fn)(FILE *, const char *), const char *s)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+
+  assert_non_null(out);
+  fn(out, s);
+  assert_int_equal(fclose(out), 0);
+  return text;
+}
+
+static void test_counts(void **state)
+{
+  struct fixture *fx = *state;
+  const struct wr_audit *a = &fx->a;
+  char buf[160];
+
+  assert_int_equal(a->planned, 6);
+  assert_int_equal(a->ok, 2);
+  assert_int_equal(a->failed, 1);
+  assert_int_equal(a->skipped, 1);
+  assert_int_equal(a->pending, 2);
+  assert_int_equal(a->pending_chunks, 1);
+  assert_string_equal(a->pending_sample[0], "2.2");
+  assert_int_equal(a->splits, 1);
+  assert_int_equal(a->calls, 5);
+  assert_int_equal(a->retries, 2);
+  assert_int_equal(a->ambiguous, 1);
+  assert_int_equal(a->exit_code, -1);
+  assert_false(a->complete);
+  /* No summary: the run ends with its last record. */
+  assert_string_equal(a->finished_at, "2026-11-29T20:00:04.000Z");
+  assert_true(a->duration_s > 3.999 && a->duration_s < 4.001);
+  assert_true(a->calls_per_s > 1.249 && a->calls_per_s < 1.251);
+  assert_int_equal(a->nfailures, 1);
+  assert_string_equal(a->failures[0].key, "X.Y");
+  assert_int_equal(a->failures[0].desktops, 1);
+  assert_string_equal(a->failures[0].sample[0], "ecd-c");
+  assert_int_equal(a->nskips, 1);
+  assert_string_equal(a->skips[0].key, "deadline");
+  assert_null(a->skips[0].message);
+  assert_int_equal(a->nregions, 2);
+  assert_string_equal(a->regions[0].region, "cn-x");
+  assert_int_equal(a->regions[0].ok, 2);
+  assert_string_equal(a->regions[1].region, "cn-y");
+  assert_int_equal(a->regions[1].pending, 2);
+  assert_int_equal(a->nambiguous_chunks, 1);
+  assert_string_equal(a->ambiguous_sample[0], "2.1");
+  assert_non_null(strstr(wr_audit_outcome(a, buf, sizeof(buf)),
+                         "interrupted: no summary record"));
+}
+
+static void test_csv_exact(void **state)
+{
+  struct fixture *fx = *state;
+  char *t = render(&fx->a, WR_AUDIT_CSV);
+
+  assert_string_equal(t,
+      "desktop_id,region,chunk,status,request_id,error_code,error_message,"
+      "finished_at\n"
+      "ecd-a,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z\n"
+      "ecd-b,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z\n"
+      "ecd-c,cn-y,2.1,failed,RID-3,X.Y,\"bad, \"\"quoted\"\"\nline | <b>\","
+      "2026-11-29T20:00:03.000Z\n"
+      "ecd-d,cn-y,2.2,pending,,,,\n"
+      "ecd-e,cn-y,2.2,pending,,,,\n"
+      "ecd-f,cn-y,3,skipped,,,deadline,2026-11-29T20:00:04.000Z\n");
+  free(t);
+}
+
+static void test_escapers(void **state)
+{
+  char *t;
+
+  (void)state;
+  t = esc(wr_audit_csv_field, "plain value");
+  assert_string_equal(t, "plain value");
+  free(t);
+  t = esc(wr_audit_csv_field, "a,\"b\"\r\nc");
+  assert_string_equal(t, "\"a,\"\"b\"\"\r\nc\"");
+  free(t);
+  t = esc(wr_audit_csv_field, NULL);
+  assert_string_equal(t, "");
+  free(t);
+  t = esc(wr_audit_html_text, "<a href=\"x\">'&'</a>");
+  assert_string_equal(t, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a"
+                         "&gt;");
+  free(t);
+  t = esc(wr_audit_md_text, "a|b *c* _d_ `e` [f](g) <h> \\ #1\nx");
+  assert_string_equal(t, "a\\|b \\*c\\* \\_d\\_ \\`e\\` \\[f\\](g) \\<h\\> "
+                         "\\\\ \\#1 x");
+  free(t);
+  t = esc(wr_audit_tty_text, "ok\x1b[31mred\x7f");
+  assert_string_equal(t, "ok\\x1b[31mred\\x7f");
+  free(t);
+}
+
+static void test_text(void **state)
+{
+  struct fixture *fx = *state;
+  char *t = render(&fx->a, WR_AUDIT_TEXT);
+
+  assert_non_null(strstr(t, "Run r-<1> ("));
+  assert_non_null(strstr(t, "interrupted: no summary record"));
+  assert_non_null(strstr(t, "  ok           2\n"));
+  assert_non_null(strstr(t, "  pending      2 (no final record"));
+  assert_non_null(strstr(t, "X.Y: 1 desktop in 1 chunk: ecd-c\n"));
+  /* The message's newline must not break the layout. */
+  assert_non_null(strstr(t, "bad, \"quoted\"\\x0aline | <b>"));
+  assert_non_null(strstr(t, "Pending: 2 desktops in 1 chunk: 2.2\n"));
+  assert_non_null(strstr(t, "5 RebootDesktops calls, 2 retries, 1 "
+                            "ambiguous, 1 split\n"));
+  assert_non_null(strstr(t, "ambiguous in 1 chunk (may have been sent "
+                            "twice): 2.1\n"));
+  assert_non_null(strstr(t, "  cn-y: 0 ok, 1 failed, 1 skipped, 2 "
+                            "pending\n"));
+  free(t);
+}
+
+static void test_markdown(void **state)
+{
+  struct fixture *fx = *state;
+  char *t = render(&fx->a, WR_AUDIT_MARKDOWN);
+
+  assert_non_null(strstr(t, "# Reboot audit: run r-\\<1\\>\n"));
+  assert_non_null(strstr(t, "| Inputs | a\\|b.csv |"));
+  assert_non_null(strstr(t, "| 2.1 | cn-y | failed | 1 | RID-3 | X.Y |"));
+  assert_non_null(strstr(t, "| 2.2 | cn-y | pending | 2 |"));
+  assert_non_null(strstr(t, "bad, \"quoted\" line \\| \\<b\\>"));
+  assert_non_null(strstr(t, "| a\\|b.csv | 7 | \\<script\\>alert('x')\\</"
+                            "script\\> | bad \\| \\*id\\* |"));
+  assert_null(strstr(t, "<script>"));
+  free(t);
+}
+
+static void test_html(void **state)
+{
+  struct fixture *fx = *state;
+  char *t = render(&fx->a, WR_AUDIT_HTML);
+
+  assert_true(strncmp(t, "<!DOCTYPE html>", 15) == 0);
+  assert_non_null(strstr(t, "<title>Reboot audit: run r-&lt;1&gt;</title>"));
+  assert_null(strstr(t, "<script>"));
+  assert_non_null(strstr(t, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script"
+                            "&gt;"));
+  assert_non_null(strstr(t, "line | &lt;b&gt;"));
+  assert_non_null(strstr(t, "<td class=\"pending\">pending</td>"));
+  assert_non_null(strstr(t, "</html>\n"));
+  free(t);
+}
+
+static void test_json(void **state)
+{
+  struct fixture *fx = *state;
+  char *t = render(&fx->a, WR_AUDIT_JSON);
+  cJSON *o = cJSON_Parse(t), *d, *p;
+
+  assert_non_null(o);
+  assert_string_equal(cJSON_GetObjectItem(o, "run_id")->valuestring, "r-<1>");
+  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "exit_code")));
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "has_summary")));
+  d = cJSON_GetObjectItem(o, "desktops");
+  assert_int_equal(cJSON_GetObjectItem(d, "pending")->valueint, 2);
+  assert_int_equal(cJSON_GetObjectItem(d, "rejected")->valueint, 1);
+  assert_int_equal(cJSON_GetObjectItem(d, "duplicates")->valueint, 1);
+  p = cJSON_GetObjectItem(o, "pending_chunks");
+  assert_int_equal(cJSON_GetArraySize(p), 1);
+  assert_string_equal(cJSON_GetArrayItem(p, 0)->valuestring, "2.2");
+  p = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "failures"), 0);
+  assert_string_equal(cJSON_GetObjectItem(p, "error_message")->valuestring,
+                      "bad, \"quoted\"\nline | <b>");
+  assert_int_equal(cJSON_GetObjectItem(o, "calls")->valueint, 5);
+  assert_true(cJSON_GetObjectItem(o, "calls_per_s")->valuedouble == 1.25);
+  p = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "regions"), 1);
+  assert_string_equal(cJSON_GetObjectItem(p, "region")->valuestring, "cn-y");
+  assert_int_equal(cJSON_GetObjectItem(p, "skipped")->valueint, 1);
+  p = cJSON_GetObjectItem(o, "ambiguous_chunks");
+  assert_int_equal(cJSON_GetArraySize(p), 1);
+  assert_string_equal(cJSON_GetArrayItem(p, 0)->valuestring, "2.1");
+  cJSON_Delete(o);
+  free(t);
+}
+
+static void test_durations(void **state)
+{
+  char b[64];
+
+  (void)state;
+  assert_string_equal(wr_audit_duration(-1, b, sizeof(b)), "unknown");
+  assert_string_equal(wr_audit_duration(4.25, b, sizeof(b)), "4.2s");
+  assert_string_equal(wr_audit_duration(366.3, b, sizeof(b)), "6m 6.3s");
+  assert_string_equal(wr_audit_duration(7384, b, sizeof(b)), "2h 3m 4s");
+  /* Times from a damaged report: no overflow. */
+  assert_string_equal(wr_audit_duration(6.39344e10, b, sizeof(b)),
+                      "17759555h 33m 20s");
+  assert_string_equal(wr_audit_duration(1e300, b, sizeof(b)), "1e+300s");
+  assert_string_equal(wr_audit_rate(0, b, sizeof(b)), "no limit");
+  assert_string_equal(wr_audit_rate(2.5, b, sizeof(b)), "2.5/s");
+}
+
+static void test_format_names(void **state)
+{
+  enum wr_audit_format f;
+
+  (void)state;
+  assert_int_equal(wr_audit_format_parse("markdown", &f), 0);
+  assert_int_equal(f, WR_AUDIT_MARKDOWN);
+  assert_int_equal(wr_audit_format_parse("html", &f), 0);
+  assert_int_equal(f, WR_AUDIT_HTML);
+  assert_int_equal(wr_audit_format_parse("pdf", &f), WR_EINVAL);
+}
+
+static void test_write_error(void **state)
+{
+  struct fixture *fx = *state;
+  struct wr_err err = {0};
+  FILE *full = fopen("/dev/full", "w");
+
+  if (full == NULL)
+    skip();
+  assert_int_equal(wr_audit_write(&fx->a, WR_AUDIT_CSV, full, &err), WR_EIO);
+  fclose(full);
+}
+
+/* Every chunk ok, but --verify found a desktop not Running: exit 1. */
+static void test_outcomes(void **state)
+{
+  static const char verified[] =
+      "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"v\"}\n"
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"]}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\","
+      "\"ecd-b\"],\"status\":\"ok\",\"attempts\":1}\n"
+      "{\"type\":\"verify\",\"wave\":1,\"desktops\":2,\"running\":1,"
+      "\"timed_out\":true,\"not_running\":[\"ecd-b\"]}\n"
+      "{\"type\":\"summary\",\"ok_desktops\":2,\"exit_code\":1}\n";
+  struct fixture fx;
+  char buf[160], *t;
+
+  (void)state;
+  memset(&fx, 0, sizeof(fx));
+  assert_int_equal(load(verified, &fx), 0);
+  assert_int_equal(fx.a.not_running, 1);
+  assert_true(fx.a.complete);
+  assert_string_equal(wr_audit_outcome(&fx.a, buf, sizeof(buf)),
+                      "complete, but 1 desktop not Running again in time");
+  t = render(&fx.a, WR_AUDIT_TEXT);
+  assert_non_null(strstr(t, "  not Running  1 after the reboot"));
+  assert_non_null(strstr(t, "wave 1: 1 of 2 Running (timed out)"));
+  assert_non_null(strstr(t, "not Running: ecd-b\n"));
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_counts),
+    cmocka_unit_test(test_csv_exact),
+    cmocka_unit_test(test_escapers),
+    cmocka_unit_test(test_text),
+    cmocka_unit_test(test_markdown),
+    cmocka_unit_test(test_html),
+    cmocka_unit_test(test_json),
+    cmocka_unit_test(test_durations),
+    cmocka_unit_test(test_format_names),
+    cmocka_unit_test(test_write_error),
+    cmocka_unit_test(test_outcomes),
+  };
+
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
