@@ -60,13 +60,6 @@ run_setup()
   [ -x "$WR" ] || fail "$WR is not built"
   [ -x "$SIM" ] || fail "$SIM is not built"
   command -v jq >/dev/null 2>&1 || fail "jq is missing (make deps)"
-  # Until the run engine is merged, `run` is a placeholder that says so:
-  # skip loudly rather than fail on what this branch cannot yet test.
-  if "$WR" run --region cn-hangzhou /nonexistent-wr-probe.csv 2>&1 |
-      grep -q 'missing from this build'; then
-    echo "SKIP: the run command is a placeholder in this build" >&2
-    exit 0
-  fi
   T=$(mktemp -d "${TMPDIR:-/tmp}/wr-test.XXXXXX") || fail "mktemp"
   SIM_PID=
   WR_PID=
