@@ -141,6 +141,13 @@ cmp -s "$T/late.jsonl" "$T/late0.jsonl" || fail "a refused resume changed the re
 note "ok: a passed deadline is refused"
 sim_stop
 
+# No secret reached the report or stderr of any session.
+for secret in "$LOGIN" "$SESSION" "$WUYING_SESSION_TOKEN"; do
+  if grep -qF "$secret" "$R" "$T"/err*; then
+    fail "a secret reached the report or stderr"
+  fi
+done
+
 # The simulator rebooted each desktop exactly once over both sessions.
 [ "$(simstat .desktops_rebooted)" -eq "$N" ] ||
   fail "the simulator rebooted $(simstat .desktops_rebooted) desktops, not $N"
