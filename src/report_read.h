@@ -10,7 +10,10 @@
  * order), and the parts named by a split record's "into" are its
  * children, stored next to each other (first_child, nchildren).  A final
  * chunk record fills in its node; a node without one is PENDING, which is
- * exactly what resume must still send (with the node's client_token).
+ * exactly what resume must still send (with the node's client_token),
+ * together with SKIPPED ones (never sent).  After a {"type":"resume"}
+ * record, a chunk skipped before it may get a new final record, which
+ * replaces the skipped one.
  *
  * Errors: a torn last line (a crash mid-write) is dropped and described
  * in torn_line/torn_bytes, never fatal.  Any other bad line is WR_EINPUT
@@ -58,7 +61,6 @@ struct wr_rread_chunk {
   /* From the final chunk record; PENDING leaves these empty. */
   enum wr_rread_status status;
   long line;                   /* line of the final record, 0: none */
-  size_t session;              /* resume records before it (0: the run) */
   const char *request_id;
   const char **attempt_request_ids;
   size_t nattempt_request_ids;

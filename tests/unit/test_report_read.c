@@ -241,37 +241,60 @@ static void test_resumed(void **state)
   wr_rread_destroy(&rr);
 }
 
-/* A chunk skipped by the run may be sent by a resume session; without a
- * resume record in between, a second final record is an error. */
-static void test_skipped_then_resumed(void **state)
+#define SKIP2 "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":" \
+              "[\"ecd-c\",\"ecd-d\"],\"status\":\"skipped\"," \
+              "\"error_message\":\"interrupt\",\"attempts\":0}\n"
+#define RESUME "{\"type\":\"resume\",\"started_at\":" \
+               "\"2026-11-29T21:00:00.000Z\"}\n"
+
+/* A chunk skipped by one session is sent by the next: its new record
+ * replaces the skipped one.  Only after a resume record, and only a
+ * skipped one. */
+static void test_skipped_resent(void **state)
 {
-  const char *skipped = RUN PLAN1 PLAN2 OK1
-      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
-      "\"ecd-d\"],\"status\":\"skipped\",\"error_message\":\"interrupt\"}\n";
-  const char *again =
-      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
-      "\"ecd-d\"],\"status\":\"ok\",\"request_id\":\"R2\"}\n";
-  char text[4096];
   struct wr_err err;
-  struct wr_rread *rr;
+  struct wr_rread *rr = load_str(
+      RUN PLAN1 PLAN2 OK1 SKIP2 RESUME
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
+      "\"ecd-d\"],\"status\":\"ok\",\"request_id\":\"RID-2\","
+      "\"attempts\":1}\n" SUMMARY, 0, &err);
+  long i;
 
   (void)state;
-  rr = load_str(skipped, 0, &err);
+  i = wr_rread_find(rr, "2");
+  assert_int_equal(i, 1);
+  assert_int_equal(rr->chunks[i].status, WR_RREAD_OK);
+  assert_string_equal(rr->chunks[i].request_id, "RID-2");
+  assert_null(rr->chunks[i].error_message);
+  assert_int_equal(rr->chunks[i].line, 7);
+  wr_rread_destroy(&rr);
+  /* still pending after the resume record: resume sends it again */
+  rr = load_str(RUN PLAN1 PLAN2 OK1 SKIP2 RESUME, 0, &err);
+  assert_int_equal(rr->chunks[1].status, WR_RREAD_SKIPPED);
+  wr_rread_destroy(&rr);
+  expect_error(RUN PLAN1 PLAN2 OK1 SKIP2 SKIP2, 6,
+               "chunk \"2\" has a final record already (line 5)");
+  expect_error(RUN PLAN1 PLAN2 OK1 SKIP2 RESUME SKIP2 SKIP2, 8,
+               "chunk \"2\" has a final record already (line 7)");
+  expect_error(RUN PLAN1 PLAN2 OK1 RESUME OK1, 6,
+               "chunk \"1\" has a final record already (line 4)");
+}
+
+/* What resume must send: pending and skipped chunks, not ok/failed. */
+static void test_unsent(void **state)
+{
+  struct wr_err err;
+  struct wr_rread *rr = load_str(RUN PLAN1 PLAN2 OK1 SKIP2, 0, &err);
+
+  (void)state;
   assert_true(wr_rread_chunk_done(rr, 1));
   assert_true(wr_rread_chunk_unsent(&rr->chunks[1]));
   assert_false(wr_rread_chunk_unsent(&rr->chunks[0]));
   wr_rread_destroy(&rr);
-  snprintf(text, sizeof(text), "%s{\"type\":\"resume\"}\n%s", skipped,
-           again);
-  rr = load_str(text, 0, &err);
-  assert_int_equal(rr->chunks[1].status, WR_RREAD_OK);
-  assert_string_equal(rr->chunks[1].request_id, "R2");
-  assert_int_equal(rr->chunks[1].session, 1);
-  assert_int_equal(rr->chunks[1].line, 7);
-  assert_false(wr_rread_chunk_unsent(&rr->chunks[1]));
+  rr = load_str(RUN PLAN1 PLAN2, 0, &err);
+  assert_true(wr_rread_chunk_unsent(&rr->chunks[0]));
+  assert_false(wr_rread_chunk_done(rr, 0));
   wr_rread_destroy(&rr);
-  snprintf(text, sizeof(text), "%s%s", skipped, again);
-  expect_error(text, 6, "chunk \"2\" has a final record already (line 5)");
 }
 
 static void test_version_and_first_record(void **state)
@@ -473,7 +496,8 @@ int main(void)
     cmocka_unit_test(test_bad_middle_line),
     cmocka_unit_test(test_unknown_type),
     cmocka_unit_test(test_resumed),
-    cmocka_unit_test(test_skipped_then_resumed),
+    cmocka_unit_test(test_skipped_resent),
+    cmocka_unit_test(test_unsent),
     cmocka_unit_test(test_version_and_first_record),
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_split_tree),
