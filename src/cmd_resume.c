@@ -4,8 +4,9 @@
  * The report is the journal: its run record gives the options (a job
  * file, run.options), its plan and split records the chunk tree, its
  * final records what is done.  What is left is every leaf without a
- * final record (a crash, a second signal) or `skipped` (never sent: an
- * interrupt, --deadline, --max-errors, a canary stop).  Those leaves
+ * final record (a crash, a second signal), `skipped` (never sent: an
+ * interrupt, --deadline, --max-errors, a canary stop) or `failed` with
+ * "retry_pending" (sent, but the stop cut a due retry).  Those leaves
  * become the plan of this session, in plan order with their wave numbers,
  * ids and ClientTokens, and go through the same dispatch engine as `run`;
  * a part that fails again is split further ("17.1" -> "17.1.1").
@@ -44,6 +45,8 @@ struct left {
   size_t cap;
   struct wr_summary base;
   size_t unfinished;     /* leaves without any final record */
+  size_t retry_pending;  /* failed leaves whose retry the stop cut */
+  size_t retry_ambiguous; /* ... of which an attempt was ambiguous */
 };
 
 static int add_leaf(struct left *l, const struct wr_rread_chunk *c,
@@ -101,6 +104,11 @@ static int walk(const struct wr_rread *rr, size_t i, bool client,
     l->base.ok_desktops += c->nids;
     return 0;
   case WR_RREAD_FAILED:
+    if (c->retry_pending) {
+      l->retry_pending++;
+      l->retry_ambiguous += c->ambiguous_attempts > 0;
+      break;
+    }
     l->base.failed_chunks++;
     l->base.failed_desktops += c->nids;
     return 0;
@@ -364,6 +372,13 @@ int wr_cmd_resume(const struct wr_config *cli)
              "before the run stopped; the admin API has no ClientToken, so "
              "their desktops may be rebooted a second time", path,
              l.unfinished);
+  if (l.retry_pending > 0 && cfg.api != WR_API_CLIENT)
+    wr_warnf("%s: %zu chunk(s) were waiting for a retry when the run "
+             "stopped and are sent again; they were sent before (%zu with "
+             "an ambiguous attempt, which the server may well have done), "
+             "and the admin API has no ClientToken, so their desktops may "
+             "be rebooted a second time", path, l.retry_pending,
+             l.retry_ambiguous);
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
   if (repair_tail(rr, path, &err) < 0 ||

@@ -121,7 +121,7 @@ static void complete(struct wr_dispatch *d, struct task *t,
     return;
   case WR_RETRY_AGAIN:
     if (d->stopping) {
-      wr_task_final(d, t, "failed", "not retried: the run stopped");
+      wr_task_cut(d, t);
       return;
     }
     n = (unsigned)(t->rs.transient_retries + t->rs.throttle_retries);
@@ -251,11 +251,15 @@ static void finish(struct wr_dispatch *d)
   uv_timer_stop(&d->gate);
   uv_timer_stop(&d->retry);
   uv_timer_stop(&d->tick);
-  while ((t = wr_ready_pop(d)) != NULL)
-    wr_task_final(d, t, t->rs.attempts > 0 ? "failed" : "skipped",
-          t->rs.attempts > 0 ? "not retried: the run stopped" : note);
+  /* Queued with attempts: a due retry; without: a split part. */
+  while ((t = wr_ready_pop(d)) != NULL) {
+    if (t->rs.attempts > 0)
+      wr_task_cut(d, t);
+    else
+      wr_task_final(d, t, "skipped", note);
+  }
   while ((t = wr_heap_pop(d)) != NULL)
-    wr_task_final(d, t, "failed", "not retried: the run stopped");
+    wr_task_cut(d, t);
   for (; d->next_chunk < d->plan->nchunks; d->next_chunk++) {
     c = &d->plan->chunks[d->next_chunk];
     t = wr_task_new(d, c->id, c->region, (const char *const *)c->ids, c->nids,

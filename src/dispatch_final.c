@@ -114,6 +114,7 @@ void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
 {
   struct wr_chunk_outcome o;
   struct wr_buf msg;
+  cJSON *rec;
   bool ok = strcmp(status, "ok") == 0;
 
   memset(&o, 0, sizeof(o));
@@ -148,7 +149,14 @@ void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
              t->rs.attempts, t->code ? t->code : "error",
              o.error_message ? ": " : "",
              o.error_message ? o.error_message : "");
-  wr_dispatch_write(d, wr_record_chunk(&o));
+  rec = wr_record_chunk(&o);
+  /* The stop cut a due retry: resume re-sends this chunk (same token). */
+  if (rec != NULL && t->retry_pending &&
+      cJSON_AddBoolToObject(rec, "retry_pending", true) == NULL) {
+    cJSON_Delete(rec);
+    rec = NULL;
+  }
+  wr_dispatch_write(d, rec);
   wr_buf_free(&msg);
   if (ok && d->verify != NULL) {
     size_t i;
@@ -162,6 +170,14 @@ void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
   count_final(d, t, status);
   d->alive--;
   wr_task_free(t);
+}
+
+/* A retry was due (the last outcome retryable, budget left) but the run
+ * stopped: failed with its last error, marked for resume. */
+void wr_task_cut(struct wr_dispatch *d, struct task *t)
+{
+  t->retry_pending = true;
+  wr_task_final(d, t, "failed", "not retried: the run stopped");
 }
 
 /* Final for the halves (API.md decision 5): a `split` record naming the

@@ -26,6 +26,7 @@ struct task {
   int64_t started_wall_ms, latency_ms, due_ms;
   long http_status;
   char *code, *message, *request_id;
+  bool retry_pending;              /* a retry was cut by the stop */
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 
@@ -86,6 +87,9 @@ void wr_dispatch_stop(struct wr_dispatch *d, const char *reason);
  * to the message, may be NULL), counted; t is freed. */
 void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
                    const char *note);
+/* failed "not retried: the run stopped" with "retry_pending": true (a
+ * retry was due when the run stopped); t is freed. */
+void wr_task_cut(struct wr_dispatch *d, struct task *t);
 /* A `split` record and two parts at the front of the ready queue; t is
  * freed (failed instead when it cannot be split). */
 void wr_task_split(struct wr_dispatch *d, struct task *t);

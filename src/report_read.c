@@ -224,7 +224,8 @@ bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i)
 
 bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c)
 {
-  return c->status == WR_RREAD_PENDING || c->status == WR_RREAD_SKIPPED;
+  return c->status == WR_RREAD_PENDING || c->status == WR_RREAD_SKIPPED ||
+         (c->status == WR_RREAD_FAILED && c->retry_pending);
 }
 
 const char *wr_rread_status_name(enum wr_rread_status s)

@@ -11,9 +11,10 @@
  * children, stored next to each other (first_child, nchildren).  A final
  * chunk record fills in its node; a node without one is PENDING, which is
  * exactly what resume must still send (with the node's client_token),
- * together with SKIPPED ones (never sent).  After a {"type":"resume"}
- * record, a chunk skipped before it may get a new final record, which
- * replaces the skipped one.
+ * together with SKIPPED ones (never sent) and FAILED ones marked
+ * retry_pending (a retry was due when the run stopped).  After a
+ * {"type":"resume"} record, a chunk skipped or retry_pending before it
+ * may get a new final record, which replaces the earlier one.
  *
  * Errors: a torn last line (a crash mid-write) is dropped and described
  * in torn_line/torn_bytes, never fatal.  Any other bad line is WR_EINPUT
@@ -69,6 +70,7 @@ struct wr_rread_chunk {
   const char *error_message;
   int attempts;
   int ambiguous_attempts;
+  bool retry_pending;          /* failed, a retry cut by a stop */
   const char *started_at;      /* RFC 3339 as written */
   const char *finished_at;
   int64_t latency_ms;          /* -1: none */
@@ -167,8 +169,9 @@ void wr_rread_destroy(struct wr_rread **pp);
 long wr_rread_find(const struct wr_rread *rr, const char *id);
 /* true when chunk i and every part below it have a final record. */
 bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
-/* true when resume must send c: it was never sent (pending or skipped)
- * and it is not split.  Send it with c->client_token. */
+/* true when resume must send c: no final record, skipped (never sent),
+ * or failed with a retry cut by the stop (retry_pending); never a split
+ * chunk.  Send it with c->client_token. */
 bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c);
 /* "ok", "failed", "skipped", "split" or "pending". */
 const char *wr_rread_status_name(enum wr_rread_status s);

@@ -33,6 +33,9 @@ int wr_rr_long(struct wr_rread_ctx *c, const cJSON *o, const char *type,
                const char *key, bool required, long dflt, long *out);
 int wr_rr_int(struct wr_rread_ctx *c, const cJSON *o, const char *type,
               const char *key, int *out);
+/* Absent or null: false. */
+int wr_rr_bool(struct wr_rread_ctx *c, const cJSON *o, const char *type,
+               const char *key, bool *out);
 
 /* Plan and chunk records (report_read_tree.c). */
 int wr_rread_plan(struct wr_rread_ctx *c, const cJSON *o);

@@ -121,7 +121,7 @@ int wr_rr_int(struct wr_rread_ctx *c, const cJSON *o, const char *type,
   return rc;
 }
 
-static int get_bool(struct wr_rread_ctx *c, const cJSON *o, const char *type,
+int wr_rr_bool(struct wr_rread_ctx *c, const cJSON *o, const char *type,
                     const char *key, bool *out)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -256,7 +256,7 @@ static int decode_wave(struct wr_rread_ctx *c, const cJSON *o)
   w = &rr->waves[rr->nwaves];
   memset(w, 0, sizeof(*w));
   if ((rc = wr_rr_long(c, o, "wave", "wave", false, 0, &w->wave)) < 0 ||
-      (rc = get_bool(c, o, "wave", "canary", &w->canary)) < 0 ||
+      (rc = wr_rr_bool(c, o, "wave", "canary", &w->canary)) < 0 ||
       (rc = wr_rr_long(c, o, "wave", "ok_desktops", false, 0,
                        &w->ok_desktops)) < 0 ||
       (rc = wr_rr_long(c, o, "wave", "failed_desktops", false, 0,
@@ -282,7 +282,7 @@ static int decode_verify(struct wr_rread_ctx *c, const cJSON *o)
       (rc = wr_rr_long(c, o, "verify", "desktops", false, 0,
                        &v->desktops)) < 0 ||
       (rc = wr_rr_long(c, o, "verify", "running", false, 0, &v->running)) < 0 ||
-      (rc = get_bool(c, o, "verify", "timed_out", &v->timed_out)) < 0 ||
+      (rc = wr_rr_bool(c, o, "verify", "timed_out", &v->timed_out)) < 0 ||
       (rc = wr_rr_long(c, o, "verify", "calls", false, 0, &v->calls)) < 0 ||
       (rc = wr_rr_long(c, o, "verify", "errors", false, 0, &v->errors)) < 0 ||
       (rc = wr_rr_strs(c, o, "verify", "not_running", false, &v->not_running,

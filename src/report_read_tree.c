@@ -259,6 +259,7 @@ static void resend(struct wr_rread_chunk *n)
   n->http_status = 0;
   n->error_code = n->error_message = NULL;
   n->attempts = n->ambiguous_attempts = 0;
+  n->retry_pending = false;
   n->started_at = n->finished_at = NULL;
   n->latency_ms = -1;
 }
@@ -280,9 +281,11 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
     return wr_rr_bad(c, WR_EINPUT, "chunk \"%s\" is in no plan or split record",
                      id);
   n = &c->rr->chunks[idx];
-  /* A chunk skipped (never sent) is sent by a later resume session: its
-   * new record replaces the skipped one. */
-  if (n->status == WR_RREAD_SKIPPED && c->resume_line > n->line)
+  /* A chunk skipped (never sent) or cut while a retry was due is sent by
+   * a later resume session: its new record replaces the earlier one. */
+  if ((n->status == WR_RREAD_SKIPPED ||
+       (n->status == WR_RREAD_FAILED && n->retry_pending)) &&
+      c->resume_line > n->line)
     resend(n);
   if (n->status != WR_RREAD_PENDING)
     return wr_rr_bad(c, WR_EINPUT,
@@ -318,8 +321,12 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
                       &n->started_at)) < 0 ||
       (rc = wr_rr_str(c, o, "chunk", "finished_at", false,
                       &n->finished_at)) < 0 ||
-      (rc = wr_rr_long(c, o, "chunk", "latency_ms", false, -1, &lat)) < 0)
+      (rc = wr_rr_long(c, o, "chunk", "latency_ms", false, -1, &lat)) < 0 ||
+      (rc = wr_rr_bool(c, o, "chunk", "retry_pending", &n->retry_pending)) < 0)
     return rc;
+  /* Only a failed chunk can wait for a retry. */
+  if (n->status != WR_RREAD_FAILED)
+    n->retry_pending = false;
   n->http_status = http;
   n->latency_ms = lat;
   if (n->status == WR_RREAD_SPLIT)

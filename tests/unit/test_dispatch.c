@@ -655,6 +655,101 @@ static void test_sigint_graceful(void **state)
   free_plan(p);
 }
 
+/* The chunk record of id (NULL: none). */
+static const cJSON *chunk_rec(const struct outcome *o, const char *id)
+{
+  int i;
+
+  for (i = 0; i < o->n; i++)
+    if (str(o->records[i], "chunk") != NULL &&
+        strcmp(str(o->records[i], "chunk"), id) == 0)
+      return o->records[i];
+  return NULL;
+}
+
+static bool pending_flag(const cJSON *r)
+{
+  return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "retry_pending"));
+}
+
+/* Chunk 1 is throttled, chunk 3 fails transiently (both with budget
+ * left), chunk 2 fails finally. */
+static enum behaviour cut(const struct wr_dispatch_attempt *a)
+{
+  if (strcmp(a->chunk_id, "1") == 0 || strcmp(a->chunk_id, "4") == 0)
+    return B_THROTTLE;
+  if (strcmp(a->chunk_id, "2") == 0)
+    return B_FINAL;
+  if (strcmp(a->chunk_id, "3") == 0)
+    return B_TRANSIENT;
+  return B_OK;
+}
+
+/* A stop while retries are due: those chunks are failed with their last
+ * error and "retry_pending": true (resume re-sends them); a final error
+ * or an exhausted budget never gets the flag. */
+static void test_stop_retry_pending(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(12, 1, 0, 0);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  const cJSON *r;
+  int i;
+
+  (void)state;
+  f.judge = cut;
+  f.delay_ms = 2;
+  f.raise_after = 1;
+  default_opts(&o);
+  o.retries = 2;
+  run(&f, p, &o, &out);
+  assert_int_equal(out.st.summary.exit_code, 3);
+  r = chunk_rec(&out, "1");
+  assert_non_null(r);
+  assert_string_equal(str(r, "status"), "failed");
+  assert_string_equal(str(r, "error_code"), "Throttling.User");
+  assert_non_null(strstr(str(r, "error_message"),
+                         "not retried: the run stopped"));
+  assert_true(pending_flag(r));
+  r = chunk_rec(&out, "3");
+  assert_string_equal(str(r, "status"), "failed");
+  assert_string_equal(str(r, "error_code"), "ServiceUnavailable");
+  assert_true(pending_flag(r));
+  assert_true(num(r, "ambiguous_attempts") >= 1);
+  r = chunk_rec(&out, "2");
+  assert_string_equal(str(r, "status"), "failed");
+  assert_string_equal(str(r, "error_code"), "IncorrectDesktopStatus");
+  assert_null(cJSON_GetObjectItemCaseSensitive(r, "retry_pending"));
+  for (i = 0; i < out.n; i++)
+    if (str(out.records[i], "status") != NULL &&
+        strcmp(str(out.records[i], "status"), "failed") != 0)
+      assert_false(pending_flag(out.records[i]));
+  free_outcome(&out);
+
+  /* No budget left: "retries exhausted", final, also for the answer
+   * that arrives while the run is stopping. */
+  memset(&f, 0, sizeof(f));
+  f.judge = cut;
+  f.delay_ms = 2;
+  f.raise_after = 1;
+  default_opts(&o);
+  o.retries = 0;
+  run(&f, p, &o, &out);
+  assert_int_equal(out.st.summary.exit_code, 3);
+  r = chunk_rec(&out, "1");
+  assert_string_equal(str(r, "status"), "failed");
+  assert_non_null(strstr(str(r, "error_message"), "retries exhausted"));
+  assert_false(pending_flag(r));
+  r = chunk_rec(&out, "4");
+  assert_string_equal(str(r, "status"), "failed");
+  assert_non_null(strstr(str(r, "error_message"), "retries exhausted"));
+  for (i = 0; i < out.n; i++)
+    assert_false(pending_flag(out.records[i]));
+  free_outcome(&out);
+  free_plan(p);
+}
+
 static void test_rate_windows(void **state)
 {
   struct fake f = {0};
@@ -841,6 +936,7 @@ int main(void)
     cmocka_unit_test(test_canary_failure_stops),
     cmocka_unit_test(test_waves_in_order),
     cmocka_unit_test(test_sigint_graceful),
+    cmocka_unit_test(test_stop_retry_pending),
     cmocka_unit_test(test_rate_windows),
     cmocka_unit_test(test_deadline),
     cmocka_unit_test(test_verify_waves),

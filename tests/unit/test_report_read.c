@@ -280,6 +280,70 @@ static void test_skipped_resent(void **state)
                "chunk \"1\" has a final record already (line 4)");
 }
 
+#define CUT2 "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":" \
+             "[\"ecd-c\",\"ecd-d\"],\"status\":\"failed\"," \
+             "\"error_code\":\"Throttling\",\"error_message\":\"slow " \
+             "down (not retried: the run stopped)\",\"attempts\":2," \
+             "\"ambiguous_attempts\":1,\"retry_pending\":true}\n"
+#define FAIL2 "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":" \
+              "[\"ecd-c\",\"ecd-d\"],\"status\":\"failed\"," \
+              "\"error_code\":\"Forbidden\",\"attempts\":1}\n"
+#define OK2 "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\"," \
+            "\"ecd-d\"],\"status\":\"ok\",\"request_id\":\"RID-2\"," \
+            "\"attempts\":1}\n"
+
+/* A chunk whose retry the stop cut (failed, retry_pending) is re-sent
+ * by resume and replaced under the rule of a skipped one; a plain
+ * failed record is final. */
+static void test_retry_pending_resent(void **state)
+{
+  struct wr_err err;
+  struct wr_rread *rr = load_str(RUN PLAN1 PLAN2 OK1 CUT2, 0, &err);
+
+  (void)state;
+  assert_non_null(rr);
+  assert_int_equal(rr->chunks[1].status, WR_RREAD_FAILED);
+  assert_true(rr->chunks[1].retry_pending);
+  assert_int_equal(rr->chunks[1].ambiguous_attempts, 1);
+  assert_true(wr_rread_chunk_unsent(&rr->chunks[1]));
+  assert_true(wr_rread_chunk_done(rr, 1));
+  assert_false(rr->chunks[0].retry_pending);
+  wr_rread_destroy(&rr);
+  /* replaced after a resume record */
+  rr = load_str(RUN PLAN1 PLAN2 OK1 CUT2 RESUME OK2 SUMMARY, 0, &err);
+  assert_non_null(rr);
+  assert_int_equal(rr->chunks[1].status, WR_RREAD_OK);
+  assert_false(rr->chunks[1].retry_pending);
+  assert_false(wr_rread_chunk_unsent(&rr->chunks[1]));
+  assert_int_equal(rr->chunks[1].ambiguous_attempts, 0);
+  assert_string_equal(rr->chunks[1].request_id, "RID-2");
+  assert_int_equal(rr->chunks[1].line, 7);
+  wr_rread_destroy(&rr);
+  /* cut again by the next session, then done by a third */
+  rr = load_str(RUN PLAN1 PLAN2 OK1 CUT2 RESUME CUT2 RESUME OK2, 0, &err);
+  assert_non_null(rr);
+  assert_int_equal(rr->chunks[1].status, WR_RREAD_OK);
+  wr_rread_destroy(&rr);
+  /* not without a resume record between them */
+  expect_error(RUN PLAN1 PLAN2 OK1 CUT2 OK2, 6,
+               "chunk \"2\" has a final record already (line 5)");
+  expect_error(RUN PLAN1 PLAN2 OK1 RESUME CUT2 OK2, 7,
+               "chunk \"2\" has a final record already (line 6)");
+  /* a failed record without the flag is final */
+  expect_error(RUN PLAN1 PLAN2 OK1 FAIL2 RESUME OK2, 7,
+               "chunk \"2\" has a final record already (line 5)");
+  rr = load_str(RUN PLAN1 PLAN2 OK1 FAIL2, 0, &err);
+  assert_non_null(rr);
+  assert_false(wr_rread_chunk_unsent(&rr->chunks[1]));
+  wr_rread_destroy(&rr);
+  /* the flag is a boolean */
+  expect_error(RUN PLAN1 PLAN2 OK1
+               "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":"
+               "[\"ecd-c\",\"ecd-d\"],\"status\":\"failed\","
+               "\"retry_pending\":\"yes\"}\n", 5,
+               "\"retry_pending\" is not true or false");
+}
+
 /* What resume must send: pending and skipped chunks, not ok/failed. */
 static void test_unsent(void **state)
 {
@@ -498,6 +562,7 @@ int main(void)
     cmocka_unit_test(test_resumed),
     cmocka_unit_test(test_skipped_resent),
     cmocka_unit_test(test_unsent),
+    cmocka_unit_test(test_retry_pending_resent),
     cmocka_unit_test(test_version_and_first_record),
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_split_tree),
