@@ -128,6 +128,12 @@ static int count_leaf(const struct wr_rread_chunk *c, void *ud)
     r->failed += c->nids;
     a->failed += c->nids;
     a->failed_chunks++;
+    if (c->retry_pending) {
+      a->retry_pending += c->nids;
+      if (a->nretry_pending_sample < WR_AUDIT_SAMPLES)
+        a->retry_pending_sample[a->nretry_pending_sample++] = c->id;
+      a->retry_pending_chunks++;
+    }
     return group_add(&a->failures, &a->nfailures, c->error_code, c);
   case WR_RREAD_SKIPPED:
     r->skipped += c->nids;
@@ -213,7 +219,8 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
   if (a->nskips > 1)
     qsort(a->skips, a->nskips, sizeof(*a->skips), cmp_group);
   times(a);
-  a->complete = rr->has_summary && a->skipped == 0 && a->pending == 0;
+  a->complete = rr->has_summary && a->skipped == 0 && a->pending == 0 &&
+                a->retry_pending == 0;
   a->summary_differs =
       rr->has_summary &&
       ((size_t)s->ok_desktops != a->ok ||
@@ -235,6 +242,7 @@ void wr_audit_free(struct wr_audit *a)
 const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
 {
   const struct wr_rread *rr = a->rr;
+  size_t left = a->skipped + a->pending + a->retry_pending, n;
 
   if (!rr->has_summary)
     snprintf(buf, len, "interrupted: no summary record (the run was killed "
@@ -250,6 +258,10 @@ const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
              "time", a->not_running, wr_audit_plural(a->not_running));
   else
     snprintf(buf, len, "complete");
+  n = strlen(buf);
+  if (left > 0 && n < len)
+    snprintf(buf + n, len - n, "; can be resumed (`resume` re-sends %zu "
+             "desktop%s)", left, wr_audit_plural(left));
   return buf;
 }
 

@@ -8,6 +8,8 @@
  * (which a crash may have kept from being written): every desktop of the
  * plan ends in exactly one leaf of the chunk forest, whose status is ok,
  * failed, skipped, or pending (no final record: an interrupted run).
+ * A failed leaf marked retry_pending (the stop cut a due retry) counts as
+ * failed and, apart, as retry pending: `resume` re-sends it.
  * Split parents are not leaves.  The audit borrows the wr_rread, which
  * must outlive it; renderers write to a FILE and report ferror as WR_EIO.
  * Pure: no clock, no environment. */
@@ -51,6 +53,10 @@ struct wr_audit {
   size_t planned;              /* desktops in the plan records */
   size_t ok, failed, skipped, pending; /* desktops, by their leaf */
   size_t ok_chunks, failed_chunks, skipped_chunks, pending_chunks; /* leaves */
+  size_t retry_pending;        /* failed desktops resume re-sends */
+  size_t retry_pending_chunks;
+  const char *retry_pending_sample[WR_AUDIT_SAMPLES]; /* chunk ids */
+  size_t nretry_pending_sample;
   size_t splits;               /* split records */
   size_t not_running;          /* verified desktops not Running in time */
   size_t calls;                /* attempts over every final record */
@@ -61,7 +67,7 @@ struct wr_audit {
   double calls_per_s;          /* calls / duration, -1: unknown */
   double desktops_per_s;       /* ok + failed / duration, -1: unknown */
   int exit_code;               /* the summary's, -1: no summary */
-  bool complete;               /* a summary and no skipped or pending */
+  bool complete;               /* a summary, nothing left to re-send */
   bool summary_differs;        /* its counts disagree with the records */
   struct wr_audit_group *failures; /* most desktops first */
   size_t nfailures;
@@ -98,7 +104,8 @@ int wr_audit_each_leaf(const struct wr_rread *rr, wr_audit_leaf_cb *cb,
                        void *ud);
 
 /* One line saying how the run ended ("complete", "stopped early
- * (deadline)", "interrupted: no summary record"). */
+ * (deadline)", "interrupted: no summary record"), and, when something is
+ * left, that the run can be resumed. */
 const char *wr_audit_outcome(const struct wr_audit *a, char *buf,
                              size_t len);
 
@@ -108,6 +115,9 @@ const char *wr_audit_duration(double s, char *buf, size_t len);
 const char *wr_audit_plural(size_t n);
 /* "10/s", "no limit" (0) or "unknown" (< 0). */
 const char *wr_audit_rate(double rate, char *buf, size_t len);
+
+/* The text shown for a failed chunk that resume re-sends. */
+#define WR_AUDIT_RETRY_PENDING "retry pending: `resume` re-sends"
 
 /* Escapers, exposed for tests.  s may be NULL (written as nothing). */
 void wr_audit_csv_field(FILE *out, const char *s); /* RFC 4180 */

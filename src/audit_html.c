@@ -70,8 +70,12 @@ static int chunk_row(const struct wr_rread_chunk *c, void *ud)
   h(out, c->id);
   fputs("</td><td>", out);
   h(out, c->region);
-  fprintf(out, "</td><td class=\"%s\">%s</td><td class=\"n\">%zu</td><td>"
-          "<code>", st, st, c->nids);
+  fprintf(out, "</td><td class=\"%s\">%s", st, st);
+  if (c->retry_pending) {
+    fputs(", ", out);
+    h(out, WR_AUDIT_RETRY_PENDING);
+  }
+  fprintf(out, "</td><td class=\"n\">%zu</td><td><code>", c->nids);
   h(out, c->request_id);
   fputs("</code></td><td>", out);
   h(out, c->error_code);
@@ -148,6 +152,8 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   count(out, "planned", a->planned);
   count(out, "ok", a->ok);
   count(out, "failed", a->failed);
+  if (a->retry_pending > 0)
+    count(out, "failed, " WR_AUDIT_RETRY_PENDING, a->retry_pending);
   count(out, "skipped", a->skipped);
   count(out, "pending", a->pending);
   count(out, "rejected input rows", rr->nrejected);

@@ -1,6 +1,6 @@
 /* audit_json: the audit as one JSON object (cJSON; the root owns every
  * child, so only the root is deleted).  Counts, groups, waves, checks and
- * the pending chunk ids; per-desktop rows are the csv format's job. */
+ * the pending and retry-pending chunk ids; per-desktop rows are the csv format's job. */
 #include "audit.h"
 
 #include <cjson/cJSON.h>
@@ -51,6 +51,13 @@ static bool groups(cJSON *o, const char *key, const char *keyname,
 static int pending(const struct wr_rread_chunk *c, void *ud)
 {
   if (c->status != WR_RREAD_PENDING)
+    return 0;
+  return cJSON_AddItemToArray(ud, cJSON_CreateString(c->id)) ? 0 : WR_ENOMEM;
+}
+
+static int retry_pending(const struct wr_rread_chunk *c, void *ud)
+{
+  if (c->status != WR_RREAD_FAILED || !c->retry_pending)
     return 0;
   return cJSON_AddItemToArray(ud, cJSON_CreateString(c->id)) ? 0 : WR_ENOMEM;
 }
@@ -168,6 +175,7 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "failed", (double)a->failed, false) &&
        num(d, "skipped", (double)a->skipped, false) &&
        num(d, "pending", (double)a->pending, false) &&
+       num(d, "retry_pending", (double)a->retry_pending, false) &&
        num(d, "not_running", (double)a->not_running, false) &&
        num(d, "rejected", (double)rr->nrejected, false) &&
        num(d, "duplicates", (double)run->duplicates, run->duplicates < 0);
@@ -177,6 +185,7 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "failed", (double)a->failed_chunks, false) &&
        num(d, "skipped", (double)a->skipped_chunks, false) &&
        num(d, "pending", (double)a->pending_chunks, false) &&
+       num(d, "retry_pending", (double)a->retry_pending_chunks, false) &&
        num(d, "split", (double)a->splits, false) &&
        num(o, "calls", (double)a->calls, false) &&
        num(o, "retries", (double)a->retries, false) &&
@@ -188,7 +197,9 @@ static cJSON *build(const struct wr_audit *a)
        groups(o, "skipped", "reason", a->skips, a->nskips) &&
        regions(o, a);
   p = ok ? cJSON_AddArrayToObject(o, "pending_chunks") : NULL;
-  ok = p != NULL && wr_audit_each_leaf(rr, pending, p) == 0 &&
+  ok = p != NULL && wr_audit_each_leaf(rr, pending, p) == 0;
+  p = ok ? cJSON_AddArrayToObject(o, "retry_pending_chunks") : NULL;
+  ok = p != NULL && wr_audit_each_leaf(rr, retry_pending, p) == 0 &&
        waves(o, rr) && rejected(o, rr) &&
        cJSON_AddBoolToObject(o, "summary_differs", a->summary_differs) &&
        num(o, "torn_line", (double)rr->torn_line, rr->torn_line == 0) &&

@@ -53,7 +53,9 @@ static int chunk_row(const struct wr_rread_chunk *c, void *ud)
   md(out, c->id);
   fputs(" | ", out);
   md(out, c->region);
-  fprintf(out, " | %s | %zu | ", wr_rread_status_name(c->status), c->nids);
+  fprintf(out, " | %s%s%s | %zu | ", wr_rread_status_name(c->status),
+          c->retry_pending ? ", " : "",
+          c->retry_pending ? WR_AUDIT_RETRY_PENDING : "", c->nids);
   md(out, c->request_id);
   fputs(" | ", out);
   md(out, c->error_code);
@@ -149,6 +151,9 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
           "| skipped | %zu |\n| pending | %zu |\n"
           "| rejected input rows | %zu |\n", a->planned, a->ok, a->failed,
           a->skipped, a->pending, rr->nrejected);
+  if (a->retry_pending > 0)
+    fprintf(out, "| failed, %s | %zu |\n", WR_AUDIT_RETRY_PENDING,
+            a->retry_pending);
   if (rr->nverifies > 0)
     fprintf(out, "| not Running after the reboot (verify) | %zu |\n",
             a->not_running);
@@ -190,7 +195,8 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
   groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);
 
   fputs("\n## Chunks\n\nEvery final chunk (split chunks appear as their "
-        "parts); `pending` chunks have no final record.\n\n"
+        "parts); `pending` chunks have no final record; `resume` also "
+        "re-sends failed chunks marked retry pending.\n\n"
         "| Chunk | Region | Status | Desktops | RequestId | Error code | "
         "Finished | Desktop IDs |\n|---|---|---|---:|---|---|---|---|\n", out);
   wr_audit_each_leaf(rr, chunk_row, out);

@@ -173,8 +173,12 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
 
   fprintf(out, "\nDesktops: %zu planned in %zu chunks\n", a->planned,
           rr->nroots);
-  fprintf(out, "  ok           %zu\n  failed       %zu\n  skipped      %zu\n"
-          "  pending      %zu%s\n", a->ok, a->failed, a->skipped, a->pending,
+  fprintf(out, "  ok           %zu\n  failed       %zu", a->ok, a->failed);
+  if (a->retry_pending > 0)
+    fprintf(out, " (%zu %s them)", a->retry_pending,
+            WR_AUDIT_RETRY_PENDING);
+  fprintf(out, "\n  skipped      %zu\n  pending      %zu%s\n", a->skipped,
+          a->pending,
           a->pending > 0 ? " (no final record: resume sends them)" : "");
   if (rr->nverifies > 0)
     fprintf(out, "  not Running  %zu after the reboot (--verify)\n",
@@ -224,6 +228,18 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
       put(out, a->pending_sample[i]);
     }
     fputs(a->pending_chunks > a->npending_sample ? ", ...\n" : "\n", out);
+  }
+  if (a->retry_pending_chunks > 0) {
+    fprintf(out, "\nFailed with a retry pending (`resume` re-sends them): "
+            "%zu desktop%s in %zu chunk%s (a retry was due when the run "
+            "stopped): ", a->retry_pending, wr_audit_plural(a->retry_pending),
+            a->retry_pending_chunks, wr_audit_plural(a->retry_pending_chunks));
+    for (i = 0; i < a->nretry_pending_sample; i++) {
+      fputs(i > 0 ? ", " : "", out);
+      put(out, a->retry_pending_sample[i]);
+    }
+    fputs(a->retry_pending_chunks > a->nretry_pending_sample ? ", ...\n"
+                                                             : "\n", out);
   }
   waves(rr, out);
   rejected(rr, out);

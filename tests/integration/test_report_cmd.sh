@@ -32,7 +32,7 @@ has() {
 # text (the default)
 run 0 report "$SAMPLE"
 has "$TMP/out" "^Run 0f6c2a9e-5d41-4b7e-9a53-2c8e1d7b4f60 "
-has "$TMP/out" "outcome      stopped early (deadline), exit code 3"
+has "$TMP/out" 'outcome      stopped early (deadline); can be resumed (`resume` re-sends 30 desktops), exit code 3'
 has "$TMP/out" "^  ok           99$"
 has "$TMP/out" "^  failed       11$"
 has "$TMP/out" "^  skipped      30$"
@@ -72,7 +72,7 @@ grep -q '^ecd-c6c6cc0a28ba16244,cn-hangzhou,4.2.2.2,failed,[0-9A-F-]*,InvalidDes
 
 # json
 run 0 report --format json "$SAMPLE"
-jq -e '.desktops == {"planned":140,"ok":99,"failed":11,"skipped":30,"pending":0,"not_running":1,"rejected":4,"duplicates":1}
+jq -e '.desktops == {"planned":140,"ok":99,"failed":11,"skipped":30,"pending":0,"retry_pending":0,"not_running":1,"rejected":4,"duplicates":1}
        and .exit_code == 3 and .stop_reason == "deadline" and .complete == false
        and .calls == 23 and .failures[0].error_code == "Throttling.User"' \
   "$TMP/out" > /dev/null || fail "json: $(head -c 600 "$TMP/out")"

@@ -361,6 +361,80 @@ static void test_outcomes(void **state)
   wr_rread_destroy(&fx.rr);
 }
 
+/* A failed chunk whose retry the stop cut: failed, and apart as retry
+ * pending in every format; CSV keeps "failed"; the run can be resumed. */
+static void test_retry_pending(void **state)
+{
+  static const char cut[] =
+      "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"p\"}\n"
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"]}\n"
+      "{\"type\":\"plan\",\"chunk\":\"2\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-c\"]}\n"
+      "{\"type\":\"plan\",\"chunk\":\"3\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-d\"]}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\","
+      "\"ecd-b\"],\"status\":\"failed\",\"error_code\":\"Throttling\","
+      "\"error_message\":\"slow (not retried: the run stopped)\","
+      "\"attempts\":1,\"retry_pending\":true}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\"],"
+      "\"status\":\"failed\",\"error_code\":\"Forbidden\",\"attempts\":1}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"3\",\"desktop_ids\":[\"ecd-d\"],"
+      "\"status\":\"ok\",\"attempts\":1}\n"
+      "{\"type\":\"summary\",\"ok_desktops\":1,\"failed_desktops\":3,"
+      "\"exit_code\":3,\"stop_reason\":\"interrupt\"}\n";
+  struct fixture fx;
+  char buf[160], *t;
+  cJSON *j;
+
+  (void)state;
+  memset(&fx, 0, sizeof(fx));
+  assert_int_equal(load(cut, &fx), 0);
+  assert_int_equal(fx.a.failed, 3);
+  assert_int_equal(fx.a.retry_pending, 2);
+  assert_int_equal(fx.a.retry_pending_chunks, 1);
+  assert_string_equal(fx.a.retry_pending_sample[0], "1");
+  assert_false(fx.a.complete);
+  assert_false(fx.a.summary_differs);
+  assert_string_equal(wr_audit_outcome(&fx.a, buf, sizeof(buf)),
+                      "stopped early (interrupt); can be resumed (`resume` "
+                      "re-sends 2 desktops)");
+  t = render(&fx.a, WR_AUDIT_TEXT);
+  assert_non_null(strstr(t, "  failed       3 (2 retry pending: `resume` "
+                            "re-sends them)\n"));
+  assert_non_null(strstr(t, "Failed with a retry pending (`resume` re-sends "
+                            "them): 2 desktops in 1 chunk"));
+  free(t);
+  t = render(&fx.a, WR_AUDIT_MARKDOWN);
+  assert_non_null(strstr(t, "| failed, retry pending: `resume` re-sends "
+                            "| 2 |"));
+  assert_non_null(strstr(t, "| 1 | cn-x | failed, retry pending"));
+  assert_null(strstr(t, "| 2 | cn-x | failed, retry"));
+  free(t);
+  t = render(&fx.a, WR_AUDIT_HTML);
+  assert_non_null(strstr(t, "failed, retry pending: `resume` re-sends</td>"));
+  free(t);
+  t = render(&fx.a, WR_AUDIT_CSV);
+  assert_non_null(strstr(t, "ecd-a,cn-x,1,failed,"));
+  assert_null(strstr(t, "retry"));
+  free(t);
+  t = render(&fx.a, WR_AUDIT_JSON);
+  j = cJSON_Parse(t);
+  assert_non_null(j);
+  assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "desktops"),
+                                       "retry_pending")->valueint, 2);
+  assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "chunks"),
+                                       "retry_pending")->valueint, 1);
+  assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(
+                          j, "retry_pending_chunks"), 0)->valuestring, "1");
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+                       j, "retry_pending_chunks")), 1);
+  cJSON_Delete(j);
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -375,6 +449,7 @@ int main(void)
     cmocka_unit_test(test_format_names),
     cmocka_unit_test(test_write_error),
     cmocka_unit_test(test_outcomes),
+    cmocka_unit_test(test_retry_pending),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
