@@ -136,3 +136,43 @@ done
 [ "$(simstat .max_reboots_per_desktop)" -eq 1 ] ||
   fail "a desktop was rebooted $(simstat .max_reboots_per_desktop) times"
 note "ok: each of $N desktops rebooted exactly once"
+
+# --- admin mode: no ClientToken, so resume warns about the re-sent chunks ----
+AK=pending-admin-id
+SK=pending-admin-secret-3b8d
+ALIBABA_CLOUD_ACCESS_KEY_ID=$AK
+ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
+export ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET
+sim_start --desktops "$N" --seed 79 --write-fleet "$T/fleet2.csv" \
+  --access-key-id "$AK" --access-key-secret "$SK" --qps 5 --latency-ms 20
+wait_fleet "$T/fleet2.csv" "$N"
+A=$T/admin.jsonl
+"$WR" run --endpoint "$ENDPOINT" --chunk-size 2 --rate 50 --concurrency 8 \
+  --retries 10 --report "$A" --progress never "$T/fleet2.csv" \
+  > "$T/out5" 2> "$T/err5" &
+WR_PID=$!
+wait_for chunk_records "$A" 4 || fail "admin: the run wrote no 4 chunk records"
+wait_for throttled 10 || fail "admin: the simulator throttled fewer than 10 calls"
+kill -INT "$WR_PID"
+wait_for gone "$WR_PID" || fail "admin: the run did not stop after SIGINT"
+rc=0
+wait "$WR_PID" || rc=$?
+WR_PID=
+[ "$rc" -eq 3 ] || { tail -n 20 "$T/err5" >&2; fail "admin: run exited $rc, expected 3"; }
+apend=$(jq -c 'select(.type=="chunk" and .retry_pending==true)' "$A" | wc -l)
+[ "$apend" -ge 1 ] || fail "admin: no chunk record with retry_pending"
+rc=0
+"$WR" resume "$A" --endpoint "$ENDPOINT" --rate 4 --concurrency 2 \
+  --retries 20 --progress never > "$T/out6" 2> "$T/err6" || rc=$?
+[ "$rc" -eq 0 ] || { tail -n 20 "$T/err6" >&2; fail "admin: resume exited $rc, expected 0"; }
+grep -q "warning: .*: $apend chunk(s) were waiting for a retry when the run stopped" "$T/err6" ||
+  { cat "$T/err6" >&2; fail "admin: resume did not warn about the $apend re-sent retry-pending chunks"; }
+grep -q 'rebooted a second time' "$T/err6" || fail "admin: the warning does not name the risk"
+jq -r 'select(.type=="plan") | .desktop_ids[]' "$A" | sort > "$T/planned2"
+jq -r 'select(.type=="chunk" and .status=="ok") | .desktop_ids[]' "$A" | sort > "$T/ok2"
+cmp -s "$T/planned2" "$T/ok2" || fail "admin: planned desktops and ok records differ"
+sim_stop
+grep -qF "$SK" "$A" "$T/err5" "$T/err6" && fail "admin: the secret reached the report or stderr"
+[ "$(simstat .max_reboots_per_desktop)" -eq 1 ] ||
+  fail "admin: a desktop was rebooted $(simstat .max_reboots_per_desktop) times"
+note "ok: admin mode: $apend retry-pending chunk(s) re-sent with a warning, exit 0"
