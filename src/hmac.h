@@ -1,4 +1,4 @@
-/* hmac: thin wrappers over OpenSSL 3.0 for the signers.  One-shot HMAC()
+/* hmac: thin wrappers over OpenSSL 3.0 for the signers.  HMAC (EVP_MAC)
  * (SHA-1, SHA-256), SHA-256, base64 and lowercase hex: nothing here is
  * hand-written crypto.  OpenSSL error codes stop at this edge. */
 #ifndef WR_HMAC_H

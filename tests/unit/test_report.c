@@ -422,6 +422,85 @@ static void test_partial_write_undone(void **state)
   cJSON_Delete(o);
 }
 
+/* A batch (the run's preamble): 20,000 records in a few write(2)s of
+ * whole lines, each in order, and one fsync when it ends; afterwards each
+ * record is its own write again. */
+static void test_batch(void **state)
+{
+  char path[256], *text, *line, *save = NULL;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+  int i;
+
+  (void)state;
+  path_of(path, sizeof(path), "batch.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  fsync_calls = 0;
+  write_calls = 0;
+  wr_report_batch_begin(r);
+  for (i = 0; i < 20000; i++)
+    write_small(r, i, 0);
+  assert_int_equal(fsync_calls, 0);
+  assert_int_equal(wr_report_batch_end(r, 0, &err), 0);
+  assert_int_equal(fsync_calls, 1);
+  /* ~25 bytes a line: 500 KB in one write (batches are 1 MiB). */
+  assert_in_range(write_calls, 1, 2);
+  write_calls = 0;
+  write_small(r, 20000, 10);
+  assert_int_equal(write_calls, 1);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), 20001);
+  i = 0;
+  for (line = strtok_r(text, "\n", &save); line != NULL;
+       line = strtok_r(NULL, "\n", &save), i++) {
+    cJSON *o = cJSON_Parse(line);
+
+    assert_non_null(o);
+    assert_int_equal(cJSON_GetObjectItem(o, "i")->valueint, i);
+    cJSON_Delete(o);
+  }
+  free(text);
+}
+
+/* A batch that cannot be written whole is cut back to the last complete
+ * line before it, as a single record is. */
+static void test_batch_partial_write_undone(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  struct rlimit old, lim;
+  void (*old_xfsz)(int);
+  size_t len, before;
+  int i;
+
+  (void)state;
+  path_of(path, sizeof(path), "batchfsize.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  write_small(r, 1, 0);
+  text = slurp(path, &len);
+  before = len;
+  free(text);
+  wr_report_batch_begin(r);
+  for (i = 0; i < 100; i++)
+    write_small(r, i, 0);
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  old_xfsz = signal(SIGXFSZ, SIG_IGN);
+  lim = old;
+  lim.rlim_cur = before + 1000; /* the batch is ~2,500 bytes */
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  assert_int_equal(wr_report_batch_end(r, 0, &err), WR_EIO);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, old_xfsz);
+  assert_non_null(strstr(err.msg, "removed"));
+  text = slurp(path, &len);
+  assert_int_equal(len, before);
+  free(text);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+}
+
 static void test_fsync_once_a_second(void **state)
 {
   char path[256];
@@ -625,6 +704,8 @@ int main(void)
     cmocka_unit_test(test_append_not_a_report),
     cmocka_unit_test(test_disk_full),
     cmocka_unit_test(test_partial_write_undone),
+    cmocka_unit_test(test_batch),
+    cmocka_unit_test(test_batch_partial_write_undone),
     cmocka_unit_test(test_fsync_once_a_second),
     cmocka_unit_test(test_chunk_record_ok),
     cmocka_unit_test(test_chunk_record_nulls),
