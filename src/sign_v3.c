@@ -6,6 +6,7 @@
 #include "hmac.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@
 #define V3_ALGORITHM "ACS3-HMAC-SHA256"
 
 struct hdr {
-  char *name;        /* lowercased copy */
+  char *name;        /* lowercase: the caller's, or a lowercased copy */
+  bool owned;        /* name is our copy */
   const char *value; /* trimmed, borrowed */
   size_t value_len;
 };
@@ -62,11 +64,20 @@ static int canonical_headers(const struct wr_param *headers, size_t n,
   if (h == NULL)
     return WR_ENOMEM;
   for (i = 0; i < n; i++) {
-    h[i].name = strdup(headers[i].name);
-    if (h[i].name == NULL)
-      goto out;
-    for (j = 0; h[i].name[j] != '\0'; j++)
-      h[i].name[j] = (char)tolower((unsigned char)h[i].name[j]);
+    const char *name = headers[i].name;
+
+    /* Names are usually lowercase already: copy only when not. */
+    for (j = 0; name[j] != '\0' && !isupper((unsigned char)name[j]); j++)
+      ;
+    h[i].name = (char *)name;
+    if (name[j] != '\0') {
+      h[i].name = strdup(name);
+      if (h[i].name == NULL)
+        goto out;
+      h[i].owned = true;
+      for (j = 0; h[i].name[j] != '\0'; j++)
+        h[i].name[j] = (char)tolower((unsigned char)h[i].name[j]);
+    }
     trim(headers[i].value != NULL ? headers[i].value : "", &h[i].value,
          &h[i].value_len);
   }
@@ -91,7 +102,8 @@ static int canonical_headers(const struct wr_param *headers, size_t n,
   rc = wr_buf_addc(canon, '\n');
 out:
   for (i = 0; i < n; i++)
-    free(h[i].name);
+    if (h[i].owned)
+      free(h[i].name);
   free(h);
   return rc;
 }
@@ -129,7 +141,8 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
     goto out;
   if ((rc = wr_sha256_hex(wr_buf_str(&creq), creq.len, hash)) < 0)
     goto out;
-  if ((rc = wr_buf_addf(&sts, V3_ALGORITHM "\n%s", hash)) < 0)
+  if ((rc = wr_buf_adds(&sts, V3_ALGORITHM "\n")) < 0 ||
+      (rc = wr_buf_adds(&sts, hash)) < 0)
     goto out;
   /* The key is the secret itself (no "&", unlike V1). */
   rc = wr_hmac_sha256(secret, strlen(secret), wr_buf_str(&sts), sts.len,

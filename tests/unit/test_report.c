@@ -501,6 +501,46 @@ static void test_batch_partial_write_undone(void **state)
   assert_int_equal(wr_report_close(&r, &err), 0);
 }
 
+/* The line written is exactly what cJSON prints, numbers included (the
+ * writer prints integers itself). */
+static void test_numbers_as_cjson_prints(void **state)
+{
+  static const double v[] = {0, 1, -1, 7, 200, 4096, -12345, 87.5, 1e15,
+                             999999999999999.0, -1e15, 1e20, 0.1, -0.0,
+                             2147483648.0, 1714550400123.0};
+  char path[256], *text, *want;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  cJSON *o = cJSON_CreateObject();
+  size_t i, len;
+
+  (void)state;
+  assert_non_null(o);
+  assert_non_null(cJSON_AddStringToObject(o, "type", "test"));
+  for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    char name[8];
+
+    snprintf(name, sizeof(name), "n%zu", i);
+    assert_non_null(cJSON_AddNumberToObject(o, name, v[i]));
+  }
+  assert_non_null(cJSON_AddNullToObject(o, "z"));
+  path_of(path, sizeof(path), "numbers.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  want = cJSON_PrintUnformatted(o);
+  assert_non_null(want);
+  text = slurp(path, &len);
+  assert_int_equal(len, strlen(want) + 1);
+  assert_memory_equal(text, want, strlen(want));
+  /* The record is as it was: numbers again, not raw text. */
+  assert_true(cJSON_IsNumber(cJSON_GetObjectItem(o, "n4")));
+  assert_int_equal(cJSON_GetObjectItem(o, "n4")->valueint, 200);
+  free(text);
+  cJSON_free(want);
+  cJSON_Delete(o);
+}
+
 static void test_fsync_once_a_second(void **state)
 {
   char path[256];
@@ -706,6 +746,7 @@ int main(void)
     cmocka_unit_test(test_partial_write_undone),
     cmocka_unit_test(test_batch),
     cmocka_unit_test(test_batch_partial_write_undone),
+    cmocka_unit_test(test_numbers_as_cjson_prints),
     cmocka_unit_test(test_fsync_once_a_second),
     cmocka_unit_test(test_chunk_record_ok),
     cmocka_unit_test(test_chunk_record_nulls),
