@@ -268,7 +268,7 @@ static void admin_params(struct builder *b, const struct wr_call *call)
 }
 
 static int build_v3(struct builder *b, const struct wr_creds *c,
-                    const struct wr_call *call,
+                    struct wr_hmac_key *key, const struct wr_call *call,
                     const struct wr_attempt *attempt,
                     struct wr_http_request *req, struct wr_buf *url)
 {
@@ -302,8 +302,10 @@ static int build_v3(struct builder *b, const struct wr_creds *c,
       goto out;
   }
   in = (struct wr_v3_input){"POST", "/", b->p, b->n, h, nh, EMPTY_SHA256};
-  if ((rc = wr_sign_v3(&in, c->access_key_secret, &sig, &names, NULL,
-                       NULL)) < 0)
+  rc = key != NULL ? wr_sign_v3_keyed(&in, key, &sig, &names)
+                   : wr_sign_v3(&in, c->access_key_secret, &sig, &names, NULL,
+                                NULL);
+  if (rc < 0)
     goto out;
   if ((rc = wr_buf_adds(&auth, "ACS3-HMAC-SHA256 Credential=")) < 0 ||
       (rc = wr_buf_adds(&auth, c->access_key_id)) < 0 ||
@@ -413,6 +415,15 @@ int wr_api_build(const struct wr_api_target *target,
                  const struct wr_attempt *attempt,
                  struct wr_http_request *out, struct wr_err *err)
 {
+  return wr_api_build_keyed(target, creds, NULL, call, attempt, out, err);
+}
+
+int wr_api_build_keyed(const struct wr_api_target *target,
+                       const struct wr_creds *creds, struct wr_hmac_key *key,
+                       const struct wr_call *call,
+                       const struct wr_attempt *attempt,
+                       struct wr_http_request *out, struct wr_err *err)
+{
   struct builder *b = NULL;
   struct wr_buf url, ep;
   struct wr_http_request req;
@@ -451,7 +462,7 @@ int wr_api_build(const struct wr_api_target *target,
   else if (target->signature == WR_SIG_V1)
     rc = build_v1(b, creds, call, attempt, &req, &url);
   else
-    rc = build_v3(b, creds, call, attempt, &req, &url);
+    rc = build_v3(b, creds, key, call, attempt, &req, &url);
   if (rc < 0) {
     wr_err_set(err, rc, "%s: cannot build the request: %s", call->action,
                wr_strerror(rc));

@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdlib.h>
 
 /* The algorithms are fetched once per process: a one-shot HMAC() or
  * EVP_Digest() with EVP_sha256() fetches them on every call (OpenSSL 3.0
@@ -57,6 +58,60 @@ int wr_hmac_sha256(const void *key, size_t key_len, const void *data,
                    size_t len, unsigned char out[WR_SHA256_LEN])
 {
   return hmac("SHA256", WR_SHA256_LEN, key, key_len, data, len, out);
+}
+
+struct wr_hmac_key {
+  EVP_MAC_CTX *ctx; /* keyed; re-initialised (same key) for each MAC */
+};
+
+int wr_hmac_key_create(const void *key, size_t key_len,
+                       struct wr_hmac_key **out)
+{
+  struct wr_hmac_key *k;
+  OSSL_PARAM params[2];
+
+  *out = NULL;
+  pthread_once(&fetch_once, fetch);
+  if (mac_hmac == NULL)
+    return WR_EINVAL;
+  k = calloc(1, sizeof(*k));
+  if (k == NULL)
+    return WR_ENOMEM;
+  k->ctx = EVP_MAC_CTX_new(mac_hmac);
+  params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                               (char *)"SHA256", 0);
+  params[1] = OSSL_PARAM_construct_end();
+  if (k->ctx == NULL || EVP_MAC_init(k->ctx, key, key_len, params) != 1) {
+    wr_hmac_key_destroy(&k);
+    return WR_EINVAL;
+  }
+  *out = k;
+  return 0;
+}
+
+int wr_hmac_key_sha256(struct wr_hmac_key *k, const void *data, size_t len,
+                       unsigned char out[WR_SHA256_LEN])
+{
+  size_t out_len = 0;
+
+  /* A NULL key re-uses the one set at create. */
+  if (EVP_MAC_init(k->ctx, NULL, 0, NULL) != 1 ||
+      EVP_MAC_update(k->ctx, data, len) != 1 ||
+      EVP_MAC_final(k->ctx, out, &out_len, WR_SHA256_LEN) != 1 ||
+      out_len != WR_SHA256_LEN)
+    return WR_EINVAL;
+  return 0;
+}
+
+void wr_hmac_key_destroy(struct wr_hmac_key **pp)
+{
+  struct wr_hmac_key *k = *pp;
+
+  if (k == NULL)
+    return;
+  *pp = NULL;
+  EVP_MAC_CTX_free(k->ctx);
+  free(k);
 }
 
 int wr_sha256(const void *data, size_t len, unsigned char out[WR_SHA256_LEN])

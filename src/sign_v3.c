@@ -108,10 +108,12 @@ out:
   return rc;
 }
 
-int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
-               struct wr_buf *signature_hex, struct wr_buf *signed_headers,
-               struct wr_buf *canonical_request,
-               struct wr_buf *string_to_sign)
+/* key, when not NULL, is the prepared secret. */
+static int sign_v3(const struct wr_v3_input *in, const char *secret,
+                   struct wr_hmac_key *key, struct wr_buf *signature_hex,
+                   struct wr_buf *signed_headers,
+                   struct wr_buf *canonical_request,
+                   struct wr_buf *string_to_sign)
 {
   struct wr_buf creq, hdrs, names, sts;
   unsigned char mac[WR_SHA256_LEN];
@@ -145,8 +147,9 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
       (rc = wr_buf_adds(&sts, hash)) < 0)
     goto out;
   /* The key is the secret itself (no "&", unlike V1). */
-  rc = wr_hmac_sha256(secret, strlen(secret), wr_buf_str(&sts), sts.len,
-                      mac);
+  rc = key != NULL ? wr_hmac_key_sha256(key, wr_buf_str(&sts), sts.len, mac)
+                   : wr_hmac_sha256(secret, strlen(secret), wr_buf_str(&sts),
+                                    sts.len, mac);
   if (rc < 0)
     goto out;
   wr_hex(mac, sizeof(mac), sig);
@@ -169,4 +172,20 @@ out:
   wr_buf_free(&names);
   wr_buf_free(&sts);
   return rc;
+}
+
+int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
+               struct wr_buf *signature_hex, struct wr_buf *signed_headers,
+               struct wr_buf *canonical_request,
+               struct wr_buf *string_to_sign)
+{
+  return sign_v3(in, secret, NULL, signature_hex, signed_headers,
+                 canonical_request, string_to_sign);
+}
+
+int wr_sign_v3_keyed(const struct wr_v3_input *in, struct wr_hmac_key *key,
+                     struct wr_buf *signature_hex,
+                     struct wr_buf *signed_headers)
+{
+  return sign_v3(in, NULL, key, signature_hex, signed_headers, NULL, NULL);
 }
