@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #define MAXFD 65536
@@ -36,6 +37,7 @@ static CURLM *multi;
 static struct sockctx *byfd[MAXFD];
 static char **ids, **regions;
 static int nids, total, sent, done, ok, port;
+static char stamp[32]; /* now, URL-encoded: the simulator checks it */
 
 static size_t on_body(char *d, size_t size, size_t n, void *u)
 {
@@ -50,10 +52,10 @@ static void start(struct transfer *t)
 
   snprintf(t->url, sizeof(t->url),
            "http://127.0.0.1:%d/?Action=RebootDesktops&Format=json"
-           "&Version=2020-10-02&Timestamp=2026-11-29T20%%3A23%%3A35Z"
+           "&Version=2020-10-02&Timestamp=%s"
            "&SignatureNonce=%032x&ClientId=x&ClientToken=floor-%d"
            "&DesktopId.1=%s&RegionId=%s",
-           port, i + 1, i, ids[i % nids], regions[i % nids]);
+           port, stamp, i + 1, i, ids[i % nids], regions[i % nids]);
   curl_easy_setopt(t->easy, CURLOPT_URL, t->url);
   curl_multi_add_handle(multi, t->easy);
 }
@@ -189,6 +191,7 @@ int main(int argc, char **argv)
   struct transfer *tr;
   int conc, i;
   struct curl_slist *hdrs = NULL;
+  time_t now;
 
   if (argc != 5) {
     fprintf(stderr, "usage: floor_client PORT FLEET.csv CALLS CONCURRENCY\n");
@@ -197,6 +200,8 @@ int main(int argc, char **argv)
   port = atoi(argv[1]);
   total = atoi(argv[3]);
   conc = atoi(argv[4]);
+  now = time(NULL);
+  strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H%%3A%M%%3A%SZ", gmtime(&now));
   if (load_fleet(argv[2]) < 0 || total < 1 || conc < 1) {
     fprintf(stderr, "floor_client: bad arguments or fleet %s\n", argv[2]);
     return 2;
