@@ -62,6 +62,7 @@ int wr_hmac_sha256(const void *key, size_t key_len, const void *data,
 
 struct wr_hmac_key {
   EVP_MAC_CTX *ctx; /* keyed; re-initialised (same key) for each MAC */
+  EVP_MD_CTX *md;   /* for wr_hmac_key_hash */
 };
 
 int wr_hmac_key_create(const void *key, size_t key_len,
@@ -78,10 +79,12 @@ int wr_hmac_key_create(const void *key, size_t key_len,
   if (k == NULL)
     return WR_ENOMEM;
   k->ctx = EVP_MAC_CTX_new(mac_hmac);
+  k->md = EVP_MD_CTX_new();
   params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
                                                (char *)"SHA256", 0);
   params[1] = OSSL_PARAM_construct_end();
-  if (k->ctx == NULL || EVP_MAC_init(k->ctx, key, key_len, params) != 1) {
+  if (k->ctx == NULL || k->md == NULL || md_sha256 == NULL ||
+      EVP_MAC_init(k->ctx, key, key_len, params) != 1) {
     wr_hmac_key_destroy(&k);
     return WR_EINVAL;
   }
@@ -103,6 +106,19 @@ int wr_hmac_key_sha256(struct wr_hmac_key *k, const void *data, size_t len,
   return 0;
 }
 
+int wr_hmac_key_hash(struct wr_hmac_key *k, const void *data, size_t len,
+                     unsigned char out[WR_SHA256_LEN])
+{
+  unsigned int out_len = 0;
+
+  if (EVP_DigestInit_ex2(k->md, md_sha256, NULL) != 1 ||
+      EVP_DigestUpdate(k->md, data, len) != 1 ||
+      EVP_DigestFinal_ex(k->md, out, &out_len) != 1 ||
+      out_len != WR_SHA256_LEN)
+    return WR_EINVAL;
+  return 0;
+}
+
 void wr_hmac_key_destroy(struct wr_hmac_key **pp)
 {
   struct wr_hmac_key *k = *pp;
@@ -111,6 +127,7 @@ void wr_hmac_key_destroy(struct wr_hmac_key **pp)
     return;
   *pp = NULL;
   EVP_MAC_CTX_free(k->ctx);
+  EVP_MD_CTX_free(k->md);
   free(k);
 }
 

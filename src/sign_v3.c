@@ -141,8 +141,15 @@ static int sign_v3(const struct wr_v3_input *in, const char *secret,
       (rc = wr_buf_adds(&creq, in->payload_hash_hex != NULL ?
                                    in->payload_hash_hex : "")) < 0)
     goto out;
-  if ((rc = wr_sha256_hex(wr_buf_str(&creq), creq.len, hash)) < 0)
+  if (key != NULL) {
+    unsigned char md[WR_SHA256_LEN];
+
+    if ((rc = wr_hmac_key_hash(key, wr_buf_str(&creq), creq.len, md)) < 0)
+      goto out;
+    wr_hex(md, sizeof(md), hash);
+  } else if ((rc = wr_sha256_hex(wr_buf_str(&creq), creq.len, hash)) < 0) {
     goto out;
+  }
   if ((rc = wr_buf_adds(&sts, V3_ALGORITHM "\n")) < 0 ||
       (rc = wr_buf_adds(&sts, hash)) < 0)
     goto out;
