@@ -199,8 +199,9 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
           wr_audit_plural(a->splits));
   if (a->calls_per_s >= 0)
     fprintf(out, "  average      %.2f calls/s, %.2f desktops/s over %s "
-            "(limit %s)\n", a->calls_per_s, a->desktops_per_s,
+            "(%s%s)\n", a->calls_per_s, a->desktops_per_s,
             wr_audit_duration(a->duration_s, b1, sizeof(b1)),
+            run->rate > 0 ? "limit " : "rate: ",
             wr_audit_rate(run->rate, b2, sizeof(b2)));
 
   if (a->nambiguous_chunks > 0) {

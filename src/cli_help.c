@@ -106,8 +106,14 @@ void wr_cli_help(enum wr_command cmd, FILE *out)
   case WR_CMD_RESUME:
     fputs("Usage: wuying-reboot resume REPORT [options]\n"
           "Finish an interrupted run from its report alone: chunks without a\n"
-          "final record are sent again with their original ClientToken.  The\n"
-          "run's options come from the report; these override them.\n\n",
+          "final record, or `skipped` (never sent), are sent with their\n"
+          "original ids and ClientTokens, wave by wave; the records are\n"
+          "appended to REPORT, with a summary of the whole run.  The run's\n"
+          "options come from the report; the options below override them.\n"
+          "Options that would change the plan (inputs, --region, --chunk-size,\n"
+          "--api, waves, ...) cannot be given.  Secrets come from the\n"
+          "environment or profile, as for run.  A report with nothing left:\n"
+          "\"nothing to resume\", exit 0.\n\n",
           out);
     fputs(resume_api_opts, out);
     fputs(run_opts, out);

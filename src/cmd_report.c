@@ -17,14 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int wr_cmd_resume(const struct wr_config *cfg)
-{
-  (void)cfg;
-  wr_errorf("resume: this version cannot resume a run yet; re-run with the "
-            "same plan (client mode reuses no tokens across runs)");
-  return WR_EXIT_USAGE;
-}
-
 /* Writing the audit over its own report would destroy the evidence. */
 static bool same_file(const char *a, const char *b)
 {

@@ -372,7 +372,7 @@ void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
   }
 }
 
-static void defaults(struct wr_config *cfg)
+void wr_config_defaults(struct wr_config *cfg)
 {
   memset(cfg, 0, sizeof(*cfg));
   cfg->chunk_size = 20;
@@ -420,6 +420,24 @@ static int set_inputs(struct wr_config *cfg, char **v, size_t n,
   return 0;
 }
 
+/* resume re-applies these over the report's options. */
+static int keep_given(struct wr_config *cfg, const struct wr_opt_def *d,
+                      const char *arg, struct wr_err *err)
+{
+  struct wr_config_given *g;
+
+  g = realloc(cfg->given, (cfg->ngiven + 1) * sizeof(*g));
+  if (g == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  cfg->given = g;
+  g[cfg->ngiven].name = d->name;
+  g[cfg->ngiven].value = strdup(arg != NULL ? arg : "");
+  if (g[cfg->ngiven].value == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  cfg->ngiven++;
+  return 0;
+}
+
 struct pending {
   const struct wr_opt_def *d;
   char *arg;
@@ -437,7 +455,7 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
   char src[96];
   int c, rc = WR_EUSAGE;
 
-  defaults(cfg);
+  wr_config_defaults(cfg);
   if (argc < 2)
     return wr_err_set(err, WR_EUSAGE, "missing COMMAND (plan, run, resume or "
                       "report); see wuying-reboot --help");
@@ -505,6 +523,13 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
       wr_err_set(err, WR_EUSAGE, "unknown option");
       goto out;
     }
+    if (cfg->command == WR_CMD_RESUME && !(d->cmds & C_RESUME) &&
+        (d->cmds & C_RUN)) {
+      wr_err_set(err, WR_EUSAGE, "--%s cannot be given to resume: the run's "
+                 "plan and API settings come from the report and must not "
+                 "change (start a new run to change them)", d->name);
+      goto out;
+    }
     if (!(d->cmds & (1u << cfg->command))) {
       wr_err_set(err, WR_EUSAGE, "--%s is not an option of %s; see "
                  "wuying-reboot %s --help", d->name,
@@ -548,6 +573,9 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
     if (d->id == O_LOGIN_TOKEN || d->id == O_SESSION_ID ||
         d->id == O_SESSION_TOKEN)
       OPENSSL_cleanse(pend[i].arg, strlen(pend[i].arg)); /* hide from ps */
+    else if (cfg->command == WR_CMD_RESUME &&
+             (rc = keep_given(cfg, d, pend[i].arg, err)) < 0)
+      goto out;
   }
   if (optind < argc - 1 &&
       (rc = set_inputs(cfg, argv + 1 + optind, (size_t)(argc - 1 - optind),
@@ -584,5 +612,8 @@ void wr_config_free(struct wr_config *cfg)
   free(cfg->report_path);
   free(cfg->report_format);
   free(cfg->output);
+  for (i = 0; i < cfg->ngiven; i++)
+    free(cfg->given[i].value);
+  free(cfg->given);
   memset(cfg, 0, sizeof(*cfg));
 }

@@ -78,6 +78,16 @@ struct wr_config {
   /* report command */
   char *report_format;     /* --format for `report`, "text" */
   char *output;            /* -o FILE */
+
+  /* resume: the command line's options in order (secrets left out), so
+   * that wr_config_resume() can apply them over the report's options */
+  struct wr_config_given *given;
+  size_t ngiven;
+};
+
+struct wr_config_given {
+  const char *name;        /* long option name (static) */
+  char *value;             /* "" for a flag */
 };
 
 /* Parse argv into cfg.  Returns 0 (cfg->command says what to do; WR_CMD_NONE
@@ -96,6 +106,15 @@ int wr_config_load_job(struct wr_config *cfg, const char *path,
                        struct wr_err *err);
 int wr_config_apply_json(struct wr_config *cfg, const void *obj,
                          const char *source, struct wr_err *err);
+
+/* resume: a new config (*out, free with wr_config_free()) made of the
+ * defaults, then options (a report's run.options, a cJSON object), then
+ * the options cli's command line gave; REPORT stays cli's.  Validated
+ * (a relative --deadline counts from now).  WR_EUSAGE naming source or
+ * the option.  *out must be freed with wr_config_free() in every case. */
+int wr_config_resume(const struct wr_config *cli, const void *options,
+                     const char *source, struct wr_config *out,
+                     struct wr_err *err);
 
 /* "90s", "15m", "2h", "1h30m", "500ms" or bare seconds -> ms.  0 or
  * WR_EINVAL. */

@@ -53,6 +53,9 @@ int wr_config_apply(struct wr_config *cfg, const struct wr_opt_def *d,
 /* Turn a flag off (a job file's false). */
 void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d);
 
+/* Every default (one table, CONTRACT.md); cfg is overwritten. */
+void wr_config_defaults(struct wr_config *cfg);
+
 /* Cross-option checks; resolves --deadline with the wall clock. */
 int wr_config_validate(struct wr_config *cfg, struct wr_err *err);
 

@@ -505,6 +505,18 @@ static int add_patterns(struct pattern *p, size_t *n, const char *s,
   return wr_percent_encode_js(s, strlen(s), &p[(*n)++].text);
 }
 
+/* The AccessKey ID is not a secret: it is masked in free text only when it
+ * is long enough (a real one is 24 characters) that a match cannot be an
+ * accident; a short test ID such as "x" would otherwise mangle the text.
+ * Known positions (AccessKeyId=, Credential=) are masked by api_redact. */
+static int add_id_patterns(struct pattern *p, size_t *n, const char *id,
+                           const char *mask)
+{
+  if (id == NULL || strlen(id) < 16)
+    return 0;
+  return add_patterns(p, n, id, mask);
+}
+
 int wr_creds_redact(const struct wr_creds *c, const char *text,
                     struct wr_buf *out)
 {
@@ -519,7 +531,7 @@ int wr_creds_redact(const struct wr_creds *c, const char *text,
       (rc = add_patterns(p, &n, c->login_token, "***")) < 0 ||
       (rc = add_patterns(p, &n, c->session_id, "***")) < 0 ||
       (rc = add_patterns(p, &n, c->session_token, "***")) < 0 ||
-      (rc = add_patterns(p, &n, c->access_key_id, mask)) < 0)
+      (rc = add_id_patterns(p, &n, c->access_key_id, mask)) < 0)
     goto out;
   for (i = 0; i < len;) {
     size_t best = n, best_len = 0;

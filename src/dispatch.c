@@ -228,7 +228,7 @@ static void progress_counts(const struct wr_dispatch *d,
                             struct wr_progress_counts *c)
 {
   memset(c, 0, sizeof(*c));
-  c->chunks_total = d->plan->nchunks + d->splits;
+  c->chunks_total = d->base_chunks + d->plan->nchunks + d->splits;
   c->chunks_done = d->sum.ok_chunks + d->sum.failed_chunks +
                    d->sum.skipped_chunks;
   c->desktops_total = d->plan->ndesktops;
@@ -464,6 +464,14 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   }
   *out = d;
   return 0;
+}
+
+void wr_dispatch_set_base(struct wr_dispatch *d, const struct wr_summary *s)
+{
+  d->sum = *s;
+  d->sum.exit_code = 0;
+  d->sum.stop_reason = NULL;
+  d->base_chunks = s->ok_chunks + s->failed_chunks + s->skipped_chunks;
 }
 
 int wr_dispatch_start(struct wr_dispatch *d)

@@ -93,6 +93,12 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
                        struct wr_progress *progress, struct wr_dispatch **out,
                        struct wr_err *err);
 
+/* resume: the final counts of the earlier sessions, so that the summary,
+ * --max-errors and the progress line cover the whole run.  The plan then
+ * holds only what is left to send (its ndesktops: the whole run's).
+ * Before wr_dispatch_start(). */
+void wr_dispatch_set_base(struct wr_dispatch *d, const struct wr_summary *s);
+
 /* Begin; the caller then runs the loop until it stops. */
 int wr_dispatch_start(struct wr_dispatch *d);
 

@@ -52,7 +52,8 @@ struct wr_dispatch {
   bool stopping, finished, aborted, report_failed;
   const char *stop_reason;
   int signals;
-  struct wr_summary sum;
+  struct wr_summary sum;            /* the earlier sessions' included */
+  size_t base_chunks;              /* final chunks of earlier sessions */
   size_t calls, retries, splits, throttled;
   size_t wave_ok, wave_failed;
   struct wr_err err;

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #define TTY_EVERY_MS 200
 #define LOG_EVERY_MS 5000
@@ -28,6 +29,7 @@ struct wr_progress {
   bool drawn;                /* our line is on the screen now */
   bool force;                /* redraw at the next update (after a log) */
   int64_t start_ms;
+  int width;                 /* columns, 0: ask the terminal */
   int64_t last_out_ms;       /* last draw or log */
   struct sample samples[NSAMPLES];
   size_t nsamples, head;     /* ring: head is the oldest */
@@ -70,6 +72,22 @@ int wr_progress_create(enum wr_progress_mode mode, bool is_tty,
 void wr_progress_set_output(struct wr_progress *p, FILE *out)
 {
   p->out = out;
+}
+
+void wr_progress_set_width(struct wr_progress *p, int cols)
+{
+  p->width = cols;
+}
+
+static int columns(const struct wr_progress *p)
+{
+  struct winsize ws;
+
+  if (p->width > 0)
+    return p->width;
+  if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  return 0;
 }
 
 static void add_sample(struct wr_progress *p, size_t chunks, int64_t now_ms)
@@ -169,6 +187,12 @@ static void emit(struct wr_progress *p, const struct wr_progress_counts *c,
   p->last_out_ms = now_ms;
   p->force = false;
   if (p->tty) {
+    int cols = columns(p);
+
+    /* Keep the last column free: writing into it wraps on some
+     * terminals. */
+    if (cols > 1 && strlen(line) > (size_t)cols - 1)
+      line[cols - 1] = '\0';
     fprintf(p->out, "\r%s\033[K", line);
     fflush(p->out);
     p->drawn = true;

@@ -35,6 +35,10 @@ void wr_progress_destroy(struct wr_progress **pp);
 
 /* Where the TTY line goes (default stderr; tests pass a file). */
 void wr_progress_set_output(struct wr_progress *p, FILE *out);
+/* The terminal's width in columns; the line is cut to fit, since a line
+ * that wraps cannot be redrawn in place.  0: ask the terminal (TIOCGWINSZ)
+ * at every redraw, no limit if it cannot say. */
+void wr_progress_set_width(struct wr_progress *p, int cols);
 /* The line itself, without "\r" or newline: "chunks 40/100  desktops
  * 800/2000  12.3/s  retries 3  failed 0  ETA 0:05".  rate is finished
  * chunks (calls) per second, <= 0 when not known yet (ETA --:--).

@@ -222,6 +222,11 @@ bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i)
   return true;
 }
 
+bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c)
+{
+  return c->status == WR_RREAD_PENDING || c->status == WR_RREAD_SKIPPED;
+}
+
 const char *wr_rread_status_name(enum wr_rread_status s)
 {
   switch (s) {

@@ -10,7 +10,10 @@
  * order), and the parts named by a split record's "into" are its
  * children, stored next to each other (first_child, nchildren).  A final
  * chunk record fills in its node; a node without one is PENDING, which is
- * exactly what resume must still send (with the node's client_token).
+ * exactly what resume must still send (with the node's client_token),
+ * together with SKIPPED ones (never sent).  After a {"type":"resume"}
+ * record, a chunk skipped before it may get a new final record, which
+ * replaces the skipped one.
  *
  * Errors: a torn last line (a crash mid-write) is dropped and described
  * in torn_line/torn_bytes, never fatal.  Any other bad line is WR_EINPUT
@@ -164,6 +167,9 @@ void wr_rread_destroy(struct wr_rread **pp);
 long wr_rread_find(const struct wr_rread *rr, const char *id);
 /* true when chunk i and every part below it have a final record. */
 bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
+/* true when resume must send c: it was never sent (pending or skipped)
+ * and it is not split.  Send it with c->client_token. */
+bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c);
 /* "ok", "failed", "skipped", "split" or "pending". */
 const char *wr_rread_status_name(enum wr_rread_status s);
 

@@ -13,6 +13,7 @@ struct wr_rread_ctx {
   long line;                   /* the line being decoded, 1-based */
   size_t cap_chunks, cap_rejected, cap_waves, cap_verifies;
   bool seen_run;
+  long resume_line;            /* the last {"type":"resume"}, 0: none */
 };
 
 /* Field readers for the record decoders: each fills *out (strings are

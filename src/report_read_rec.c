@@ -359,6 +359,7 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
    * does, and a summary of its own. */
   if (strcmp(type, "resume") == 0) {
     c->rr->nresumes++;
+    c->resume_line = c->line;
     return wr_rr_str(c, o, "resume", "started_at", false,
                      &c->rr->last_resumed_at);
   }

@@ -248,6 +248,21 @@ static int decode_into(struct wr_rread_ctx *c, const cJSON *o, size_t pi)
   return 0;
 }
 
+/* Back to PENDING, as if the skipped record had not been read. */
+static void resend(struct wr_rread_chunk *n)
+{
+  n->status = WR_RREAD_PENDING;
+  n->line = 0;
+  n->request_id = NULL;
+  n->attempt_request_ids = NULL;
+  n->nattempt_request_ids = 0;
+  n->http_status = 0;
+  n->error_code = n->error_message = NULL;
+  n->attempts = n->ambiguous_attempts = 0;
+  n->started_at = n->finished_at = NULL;
+  n->latency_ms = -1;
+}
+
 int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
 {
   struct wr_rread_chunk *n;
@@ -265,6 +280,10 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
     return wr_rr_bad(c, WR_EINPUT, "chunk \"%s\" is in no plan or split record",
                      id);
   n = &c->rr->chunks[idx];
+  /* A chunk skipped (never sent) is sent by a later resume session: its
+   * new record replaces the skipped one. */
+  if (n->status == WR_RREAD_SKIPPED && c->resume_line > n->line)
+    resend(n);
   if (n->status != WR_RREAD_PENDING)
     return wr_rr_bad(c, WR_EINPUT,
                      "chunk \"%s\" has a final record already (line "

@@ -3,7 +3,8 @@
 # row per desktop, each with the RequestId that the simulator itself
 # logged for a successful RebootDesktops naming that desktop.  Two IDs the
 # simulator does not know make the run split chunks and fail them alone.
-# Args: BUILD_DIR SOURCE_DIR.
+# Then a run stopped by its canary and finished by `resume`, audited as
+# one run.  Args: BUILD_DIR SOURCE_DIR.
 set -u
 BUILD=$(cd "$1" && pwd)
 WR="$BUILD/wuying-reboot"
@@ -20,11 +21,12 @@ fi
 command -v jq > /dev/null 2>&1 || { echo "FAIL: jq is missing (make deps)"; exit 1; }
 T=$(mktemp -d)
 SIM_PID=
+SIM2_PID=
 cleanup() {
-  if [ -n "$SIM_PID" ]; then
-    kill "$SIM_PID" 2> /dev/null
-    wait "$SIM_PID" 2> /dev/null
-  fi
+  for p in $SIM_PID $SIM2_PID; do
+    kill "$p" 2> /dev/null
+    wait "$p" 2> /dev/null
+  done
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -37,16 +39,21 @@ fail() {
   fails=$((fails + 1))
 }
 
+# wait_port NAME PID: poll (bounded) for the port on $T/NAME.out's first line.
+wait_port() {
+  i=0
+  while [ ! -s "$T/$1.out" ] && [ $i -lt 400 ] && kill -0 "$2" 2> /dev/null; do
+    sleep 0.05
+    i=$((i + 1))
+  done
+  PORT=$(head -n 1 "$T/$1.out")
+  [ -n "$PORT" ] || { echo "FAIL: ecd-sim did not start: $(cat "$T/$1.err")"; exit 1; }
+}
+
 "$SIM" --port 0 --desktops 200 --write-fleet "$T/fleet.csv" \
   --log "$T/sim.log" --reboot-ms 200 > "$T/sim.out" 2> "$T/sim.err" &
 SIM_PID=$!
-i=0
-while [ ! -s "$T/sim.out" ] && [ $i -lt 400 ] && kill -0 "$SIM_PID" 2> /dev/null; do
-  sleep 0.05
-  i=$((i + 1))
-done
-PORT=$(head -n 1 "$T/sim.out")
-[ -n "$PORT" ] || { echo "FAIL: ecd-sim did not start: $(cat "$T/sim.err")"; exit 1; }
+wait_port sim "$SIM_PID"
 
 printf 'ecd-00000000000000dead,cn-hangzhou\necd-00000000000000beef,cn-shanghai\n' \
   >> "$T/fleet.csv"
@@ -97,6 +104,41 @@ jq -e --argjson rc "$run_rc" '.desktops.ok == 200 and .desktops.failed == 2 and
 grep -q "complete, with failures, exit code 1" "$T/audit.txt" ||
   fail "text: $(head -n 3 "$T/audit.txt")"
 grep -q "testsecret" "$T/audit.txt" "$T/audit.json" "$T/audit.csv" && fail "an audit mentions a secret"
+
+# Stopped by the canary (an unknown ID in it), finished by resume: the
+# audit is of the whole run, and says it was resumed.
+"$SIM" --port 0 --desktops 60 --write-fleet "$T/fleet2.csv" \
+  --log "$T/sim2.log" --reboot-ms 200 > "$T/sim2.out" 2> "$T/sim2.err" &
+SIM2_PID=$!
+wait_port sim2 "$SIM2_PID"
+{ head -n 1 "$T/fleet2.csv"; echo 'ecd-00000000000000dead,cn-hangzhou'
+  tail -n +2 "$T/fleet2.csv"; } > "$T/canary.csv"
+export ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret
+"$WR" run --endpoint "http://127.0.0.1:$PORT" --rate 0 --canary 5 \
+  --progress never --report "$T/r2.jsonl" "$T/canary.csv" > /dev/null 2> "$T/run2.err"
+rc=$?
+[ "$rc" = 3 ] || fail "canary run: exit $rc, expected 3: $(tail -n 3 "$T/run2.err")"
+"$WR" report --format json "$T/r2.jsonl" > "$T/a2.json" 2> "$T/err"
+jq -e '.desktops.skipped == 56 and .desktops.failed == 1 and .exit_code == 3
+       and .stop_reason == "canary"' "$T/a2.json" > /dev/null ||
+  fail "canary audit: $(head -c 600 "$T/a2.json")"
+"$WR" resume "$T/r2.jsonl" --progress never > /dev/null 2> "$T/res2.err"
+rc=$?
+[ "$rc" = 1 ] || fail "resume: exit $rc, expected 1: $(tail -n 3 "$T/res2.err")"
+"$WR" report "$T/r2.jsonl" > "$T/a2.txt" 2> "$T/err" || fail "report after resume: $(cat "$T/err")"
+grep -q "complete, with failures, exit code 1" "$T/a2.txt" &&
+  grep -q "^  resumed      1 time, last at " "$T/a2.txt" &&
+  grep -q "^  ok           60$" "$T/a2.txt" ||
+  fail "resumed audit: $(head -n 20 "$T/a2.txt")"
+"$WR" report --format csv "$T/r2.jsonl" > "$T/a2.csv"
+[ "$(awk -F, '$4 == "ok"' "$T/a2.csv" | wc -l)" = 60 ] &&
+  [ "$(wc -l < "$T/a2.csv")" = 62 ] || fail "resumed csv: $(awk -F, '{print $4}' "$T/a2.csv" | sort | uniq -c)"
+jq -r 'select(.action == "RebootDesktops" and .http_status == 200) |
+       .request_id as $r | .desktop_ids[] | "\(.),\($r)"' "$T/sim2.log" |
+  sort > "$T/sim2_rids"
+awk -F, '$4 == "ok" { print $1 "," $5 }' "$T/a2.csv" | sort > "$T/ok2_rids"
+[ -z "$(comm -23 "$T/ok2_rids" "$T/sim2_rids")" ] ||
+  fail "resumed csv: RequestIds the simulator never gave"
 
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "ok"

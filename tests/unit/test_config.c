@@ -452,8 +452,56 @@ static void test_resume_and_report(void **state)
   assert_string_equal(cfg.report_format, "html");
   assert_string_equal(cfg.output, "x.html");
   teardown(NULL);
-  EXPECT_USAGE("--region is not an option of resume", "resume", "r.jsonl",
+  EXPECT_USAGE("--region cannot be given to resume", "resume", "r.jsonl",
                "--region", "cn-x");
+  EXPECT_USAGE("--chunk-size cannot be given to resume", "resume", "r.jsonl",
+               "--chunk-size", "5");
+  EXPECT_USAGE("--json is not an option of resume", "resume", "r.jsonl",
+               "--json");
+}
+
+/* resume: the report's run.options, then the resume command line. */
+static void test_resume_config(void **state)
+{
+  struct wr_config r;
+  cJSON *o = cJSON_Parse(
+      "{\"region\":\"cn-shanghai\",\"chunk-size\":7,\"api\":\"client\","
+      "\"rate\":20,\"concurrency\":4,\"retries\":2,\"verify\":false,"
+      "\"deadline\":\"2099-01-01T00:00:00.000Z\",\"report\":\"old.jsonl\","
+      "\"inputs\":[\"fleet.csv\"],\"client-id\":\"cid\","
+      "\"max-errors\":null}");
+
+  (void)state;
+  assert_non_null(o);
+  assert_int_equal(load("resume", "now.jsonl", "--rate", "3", "--deadline",
+                        "+30m", "-v", NULL), 0);
+  assert_int_equal(wr_config_resume(&cfg, o, "now.jsonl: run.options", &r,
+                                    &err), 0);
+  assert_int_equal(r.command, WR_CMD_RESUME);
+  assert_string_equal(r.region, "cn-shanghai");
+  assert_int_equal(r.chunk_size, 7);
+  assert_int_equal(r.api, WR_API_CLIENT);
+  assert_string_equal(r.client_id, "cid");
+  assert_true(r.rate == 3);            /* the command line wins */
+  assert_int_equal(r.concurrency, 4);  /* the report's */
+  assert_int_equal(r.retries, 2);
+  assert_int_equal(r.max_errors, -1);
+  assert_string_equal(r.deadline, "+30m");
+  assert_true(r.deadline_wall_ms > wr_clock_wall_ms() + 29 * 60 * 1000);
+  assert_true(r.deadline_wall_ms < wr_clock_wall_ms() + 31 * 60 * 1000);
+  assert_int_equal(r.ninputs, 1);
+  assert_string_equal(r.inputs[0], "now.jsonl");
+  assert_string_equal(r.report_path, "now.jsonl");
+  assert_int_equal(r.verbosity, cfg.verbosity);
+  wr_config_free(&r);
+  cJSON_Delete(o);
+  /* a bad key in the report is a usage error naming it */
+  o = cJSON_Parse("{\"rate\":\"fast\"}");
+  assert_int_equal(wr_config_resume(&cfg, o, "now.jsonl: run.options", &r,
+                                    &err), WR_EUSAGE);
+  assert_non_null(strstr(err.msg, "now.jsonl: run.options"));
+  wr_config_free(&r);
+  cJSON_Delete(o);
 }
 
 /* A rejected value leaves the option as it was (found by fuzz_job). */
@@ -524,6 +572,7 @@ int main(void)
     cmocka_unit_test_teardown(test_sample_jobs_load, teardown),
     cmocka_unit_test_teardown(test_options_json_round_trip, teardown),
     cmocka_unit_test_teardown(test_resume_and_report, teardown),
+    cmocka_unit_test_teardown(test_resume_config, teardown),
     cmocka_unit_test(test_help_lists_every_option),
     cmocka_unit_test(test_rejected_value_changes_nothing),
   };

@@ -235,6 +235,7 @@ struct outcome {
 };
 
 static char report_path[64];
+static const struct wr_summary *base_; /* resume: earlier sessions */
 
 static void run(struct fake *f, struct wr_plan *plan,
                 const struct wr_dispatch_opts *o, struct outcome *out)
@@ -257,6 +258,8 @@ static void run(struct fake *f, struct wr_plan *plan,
   assert_int_equal(wr_report_open(report_path, false, &report, &err), 0);
   assert_int_equal(wr_dispatch_create(&loop, plan, o, &s, report, NULL, NULL,
                                       &d, &err), 0);
+  if (base_ != NULL)
+    wr_dispatch_set_base(d, base_);
   assert_int_equal(wr_dispatch_start(d), 0);
   uv_run(&loop, UV_RUN_DEFAULT);
   wr_dispatch_stats(d, &out->st);
@@ -464,6 +467,74 @@ static void test_split_isolates(void **state)
    * 10-19 -> 10-14 -> 13-14 -> 13 (three). */
   assert_int_equal(splits, 7);
   assert_int_equal(out.st.splits, 7);
+  free_outcome(&out);
+  free_plan(p);
+}
+
+/* resume: the plan is what an earlier session left (a part "3.2" of a
+ * split chunk, and chunk "4"); the summary and --max-errors count the
+ * earlier sessions' final records too, and a part splits further. */
+static void test_resume_base(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(20, 10, 0, 0);
+  struct wr_summary base = {0};
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  const cJSON *sum;
+  int i, parts = 0;
+
+  (void)state;
+  /* "3.2" holds desktops 5..9, "4" desktops 10..19; 5 and 13 are stuck */
+  snprintf(p->chunks[0].id, sizeof(p->chunks[0].id), "3.2");
+  p->chunks[0].ids += 5;
+  p->chunks[0].nids = 5;
+  snprintf(p->chunks[1].id, sizeof(p->chunks[1].id), "4");
+  p->ndesktops = 40;
+  base.ok_chunks = 3;
+  base.ok_desktops = 24;
+  base.failed_chunks = 1;
+  base.failed_desktops = 1;
+  base.exit_code = 3;
+  f.judge = stuck;
+  f.delay_ms = 1;
+  default_opts(&o);
+  o.max_errors = 3;
+  base_ = &base;
+  run(&f, p, &o, &out);
+  base_ = NULL;
+  sum = last(&out);
+  assert_string_equal(str(sum, "type"), "summary");
+  assert_int_equal(num(sum, "ok_desktops"), 24 + 13);
+  assert_int_equal(num(sum, "failed_desktops"), 1 + 2);
+  assert_int_equal(num(sum, "skipped_desktops"), 0);
+  assert_int_equal(num(sum, "failed_chunks"), 1 + 2);
+  assert_int_equal(num(sum, "exit_code"), 1);
+  assert_int_equal(out.st.summary.exit_code, 1);
+  for (i = 0; i < 20; i++)
+    assert_int_equal(f.reboots[i], i < 5 || i == 5 || i == 13 ? 0 : 1);
+  for (i = 0; i < out.n; i++) {
+    const char *c = str(out.records[i], "chunk");
+
+    if (c != NULL && strncmp(c, "3.2.", 4) == 0)
+      parts++;
+    if (c != NULL)
+      assert_true(strncmp(c, "3.2", 3) == 0 || c[0] == '4');
+  }
+  assert_true(parts >= 2);
+  free_outcome(&out);
+
+  /* one more failed desktop than --max-errors allows over the whole run */
+  memset(&f, 0, sizeof(f));
+  f.judge = stuck;
+  f.delay_ms = 1;
+  o.max_errors = 1;
+  o.concurrency = 1;
+  base_ = &base;
+  run(&f, p, &o, &out);
+  base_ = NULL;
+  assert_int_equal(out.st.summary.exit_code, 3);
+  assert_int_equal(num(last(&out), "failed_desktops"), 2);
   free_outcome(&out);
   free_plan(p);
 }
@@ -765,6 +836,7 @@ int main(void)
     cmocka_unit_test(test_all_ok),
     cmocka_unit_test(test_retries),
     cmocka_unit_test(test_split_isolates),
+    cmocka_unit_test(test_resume_base),
     cmocka_unit_test(test_max_errors_stops),
     cmocka_unit_test(test_canary_failure_stops),
     cmocka_unit_test(test_waves_in_order),

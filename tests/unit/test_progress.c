@@ -195,6 +195,28 @@ static void test_short_run_final_rate(void **state)
   fclose(f);
 }
 
+/* A line wider than the terminal would wrap and could not be redrawn in
+ * place: it is cut to the width, less the last column. */
+static void test_cut_to_width(void **state)
+{
+  struct wr_progress *p = NULL;
+  struct wr_progress_counts c = counts(5);
+  FILE *f = tmpfile();
+  char *s;
+
+  (void)state;
+  assert_non_null(f);
+  assert_int_equal(wr_progress_create(WR_PROGRESS_ALWAYS, false, 0, &p), 0);
+  wr_progress_set_output(p, f);
+  wr_progress_set_width(p, 20);
+  wr_progress_update(p, &c, 0);
+  s = contents(f);
+  assert_string_equal(s, "\rchunks 5/100  deskt\033[K");
+  free(s);
+  wr_progress_destroy(&p);
+  fclose(f);
+}
+
 static void test_never_draws(void **state)
 {
   struct wr_progress *p = NULL;
@@ -266,6 +288,7 @@ int main(void)
     cmocka_unit_test(test_tty_redraw_pacing),
     cmocka_unit_test(test_tty_clear_before_log),
     cmocka_unit_test(test_short_run_final_rate),
+    cmocka_unit_test(test_cut_to_width),
     cmocka_unit_test(test_never_draws),
     cmocka_unit_test(test_log_mode),
   };

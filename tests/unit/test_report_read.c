@@ -241,6 +241,62 @@ static void test_resumed(void **state)
   wr_rread_destroy(&rr);
 }
 
+#define SKIP2 "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":" \
+              "[\"ecd-c\",\"ecd-d\"],\"status\":\"skipped\"," \
+              "\"error_message\":\"interrupt\",\"attempts\":0}\n"
+#define RESUME "{\"type\":\"resume\",\"started_at\":" \
+               "\"2026-11-29T21:00:00.000Z\"}\n"
+
+/* A chunk skipped by one session is sent by the next: its new record
+ * replaces the skipped one.  Only after a resume record, and only a
+ * skipped one. */
+static void test_skipped_resent(void **state)
+{
+  struct wr_err err;
+  struct wr_rread *rr = load_str(
+      RUN PLAN1 PLAN2 OK1 SKIP2 RESUME
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
+      "\"ecd-d\"],\"status\":\"ok\",\"request_id\":\"RID-2\","
+      "\"attempts\":1}\n" SUMMARY, 0, &err);
+  long i;
+
+  (void)state;
+  i = wr_rread_find(rr, "2");
+  assert_int_equal(i, 1);
+  assert_int_equal(rr->chunks[i].status, WR_RREAD_OK);
+  assert_string_equal(rr->chunks[i].request_id, "RID-2");
+  assert_null(rr->chunks[i].error_message);
+  assert_int_equal(rr->chunks[i].line, 7);
+  wr_rread_destroy(&rr);
+  /* still pending after the resume record: resume sends it again */
+  rr = load_str(RUN PLAN1 PLAN2 OK1 SKIP2 RESUME, 0, &err);
+  assert_int_equal(rr->chunks[1].status, WR_RREAD_SKIPPED);
+  wr_rread_destroy(&rr);
+  expect_error(RUN PLAN1 PLAN2 OK1 SKIP2 SKIP2, 6,
+               "chunk \"2\" has a final record already (line 5)");
+  expect_error(RUN PLAN1 PLAN2 OK1 SKIP2 RESUME SKIP2 SKIP2, 8,
+               "chunk \"2\" has a final record already (line 7)");
+  expect_error(RUN PLAN1 PLAN2 OK1 RESUME OK1, 6,
+               "chunk \"1\" has a final record already (line 4)");
+}
+
+/* What resume must send: pending and skipped chunks, not ok/failed. */
+static void test_unsent(void **state)
+{
+  struct wr_err err;
+  struct wr_rread *rr = load_str(RUN PLAN1 PLAN2 OK1 SKIP2, 0, &err);
+
+  (void)state;
+  assert_true(wr_rread_chunk_done(rr, 1));
+  assert_true(wr_rread_chunk_unsent(&rr->chunks[1]));
+  assert_false(wr_rread_chunk_unsent(&rr->chunks[0]));
+  wr_rread_destroy(&rr);
+  rr = load_str(RUN PLAN1 PLAN2, 0, &err);
+  assert_true(wr_rread_chunk_unsent(&rr->chunks[0]));
+  assert_false(wr_rread_chunk_done(rr, 0));
+  wr_rread_destroy(&rr);
+}
+
 static void test_version_and_first_record(void **state)
 {
   (void)state;
@@ -440,6 +496,8 @@ int main(void)
     cmocka_unit_test(test_bad_middle_line),
     cmocka_unit_test(test_unknown_type),
     cmocka_unit_test(test_resumed),
+    cmocka_unit_test(test_skipped_resent),
+    cmocka_unit_test(test_unsent),
     cmocka_unit_test(test_version_and_first_record),
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_split_tree),

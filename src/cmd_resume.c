@@ -1,0 +1,396 @@
+/* `wuying-reboot resume REPORT`: finish an interrupted run from its
+ * report alone.
+ *
+ * The report is the journal: its run record gives the options (a job
+ * file, run.options), its plan and split records the chunk tree, its
+ * final records what is done.  What is left is every leaf without a
+ * final record (a crash, a second signal) or `skipped` (never sent: an
+ * interrupt, --deadline, --max-errors, a canary stop).  Those leaves
+ * become the plan of this session, in plan order with their wave numbers,
+ * ids and ClientTokens, and go through the same dispatch engine as `run`;
+ * a part that fails again is split further ("17.1" -> "17.1.1").
+ *
+ * Everything that can be refused is checked before the file is touched
+ * (exit 2, file unchanged).  Then a torn last line is cut off at the
+ * reader's valid_up_to, a {"type":"resume"} record starts the session,
+ * and the session ends with a summary of the WHOLE run (the earlier
+ * sessions' final records included). */
+#define _POSIX_C_SOURCE 200809L
+#include "cmd.h"
+
+#include "clock.h"
+#include "creds.h"
+#include "dispatch.h"
+#include "dispatch_send.h"
+#include "log.h"
+#include "plan.h"
+#include "progress.h"
+#include "report.h"
+#include "report_read.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+/* What is left: the leaves to send as a plan, and the earlier sessions'
+ * final counts.  The plan's strings point into the report reader. */
+struct left {
+  struct wr_plan plan;
+  size_t cap;
+  struct wr_summary base;
+  size_t unfinished;     /* leaves without any final record */
+};
+
+static int add_leaf(struct left *l, const struct wr_rread_chunk *c,
+                    bool client, struct wr_err *err)
+{
+  struct wr_chunk *ch;
+
+  if (client && c->client_token == NULL)
+    return wr_err_set(err, WR_EINPUT, "chunk \"%s\" has no client_token in "
+                      "a client-mode report: it cannot be re-sent "
+                      "idempotently", c->id);
+  if (strlen(c->id) >= WR_CHUNK_ID_LEN ||
+      (c->client_token != NULL &&
+       strlen(c->client_token) >= WR_CLIENT_TOKEN_LEN))
+    return wr_err_set(err, WR_EINPUT, "chunk \"%.40s\": id or client_token "
+                      "too long", c->id);
+  if (l->plan.nchunks == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 64;
+
+    ch = realloc(l->plan.chunks, cap * sizeof(*ch));
+    if (ch == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    l->plan.chunks = ch;
+    l->cap = cap;
+  }
+  ch = &l->plan.chunks[l->plan.nchunks++];
+  memset(ch, 0, sizeof(*ch));
+  snprintf(ch->id, sizeof(ch->id), "%s", c->id);
+  ch->region = c->region;
+  ch->ids = c->ids;
+  ch->nids = c->nids;
+  ch->wave = c->wave;
+  if (c->client_token != NULL)
+    snprintf(ch->client_token, sizeof(ch->client_token), "%s",
+             c->client_token);
+  return 0;
+}
+
+/* Walk chunk i's tree: leaves to send, or counted as done. */
+static int walk(const struct wr_rread *rr, size_t i, bool client,
+                struct left *l, struct wr_err *err)
+{
+  const struct wr_rread_chunk *c = &rr->chunks[i];
+  size_t k;
+  int rc;
+
+  switch (c->status) {
+  case WR_RREAD_SPLIT:
+    for (k = 0; k < c->nchildren; k++)
+      if ((rc = walk(rr, c->first_child + k, client, l, err)) < 0)
+        return rc;
+    return 0;
+  case WR_RREAD_OK:
+    l->base.ok_chunks++;
+    l->base.ok_desktops += c->nids;
+    return 0;
+  case WR_RREAD_FAILED:
+    l->base.failed_chunks++;
+    l->base.failed_desktops += c->nids;
+    return 0;
+  case WR_RREAD_PENDING:
+    l->unfinished++;
+    break;
+  case WR_RREAD_SKIPPED:
+    break;
+  }
+  return add_leaf(l, c, client, err);
+}
+
+static int find_left(const struct wr_rread *rr, bool client, struct left *l,
+                     struct wr_err *err)
+{
+  size_t i;
+  int rc, last_wave = 0;
+
+  memset(l, 0, sizeof(*l));
+  for (i = 0; i < rr->nroots; i++) {
+    if (i == 0 || rr->chunks[i].wave != last_wave)
+      l->plan.nwaves++;
+    last_wave = rr->chunks[i].wave;
+    l->plan.ndesktops += rr->chunks[i].nids;
+    if ((rc = walk(rr, i, client, l, err)) < 0)
+      return rc;
+  }
+  /* No wave record for a session with nothing to send. */
+  if (l->plan.nchunks == 0)
+    l->plan.nwaves = 1;
+  return 0;
+}
+
+/* Cut a torn tail at the reader's valid_up_to and end the last record
+ * with a newline, so appended records start on a line of their own. */
+static int repair_tail(const struct wr_rread *rr, const char *path,
+                       struct wr_err *err)
+{
+  struct stat st;
+  int fd, rc = 0;
+
+  fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0)
+    return wr_err_set(err, WR_EIO, "%s: cannot open the report: %s", path,
+                      strerror(errno));
+  if (fstat(fd, &st) != 0) {
+    rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+    goto out;
+  }
+  if ((uint64_t)st.st_size > rr->valid_up_to) {
+    wr_notef("%s: cutting %llu bytes after the last whole record (offset "
+             "%llu%s) before appending", path,
+             (unsigned long long)((uint64_t)st.st_size - rr->valid_up_to),
+             (unsigned long long)rr->valid_up_to,
+             rr->torn_line > 0 ? ", a torn last line" : "");
+    if (ftruncate(fd, (off_t)rr->valid_up_to) != 0) {
+      rc = wr_err_set(err, WR_EIO, "%s: cannot truncate: %s", path,
+                      strerror(errno));
+      goto out;
+    }
+  }
+  if (rr->missing_newline && write(fd, "\n", 1) != 1) {
+    rc = wr_err_set(err, WR_EIO, "%s: cannot write: %s", path,
+                    strerror(errno));
+    goto out;
+  }
+  if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+    rc = wr_err_set(err, WR_EIO, "%s: fsync: %s", path, strerror(errno));
+out:
+  if (close(fd) != 0 && rc == 0)
+    rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+  return rc;
+}
+
+/* {"type":"resume","started_at","tool_version","chunks","desktops"} */
+static int write_resume(struct wr_report *r, const struct left *l,
+                        struct wr_err *err)
+{
+  char ts[WR_TIME_RFC3339_LEN];
+  size_t i, n = 0;
+  cJSON *o = cJSON_CreateObject();
+  int rc;
+
+  for (i = 0; i < l->plan.nchunks; i++)
+    n += l->plan.chunks[i].nids;
+  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
+  if (o == NULL || cJSON_AddStringToObject(o, "type", "resume") == NULL ||
+      cJSON_AddStringToObject(o, "started_at", ts) == NULL ||
+      cJSON_AddStringToObject(o, "tool_version", WR_VERSION) == NULL ||
+      cJSON_AddNumberToObject(o, "chunks", (double)l->plan.nchunks) == NULL ||
+      cJSON_AddNumberToObject(o, "desktops", (double)n) == NULL) {
+    cJSON_Delete(o);
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  }
+  rc = wr_report_write(r, o, wr_clock_now_ms(), err);
+  cJSON_Delete(o);
+  return rc;
+}
+
+static void print_summary(const struct wr_dispatch_stats *st,
+                          const char *path)
+{
+  const struct wr_summary *s = &st->summary;
+
+  if (st->aborted) {
+    wr_notef("aborted: report %s (resumable again); exit code %d", path,
+             WR_EXIT_STOPPED);
+    return;
+  }
+  wr_notef("%s: %zu desktops ok, %zu failed, %zu skipped over the whole run "
+           "(this session: %zu calls, %zu retries, %zu splits, %zu "
+           "throttled); report %s; exit code %d",
+           s->stop_reason != NULL ? "stopped" : "done", s->ok_desktops,
+           s->failed_desktops, s->skipped_desktops, st->calls, st->retries,
+           st->splits, st->throttled, path, s->exit_code);
+}
+
+/* The session's calls on a fresh loop (cmd_run.c's order of teardown).
+ * Returns the exit code. */
+static int run_loop(const struct wr_config *cfg, const struct left *l,
+                    const struct wr_creds *creds, struct wr_report *report)
+{
+  uv_loop_t loop;
+  struct wr_progress *progress = NULL;
+  struct wr_sender *sender = NULL;
+  struct wr_dispatch *d = NULL;
+  struct wr_dispatch_sender ds;
+  struct wr_dispatch_opts o;
+  struct wr_dispatch_stats st;
+  struct wr_err err = {0};
+  int code = WR_EXIT_STOPPED, rc;
+
+  if (uv_loop_init(&loop) != 0) {
+    wr_errorf("cannot initialise the event loop");
+    return WR_EXIT_STOPPED;
+  }
+  rc = wr_progress_create(cfg->progress, isatty(STDERR_FILENO) == 1,
+                          wr_clock_now_ms(), &progress);
+  if (rc < 0)
+    progress = NULL;
+  rc = wr_sender_create(&loop, cfg, creds, &sender, &err);
+  if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  wr_sender_bind(sender, &ds);
+  wr_dispatch_opts_from_config(cfg, &o);
+  rc = wr_dispatch_create(&loop, &l->plan, &o, &ds, report, creds, progress,
+                          &d, &err);
+  if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  wr_dispatch_set_base(d, &l->base);
+  wr_dispatch_start(d);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  wr_dispatch_stats(d, &st);
+  code = st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
+  print_summary(&st, wr_report_path(report));
+
+out:
+  /* The sender first: no completion may reach a dispatch that is gone. */
+  wr_sender_destroy(&sender);
+  wr_dispatch_destroy(&d);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&loop) != 0)
+    wr_warnf("event loop closed with handles still open");
+  wr_progress_destroy(&progress);
+  return code;
+}
+
+/* The report's own settings that this session must keep. */
+static int check_run(const struct wr_rread *rr, const struct wr_config *c,
+                     struct wr_err *err)
+{
+  const char *api = c->api == WR_API_CLIENT ? "client" : "admin";
+
+  if (rr->run.options == NULL)
+    return wr_err_set(err, WR_EINPUT, "%s: the run record has no \"options\"; "
+                      "this report cannot be resumed", rr->path);
+  if (rr->run.api != NULL && strcmp(rr->run.api, api) != 0)
+    return wr_err_set(err, WR_EINPUT, "%s: the run record says api \"%s\", "
+                      "its options \"%s\"", rr->path, rr->run.api, api);
+  return 0;
+}
+
+int wr_cmd_resume(const struct wr_config *cli)
+{
+  const char *path = cli->inputs[0];
+  struct wr_config cfg;
+  struct wr_rread *rr = NULL;
+  struct wr_report *report = NULL;
+  struct wr_creds creds;
+  struct wr_err err = {0};
+  struct left l;
+  char source[256];
+  int code = WR_EXIT_USAGE;
+  bool have_creds = false, have_cfg = false;
+
+  memset(&l, 0, sizeof(l));
+  memset(&creds, 0, sizeof(creds));
+  if (strcmp(path, "-") == 0) {
+    wr_errorf("resume: REPORT must be a file (resume appends to it), not "
+              "stdin");
+    goto out;
+  }
+  if (wr_rread_load(path, &rr, &err) < 0) {
+    wr_errorf("resume: %s", err.msg);
+    goto out;
+  }
+  if (rr->torn_line > 0)
+    wr_infof("%s:%ld: the last line is torn (a crash while it was written); "
+             "ignored", path, rr->torn_line);
+  if (rr->run.run_id == NULL) {
+    wr_errorf("resume: %s: no run record: not a wuying-reboot report", path);
+    goto out;
+  }
+  snprintf(source, sizeof(source), "%s: run.options", path);
+  if (rr->run.options != NULL) {
+    have_cfg = true;
+    if (wr_config_resume(cli, rr->run.options, source, &cfg, &err) < 0) {
+      wr_errorf("resume: %s", err.msg);
+      goto out;
+    }
+  }
+  if (check_run(rr, have_cfg ? &cfg : cli, &err) < 0 ||
+      find_left(rr, cfg.api == WR_API_CLIENT, &l, &err) < 0) {
+    wr_errorf("resume: %s", err.msg);
+    goto out;
+  }
+  if (l.plan.nchunks == 0 && rr->has_summary) {
+    wr_notef("%s: nothing to resume: every desktop has a final record (%zu "
+             "ok, %zu failed)", path, l.base.ok_desktops,
+             l.base.failed_desktops);
+    code = WR_EXIT_OK;
+    goto out;
+  }
+  /* The window has closed: this session would only skip again. */
+  if (cfg.deadline != NULL && cfg.deadline_wall_ms <= wr_clock_wall_ms()) {
+    wr_errorf("resume: the run's deadline %s has passed; give a new one "
+              "(--deadline +2h, or an RFC 3339 time)", cfg.deadline);
+    goto out;
+  }
+  if (cfg.verify && cfg.api == WR_API_CLIENT)
+    wr_warnf("--verify needs the management API (DescribeDesktops); "
+             "ignored with --api client");
+  if (cfg.endpoint != NULL &&
+      wr_endpoint_check(cfg.endpoint, cfg.insecure, &err) < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  if (wr_creds_load(&cfg, &creds, &err) < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  have_creds = true;
+  /* A call in flight at a crash may have been done; only a ClientToken
+   * makes sending it again harmless. */
+  if (l.unfinished > 0 && cfg.api != WR_API_CLIENT)
+    wr_warnf("%s: %zu chunk(s) have no final record and may have been sent "
+             "before the run stopped; the admin API has no ClientToken, so "
+             "their desktops may be rebooted a second time", path,
+             l.unfinished);
+  /* From here on the file changes. */
+  code = WR_EXIT_STOPPED;
+  if (repair_tail(rr, path, &err) < 0 ||
+      wr_report_open(path, true, &report, &err) < 0 ||
+      write_resume(report, &l, &err) < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  wr_infof("resuming run %s: %zu desktops in %zu calls left (%zu ok, %zu "
+           "failed before; %s API, rate %g/s, concurrency %d)",
+           rr->run.run_id, l.plan.ndesktops - l.base.ok_desktops -
+           l.base.failed_desktops, l.plan.nchunks, l.base.ok_desktops,
+           l.base.failed_desktops, cfg.api == WR_API_CLIENT ? "client"
+                                                           : "admin",
+           cfg.rate, cfg.concurrency);
+  code = run_loop(&cfg, &l, &creds, report);
+
+out:
+  if (report != NULL && wr_report_close(&report, &err) < 0) {
+    wr_errorf("%s", err.msg);
+    code = WR_EXIT_STOPPED;
+  }
+  if (have_creds)
+    wr_creds_free(&creds);
+  if (have_cfg)
+    wr_config_free(&cfg);
+  free(l.plan.chunks);
+  wr_rread_destroy(&rr);
+  return code;
+}
