@@ -161,9 +161,6 @@ int wr_cmd_run(const struct wr_config *cfg)
   bool have_creds = false;
 
   memset(&creds, 0, sizeof(creds));
-  if (cfg->verify && cfg->api == WR_API_CLIENT)
-    wr_warnf("--verify needs the management API (DescribeDesktops); "
-             "ignored with --api client");
   if (cfg->endpoint != NULL &&
       wr_endpoint_check(cfg->endpoint, cfg->insecure, &err) < 0) {
     wr_errorf("%s", err.msg);
