@@ -72,6 +72,15 @@ int wr_api_build(const struct wr_api_target *target,
                  const struct wr_attempt *attempt,
                  struct wr_http_request *out, struct wr_err *err);
 
+/* The same; a V3 signature is made with key, the access key secret
+ * prepared once (wr_hmac_key_create), when it is not NULL. */
+struct wr_hmac_key;
+int wr_api_build_keyed(const struct wr_api_target *target,
+                       const struct wr_creds *creds, struct wr_hmac_key *key,
+                       const struct wr_call *call,
+                       const struct wr_attempt *attempt,
+                       struct wr_http_request *out, struct wr_err *err);
+
 /* The default endpoint of a region: "https://ecd.<region>.aliyuncs.com". */
 int wr_api_default_endpoint(const char *region, struct wr_buf *out);
 

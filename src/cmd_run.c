@@ -42,18 +42,22 @@ static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
                           const struct wr_plan *plan, struct wr_err *err)
 {
   char run_id[WR_CLIENT_TOKEN_LEN];
+  struct wr_err ignored;
   size_t i;
-  int rc;
+  int rc, end;
 
   if (wr_uuid4(run_id) < 0)
     return wr_err_set(err, WR_EIO, "cannot make a run id");
+  /* Batched (few write(2)s, one fsync): durable before the first call. */
+  wr_report_batch_begin(r);
   rc = put(r, wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
                             cfg->endpoint), err);
   for (i = 0; rc == 0 && i < plan->nrejected; i++)
     rc = put(r, wr_record_rejected(&plan->rejected[i]), err);
   for (i = 0; rc == 0 && i < plan->nchunks; i++)
     rc = put(r, wr_record_plan(&plan->chunks[i]), err);
-  return rc;
+  end = wr_report_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
+  return rc < 0 ? rc : end;
 }
 
 /* wuying-reboot-20261129T191529Z.jsonl */
@@ -157,9 +161,6 @@ int wr_cmd_run(const struct wr_config *cfg)
   bool have_creds = false;
 
   memset(&creds, 0, sizeof(creds));
-  if (cfg->verify && cfg->api == WR_API_CLIENT)
-    wr_warnf("--verify needs the management API (DescribeDesktops); "
-             "ignored with --api client");
   if (cfg->endpoint != NULL &&
       wr_endpoint_check(cfg->endpoint, cfg->insecure, &err) < 0) {
     wr_errorf("%s", err.msg);

@@ -109,6 +109,9 @@ int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
     return wr_err_set(err, WR_EUSAGE, "--chunk-size: %d is more than the "
                       "client API takes in one call (%d)", cfg->chunk_size,
                       WR_CHUNK_MAX_CLIENT);
+  if (cfg->verify && cfg->api == WR_API_CLIENT)
+    return wr_err_set(err, WR_EUSAGE, "--verify needs --api admin: the client "
+                      "API has no DescribeDesktops to check the desktops with");
   if (cfg->region != NULL &&
       !wr_region_valid(cfg->region, strlen(cfg->region)))
     return wr_err_set(err, WR_EUSAGE, "--region: \"%s\" is not a region name "

@@ -2,6 +2,8 @@
 
 #include "api.h"
 #include "clock.h"
+#include "creds.h"
+#include "hmac.h"
 #include "httppool.h"
 
 #include <arpa/inet.h>
@@ -27,6 +29,7 @@ struct wr_sender {
   struct wr_httppool *pool;
   struct wr_api_target target;
   const struct wr_creds *creds;
+  struct wr_hmac_key *key;       /* the V3 secret, prepared once */
   struct pending *active;
   struct pending *free;
 };
@@ -84,7 +87,8 @@ static int submit(struct wr_sender *s, const struct wr_call *callp,
   at.wall_ms = wr_clock_wall_ms();
   at.nonce = nonce;
   memset(&req, 0, sizeof(req));
-  rc = wr_api_build(&s->target, s->creds, callp, &at, &req, err);
+  rc = wr_api_build_keyed(&s->target, s->creds, s->key, callp, &at, &req,
+                          err);
   if (rc < 0)
     goto out;
   p = s->free;
@@ -176,6 +180,12 @@ int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
   s->target.signature = cfg->signature;
   s->target.endpoint = cfg->endpoint;
   s->creds = creds;
+  /* Without a prepared key (or on failure) each call uses the secret. */
+  if (cfg->api == WR_API_ADMIN && cfg->signature == WR_SIG_V3 &&
+      creds != NULL && creds->access_key_secret != NULL &&
+      creds->access_key_secret[0] != '\0')
+    (void)wr_hmac_key_create(creds->access_key_secret,
+                             strlen(creds->access_key_secret), &s->key);
   *out = s;
   return 0;
 }
@@ -197,6 +207,7 @@ void wr_sender_destroy(struct wr_sender **pp)
     return;
   *pp = NULL;
   wr_httppool_destroy(&s->pool);
+  wr_hmac_key_destroy(&s->key);
   /* After an abort, attempts in flight got no callback. */
   while ((p = s->active) != NULL) {
     unlink_active(s, p);

@@ -2,23 +2,36 @@
  * fixes of STYLE.md 1.3.  Ownership: the pool owns its transfers (active
  * list and free list); a transfer owns its easy handle (found through
  * CURLOPT_PRIVATE), its header list and its body buffer; a socket context
- * is owned by its uv_poll_t and freed in the close callback. */
+ * is owned by its uv_poll_t and freed in the close callback.
+ *
+ * Per-call cost (the run's overhead target): a socket context lives as
+ * long as its socket, not one transfer.  curl's CURL_POLL_REMOVE (the
+ * connection goes idle in curl's cache) only stops the poll; the next
+ * transfer on that connection restarts it, found by fd, instead of a new
+ * uv_poll_init (an ioctl and two epoll_ctl each time).  The context is
+ * closed in curl's close-socket callback, before the fd is closed.  The
+ * header list is built without malloc into the transfer's own nodes. */
 #include "httppool.h"
 
 #include "buf.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 #include <uv.h>
 
 #define RETRY_AFTER_LEN 64
+#define HEADER_BYTES_MAX (1u << 20)
 
 struct transfer {
   struct wr_httppool *pool;
   CURL *easy;
-  struct curl_slist *headers;
+  struct curl_slist *hnodes;  /* our own nodes: never curl_slist_free_all */
+  size_t hcap;
+  struct wr_buf hlines;       /* "name: value\0" for each node */
   struct wr_buf body;
   bool truncated;
   bool oom;
@@ -46,6 +59,8 @@ struct wr_httppool {
   struct transfer *active;
   struct transfer *free;
   size_t nactive;
+  struct sockctx **byfd;      /* socket contexts by fd, NULL: none */
+  size_t nbyfd;
   bool closing;
 };
 
@@ -53,9 +68,10 @@ static void transfer_free(struct transfer *t)
 {
   if (t == NULL)
     return;
-  curl_slist_free_all(t->headers);
   if (t->easy != NULL)
     curl_easy_cleanup(t->easy);
+  free(t->hnodes);
+  wr_buf_free_secret(&t->hlines);
   wr_buf_free(&t->body);
   free(t);
 }
@@ -219,9 +235,11 @@ static void finish(struct wr_httppool *pool, struct transfer *t, CURLcode rc)
   curl_multi_remove_handle(pool->multi, t->easy);
   unlink_active(pool, t);
   t->cb(t->ud, &r);
-  /* Back on the free list only now: r points into t until cb returns. */
-  curl_slist_free_all(t->headers);
-  t->headers = NULL;
+  /* Back on the free list only now: r points into t until cb returns.
+   * The header lines may hold an STS token: wiped, kept for reuse. */
+  if (t->hlines.data != NULL)
+    OPENSSL_cleanse(t->hlines.data, t->hlines.len);
+  wr_buf_reset(&t->hlines);
   t->next = pool->free;
   pool->free = t;
 }
@@ -278,6 +296,65 @@ static void on_sock_closed(uv_handle_t *h)
   free(h->data);
 }
 
+/* The context of fd s, created on first use (NULL on ENOMEM or a socket
+ * libuv cannot poll). */
+static struct sockctx *sock_get(struct wr_httppool *pool, curl_socket_t s)
+{
+  struct sockctx *c;
+  size_t fd = (size_t)s;
+
+  if (s < 0)
+    return NULL;
+  if (fd < pool->nbyfd && pool->byfd[fd] != NULL)
+    return pool->byfd[fd];
+  if (fd >= pool->nbyfd) {
+    size_t n = pool->nbyfd > 0 ? pool->nbyfd : 64;
+    struct sockctx **p;
+
+    while (n <= fd)
+      n *= 2;
+    p = realloc(pool->byfd, n * sizeof(*p));
+    if (p == NULL)
+      return NULL;
+    memset(p + pool->nbyfd, 0, (n - pool->nbyfd) * sizeof(*p));
+    pool->byfd = p;
+    pool->nbyfd = n;
+  }
+  c = malloc(sizeof(*c));
+  if (c == NULL)
+    return NULL;
+  if (uv_poll_init_socket(pool->loop, &c->poll, s) != 0) {
+    free(c);
+    return NULL;
+  }
+  c->poll.data = c;
+  c->fd = s;
+  c->pool = pool;
+  pool->byfd[fd] = c;
+  return c;
+}
+
+/* Close the context of fd s, if any; the memory goes in on_sock_closed. */
+static void sock_release(struct wr_httppool *pool, curl_socket_t s)
+{
+  size_t fd = (size_t)s;
+  struct sockctx *c;
+
+  if (s < 0 || fd >= pool->nbyfd || pool->byfd[fd] == NULL)
+    return;
+  c = pool->byfd[fd];
+  pool->byfd[fd] = NULL;
+  uv_close((uv_handle_t *)&c->poll, on_sock_closed);
+}
+
+/* curl closes a socket: its poll handle goes first (libuv: never close
+ * an fd a poll handle still refers to). */
+static int on_close_socket(void *userp, curl_socket_t s)
+{
+  sock_release(userp, s);
+  return close(s) == 0 ? 0 : 1;
+}
+
 static int on_curl_socket(CURL *easy, curl_socket_t s, int action,
                           void *userp, void *socketp)
 {
@@ -286,10 +363,11 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int action,
   int events = 0;
 
   (void)easy;
+  /* Polling stops; the context stays with the socket (closed in
+   * on_close_socket), ready for the connection's next transfer. */
   if (action == CURL_POLL_REMOVE) {
     if (c != NULL) {
       uv_poll_stop(&c->poll);
-      uv_close((uv_handle_t *)&c->poll, on_sock_closed);
       curl_multi_assign(pool->multi, s, NULL);
     }
     return 0;
@@ -301,20 +379,12 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int action,
       action != CURL_POLL_INOUT)
     return -1;
   if (c == NULL) {
-    c = malloc(sizeof(*c));
+    c = sock_get(pool, s);
     if (c == NULL)
       return -1;
-    if (uv_poll_init_socket(pool->loop, &c->poll, s) != 0) {
-      free(c);
+    /* On failure the context stays in byfd, closed with the socket. */
+    if (curl_multi_assign(pool->multi, s, c) != CURLM_OK)
       return -1;
-    }
-    c->poll.data = c;
-    c->fd = s;
-    c->pool = pool;
-    if (curl_multi_assign(pool->multi, s, c) != CURLM_OK) {
-      uv_close((uv_handle_t *)&c->poll, on_sock_closed);
-      return -1;
-    }
   }
   if (action != CURL_POLL_IN)
     events |= UV_WRITABLE;
@@ -386,6 +456,52 @@ fail_multi:
   return wr_err_set(err, WR_ENOMEM, "httppool: cannot set up libcurl");
 }
 
+/* The request's header lines, then "Expect:" (no 100-continue round
+ * trip), into t's own list nodes: no allocation once they have grown. */
+static int build_headers(struct transfer *t, const struct wr_http_request *req)
+{
+  size_t n = req->nheaders + 1, i, off = 0;
+  const char *data;
+
+  if (n > t->hcap) {
+    struct curl_slist *p = realloc(t->hnodes, n * sizeof(*p));
+
+    if (p == NULL)
+      return WR_ENOMEM;
+    t->hnodes = p;
+    t->hcap = n;
+  }
+  wr_buf_reset(&t->hlines);
+  for (i = 0; i < req->nheaders; i++) {
+    const struct wr_header *h = &req->headers[i];
+    int rc;
+
+    rc = wr_buf_adds(&t->hlines, h->name);
+    /* "name;" is curl's way to send a header with an empty value. */
+    if (rc == 0 && h->value[0] != '\0') {
+      rc = wr_buf_add(&t->hlines, ": ", 2);
+      if (rc == 0)
+        rc = wr_buf_adds(&t->hlines, h->value);
+    } else if (rc == 0) {
+      rc = wr_buf_addc(&t->hlines, ';');
+    }
+    if (rc == 0)
+      rc = wr_buf_addc(&t->hlines, '\0');
+    if (rc < 0)
+      return rc;
+  }
+  if (wr_buf_add(&t->hlines, "Expect:", 8) < 0)
+    return WR_ENOMEM;
+  /* Pointers only now: the buffer may have moved while growing. */
+  data = wr_buf_str(&t->hlines);
+  for (i = 0; i < n; i++) {
+    t->hnodes[i].data = (char *)data + off;
+    t->hnodes[i].next = i + 1 < n ? &t->hnodes[i + 1] : NULL;
+    off += strlen(data + off) + 1;
+  }
+  return 0;
+}
+
 /* Set an option, or fail the submit (string options allocate). */
 #define SETOPT(opt, val)                                                    \
   do {                                                                      \
@@ -398,9 +514,6 @@ int wr_httppool_submit(struct wr_httppool *pool,
                        wr_httppool_done_cb *cb, void *ud, struct wr_err *err)
 {
   struct transfer *t = pool->free;
-  struct curl_slist *h;
-  struct wr_buf line;
-  size_t i;
 
   if (pool->closing)
     return wr_err_set(err, WR_ESTATE, "httppool: closing");
@@ -413,6 +526,7 @@ int wr_httppool_submit(struct wr_httppool *pool,
       return wr_err_set(err, WR_ENOMEM, "httppool: out of memory");
     t->pool = pool;
     wr_buf_init(&t->body, WR_HTTP_BODY_MAX);
+    wr_buf_init(&t->hlines, HEADER_BYTES_MAX);
     t->easy = curl_easy_init();
     if (t->easy == NULL)
       goto fail;
@@ -434,6 +548,8 @@ int wr_httppool_submit(struct wr_httppool *pool,
     SETOPT(CURLOPT_HEADERDATA, t);
     SETOPT(CURLOPT_PREREQFUNCTION, on_prereq);
     SETOPT(CURLOPT_PREREQDATA, t);
+    SETOPT(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    SETOPT(CURLOPT_CLOSESOCKETDATA, pool);
   }
   t->next = t->prev = NULL;
   t->truncated = t->oom = t->has_retry_after = t->resend_blocked = false;
@@ -441,31 +557,19 @@ int wr_httppool_submit(struct wr_httppool *pool,
   t->errbuf[0] = '\0';
   t->cb = cb;
   t->ud = ud;
-  wr_buf_init(&line, 16384);
-  for (i = 0; i < req->nheaders; i++) {
-    wr_buf_reset(&line);
-    /* "name;" is curl's way to send a header with an empty value. */
-    if (wr_buf_addf(&line, req->headers[i].value[0] ? "%s: %s" : "%s;",
-                    req->headers[i].name, req->headers[i].value) < 0)
-      goto fail_line;
-    h = curl_slist_append(t->headers, wr_buf_str(&line));
-    if (h == NULL)
-      goto fail_line;
-    t->headers = h;
-  }
-  wr_buf_free(&line);
-  /* No "Expect: 100-continue" round trip. */
-  h = curl_slist_append(t->headers, "Expect:");
-  if (h == NULL)
+  if (build_headers(t, req) < 0)
     goto fail;
-  t->headers = h;
-
   SETOPT(CURLOPT_URL, req->url);
-  SETOPT(CURLOPT_HTTPHEADER, t->headers);
+  SETOPT(CURLOPT_HTTPHEADER, t->hnodes);
   SETOPT(CURLOPT_CUSTOMREQUEST, NULL);
   if (strcmp(req->method, "POST") == 0) {
     SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-    SETOPT(CURLOPT_COPYPOSTFIELDS, req->body != NULL ? req->body : "");
+    /* An empty body needs no copy (the usual case: every parameter is
+     * in the query). */
+    if (req->body_len > 0)
+      SETOPT(CURLOPT_COPYPOSTFIELDS, req->body);
+    else
+      SETOPT(CURLOPT_POSTFIELDS, "");
   } else if (strcmp(req->method, "GET") == 0) {
     SETOPT(CURLOPT_HTTPGET, 1L);
   } else {
@@ -480,8 +584,6 @@ int wr_httppool_submit(struct wr_httppool *pool,
   pool->nactive++;
   return 0;
 
-fail_line:
-  wr_buf_free(&line);
 fail:
   transfer_free(t);
   return wr_err_set(err, WR_ENOMEM, "httppool: cannot set up a request");
@@ -501,6 +603,7 @@ void wr_httppool_destroy(struct wr_httppool **pp)
 {
   struct wr_httppool *pool = *pp;
   struct transfer *t;
+  size_t i;
 
   if (pool == NULL)
     return;
@@ -519,6 +622,13 @@ void wr_httppool_destroy(struct wr_httppool **pp)
    * must still be alive here ("multi_cleanup can trigger events!"). */
   curl_multi_cleanup(pool->multi);
   pool->multi = NULL;
+  /* Every socket is closed by now, each context with it; none should be
+   * left, but a socket closed behind curl's callback would leave one. */
+  for (i = 0; i < pool->nbyfd; i++)
+    sock_release(pool, (curl_socket_t)i);
+  free(pool->byfd);
+  pool->byfd = NULL;
+  pool->nbyfd = 0;
   uv_timer_stop(&pool->timer);
   uv_close((uv_handle_t *)&pool->timer, on_timer_closed);
 }

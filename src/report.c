@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #define FSYNC_EVERY_MS 1000
 #define LINE_START 4096            /* first size of the line buffer */
 #define LINE_MAX_BYTES (64u << 20) /* a bound no sane record reaches */
+#define BATCH_BYTES (1u << 20)     /* a batch is written at this size */
 
 struct wr_report {
   int fd;
@@ -33,6 +35,9 @@ struct wr_report {
   int64_t last_sync_ms;
   char *line;          /* reused for every record: no malloc per line */
   size_t line_cap;
+  bool batching;       /* between wr_report_batch_begin and _end */
+  char *batch;         /* whole lines not yet written */
+  size_t batch_len, batch_cap;
 };
 
 /* Errors that mean "this file cannot be synced" (a pipe, a terminal,
@@ -185,11 +190,79 @@ static int write_line(struct wr_report *r, const char *line, size_t len,
   return 0;
 }
 
+/* cJSON 1.7.15 prints every number with "%1.15g" and reads it back with
+ * sscanf to check it: a few microseconds per record, most of the cost of
+ * printing one.  Our records hold integers, for which "%1.15g" is the
+ * plain decimal (below 1e15); so for the print, each integral number at
+ * the top level is shown to cJSON as raw text with those same digits, and
+ * put back after.  The bytes written are the same. */
+#define RAW_INTS 32
+
+struct raw_int {
+  cJSON *item;
+  char text[24];
+};
+
+static size_t ints_as_raw(const cJSON *record, struct raw_int *ri)
+{
+  cJSON *it;
+  size_t n = 0;
+
+  for (it = record->child; it != NULL && n < RAW_INTS; it = it->next) {
+    double d = it->valuedouble;
+    unsigned long long u;
+    char digits[24];
+    size_t k = 0, j = 0;
+
+    if ((it->type & 0xff) != cJSON_Number || it->valuestring != NULL ||
+        d >= 1e15 || d <= -1e15 || d != (double)(long long)d ||
+        (d == 0 && signbit(d)))
+      continue;
+    u = d < 0 ? (unsigned long long)-(long long)d : (unsigned long long)d;
+    do {
+      digits[k++] = (char)('0' + u % 10);
+      u /= 10;
+    } while (u > 0);
+    if (d < 0)
+      ri[n].text[j++] = '-';
+    while (k > 0)
+      ri[n].text[j++] = digits[--k];
+    ri[n].text[j] = '\0';
+    ri[n].item = it;
+    it->type = (it->type & ~0xff) | cJSON_Raw;
+    it->valuestring = ri[n].text;
+    n++;
+  }
+  return n;
+}
+
+static void raw_back(struct raw_int *ri, size_t n)
+{
+  while (n-- > 0) {
+    ri[n].item->type = (ri[n].item->type & ~0xff) | cJSON_Number;
+    ri[n].item->valuestring = NULL;
+  }
+}
+
+static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
+                      struct wr_err *err);
+
 /* Serialise record into r->line followed by "\n"; *len set to the bytes
  * of the whole line.  cJSON prints into the reused buffer, which doubles
  * until the record fits. */
 static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
                      struct wr_err *err)
+{
+  struct raw_int ri[RAW_INTS];
+  size_t nri = ints_as_raw(record, ri);
+  int rc = print_line(r, record, len, err);
+
+  raw_back(ri, nri);
+  return rc;
+}
+
+static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
+                      struct wr_err *err)
 {
   for (;;) {
     size_t cap;
@@ -215,6 +288,58 @@ static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
   }
 }
 
+static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err);
+
+/* Write the batched lines (one write(2)); a failure cuts them all. */
+static int flush_batch(struct wr_report *r, struct wr_err *err)
+{
+  int rc = 0;
+
+  if (r->batch_len > 0)
+    rc = write_line(r, r->batch, r->batch_len, err);
+  r->batch_len = 0;
+  return rc;
+}
+
+/* Add the line in r->line to the batch, flushing first if it is full. */
+static int batch_line(struct wr_report *r, size_t len, struct wr_err *err)
+{
+  int rc;
+
+  if (r->batch_len + len > BATCH_BYTES && (rc = flush_batch(r, err)) < 0)
+    return rc;
+  if (len > BATCH_BYTES)
+    return write_line(r, r->line, len, err);
+  if (r->batch_cap == 0) {
+    r->batch = malloc(BATCH_BYTES);
+    if (r->batch == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory batching records");
+    r->batch_cap = BATCH_BYTES;
+  }
+  memcpy(r->batch + r->batch_len, r->line, len);
+  r->batch_len += len;
+  return 0;
+}
+
+void wr_report_batch_begin(struct wr_report *r)
+{
+  r->batching = true;
+}
+
+int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
+                        struct wr_err *err)
+{
+  int rc = flush_batch(r, err);
+
+  r->batching = false;
+  free(r->batch);
+  r->batch = NULL;
+  r->batch_cap = 0;
+  if (rc < 0)
+    return rc;
+  return r->dirty ? sync_now(r, now_ms, err) : 0;
+}
+
 int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
                     struct wr_err *err)
 {
@@ -226,6 +351,8 @@ int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
   rc = serialise(r, record, &len, err);
   if (rc < 0)
     return rc;
+  if (r->batching)
+    return batch_line(r, len, err);
   /* One write(2) for the whole line, newline included. */
   rc = write_line(r, r->line, len, err);
   if (rc < 0)
@@ -261,7 +388,9 @@ int wr_report_close(struct wr_report **pp, struct wr_err *err)
   if (r == NULL)
     return 0;
   *pp = NULL;
-  if (r->dirty)
+  if (r->batching)
+    rc = wr_report_batch_end(r, r->last_sync_ms, err);
+  if (rc == 0 && r->dirty)
     rc = sync_now(r, r->last_sync_ms, err);
   if (close(r->fd) != 0 && rc == 0 && errno != EINTR)
     rc = wr_err_set(err, WR_EIO, "%s: cannot close the report: %s", r->path,
@@ -279,10 +408,26 @@ const char *wr_report_path(const struct wr_report *r)
 
 /* --- record builders ---------------------------------------------------- */
 
+/* The hot path writes a chunk record per call, so the builders copy
+ * nothing they need not: keys are string literals (cJSON's "CS" items)
+ * and string values are references to the caller's strings, which live
+ * until the record is written (report.h).  cJSON_Delete frees only what
+ * the record owns. */
+static bool put(cJSON *o, const char *name, cJSON *v)
+{
+  if (v == NULL)
+    return false;
+  if (!cJSON_AddItemToObjectCS(o, name, v)) {
+    cJSON_Delete(v);
+    return false;
+  }
+  return true;
+}
+
 static bool add_str_or_null(cJSON *o, const char *name, const char *s)
 {
-  return (s != NULL ? cJSON_AddStringToObject(o, name, s)
-                    : cJSON_AddNullToObject(o, name)) != NULL;
+  return put(o, name, s != NULL ? cJSON_CreateStringReference(s)
+                                : cJSON_CreateNull());
 }
 
 static bool add_time_or_null(cJSON *o, const char *name, int64_t wall_ms)
@@ -290,27 +435,31 @@ static bool add_time_or_null(cJSON *o, const char *name, int64_t wall_ms)
   char t[WR_TIME_RFC3339_LEN];
 
   if (wall_ms <= 0)
-    return cJSON_AddNullToObject(o, name) != NULL;
+    return put(o, name, cJSON_CreateNull());
   wr_time_rfc3339_ms(wall_ms, t);
-  return cJSON_AddStringToObject(o, name, t) != NULL;
+  return put(o, name, cJSON_CreateString(t));
 }
 
 static bool add_num_or_null(cJSON *o, const char *name, double v, bool null)
 {
-  return (null ? cJSON_AddNullToObject(o, name)
-               : cJSON_AddNumberToObject(o, name, v)) != NULL;
+  return put(o, name, null ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+}
+
+static bool add_num(cJSON *o, const char *name, double v)
+{
+  return put(o, name, cJSON_CreateNumber(v));
 }
 
 static bool add_str_array(cJSON *o, const char *name, const char *const *v,
                           size_t n)
 {
-  cJSON *a = cJSON_AddArrayToObject(o, name);
+  cJSON *a = cJSON_CreateArray();
   size_t i;
 
-  if (a == NULL)
+  if (!put(o, name, a))
     return false;
   for (i = 0; i < n; i++) {
-    cJSON *s = cJSON_CreateString(v[i] != NULL ? v[i] : "");
+    cJSON *s = cJSON_CreateStringReference(v[i] != NULL ? v[i] : "");
 
     if (s == NULL || !cJSON_AddItemToArray(a, s)) {
       cJSON_Delete(s);
@@ -322,10 +471,10 @@ static bool add_str_array(cJSON *o, const char *name, const char *const *v,
 
 static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
 {
-  cJSON *a = cJSON_AddArrayToObject(o, "into");
+  cJSON *a = cJSON_CreateArray();
   size_t i;
 
-  if (a == NULL)
+  if (!put(o, "into", a))
     return false;
   for (i = 0; i < n; i++) {
     cJSON *part = cJSON_CreateObject();
@@ -349,7 +498,7 @@ cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
 
   if (o == NULL)
     return NULL;
-  ok = cJSON_AddStringToObject(o, "type", "chunk") != NULL &&
+  ok = add_str_or_null(o, "type", "chunk") &&
        add_str_or_null(o, "chunk", c->chunk_id) &&
        add_str_or_null(o, "region", c->region) &&
        add_str_array(o, "desktop_ids", c->ids, c->nids) &&
@@ -362,9 +511,8 @@ cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
                        c->http_status <= 0) &&
        add_str_or_null(o, "error_code", c->error_code) &&
        add_str_or_null(o, "error_message", c->error_message) &&
-       cJSON_AddNumberToObject(o, "attempts", c->attempts) != NULL &&
-       cJSON_AddNumberToObject(o, "ambiguous_attempts",
-                               c->ambiguous_attempts) != NULL &&
+       add_num(o, "attempts", c->attempts) &&
+       add_num(o, "ambiguous_attempts", c->ambiguous_attempts) &&
        add_time_or_null(o, "started_at", c->started_wall_ms) &&
        add_time_or_null(o, "finished_at", c->finished_wall_ms) &&
        add_num_or_null(o, "latency_ms", (double)c->latency_ms,
@@ -386,19 +534,15 @@ cJSON *wr_record_summary(const struct wr_summary *s)
 
   if (o == NULL)
     return NULL;
-  ok = cJSON_AddStringToObject(o, "type", "summary") != NULL &&
+  ok = add_str_or_null(o, "type", "summary") &&
        add_time_or_null(o, "finished_at", s->finished_wall_ms) &&
-       cJSON_AddNumberToObject(o, "ok_chunks", (double)s->ok_chunks) &&
-       cJSON_AddNumberToObject(o, "failed_chunks",
-                               (double)s->failed_chunks) &&
-       cJSON_AddNumberToObject(o, "skipped_chunks",
-                               (double)s->skipped_chunks) &&
-       cJSON_AddNumberToObject(o, "ok_desktops", (double)s->ok_desktops) &&
-       cJSON_AddNumberToObject(o, "failed_desktops",
-                               (double)s->failed_desktops) &&
-       cJSON_AddNumberToObject(o, "skipped_desktops",
-                               (double)s->skipped_desktops) &&
-       cJSON_AddNumberToObject(o, "exit_code", s->exit_code) &&
+       add_num(o, "ok_chunks", (double)s->ok_chunks) &&
+       add_num(o, "failed_chunks", (double)s->failed_chunks) &&
+       add_num(o, "skipped_chunks", (double)s->skipped_chunks) &&
+       add_num(o, "ok_desktops", (double)s->ok_desktops) &&
+       add_num(o, "failed_desktops", (double)s->failed_desktops) &&
+       add_num(o, "skipped_desktops", (double)s->skipped_desktops) &&
+       add_num(o, "exit_code", s->exit_code) &&
        add_str_or_null(o, "stop_reason", s->stop_reason);
   if (!ok) {
     cJSON_Delete(o);

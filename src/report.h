@@ -26,6 +26,14 @@ int wr_report_open(const char *path, bool append, struct wr_report **out,
  * (monotonic) drives the once-a-second fsync. */
 int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
                     struct wr_err *err);
+/* Batch: the records written from begin to end go out together, in
+ * write(2)s of up to 1 MiB of whole lines, then one fsync at end (so they
+ * are durable when it returns 0).  For the run's preamble: thousands of
+ * plan records before the first call.  A failed write cuts the file back
+ * to its last complete line, as for a single record. */
+void wr_report_batch_begin(struct wr_report *r);
+int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
+                        struct wr_err *err);
 /* fsync if the last one is a second old or more. */
 int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err);
 /* fsync and close; *pp set to NULL.  Safe on NULL. */
@@ -71,8 +79,10 @@ struct wr_summary {
   const char *stop_reason;       /* NULL, "interrupt", "deadline", ... */
 };
 
-/* Record builders (caller frees with cJSON_Delete; NULL on ENOMEM).  The
- * run, rejected and plan records are in report_records.h. */
+/* Record builders (caller frees with cJSON_Delete; NULL on ENOMEM).  A
+ * record borrows the strings of its input (no copies: they are the hot
+ * path), so write it before they change or go.  The run, rejected and
+ * plan records are in report_records.h. */
 cJSON *wr_record_chunk(const struct wr_chunk_outcome *o);
 cJSON *wr_record_summary(const struct wr_summary *s);
 

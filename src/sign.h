@@ -57,6 +57,12 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
                struct wr_buf *canonical_request,
                struct wr_buf *string_to_sign);
 
+/* The same, the MAC made with a prepared key of the secret (hmac.h). */
+struct wr_hmac_key;
+int wr_sign_v3_keyed(const struct wr_v3_input *in, struct wr_hmac_key *key,
+                     struct wr_buf *signature_hex,
+                     struct wr_buf *signed_headers);
+
 /* Lowercase hex SHA-256 of data. */
 int wr_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -6,6 +6,7 @@
 #include "hmac.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@
 #define V3_ALGORITHM "ACS3-HMAC-SHA256"
 
 struct hdr {
-  char *name;        /* lowercased copy */
+  char *name;        /* lowercase: the caller's, or a lowercased copy */
+  bool owned;        /* name is our copy */
   const char *value; /* trimmed, borrowed */
   size_t value_len;
 };
@@ -62,11 +64,20 @@ static int canonical_headers(const struct wr_param *headers, size_t n,
   if (h == NULL)
     return WR_ENOMEM;
   for (i = 0; i < n; i++) {
-    h[i].name = strdup(headers[i].name);
-    if (h[i].name == NULL)
-      goto out;
-    for (j = 0; h[i].name[j] != '\0'; j++)
-      h[i].name[j] = (char)tolower((unsigned char)h[i].name[j]);
+    const char *name = headers[i].name;
+
+    /* Names are usually lowercase already: copy only when not. */
+    for (j = 0; name[j] != '\0' && !isupper((unsigned char)name[j]); j++)
+      ;
+    h[i].name = (char *)name;
+    if (name[j] != '\0') {
+      h[i].name = strdup(name);
+      if (h[i].name == NULL)
+        goto out;
+      h[i].owned = true;
+      for (j = 0; h[i].name[j] != '\0'; j++)
+        h[i].name[j] = (char)tolower((unsigned char)h[i].name[j]);
+    }
     trim(headers[i].value != NULL ? headers[i].value : "", &h[i].value,
          &h[i].value_len);
   }
@@ -91,15 +102,18 @@ static int canonical_headers(const struct wr_param *headers, size_t n,
   rc = wr_buf_addc(canon, '\n');
 out:
   for (i = 0; i < n; i++)
-    free(h[i].name);
+    if (h[i].owned)
+      free(h[i].name);
   free(h);
   return rc;
 }
 
-int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
-               struct wr_buf *signature_hex, struct wr_buf *signed_headers,
-               struct wr_buf *canonical_request,
-               struct wr_buf *string_to_sign)
+/* key, when not NULL, is the prepared secret. */
+static int sign_v3(const struct wr_v3_input *in, const char *secret,
+                   struct wr_hmac_key *key, struct wr_buf *signature_hex,
+                   struct wr_buf *signed_headers,
+                   struct wr_buf *canonical_request,
+                   struct wr_buf *string_to_sign)
 {
   struct wr_buf creq, hdrs, names, sts;
   unsigned char mac[WR_SHA256_LEN];
@@ -127,13 +141,22 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
       (rc = wr_buf_adds(&creq, in->payload_hash_hex != NULL ?
                                    in->payload_hash_hex : "")) < 0)
     goto out;
-  if ((rc = wr_sha256_hex(wr_buf_str(&creq), creq.len, hash)) < 0)
+  if (key != NULL) {
+    unsigned char md[WR_SHA256_LEN];
+
+    if ((rc = wr_hmac_key_hash(key, wr_buf_str(&creq), creq.len, md)) < 0)
+      goto out;
+    wr_hex(md, sizeof(md), hash);
+  } else if ((rc = wr_sha256_hex(wr_buf_str(&creq), creq.len, hash)) < 0) {
     goto out;
-  if ((rc = wr_buf_addf(&sts, V3_ALGORITHM "\n%s", hash)) < 0)
+  }
+  if ((rc = wr_buf_adds(&sts, V3_ALGORITHM "\n")) < 0 ||
+      (rc = wr_buf_adds(&sts, hash)) < 0)
     goto out;
   /* The key is the secret itself (no "&", unlike V1). */
-  rc = wr_hmac_sha256(secret, strlen(secret), wr_buf_str(&sts), sts.len,
-                      mac);
+  rc = key != NULL ? wr_hmac_key_sha256(key, wr_buf_str(&sts), sts.len, mac)
+                   : wr_hmac_sha256(secret, strlen(secret), wr_buf_str(&sts),
+                                    sts.len, mac);
   if (rc < 0)
     goto out;
   wr_hex(mac, sizeof(mac), sig);
@@ -156,4 +179,20 @@ out:
   wr_buf_free(&names);
   wr_buf_free(&sts);
   return rc;
+}
+
+int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
+               struct wr_buf *signature_hex, struct wr_buf *signed_headers,
+               struct wr_buf *canonical_request,
+               struct wr_buf *string_to_sign)
+{
+  return sign_v3(in, secret, NULL, signature_hex, signed_headers,
+                 canonical_request, string_to_sign);
+}
+
+int wr_sign_v3_keyed(const struct wr_v3_input *in, struct wr_hmac_key *key,
+                     struct wr_buf *signature_hex,
+                     struct wr_buf *signed_headers)
+{
+  return sign_v3(in, NULL, key, signature_hex, signed_headers, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 # Benchmarks of `wuying-reboot run` against ecd-sim (see README.md here).
 #
-#   sh tests/bench/run_bench.sh BUILD_DIR [rate|overhead|rss|all] [RUNS]
+#   sh tests/bench/run_bench.sh BUILD_DIR [rate|overhead|floor|rss|all] [RUNS]
 #
 # rate      5,000 one-desktop calls at --rate 200, simulator latency 50 ms:
 #           achieved calls/s (first to last arrival at the simulator) and
@@ -8,6 +8,9 @@
 # overhead  20,000 one-desktop calls, --rate 0 --concurrency 64, no latency:
 #           calls/s, client CPU seconds (user+sys) per 1,000 calls, peak
 #           RSS.  Targets: >= 10,000 calls/s, <= 0.05 CPU-s per 1,000.
+# floor     the overhead work done by floor_client.c, a minimal libcurl
+#           multi-socket + libuv client (no signing, no report): what
+#           libcurl and the kernel cost by themselves.  Needs cc.
 # rss       100,000 desktops in chunks of 20 (5,000 calls), --rate 0
 #           --concurrency 64: peak RSS.  Target: <= 32 MB.
 # Each is run RUNS times (default 3) and the median printed.  Use a
@@ -105,6 +108,39 @@ bench_overhead()
     "peak RSS $(median < "$T/ov.rss") MB"
 }
 
+bench_floor()
+{
+  note "floor: floor_client, 20,000 calls, 64 in flight, no latency ($RUNS runs)"
+  cc -O2 -o "$T/floor_client" "$SRC/tests/bench/floor_client.c" -lcurl -luv ||
+    fail "cannot build floor_client.c"
+  : > "$T/fl.cps"; : > "$T/fl.cpu"
+  i=0
+  while [ "$i" -lt "$RUNS" ]; do
+    i=$((i + 1))
+    SIM_NOLOG=1
+    sim_start --desktops 20000 --seed $((200 + i)) \
+      --write-fleet "$T/fl-fleet.csv"
+    wait_fleet "$T/fl-fleet.csv" 20000
+    /usr/bin/time -v -o "$T/fl.time" "$T/floor_client" "$PORT" \
+      "$T/fl-fleet.csv" 20000 64 > "$T/fl.out" 2>&1 ||
+      { cat "$T/fl.out" >&2; fail "floor_client failed"; }
+    sim_stop
+    SIM_NOLOG=
+    CPU=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 }
+                      END { printf "%.3f", u + s }' "$T/fl.time")
+    WALL=$(awk -F': ' '/Elapsed/ { n = split($2, p, ":"); w = 0
+                        for (k = 1; k <= n; k++) w = w * 60 + p[k]
+                        printf "%.3f", w }' "$T/fl.time")
+    cps=$(awk -v w="$WALL" 'BEGIN { printf "%.0f", 20000 / w }')
+    per=$(awk -v t="$CPU" 'BEGIN { printf "%.4f", t * 1000 / 20000 }')
+    echo "$cps" >> "$T/fl.cps"; echo "$per" >> "$T/fl.cpu"
+    note "  run $i: $(cat "$T/fl.out"), ${WALL}s = $cps calls/s," \
+      "CPU ${CPU}s = $per CPU-s/1000 calls"
+  done
+  echo "floor: median $(median < "$T/fl.cps") calls/s," \
+    "$(median < "$T/fl.cpu") CPU-s per 1,000 calls"
+}
+
 bench_rss()
 {
   note "rss: 100,000 desktops, chunks of 20, --rate 0 --concurrency 64 ($RUNS runs)"
@@ -130,7 +166,8 @@ bench_rss()
 case $WHAT in
   rate) bench_rate ;;
   overhead) bench_overhead ;;
+  floor) bench_floor ;;
   rss) bench_rss ;;
   all) bench_rate; bench_overhead; bench_rss ;;
-  *) fail "unknown benchmark '$WHAT' (rate, overhead, rss or all)" ;;
+  *) fail "unknown benchmark '$WHAT' (rate, overhead, floor, rss or all)" ;;
 esac

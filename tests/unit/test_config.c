@@ -103,7 +103,8 @@ static void test_every_option(void **state)
   int64_t before = wr_clock_wall_ms();
 
   (void)state;
-  assert_int_equal(load("run", "--region", "cn-shanghai", "--api", "client",
+  /* --api admin: --verify needs it (client mode is parsed below). */
+  assert_int_equal(load("run", "--region", "cn-shanghai", "--api", "admin",
                         "--chunk-size", "20", "--rate", "2.5", "--concurrency",
                         "4", "--timeout", "1.5", "--retries", "0",
                         "--max-errors", "5%", "--canary", "10", "--wave-size",
@@ -117,7 +118,7 @@ static void test_every_option(void **state)
                         "a.jsonl", "-", NULL), 0);
   assert_int_equal(cfg.command, WR_CMD_RUN);
   assert_string_equal(cfg.region, "cn-shanghai");
-  assert_int_equal(cfg.api, WR_API_CLIENT);
+  assert_int_equal(cfg.api, WR_API_ADMIN);
   assert_true(cfg.rate == 2.5);
   assert_int_equal(cfg.concurrency, 4);
   assert_true(cfg.timeout_s == 1.5);
@@ -219,6 +220,8 @@ static void test_value_errors(void **state)
                "--verify-timeout", "15x", "x");
   EXPECT_USAGE("--verify-timeout: \"0s\" is not a duration", "run",
                "--verify-timeout", "0s", "x");
+  EXPECT_USAGE("--verify needs --api admin", "run", "--api", "client",
+               "--client-id", "c", "--verify", "x");
   EXPECT_USAGE("--deadline: \"tomorrow\" is neither", "run", "--deadline",
                "tomorrow", "x");
   EXPECT_USAGE("--deadline: \"+soon\" is not +DURATION", "run", "--deadline",

@@ -422,6 +422,125 @@ static void test_partial_write_undone(void **state)
   cJSON_Delete(o);
 }
 
+/* A batch (the run's preamble): 20,000 records in a few write(2)s of
+ * whole lines, each in order, and one fsync when it ends; afterwards each
+ * record is its own write again. */
+static void test_batch(void **state)
+{
+  char path[256], *text, *line, *save = NULL;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+  int i;
+
+  (void)state;
+  path_of(path, sizeof(path), "batch.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  fsync_calls = 0;
+  write_calls = 0;
+  wr_report_batch_begin(r);
+  for (i = 0; i < 20000; i++)
+    write_small(r, i, 0);
+  assert_int_equal(fsync_calls, 0);
+  assert_int_equal(wr_report_batch_end(r, 0, &err), 0);
+  assert_int_equal(fsync_calls, 1);
+  /* ~25 bytes a line: 500 KB in one write (batches are 1 MiB). */
+  assert_in_range(write_calls, 1, 2);
+  write_calls = 0;
+  write_small(r, 20000, 10);
+  assert_int_equal(write_calls, 1);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), 20001);
+  i = 0;
+  for (line = strtok_r(text, "\n", &save); line != NULL;
+       line = strtok_r(NULL, "\n", &save), i++) {
+    cJSON *o = cJSON_Parse(line);
+
+    assert_non_null(o);
+    assert_int_equal(cJSON_GetObjectItem(o, "i")->valueint, i);
+    cJSON_Delete(o);
+  }
+  free(text);
+}
+
+/* A batch that cannot be written whole is cut back to the last complete
+ * line before it, as a single record is. */
+static void test_batch_partial_write_undone(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  struct rlimit old, lim;
+  void (*old_xfsz)(int);
+  size_t len, before;
+  int i;
+
+  (void)state;
+  path_of(path, sizeof(path), "batchfsize.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  write_small(r, 1, 0);
+  text = slurp(path, &len);
+  before = len;
+  free(text);
+  wr_report_batch_begin(r);
+  for (i = 0; i < 100; i++)
+    write_small(r, i, 0);
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  old_xfsz = signal(SIGXFSZ, SIG_IGN);
+  lim = old;
+  lim.rlim_cur = before + 1000; /* the batch is ~2,500 bytes */
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  assert_int_equal(wr_report_batch_end(r, 0, &err), WR_EIO);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, old_xfsz);
+  assert_non_null(strstr(err.msg, "removed"));
+  text = slurp(path, &len);
+  assert_int_equal(len, before);
+  free(text);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+}
+
+/* The line written is exactly what cJSON prints, numbers included (the
+ * writer prints integers itself). */
+static void test_numbers_as_cjson_prints(void **state)
+{
+  static const double v[] = {0, 1, -1, 7, 200, 4096, -12345, 87.5, 1e15,
+                             999999999999999.0, -1e15, 1e20, 0.1, -0.0,
+                             2147483648.0, 1714550400123.0};
+  char path[256], *text, *want;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  cJSON *o = cJSON_CreateObject();
+  size_t i, len;
+
+  (void)state;
+  assert_non_null(o);
+  assert_non_null(cJSON_AddStringToObject(o, "type", "test"));
+  for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    char name[8];
+
+    snprintf(name, sizeof(name), "n%zu", i);
+    assert_non_null(cJSON_AddNumberToObject(o, name, v[i]));
+  }
+  assert_non_null(cJSON_AddNullToObject(o, "z"));
+  path_of(path, sizeof(path), "numbers.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  want = cJSON_PrintUnformatted(o);
+  assert_non_null(want);
+  text = slurp(path, &len);
+  assert_int_equal(len, strlen(want) + 1);
+  assert_memory_equal(text, want, strlen(want));
+  /* The record is as it was: numbers again, not raw text. */
+  assert_true(cJSON_IsNumber(cJSON_GetObjectItem(o, "n4")));
+  assert_int_equal(cJSON_GetObjectItem(o, "n4")->valueint, 200);
+  free(text);
+  cJSON_free(want);
+  cJSON_Delete(o);
+}
+
 static void test_fsync_once_a_second(void **state)
 {
   char path[256];
@@ -625,6 +744,9 @@ int main(void)
     cmocka_unit_test(test_append_not_a_report),
     cmocka_unit_test(test_disk_full),
     cmocka_unit_test(test_partial_write_undone),
+    cmocka_unit_test(test_batch),
+    cmocka_unit_test(test_batch_partial_write_undone),
+    cmocka_unit_test(test_numbers_as_cjson_prints),
     cmocka_unit_test(test_fsync_once_a_second),
     cmocka_unit_test(test_chunk_record_ok),
     cmocka_unit_test(test_chunk_record_nulls),
