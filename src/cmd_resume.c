@@ -21,13 +21,12 @@
 
 #include "clock.h"
 #include "creds.h"
-#include "dispatch.h"
 #include "dispatch_send.h"
 #include "log.h"
 #include "plan.h"
-#include "progress.h"
 #include "report.h"
 #include "report_read.h"
+#include "run_session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +35,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uv.h>
 
 /* What is left: the leaves to send as a plan, and the earlier sessions'
  * final counts.  The plan's strings point into the report reader. */
@@ -226,58 +224,16 @@ static void print_summary(const struct wr_dispatch_stats *st,
            st->splits, st->throttled, path, s->exit_code);
 }
 
-/* The session's calls on a fresh loop (cmd_run.c's order of teardown).
- * Returns the exit code. */
+/* The session's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct left *l,
                     const struct wr_creds *creds, struct wr_report *report)
 {
-  uv_loop_t loop;
-  struct wr_progress *progress = NULL;
-  struct wr_sender *sender = NULL;
-  struct wr_dispatch *d = NULL;
-  struct wr_dispatch_sender ds;
-  struct wr_dispatch_opts o;
   struct wr_dispatch_stats st;
-  struct wr_err err = {0};
-  int code = WR_EXIT_STOPPED, rc;
 
-  if (uv_loop_init(&loop) != 0) {
-    wr_errorf("cannot initialise the event loop");
+  if (wr_run_session(cfg, &l->plan, &l->base, creds, report, &st) < 0)
     return WR_EXIT_STOPPED;
-  }
-  rc = wr_progress_create(cfg->progress, isatty(STDERR_FILENO) == 1,
-                          wr_clock_now_ms(), &progress);
-  if (rc < 0)
-    progress = NULL;
-  rc = wr_sender_create(&loop, cfg, creds, &sender, &err);
-  if (rc < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
-  wr_sender_bind(sender, &ds);
-  wr_dispatch_opts_from_config(cfg, &o);
-  rc = wr_dispatch_create(&loop, &l->plan, &o, &ds, report, creds, progress,
-                          &d, &err);
-  if (rc < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
-  wr_dispatch_set_base(d, &l->base);
-  wr_dispatch_start(d);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  wr_dispatch_stats(d, &st);
-  code = st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
   print_summary(&st, wr_report_path(report));
-
-out:
-  /* The sender first: no completion may reach a dispatch that is gone. */
-  wr_sender_destroy(&sender);
-  wr_dispatch_destroy(&d);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  if (uv_loop_close(&loop) != 0)
-    wr_warnf("event loop closed with handles still open");
-  wr_progress_destroy(&progress);
-  return code;
+  return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
 }
 
 /* The report's own settings that this session must keep. */

@@ -1,25 +1,21 @@
-/* `wuying-reboot run`: plan, credentials, report, then the loop.
+/* `wuying-reboot run`: plan, credentials, report, then the calls.
  * Everything that can be refused is checked before the first call
- * (exit 2, nothing sent); the teardown follows STYLE.md section 6:
- * dispatch drains, the HTTP pool closes, the loop runs until every close
- * callback fired and uv_loop_close() returns 0, the report is closed
- * (fsync), the summary goes to stderr. */
+ * (exit 2, nothing sent); run_session.c sends the calls and tears the
+ * loop down in order; the report is closed (fsync) here and the summary
+ * goes to stderr. */
 #include "cmd.h"
 
 #include "clock.h"
 #include "creds.h"
-#include "dispatch.h"
 #include "dispatch_send.h"
 #include "log.h"
 #include "plan.h"
-#include "progress.h"
 #include "report.h"
 #include "report_records.h"
+#include "run_session.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <uv.h>
 
 #define PATH_LEN 96
 
@@ -92,60 +88,20 @@ static void print_summary(const struct wr_dispatch_stats *st,
            st->splits, st->throttled, path, s->exit_code);
 }
 
-/* Run the plan's calls on a fresh loop.  Returns the exit code. */
+/* Run the plan's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct wr_plan *plan,
                     const struct wr_creds *creds, struct wr_report *report)
 {
-  uv_loop_t loop;
-  struct wr_progress *progress = NULL;
-  struct wr_sender *sender = NULL;
-  struct wr_dispatch *d = NULL;
-  struct wr_dispatch_sender ds;
-  struct wr_dispatch_opts o;
   struct wr_dispatch_stats st;
-  struct wr_err err = {0};
-  int code = WR_EXIT_STOPPED, rc;
 
-  if (uv_loop_init(&loop) != 0) {
-    wr_errorf("cannot initialise the event loop");
-    return WR_EXIT_STOPPED;
-  }
-  rc = wr_progress_create(cfg->progress, isatty(STDERR_FILENO) == 1,
-                          wr_clock_now_ms(), &progress);
-  if (rc < 0)
-    progress = NULL;
-  rc = wr_sender_create(&loop, cfg, creds, &sender, &err);
-  if (rc < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
-  wr_sender_bind(sender, &ds);
-  wr_dispatch_opts_from_config(cfg, &o);
-  rc = wr_dispatch_create(&loop, plan, &o, &ds, report, creds, progress, &d,
-                          &err);
-  if (rc < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
   wr_infof("rebooting %zu desktops in %zu calls (%s API, rate %g/s, "
            "concurrency %d); report %s", plan->ndesktops, plan->nchunks,
            cfg->api == WR_API_CLIENT ? "client" : "admin", cfg->rate,
            cfg->concurrency, wr_report_path(report));
-  wr_dispatch_start(d);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  wr_dispatch_stats(d, &st);
-  code = st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
+  if (wr_run_session(cfg, plan, NULL, creds, report, &st) < 0)
+    return WR_EXIT_STOPPED;
   print_summary(&st, wr_report_path(report));
-
-out:
-  /* The sender first: no completion may reach a dispatch that is gone. */
-  wr_sender_destroy(&sender);
-  wr_dispatch_destroy(&d);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  if (uv_loop_close(&loop) != 0)
-    wr_warnf("event loop closed with handles still open");
-  wr_progress_destroy(&progress);
-  return code;
+  return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
 }
 
 int wr_cmd_run(const struct wr_config *cfg)

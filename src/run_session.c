@@ -1,0 +1,62 @@
+#include "run_session.h"
+
+#include "clock.h"
+#include "dispatch_send.h"
+#include "err.h"
+#include "log.h"
+#include "progress.h"
+
+#include <unistd.h>
+#include <uv.h>
+
+int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
+                   const struct wr_summary *base,
+                   const struct wr_creds *creds, struct wr_report *report,
+                   struct wr_dispatch_stats *st)
+{
+  uv_loop_t loop;
+  struct wr_progress *progress = NULL;
+  struct wr_sender *sender = NULL;
+  struct wr_dispatch *d = NULL;
+  struct wr_dispatch_sender ds;
+  struct wr_dispatch_opts o;
+  struct wr_err err = {0};
+  int rc;
+
+  if (uv_loop_init(&loop) != 0) {
+    wr_errorf("cannot initialise the event loop");
+    return WR_EIO;
+  }
+  /* Without a progress line the run goes on: it is only a view. */
+  if (wr_progress_create(cfg->progress, isatty(STDERR_FILENO) == 1,
+                         wr_clock_now_ms(), &progress) < 0)
+    progress = NULL;
+  rc = wr_sender_create(&loop, cfg, creds, &sender, &err);
+  if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  wr_sender_bind(sender, &ds);
+  wr_dispatch_opts_from_config(cfg, &o);
+  rc = wr_dispatch_create(&loop, plan, &o, &ds, report, creds, progress, &d,
+                          &err);
+  if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  if (base != NULL)
+    wr_dispatch_set_base(d, base);
+  wr_dispatch_start(d);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  wr_dispatch_stats(d, st);
+  rc = 0;
+
+out:
+  wr_sender_destroy(&sender);
+  wr_dispatch_destroy(&d);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&loop) != 0)
+    wr_warnf("event loop closed with handles still open");
+  wr_progress_destroy(&progress);
+  return rc;
+}
