@@ -5,7 +5,7 @@
  * operation parameters) and sim_core.c (under the one state lock: arrival,
  * throttling, faults, nonce replay, the desktops, idempotency, stats).
  * Names here are the ones the log and /__stats print, so tests and the
- * run engine can rely on them (docs/sim.md). */
+ * run engine can rely on them (README.md, "ecd-sim"). */
 #ifndef WR_SIM_H
 #define WR_SIM_H
 

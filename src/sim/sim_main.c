@@ -1,4 +1,4 @@
-/* ecd-sim: a faithful local ECD endpoint (docs/sim.md).
+/* ecd-sim: a faithful local ECD endpoint (README.md, "ecd-sim").
  *
  * main() wires the modules: options, fleet, state, the HTTP daemon; then
  * it waits for SIGTERM/SIGINT with sigwait (the signals are blocked in

@@ -1,5 +1,5 @@
 /* sim_stats: what the sim saw, for GET /__stats, --stats FILE and the
- * --log FILE request log (JSON shapes in docs/sim.md).  Not thread-safe:
+ * --log FILE request log (JSON shapes in README.md ("ecd-sim")).  Not thread-safe:
  * sim_core.c calls it under its lock.  Times are monotonic ms passed in. */
 #ifndef WR_SIM_STATS_H
 #define WR_SIM_STATS_H
