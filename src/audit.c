@@ -4,6 +4,7 @@
  * calls, retries and ambiguous attempts. */
 #include "audit.h"
 
+#include "buf.h"
 #include "clock.h"
 
 #include <stdlib.h>
@@ -314,4 +315,40 @@ int wr_audit_write(const struct wr_audit *a, enum wr_audit_format f,
   if (fflush(out) != 0 || ferror(out))
     return wr_err_set(err, WR_EIO, "cannot write the audit");
   return 0;
+}
+
+void wr_audit_run_rows(const struct wr_audit *a, wr_audit_row_fn *row,
+                       FILE *out)
+{
+  const struct wr_rread *rr = a->rr;
+  const struct wr_rread_run *run = &rr->run;
+  struct wr_buf inputs;
+  char b[160], code[16];
+  size_t i;
+
+  row(out, "Outcome", wr_audit_outcome(a, b, sizeof(b)));
+  snprintf(code, sizeof(code), "%d", a->exit_code);
+  row(out, "Exit code", a->exit_code >= 0 ? code : NULL);
+  row(out, "Started", run->started_at);
+  row(out, "Finished", a->finished_at);
+  row(out, "Duration", wr_audit_duration(a->duration_s, b, sizeof(b)));
+  if (rr->nresumes > 0) {
+    snprintf(b, sizeof(b), "%zu time%s, last at %s", rr->nresumes,
+             wr_audit_plural(rr->nresumes),
+             rr->last_resumed_at != NULL ? rr->last_resumed_at : "?");
+    row(out, "Resumed", b);
+  }
+  row(out, "Tool version", run->tool_version);
+  row(out, "API", run->api);
+  row(out, "Action", run->action);
+  row(out, "Endpoint", run->endpoint);
+  wr_buf_init(&inputs, 1 << 16);
+  for (i = 0; i < run->ninputs; i++)
+    if ((i > 0 && wr_buf_adds(&inputs, ", ") < 0) ||
+        wr_buf_adds(&inputs, run->inputs[i]) < 0)
+      break; /* the buffer was freed: the row shows "none" */
+  row(out, "Inputs", inputs.data);
+  wr_buf_free(&inputs);
+  row(out, "Rate limit", wr_audit_rate(run->rate, b, sizeof(b)));
+  row(out, "Report file", rr->path);
 }

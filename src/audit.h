@@ -116,6 +116,14 @@ const char *wr_audit_plural(size_t n);
 /* "10/s", "no limit" (0) or "unknown" (< 0). */
 const char *wr_audit_rate(double rate, char *buf, size_t len);
 
+/* One "name: value" row of a table-shaped format (value NULL: none). */
+typedef void wr_audit_row_fn(FILE *out, const char *name, const char *value);
+/* The run's own fields (outcome, exit code, times, resumes, tool, API,
+ * endpoint, inputs, rate, report file) as rows, in the same order for
+ * every format that shows them as a table. */
+void wr_audit_run_rows(const struct wr_audit *a, wr_audit_row_fn *row,
+                       FILE *out);
+
 /* The text shown for a failed chunk that resume re-sends. */
 #define WR_AUDIT_RETRY_PENDING "retry pending: `resume` re-sends"
 

@@ -115,7 +115,6 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
 {
   const struct wr_rread *rr = a->rr;
   const struct wr_rread_run *run = &rr->run;
-  char b[160], code[16];
   size_t i;
 
   fputs(head, out);
@@ -124,30 +123,7 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   fputs("<h1>Reboot audit: run <code>", out);
   h(out, run->run_id);
   fputs("</code></h1>\n<table>\n", out);
-  row(out, "Outcome", wr_audit_outcome(a, b, sizeof(b)));
-  snprintf(code, sizeof(code), "%d", a->exit_code);
-  row(out, "Exit code", a->exit_code >= 0 ? code : NULL);
-  row(out, "Started", run->started_at);
-  row(out, "Finished", a->finished_at);
-  row(out, "Duration", wr_audit_duration(a->duration_s, b, sizeof(b)));
-  if (rr->nresumes > 0) {
-    snprintf(b, sizeof(b), "%zu time%s, last at %s", rr->nresumes,
-             wr_audit_plural(rr->nresumes),
-             rr->last_resumed_at != NULL ? rr->last_resumed_at : "?");
-    row(out, "Resumed", b);
-  }
-  row(out, "Tool version", run->tool_version);
-  row(out, "API", run->api);
-  row(out, "Action", run->action);
-  row(out, "Endpoint", run->endpoint);
-  fputs("<tr><th>Inputs</th><td>", out);
-  for (i = 0; i < run->ninputs; i++) {
-    fputs(i > 0 ? ", " : "", out);
-    h(out, run->inputs[i]);
-  }
-  fputs("</td></tr>\n", out);
-  row(out, "Rate limit", wr_audit_rate(run->rate, b, sizeof(b)));
-  row(out, "Report file", rr->path);
+  wr_audit_run_rows(a, row, out);
   fputs("</table>\n<h2>Desktops</h2>\n<table>\n", out);
   count(out, "planned", a->planned);
   count(out, "ok", a->ok);

@@ -115,36 +115,12 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
 {
   const struct wr_rread *rr = a->rr;
   const struct wr_rread_run *run = &rr->run;
-  char b[160], code[16];
   size_t i;
 
   fputs("# Reboot audit: run ", out);
   md(out, run->run_id);
   fputs("\n\n| Field | Value |\n|---|---|\n", out);
-  row(out, "Outcome", wr_audit_outcome(a, b, sizeof(b)));
-  snprintf(code, sizeof(code), "%d", a->exit_code);
-  row(out, "Exit code", a->exit_code >= 0 ? code : NULL);
-  row(out, "Started", run->started_at);
-  row(out, "Finished", a->finished_at);
-  row(out, "Duration", wr_audit_duration(a->duration_s, b, sizeof(b)));
-  if (rr->nresumes > 0) {
-    snprintf(b, sizeof(b), "%zu time%s, last at %s", rr->nresumes,
-             wr_audit_plural(rr->nresumes),
-             rr->last_resumed_at != NULL ? rr->last_resumed_at : "?");
-    row(out, "Resumed", b);
-  }
-  row(out, "Tool version", run->tool_version);
-  row(out, "API", run->api);
-  row(out, "Action", run->action);
-  row(out, "Endpoint", run->endpoint);
-  fputs("| Inputs | ", out);
-  for (i = 0; i < run->ninputs; i++) {
-    fputs(i > 0 ? ", " : "", out);
-    md(out, run->inputs[i]);
-  }
-  fputs(" |\n", out);
-  row(out, "Rate limit", wr_audit_rate(run->rate, b, sizeof(b)));
-  row(out, "Report file", rr->path);
+  wr_audit_run_rows(a, row, out);
 
   fprintf(out, "\n## Desktops\n\n| Status | Desktops |\n|---|---:|\n"
           "| planned | %zu |\n| ok | %zu |\n| failed | %zu |\n"
