@@ -22,7 +22,7 @@ static int grow(struct wr_buf *b, size_t extra)
   char *p;
 
   if (extra > b->max - b->len) {
-    wr_buf_free(b);
+    wr_buf_free_secret(b);
     return WR_ETOOBIG;
   }
   need = b->len + extra + 1;
@@ -31,10 +31,17 @@ static int grow(struct wr_buf *b, size_t extra)
   cap = b->cap ? b->cap : 64;
   while (cap < need)
     cap *= 2;
-  p = realloc(b->data, cap);
+  /* Not realloc: a moved block would be freed unwiped, and a buffer may
+   * hold a secret (a signed query with an STS token, a key). */
+  p = malloc(cap);
   if (p == NULL) {
-    wr_buf_free(b);
+    wr_buf_free_secret(b);
     return WR_ENOMEM;
+  }
+  if (b->data != NULL) {
+    memcpy(p, b->data, b->len + 1);
+    OPENSSL_cleanse(b->data, b->cap);
+    free(b->data);
   }
   b->data = p;
   b->cap = cap;

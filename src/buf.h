@@ -2,7 +2,8 @@
  *
  * Embedded by value: wr_buf_init() cannot fail and allocates nothing.
  * Appends keep the data NUL-terminated; an append that would pass `max`
- * or fails to allocate frees the buffer and returns WR_ETOOBIG/WR_ENOMEM.
+ * or fails to allocate frees the buffer (wiped) and returns WR_ETOOBIG or
+ * WR_ENOMEM.  Growing never leaves a copy of the contents in freed memory.
  * wr_buf_take() hands the memory to the caller (free() it). */
 #ifndef WR_BUF_H
 #define WR_BUF_H
