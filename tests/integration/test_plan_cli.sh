@@ -1,19 +1,8 @@
 #!/bin/sh
 # The command line: help, version, usage errors (exit 2, a clear message),
 # job files.  Args: BUILD_DIR SOURCE_DIR.
-set -u
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-WR="$BUILD/wuying-reboot"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$2/tests/integration/plan_lib.sh"
 cd "$SRC" || exit 1
-fails=0
-
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
 
 expect() {
   code=$1
@@ -64,5 +53,4 @@ if grep -q SEKRIT "$TMP/out" "$TMP/err"; then
   fail "a secret reached stdout or stderr"
 fi
 
-[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "ok: plan command line"
+finish "plan command line"

@@ -1,19 +1,8 @@
 #!/bin/sh
 # Bad input never crashes or hangs: each case exits as expected with a
 # message naming the file (and line).  Args: BUILD_DIR SOURCE_DIR.
-set -u
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-WR="$BUILD/wuying-reboot"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$2/tests/integration/plan_lib.sh"
 cd "$TMP" || exit 1
-fails=0
-
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
 
 # expect CODE PATTERN -- ARGS...: exit code and a stderr line matching
 expect() {
@@ -87,5 +76,4 @@ expect 2 "fleet.csv:1: no column named \"Host\"" -- plan --column Host \
 # One unreadable input among good ones: nothing is planned.
 expect 2 "missing.csv: cannot open" -- plan "$SRC/samples/fleet.csv" missing.csv
 
-[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "ok: plan errors"
+finish "plan errors"

@@ -1,19 +1,8 @@
 #!/bin/sh
 # plan --json on every sample: exact counts from samples/expected.json, and
 # every valid ID in exactly one chunk.  Args: BUILD_DIR SOURCE_DIR.
-set -u
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-WR="$BUILD/wuying-reboot"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$2/tests/integration/plan_lib.sh"
 cd "$SRC" || exit 1
-fails=0
-
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
 
 n=$(jq length samples/expected.json)
 i=0
@@ -101,5 +90,4 @@ grep -q "samples/messy.csv:9: .*no region" "$TMP/human" ||
   jq -s -e '.[0].rate == 3 and .[0].options.canary == 20' > /dev/null ||
   fail "jobs/canary-rollout.json: command line does not win"
 
-[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "ok: plan samples"
+finish "plan samples"
