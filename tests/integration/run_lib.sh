@@ -126,6 +126,15 @@ simstat()
   jq -r "$1" "$T/stats.json"
 }
 
+# rebooted_once_each N: the simulator rebooted N desktops, none twice.
+rebooted_once_each()
+{
+  [ "$(simstat .desktops_rebooted)" -eq "$1" ] ||
+    fail "the simulator rebooted $(simstat .desktops_rebooted) desktops, not $1"
+  [ "$(simstat .max_reboots_per_desktop)" -eq 1 ] ||
+    fail "a desktop was rebooted $(simstat .max_reboots_per_desktop) times"
+}
+
 # Checks shared by every run: the report is whole JSON Lines (no torn
 # line), each chunk id has exactly one final record, the summary is last,
 # and every planned desktop ends in exactly one ok/failed/skipped leaf.

@@ -149,8 +149,5 @@ for secret in "$LOGIN" "$SESSION" "$WUYING_SESSION_TOKEN"; do
 done
 
 # The simulator rebooted each desktop exactly once over both sessions.
-[ "$(simstat .desktops_rebooted)" -eq "$N" ] ||
-  fail "the simulator rebooted $(simstat .desktops_rebooted) desktops, not $N"
-[ "$(simstat .max_reboots_per_desktop)" -eq 1 ] ||
-  fail "a desktop was rebooted $(simstat .max_reboots_per_desktop) times"
+rebooted_once_each "$N"
 note "ok: each of $N desktops rebooted exactly once"

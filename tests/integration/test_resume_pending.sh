@@ -131,10 +131,7 @@ for secret in "$LOGIN" "$SESSION" "$WUYING_SESSION_TOKEN"; do
     fail "a secret reached the report or stderr"
   fi
 done
-[ "$(simstat .desktops_rebooted)" -eq "$N" ] ||
-  fail "the simulator rebooted $(simstat .desktops_rebooted) desktops, not $N"
-[ "$(simstat .max_reboots_per_desktop)" -eq 1 ] ||
-  fail "a desktop was rebooted $(simstat .max_reboots_per_desktop) times"
+rebooted_once_each "$N"
 note "ok: each of $N desktops rebooted exactly once"
 
 # --- admin mode: no ClientToken, so resume warns about the re-sent chunks ----

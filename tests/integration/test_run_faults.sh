@@ -37,10 +37,7 @@ notok=$(jq -r 'select(.type=="chunk" and .status!="ok") | .chunk' "$R" | head -n
   fail "summary exit_code is not 0"
 
 # The simulator rebooted each desktop exactly once.
-[ "$(simstat .desktops_rebooted)" -eq 2000 ] ||
-  fail "simulator rebooted $(simstat .desktops_rebooted) desktops, expected 2000"
-[ "$(simstat .max_reboots_per_desktop)" -eq 1 ] ||
-  fail "a desktop was rebooted $(simstat .max_reboots_per_desktop) times"
+rebooted_once_each 2000
 [ "$(simstat .violations_total)" -eq 0 ] ||
   fail "protocol violations: $(jq -c .violations "$T/stats.json")"
 
