@@ -5,11 +5,16 @@
  * is owned by its uv_poll_t and freed in the close callback.
  *
  * Per-call cost (the run's overhead target): a socket context lives as
- * long as its socket, not one transfer.  curl's CURL_POLL_REMOVE (the
- * connection goes idle in curl's cache) only stops the poll; the next
- * transfer on that connection restarts it, found by fd, instead of a new
- * uv_poll_init (an ioctl and two epoll_ctl each time).  The context is
- * closed in curl's close-socket callback, before the fd is closed.  The
+ * long as its socket, not one transfer, so the next transfer on a
+ * connection finds it by fd instead of a new uv_poll_init (an ioctl and
+ * two epoll_ctl each time).  curl's CURL_POLL_REMOVE (the connection goes
+ * idle in curl's cache) leaves a read poll running, unreferenced: the next
+ * transfer almost always asks for that same read poll, which then costs no
+ * system call, where stop + start cost three epoll_ctl (libuv's
+ * uv_poll_start deletes before it adds).  An idle socket that does become
+ * readable (the server closed it) has its poll stopped then, without
+ * telling curl, whose reuse check finds the connection dead.  The context
+ * is closed in curl's close-socket callback, before the fd is closed.  The
  * header list is built without malloc into the transfer's own nodes. */
 #include "httppool.h"
 
@@ -49,6 +54,8 @@ struct sockctx {
   uv_poll_t poll;
   curl_socket_t fd;
   struct wr_httppool *pool;
+  int events;         /* the poll's UV_READABLE|UV_WRITABLE, 0: stopped */
+  bool idle;          /* curl removed it: polled only to see it close */
 };
 
 struct wr_httppool {
@@ -270,6 +277,13 @@ static void on_poll(uv_poll_t *h, int status, int events)
   struct wr_httppool *pool = c->pool;
   int flags = 0, running;
 
+  /* An idle connection woke up: the peer closed it (or broke protocol).
+   * Not curl's business until it tries to reuse it. */
+  if (c->idle) {
+    uv_poll_stop(h);
+    c->events = 0;
+    return;
+  }
   if (status < 0) {
     flags = CURL_CSELECT_ERR;
   } else {
@@ -330,6 +344,8 @@ static struct sockctx *sock_get(struct wr_httppool *pool, curl_socket_t s)
   c->poll.data = c;
   c->fd = s;
   c->pool = pool;
+  c->events = 0;
+  c->idle = false;
   pool->byfd[fd] = c;
   return c;
 }
@@ -363,11 +379,18 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int action,
   int events = 0;
 
   (void)easy;
-  /* Polling stops; the context stays with the socket (closed in
-   * on_close_socket), ready for the connection's next transfer. */
+  /* The context stays with the socket (closed in on_close_socket), ready
+   * for the connection's next transfer; a read poll stays on, but no
+   * longer keeps the loop alive.  A write poll on an idle socket would
+   * fire at once, so that one stops. */
   if (action == CURL_POLL_REMOVE) {
     if (c != NULL) {
-      uv_poll_stop(&c->poll);
+      c->idle = true;
+      uv_unref((uv_handle_t *)&c->poll);
+      if (c->events != UV_READABLE) {
+        uv_poll_stop(&c->poll);
+        c->events = 0;
+      }
       curl_multi_assign(pool->multi, s, NULL);
     }
     return 0;
@@ -390,9 +413,18 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int action,
     events |= UV_WRITABLE;
   if (action != CURL_POLL_OUT)
     events |= UV_READABLE;
+  if (c->idle) {
+    c->idle = false;
+    uv_ref((uv_handle_t *)&c->poll);
+  }
+  if (events == c->events)
+    return 0;
   /* On failure the context stays assigned; curl's REMOVE closes it. */
-  if (uv_poll_start(&c->poll, events, on_poll) != 0)
+  if (uv_poll_start(&c->poll, events, on_poll) != 0) {
+    c->events = 0;
     return -1;
+  }
+  c->events = events;
   return 0;
 }
 
@@ -592,6 +624,16 @@ fail:
 size_t wr_httppool_active(const struct wr_httppool *pool)
 {
   return pool->nactive;
+}
+
+size_t wr_httppool_polling(const struct wr_httppool *pool)
+{
+  size_t i, n = 0;
+
+  for (i = 0; i < pool->nbyfd; i++)
+    if (pool->byfd[i] != NULL && pool->byfd[i]->events != 0)
+      n++;
+  return n;
 }
 
 static void on_timer_closed(uv_handle_t *h)

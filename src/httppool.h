@@ -68,6 +68,8 @@ int wr_httppool_submit(struct wr_httppool *pool,
 
 /* Transfers in flight. */
 size_t wr_httppool_active(const struct wr_httppool *pool);
+/* Sockets being polled, idle connections included (for tests and -vvv). */
+size_t wr_httppool_polling(const struct wr_httppool *pool);
 
 /* Abort what is in flight (callbacks are not called), close the cached
  * connections and the handles; the memory goes in the close callbacks.

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -495,6 +496,119 @@ static void test_no_silent_resend(void **state)
   pool_end(&loop, &pool);
 }
 
+/* ---- a server that closes each connection after one answer ----------
+ * Raw sockets: the answer says nothing of closing, so the client keeps the
+ * connection as idle and sees the close only as an event on it. */
+
+struct closer {
+  int lfd;
+  unsigned short port;
+  atomic_int accepted;
+  pthread_t thread;
+};
+
+static void *closer_main(void *arg)
+{
+  static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n"
+                               "\r\n{\"RequestId\":\"R-ok\"}";
+  struct closer *cl = arg;
+  int fd;
+
+  while ((fd = accept(cl->lfd, NULL, NULL)) >= 0) {
+    char buf[4096];
+    size_t have = 0;
+    ssize_t n;
+
+    atomic_fetch_add(&cl->accepted, 1);
+    while (have < sizeof(buf) - 1 &&
+           (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+      have += (size_t)n;
+      buf[have] = '\0';
+      if (strstr(buf, "\r\n\r\n") != NULL)
+        break;
+    }
+    if (write(fd, answer, sizeof(answer) - 1) < 0)
+      perror("closer: write");
+    close(fd);
+  }
+  return NULL;
+}
+
+static void closer_start(struct closer *cl)
+{
+  struct sockaddr_in sa;
+  socklen_t len = sizeof(sa);
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  cl->lfd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(cl->lfd >= 0);
+  assert_int_equal(bind(cl->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  assert_int_equal(listen(cl->lfd, 8), 0);
+  assert_int_equal(getsockname(cl->lfd, (struct sockaddr *)&sa, &len), 0);
+  cl->port = ntohs(sa.sin_port);
+  atomic_store(&cl->accepted, 0);
+  assert_int_equal(pthread_create(&cl->thread, NULL, closer_main, cl), 0);
+}
+
+static void closer_stop(struct closer *cl)
+{
+  /* shutdown wakes the blocked accept(), which then fails. */
+  shutdown(cl->lfd, SHUT_RDWR);
+  pthread_join(cl->thread, NULL);
+  close(cl->lfd);
+}
+
+static void count_turns(uv_idle_t *h)
+{
+  (*(long *)h->data)++;
+}
+
+/* An idle keep-alive connection the server closes: the pool stops
+ * polling it (no busy loop on the readable socket), the loop does not
+ * wait for it, and the next request opens a new connection. */
+static void test_idle_connection_closed_by_server(void **state)
+{
+  uv_loop_t loop;
+  struct wr_httppool *pool = pool_new(&loop, 5000);
+  struct wr_http_request req;
+  struct result res = {0};
+  struct closer cl;
+  uv_idle_t idle;
+  long turns = 0;
+  char url[128];
+
+  (void)state;
+  closer_start(&cl);
+  make_req(&req, url, sizeof(url), "/ok");
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u/ok", cl.port);
+  assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
+  /* Returns with the idle connection still polled: it does not keep the
+   * loop alive. */
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(res.calls, 1);
+  assert_int_equal(res.r.http_status, 200);
+  /* Turn the loop (an idle handle keeps it turning) until the close is
+   * seen; a poll left on the closed socket would never get here. */
+  assert_int_equal(uv_idle_init(&loop, &idle), 0);
+  idle.data = &turns;
+  assert_int_equal(uv_idle_start(&idle, count_turns), 0);
+  while (wr_httppool_polling(pool) > 0 && turns < 1000000L)
+    uv_run(&loop, UV_RUN_ONCE);
+  assert_int_equal(wr_httppool_polling(pool), 0);
+  uv_close((uv_handle_t *)&idle, NULL);
+  /* The next request: curl finds the connection dead, opens another. */
+  memset(&res, 0, sizeof(res));
+  assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(res.calls, 1);
+  assert_int_equal(res.r.http_status, 200);
+  assert_int_equal(atomic_load(&cl.accepted), 2);
+  pool_end(&loop, &pool);
+  closer_stop(&cl);
+}
+
 /* Destroyed with a request in flight: no callback, and the loop closes. */
 static void test_destroy_in_flight(void **state)
 {
@@ -527,6 +641,7 @@ int main(void)
     cmocka_unit_test(test_bad_url_is_fatal),
     cmocka_unit_test(test_many_keepalive),
     cmocka_unit_test(test_no_silent_resend),
+    cmocka_unit_test(test_idle_connection_closed_by_server),
     cmocka_unit_test(test_destroy_in_flight),
   };
   int rc;
