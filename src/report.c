@@ -323,7 +323,8 @@ static int batch_line(struct wr_report *r, size_t len, struct wr_err *err)
 
 void wr_report_batch_begin(struct wr_report *r)
 {
-  r->batching = true;
+  if (r != NULL)
+    r->batching = true;
 }
 
 int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
@@ -371,9 +372,27 @@ static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err)
   return 0;
 }
 
+int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+{
+  int rc;
+
+  if (r == NULL)
+    return 0;
+  rc = flush_batch(r, err);
+  if (rc < 0)
+    return rc;
+  return wr_report_tick(r, now_ms, err);
+}
+
 int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err)
 {
-  if (r == NULL || !r->dirty)
+  int rc;
+
+  if (r == NULL)
+    return 0;
+  if (r->batching && (rc = flush_batch(r, err)) < 0)
+    return rc;
+  if (!r->dirty)
     return 0;
   if (r->synced_once && now_ms - r->last_sync_ms < FSYNC_EVERY_MS)
     return 0;

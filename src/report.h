@@ -1,8 +1,9 @@
 /* report: the run's JSON Lines journal (CONTRACT.md "The report").
  *
  * Each record is serialised with cJSON and written whole with one write(2)
- * as it happens, so a crash loses nothing and never leaves half a line but
- * the torn tail of the record being written.  fsync at least once a
+ * as it happens (or, in a batch, with the other whole lines of its batch),
+ * so a crash loses nothing and never leaves half a line but the torn tail
+ * of the write in progress.  fsync at least once a
  * second (wr_report_tick) and at close.  A write error or a full disk is
  * returned as WR_EIO with a message naming the file; the caller stops the
  * run cleanly.  Runs on the loop thread only. */
@@ -23,7 +24,8 @@ struct wr_report;
 int wr_report_open(const char *path, bool append, struct wr_report **out,
                    struct wr_err *err);
 /* Write one record (a cJSON object; borrowed) as one line.  now_ms
- * (monotonic) drives the once-a-second fsync. */
+ * (monotonic) drives the once-a-second fsync.  Within a batch the line is
+ * only added to it (see below). */
 int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
                     struct wr_err *err);
 /* Batch: the records written from begin to end go out together, in
@@ -34,7 +36,12 @@ int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
 void wr_report_batch_begin(struct wr_report *r);
 int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
                         struct wr_err *err);
-/* fsync if the last one is a second old or more. */
+/* Write what is batched so far, whole lines in one write(2), and keep
+ * batching; fsync if the last one is a second old.  The run batches the
+ * records of one turn of its event loop and flushes at the end of the
+ * turn: one write(2) for the dozens of calls a turn completes. */
+int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err);
+/* Flush any batch, then fsync if the last one is a second old or more. */
 int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err);
 /* fsync and close; *pp set to NULL.  Safe on NULL. */
 int wr_report_close(struct wr_report **pp, struct wr_err *err);

@@ -464,6 +464,56 @@ static void test_batch(void **state)
   free(text);
 }
 
+/* The run's turns: records held in a batch that stays open, each flush
+ * one write(2) of the lines so far (none when there are none), the tick
+ * flushing too before its once-a-second fsync, and close the rest. */
+static void test_flush_keeps_batching(void **state)
+{
+  char path[256], *text;
+  struct wr_report *r = NULL;
+  struct wr_err err = {0};
+  size_t len;
+
+  (void)state;
+  path_of(path, sizeof(path), "flush.jsonl");
+  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  fsync_calls = 0;
+  write_calls = 0;
+  wr_report_batch_begin(r);
+  write_small(r, 0, 1000);
+  write_small(r, 1, 1000);
+  write_small(r, 2, 1000);
+  assert_int_equal(write_calls, 0);
+  text = slurp(path, &len);
+  assert_int_equal(len, 0);
+  free(text);
+  assert_int_equal(wr_report_flush(r, 1000, &err), 0);
+  assert_int_equal(write_calls, 1);
+  assert_int_equal(fsync_calls, 1);   /* the first sync is at once */
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), 3);
+  free(text);
+  assert_int_equal(wr_report_flush(r, 1100, &err), 0);
+  assert_int_equal(write_calls, 1);   /* nothing held: no write */
+  write_small(r, 3, 1200);
+  write_small(r, 4, 1200);
+  assert_int_equal(wr_report_flush(r, 1200, &err), 0);
+  assert_int_equal(write_calls, 2);
+  assert_int_equal(fsync_calls, 1);   /* not a second yet */
+  write_small(r, 5, 2100);
+  assert_int_equal(wr_report_tick(r, 2100, &err), 0);
+  assert_int_equal(write_calls, 3);
+  assert_int_equal(fsync_calls, 2);
+  write_small(r, 6, 2200);
+  assert_int_equal(write_calls, 3);
+  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(write_calls, 4);
+  assert_int_equal(fsync_calls, 3);
+  text = slurp(path, &len);
+  assert_int_equal(count_lines(text), 7);
+  free(text);
+}
+
 /* A batch that cannot be written whole is cut back to the last complete
  * line before it, as a single record is. */
 static void test_batch_partial_write_undone(void **state)
@@ -746,6 +796,7 @@ int main(void)
     cmocka_unit_test(test_partial_write_undone),
     cmocka_unit_test(test_batch),
     cmocka_unit_test(test_batch_partial_write_undone),
+    cmocka_unit_test(test_flush_keeps_batching),
     cmocka_unit_test(test_numbers_as_cjson_prints),
     cmocka_unit_test(test_fsync_once_a_second),
     cmocka_unit_test(test_chunk_record_ok),
