@@ -16,10 +16,32 @@ void wr_buf_init(struct wr_buf *b, size_t max)
   b->max = max;
 }
 
+/* Move the contents to a new block of cap bytes. */
+static int move_to(struct wr_buf *b, size_t cap)
+{
+  /* Not realloc: a moved block would be freed unwiped, and a buffer may
+   * hold a secret (a signed query with an STS token, a key). */
+  char *p = malloc(cap);
+
+  if (p == NULL) {
+    wr_buf_free_secret(b);
+    return WR_ENOMEM;
+  }
+  if (b->data != NULL) {
+    memcpy(p, b->data, b->len + 1);
+    OPENSSL_cleanse(b->data, b->cap);
+    free(b->data);
+  } else {
+    p[0] = '\0';
+  }
+  b->data = p;
+  b->cap = cap;
+  return 0;
+}
+
 static int grow(struct wr_buf *b, size_t extra)
 {
   size_t need, cap;
-  char *p;
 
   if (extra > b->max - b->len) {
     wr_buf_free_secret(b);
@@ -31,21 +53,18 @@ static int grow(struct wr_buf *b, size_t extra)
   cap = b->cap ? b->cap : 64;
   while (cap < need)
     cap *= 2;
-  /* Not realloc: a moved block would be freed unwiped, and a buffer may
-   * hold a secret (a signed query with an STS token, a key). */
-  p = malloc(cap);
-  if (p == NULL) {
+  return move_to(b, cap);
+}
+
+int wr_buf_reserve(struct wr_buf *b, size_t extra)
+{
+  if (extra > b->max - b->len) {
     wr_buf_free_secret(b);
-    return WR_ENOMEM;
+    return WR_ETOOBIG;
   }
-  if (b->data != NULL) {
-    memcpy(p, b->data, b->len + 1);
-    OPENSSL_cleanse(b->data, b->cap);
-    free(b->data);
-  }
-  b->data = p;
-  b->cap = cap;
-  return 0;
+  if (b->len + extra + 1 <= b->cap)
+    return 0;
+  return move_to(b, b->len + extra + 1);
 }
 
 int wr_buf_add(struct wr_buf *b, const void *mem, size_t len)
