@@ -264,10 +264,11 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
                  canonical_request, string_to_sign);
 }
 
-int wr_sign_v3_keyed(const struct wr_v3_input *in, struct wr_hmac_key *key,
+int wr_sign_v3_keyed(const struct wr_v3_input *in,
+                     const char *canonical_query, struct wr_hmac_key *key,
                      struct wr_buf *signature_hex,
                      struct wr_buf *signed_headers)
 {
-  return sign_v3(in, NULL, NULL, key, signature_hex, signed_headers, NULL,
-                 NULL);
+  return sign_v3(in, canonical_query, NULL, key, signature_hex,
+                 signed_headers, NULL, NULL);
 }

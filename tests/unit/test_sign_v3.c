@@ -27,20 +27,25 @@ struct want {
 };
 
 /* The run's path: the secret prepared once, then used for every call
- * (twice here: the key must survive a MAC). */
+ * (several times here: the key must survive a MAC), the canonical query
+ * made by the signer or handed to it made already (as the URL's). */
 static void check_keyed(struct wr_v3_input *in, const char *secret,
                         const struct want *w)
 {
   struct wr_hmac_key *key = NULL;
+  struct wr_buf cq;
   int i;
 
+  wr_buf_init(&cq, 1 << 16);
+  assert_int_equal(wr_canonical_query(in->query, in->nquery, &cq), 0);
   assert_int_equal(wr_hmac_key_create(secret, strlen(secret), &key), 0);
-  for (i = 0; i < 2; i++) {
+  for (i = 0; i < 4; i++) {
     struct wr_buf sig, sh;
+    const char *q = i % 2 ? wr_buf_str(&cq) : NULL;
 
     wr_buf_init(&sig, 256);
     wr_buf_init(&sh, 4096);
-    assert_int_equal(wr_sign_v3_keyed(in, key, &sig, &sh), 0);
+    assert_int_equal(wr_sign_v3_keyed(in, q, key, &sig, &sh), 0);
     if (w->signed_headers != NULL)
       assert_string_equal(wr_buf_str(&sh), w->signed_headers);
     assert_string_equal(wr_buf_str(&sig), w->sig);
@@ -49,6 +54,7 @@ static void check_keyed(struct wr_v3_input *in, const char *secret,
   }
   wr_hmac_key_destroy(&key);
   assert_null(key);
+  wr_buf_free(&cq);
 }
 
 static void check(struct wr_v3_input *in, const char *secret,
