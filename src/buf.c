@@ -67,11 +67,18 @@ int wr_buf_reserve(struct wr_buf *b, size_t extra)
   return move_to(b, b->len + extra + 1);
 }
 
+/* Whether len more bytes (and the NUL) fit as the buffer is: the test
+ * before every append, so the common case makes no call. */
+static int fits(const struct wr_buf *b, size_t len)
+{
+  return len < b->cap - b->len && len <= b->max - b->len;
+}
+
 int wr_buf_add(struct wr_buf *b, const void *mem, size_t len)
 {
-  int rc = grow(b, len);
+  int rc;
 
-  if (rc < 0)
+  if (!fits(b, len) && (rc = grow(b, len)) < 0)
     return rc;
   if (len > 0)
     memcpy(b->data + b->len, mem, len);
@@ -87,7 +94,13 @@ int wr_buf_adds(struct wr_buf *b, const char *str)
 
 int wr_buf_addc(struct wr_buf *b, char c)
 {
-  return wr_buf_add(b, &c, 1);
+  int rc;
+
+  if (!fits(b, 1) && (rc = grow(b, 1)) < 0)
+    return rc;
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+  return 0;
 }
 
 int wr_buf_addf(struct wr_buf *b, const char *fmt, ...)
