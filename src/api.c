@@ -24,12 +24,11 @@
 #define EMPTY_SHA256 \
   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-/* Everything one build borrows or formats; lives on the heap because the
- * DesktopId.N names of 100 IDs are not small. */
+/* Everything one build borrows or formats (on the stack: a malloc of its
+ * size showed in the per-call cost). */
 struct builder {
   struct wr_param p[MAX_PARAMS];
   size_t n;
-  char id_names[MAX_IDS][32];
   char max_results[24];
   char date[WR_TIME_RFC3339_LEN];
   char host[256];
@@ -158,43 +157,51 @@ static void add(struct builder *b, const char *name, const char *value)
   }
 }
 
+/* "DesktopId.1" to "DesktopId.100", made once per process, not per
+ * call. */
+static pthread_once_t id_names_once = PTHREAD_ONCE_INIT;
+static char id_names[MAX_IDS][16];
+
+static void make_id_names(void)
+{
+  size_t i;
+
+  for (i = 0; i < MAX_IDS; i++)
+    snprintf(id_names[i], sizeof(id_names[i]), "DesktopId.%zu", i + 1);
+}
+
 static void add_ids(struct builder *b, const struct wr_call *call)
 {
   size_t i;
 
-  /* "DesktopId.N" by hand: snprintf per ID showed in the per-call cost. */
-  for (i = 0; i < call->nids; i++) {
-    char *d = b->id_names[i], digits[8];
-    size_t k = 0, n = i + 1;
+  pthread_once(&id_names_once, make_id_names);
+  for (i = 0; i < call->nids; i++)
+    add(b, id_names[i], call->ids[i]);
+}
 
-    memcpy(d, "DesktopId.", 10);
-    d += 10;
-    do {
-      digits[k++] = (char)('0' + n % 10);
-      n /= 10;
-    } while (n > 0);
-    while (k > 0)
-      *d++ = digits[--k];
-    *d = '\0';
-    add(b, b->id_names[i], call->ids[i]);
+/* Add a header whose value is taken over (a malloc'd string, freed here
+ * on failure). */
+static int add_header_take(struct wr_http_request *req, const char *name,
+                           char *value)
+{
+  struct wr_header *h = &req->headers[req->nheaders];
+
+  h->name = strdup(name);
+  if (h->name == NULL || value == NULL) {
+    free(h->name);
+    free(value);
+    h->name = NULL;
+    return WR_ENOMEM;
   }
+  h->value = value;
+  req->nheaders++;
+  return 0;
 }
 
 static int add_header(struct wr_http_request *req, const char *name,
                       const char *value)
 {
-  struct wr_header *h = &req->headers[req->nheaders];
-
-  h->name = strdup(name);
-  h->value = strdup(value);
-  if (h->name == NULL || h->value == NULL) {
-    free(h->name);
-    free(h->value);
-    h->name = h->value = NULL;
-    return WR_ENOMEM;
-  }
-  req->nheaders++;
-  return 0;
+  return add_header_take(req, name, strdup(value));
 }
 
 static bool secret_set(const char *s)
@@ -267,22 +274,34 @@ static void admin_params(struct builder *b, const struct wr_call *call)
   add(b, "DesktopStatus", call->desktop_status);
 }
 
+/* The length of the query when nothing in it needs escaping (the usual
+ * case; more only grows the buffer). */
+static size_t query_len(const struct builder *b)
+{
+  size_t i, len = 0;
+
+  for (i = 0; i < b->n; i++)
+    len += strlen(b->p[i].name) + strlen(b->p[i].value) + 2;
+  return len;
+}
+
 static int build_v3(struct builder *b, const struct wr_creds *c,
                     struct wr_hmac_key *key, const struct wr_call *call,
                     const struct wr_attempt *attempt,
                     struct wr_http_request *req, struct wr_buf *url)
 {
+  static const char scheme[] = "ACS3-HMAC-SHA256 Credential=";
   struct wr_param h[8];
   struct wr_v3_input in;
-  struct wr_buf sig, names, auth;
-  size_t nh = 0, i;
+  struct wr_buf sig, auth;
+  size_t nh = 0, i, base_len = strlen(b->base), names_len = 0;
   int rc;
 
   admin_params(b, call);
   wr_buf_init(&sig, 256);
-  wr_buf_init(&names, 4096);
   wr_buf_init(&auth, 8192);
-  if ((rc = wr_buf_adds(url, b->base)) < 0 ||
+  if ((rc = wr_buf_reserve(url, base_len + 2 + query_len(b))) < 0 ||
+      (rc = wr_buf_add(url, b->base, base_len)) < 0 ||
       (rc = wr_buf_add(url, "/?", 2)) < 0 ||
       (rc = wr_canonical_query(b->p, b->n, url)) < 0)
     goto out;
@@ -300,24 +319,31 @@ static int build_v3(struct builder *b, const struct wr_creds *c,
       goto out;
     if (i == 4 && (rc = add_header(req, "accept", "application/json")) < 0)
       goto out;
+    names_len += strlen(h[i].name) + 1;
   }
+  /* "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=a;b,Signature=hex",
+   * the signer appending the names to it in place. */
+  if ((rc = wr_buf_reserve(&auth, sizeof(scheme) - 1 +
+                                      strlen(c->access_key_id) + 15 +
+                                      names_len + 11 + 64)) < 0 ||
+      (rc = wr_buf_add(&auth, scheme, sizeof(scheme) - 1)) < 0 ||
+      (rc = wr_buf_adds(&auth, c->access_key_id)) < 0 ||
+      (rc = wr_buf_add(&auth, ",SignedHeaders=", 15)) < 0)
+    goto out;
   in = (struct wr_v3_input){"POST", "/", b->p, b->n, h, nh, EMPTY_SHA256};
-  rc = key != NULL ? wr_sign_v3_keyed(&in, key, &sig, &names)
-                   : wr_sign_v3(&in, c->access_key_secret, &sig, &names, NULL,
+  /* The signed query is the URL's, made above. */
+  rc = key != NULL ? wr_sign_v3_keyed(&in, url->data + base_len + 2, key,
+                                      &sig, &auth)
+                   : wr_sign_v3(&in, c->access_key_secret, &sig, &auth, NULL,
                                 NULL);
   if (rc < 0)
     goto out;
-  if ((rc = wr_buf_adds(&auth, "ACS3-HMAC-SHA256 Credential=")) < 0 ||
-      (rc = wr_buf_adds(&auth, c->access_key_id)) < 0 ||
-      (rc = wr_buf_adds(&auth, ",SignedHeaders=")) < 0 ||
-      (rc = wr_buf_add(&auth, wr_buf_str(&names), names.len)) < 0 ||
-      (rc = wr_buf_adds(&auth, ",Signature=")) < 0 ||
+  if ((rc = wr_buf_add(&auth, ",Signature=", 11)) < 0 ||
       (rc = wr_buf_add(&auth, wr_buf_str(&sig), sig.len)) < 0)
     goto out;
-  rc = add_header(req, "Authorization", wr_buf_str(&auth));
+  rc = add_header_take(req, "Authorization", wr_buf_take(&auth));
 out:
   wr_buf_free(&sig);
-  wr_buf_free(&names);
   wr_buf_free(&auth);
   return rc;
 }
@@ -424,7 +450,7 @@ int wr_api_build_keyed(const struct wr_api_target *target,
                        const struct wr_attempt *attempt,
                        struct wr_http_request *out, struct wr_err *err)
 {
-  struct builder *b = NULL;
+  struct builder bld, *b = &bld;
   struct wr_buf url, ep;
   struct wr_http_request req;
   int rc;
@@ -437,13 +463,10 @@ int wr_api_build_keyed(const struct wr_api_target *target,
   if (rc < 0)
     goto out;
   rc = WR_ENOMEM;
-  /* Not calloc: every field is written before it is read, and zeroing
-   * the 100 DesktopId.N names on every call is measurable. */
-  b = malloc(sizeof(*b));
-  if (b != NULL)
-    b->n = 0;
+  /* Not zeroed: every field is written before it is read. */
+  b->n = 0;
   req.headers = calloc(MAX_HEADERS, sizeof(*req.headers));
-  if (b == NULL || req.headers == NULL)
+  if (req.headers == NULL)
     goto out;
   if (target->endpoint != NULL) {
     rc = parse_endpoint(target->endpoint, b, err);
@@ -476,6 +499,5 @@ out:
   wr_http_request_free(&req);
   wr_buf_free_secret(&url);
   wr_buf_free(&ep);
-  free(b);
   return rc;
 }

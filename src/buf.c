@@ -16,10 +16,32 @@ void wr_buf_init(struct wr_buf *b, size_t max)
   b->max = max;
 }
 
+/* Move the contents to a new block of cap bytes. */
+static int move_to(struct wr_buf *b, size_t cap)
+{
+  /* Not realloc: a moved block would be freed unwiped, and a buffer may
+   * hold a secret (a signed query with an STS token, a key). */
+  char *p = malloc(cap);
+
+  if (p == NULL) {
+    wr_buf_free_secret(b);
+    return WR_ENOMEM;
+  }
+  if (b->data != NULL) {
+    memcpy(p, b->data, b->len + 1);
+    OPENSSL_cleanse(b->data, b->cap);
+    free(b->data);
+  } else {
+    p[0] = '\0';
+  }
+  b->data = p;
+  b->cap = cap;
+  return 0;
+}
+
 static int grow(struct wr_buf *b, size_t extra)
 {
   size_t need, cap;
-  char *p;
 
   if (extra > b->max - b->len) {
     wr_buf_free_secret(b);
@@ -31,28 +53,32 @@ static int grow(struct wr_buf *b, size_t extra)
   cap = b->cap ? b->cap : 64;
   while (cap < need)
     cap *= 2;
-  /* Not realloc: a moved block would be freed unwiped, and a buffer may
-   * hold a secret (a signed query with an STS token, a key). */
-  p = malloc(cap);
-  if (p == NULL) {
+  return move_to(b, cap);
+}
+
+int wr_buf_reserve(struct wr_buf *b, size_t extra)
+{
+  if (extra > b->max - b->len) {
     wr_buf_free_secret(b);
-    return WR_ENOMEM;
+    return WR_ETOOBIG;
   }
-  if (b->data != NULL) {
-    memcpy(p, b->data, b->len + 1);
-    OPENSSL_cleanse(b->data, b->cap);
-    free(b->data);
-  }
-  b->data = p;
-  b->cap = cap;
-  return 0;
+  if (b->len + extra + 1 <= b->cap)
+    return 0;
+  return move_to(b, b->len + extra + 1);
+}
+
+/* Whether len more bytes (and the NUL) fit as the buffer is: the test
+ * before every append, so the common case makes no call. */
+static int fits(const struct wr_buf *b, size_t len)
+{
+  return len < b->cap - b->len && len <= b->max - b->len;
 }
 
 int wr_buf_add(struct wr_buf *b, const void *mem, size_t len)
 {
-  int rc = grow(b, len);
+  int rc;
 
-  if (rc < 0)
+  if (!fits(b, len) && (rc = grow(b, len)) < 0)
     return rc;
   if (len > 0)
     memcpy(b->data + b->len, mem, len);
@@ -68,7 +94,13 @@ int wr_buf_adds(struct wr_buf *b, const char *str)
 
 int wr_buf_addc(struct wr_buf *b, char c)
 {
-  return wr_buf_add(b, &c, 1);
+  int rc;
+
+  if (!fits(b, 1) && (rc = grow(b, 1)) < 0)
+    return rc;
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+  return 0;
 }
 
 int wr_buf_addf(struct wr_buf *b, const char *fmt, ...)

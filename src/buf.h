@@ -18,6 +18,10 @@ struct wr_buf {
 };
 
 void wr_buf_init(struct wr_buf *b, size_t max);
+/* Room for extra more bytes in one allocation of just that size, so that
+ * the appends that follow do not grow the buffer step by step.  Errors
+ * as for an append. */
+int wr_buf_reserve(struct wr_buf *b, size_t extra);
 int wr_buf_add(struct wr_buf *b, const void *mem, size_t len);
 int wr_buf_adds(struct wr_buf *b, const char *str);
 int wr_buf_addc(struct wr_buf *b, char c);

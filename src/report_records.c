@@ -7,12 +7,6 @@
 
 #include <stdbool.h>
 
-static bool add_string_or_null(cJSON *o, const char *key, const char *s)
-{
-  return s != NULL ? cJSON_AddStringToObject(o, key, s) != NULL
-                   : cJSON_AddNullToObject(o, key) != NULL;
-}
-
 cJSON *wr_record_run(const struct wr_config *cfg, const struct wr_plan *plan,
                      const char *run_id, int64_t started_wall_ms,
                      const char *endpoint)
@@ -92,24 +86,53 @@ cJSON *wr_record_rejected(const struct wr_rejected *r)
   return o;
 }
 
+/* Add v under the literal key name ("CS": not copied); v is deleted if
+ * it cannot be added. */
+static bool put(cJSON *o, const char *name, cJSON *v)
+{
+  if (v == NULL)
+    return false;
+  if (!cJSON_AddItemToObjectCS(o, name, v)) {
+    cJSON_Delete(v);
+    return false;
+  }
+  return true;
+}
+
+static bool put_ref_or_null(cJSON *o, const char *name, const char *s)
+{
+  return put(o, name, s != NULL ? cJSON_CreateStringReference(s)
+                                : cJSON_CreateNull());
+}
+
+/* A run writes one per chunk before its first call, so, like the chunk
+ * records (report.c), it copies nothing: literal keys, and references to
+ * the chunk's strings, which the plan keeps. */
 cJSON *wr_record_plan(const struct wr_chunk *c)
 {
   cJSON *o = cJSON_CreateObject(), *ids;
+  size_t i;
 
   if (o == NULL)
     return NULL;
-  if (cJSON_AddStringToObject(o, "type", "plan") == NULL ||
-      cJSON_AddStringToObject(o, "chunk", c->id) == NULL ||
-      cJSON_AddNumberToObject(o, "wave", c->wave) == NULL ||
-      cJSON_AddStringToObject(o, "region", c->region) == NULL)
+  if (!put_ref_or_null(o, "type", "plan") ||
+      !put_ref_or_null(o, "chunk", c->id) ||
+      !put(o, "wave", cJSON_CreateNumber(c->wave)) ||
+      !put_ref_or_null(o, "region", c->region))
     goto fail;
-  ids = cJSON_CreateStringArray(c->ids, (int)c->nids);
-  if (ids == NULL || !cJSON_AddItemToObject(o, "desktop_ids", ids)) {
-    cJSON_Delete(ids);
+  ids = cJSON_CreateArray();
+  if (!put(o, "desktop_ids", ids))
     goto fail;
+  for (i = 0; i < c->nids; i++) {
+    cJSON *id = cJSON_CreateStringReference(c->ids[i]);
+
+    if (id == NULL || !cJSON_AddItemToArray(ids, id)) {
+      cJSON_Delete(id);
+      goto fail;
+    }
   }
-  if (!add_string_or_null(o, "client_token",
-                          c->client_token[0] != '\0' ? c->client_token : NULL))
+  if (!put_ref_or_null(o, "client_token",
+                       c->client_token[0] != '\0' ? c->client_token : NULL))
     goto fail;
   return o;
 fail:

@@ -26,7 +26,8 @@ cJSON *wr_record_run(const struct wr_config *cfg, const struct wr_plan *plan,
 /* {"type":"rejected","source","line","value","reason"} */
 cJSON *wr_record_rejected(const struct wr_rejected *r);
 /* {"type":"plan","chunk","wave","region","desktop_ids","client_token"};
- * client_token is null when the chunk has none (admin mode). */
+ * client_token is null when the chunk has none (admin mode).  Borrows
+ * the chunk's strings: write or print it before the chunk goes. */
 cJSON *wr_record_plan(const struct wr_chunk *c);
 
 #endif

@@ -5,23 +5,26 @@
 #include "err.h"
 #include "hmac.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int unreserved(unsigned char c)
+/* The bytes kept as they are, one bit per ASCII byte (bit c of word
+ * c / 64): a table, not a chain of comparisons per byte through a function
+ * pointer, which showed in the per-call cost.  RFC 3986 unreserved:
+ * A-Z a-z 0-9 - _ . ~ */
+static const uint64_t unreserved[2] = {0x03ff600000000000ULL,
+                                       0x47fffffe87fffffeULL};
+/* The same plus ! ' ( ) * (Node's querystring). */
+static const uint64_t unreserved_js[2] = {0x03ff678200000000ULL,
+                                          0x47fffffe87fffffeULL};
+
+static int keep(const uint64_t set[2], unsigned char c)
 {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-         c == '~';
+  return c < 128 && (set[c >> 6] >> (c & 63) & 1) != 0;
 }
 
-static int unreserved_js(unsigned char c)
-{
-  return unreserved(c) || c == '!' || c == '\'' || c == '(' || c == ')' ||
-         c == '*';
-}
-
-static int encode(const char *s, size_t len, int (*keep)(unsigned char),
+static int encode(const char *s, size_t len, const uint64_t set[2],
                   struct wr_buf *out)
 {
   static const char hex[] = "0123456789ABCDEF";
@@ -33,7 +36,7 @@ static int encode(const char *s, size_t len, int (*keep)(unsigned char),
     char esc[3];
 
     /* Copy runs of unreserved bytes at once: most values are plain. */
-    for (run = 0; i + run < len && keep((unsigned char)s[i + run]);)
+    for (run = 0; i + run < len && keep(set, (unsigned char)s[i + run]);)
       run++;
     if (run > 0) {
       rc = wr_buf_add(out, s + i, run);
@@ -71,13 +74,33 @@ static int param_cmp(const void *a, const void *b)
   return c != 0 ? c : strcmp(pa->value, pb->value);
 }
 
+/* Insertion sort up to this many: a request has a handful of parameters,
+ * often in order already, and qsort's set-up cost more than the sort. */
+#define SORT_SMALL 16
+
+static void sort_params(struct wr_param *p, size_t n)
+{
+  size_t i, j;
+
+  if (n > SORT_SMALL) {
+    qsort(p, n, sizeof(*p), param_cmp);
+    return;
+  }
+  for (i = 1; i < n; i++) {
+    struct wr_param t = p[i];
+
+    for (j = i; j > 0 && param_cmp(&p[j - 1], &t) > 0; j--)
+      p[j] = p[j - 1];
+    p[j] = t;
+  }
+}
+
 int wr_canonical_query(struct wr_param *params, size_t n, struct wr_buf *out)
 {
   size_t i;
   int rc;
 
-  if (n > 1)
-    qsort(params, n, sizeof(*params), param_cmp);
+  sort_params(params, n);
   for (i = 0; i < n; i++) {
     const char *v = params[i].value != NULL ? params[i].value : "";
 

@@ -57,9 +57,13 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
                struct wr_buf *canonical_request,
                struct wr_buf *string_to_sign);
 
-/* The same, the MAC made with a prepared key of the secret (hmac.h). */
+/* The same, the MAC made with a prepared key of the secret (hmac.h).
+ * canonical_query, when not NULL, is wr_canonical_query of in->query made
+ * already (the URL's, so the bytes sent are the bytes signed, and the
+ * query is encoded once); in->query is then not read. */
 struct wr_hmac_key;
-int wr_sign_v3_keyed(const struct wr_v3_input *in, struct wr_hmac_key *key,
+int wr_sign_v3_keyed(const struct wr_v3_input *in,
+                     const char *canonical_query, struct wr_hmac_key *key,
                      struct wr_buf *signature_hex,
                      struct wr_buf *signed_headers);
 

@@ -14,9 +14,14 @@
 #define SIGN_MAX (1u << 20)
 #define V3_ALGORITHM "ACS3-HMAC-SHA256"
 
+/* Up to this many headers: an array on the stack and an insertion sort
+ * (a request signs seven), not a calloc and a qsort per call. */
+#define SMALL_HDRS 16
+
 struct hdr {
   char *name;        /* lowercase: the caller's, or a lowercased copy */
   bool owned;        /* name is our copy */
+  size_t name_len;
   const char *value; /* trimmed, borrowed */
   size_t value_len;
 };
@@ -36,6 +41,23 @@ static int hdr_cmp(const void *a, const void *b)
   return ha->value_len < hb->value_len ? -1 : ha->value_len > hb->value_len;
 }
 
+static void sort_hdrs(struct hdr *h, size_t n)
+{
+  size_t i, j;
+
+  if (n > SMALL_HDRS) {
+    qsort(h, n, sizeof(*h), hdr_cmp);
+    return;
+  }
+  for (i = 1; i < n; i++) {
+    struct hdr t = h[i];
+
+    for (j = i; j > 0 && hdr_cmp(&h[j - 1], &t) > 0; j--)
+      h[j] = h[j - 1];
+    h[j] = t;
+  }
+}
+
 static void trim(const char *s, const char **start, size_t *len)
 {
   size_t n = strlen(s);
@@ -50,19 +72,15 @@ static void trim(const char *s, const char **start, size_t *len)
   *len = n;
 }
 
-/* CanonicalHeaders ("name:value\n" each) and SignedHeaders ("a;b"). */
-static int canonical_headers(const struct wr_param *headers, size_t n,
-                             struct wr_buf *canon, struct wr_buf *signed_hdrs)
+/* Fill h (n entries, zeroed) from headers: lowercase names, trimmed
+ * values, sorted.  *size gets an upper bound of the bytes of the
+ * canonical headers and the signed header names together. */
+static int prepare_hdrs(const struct wr_param *headers, size_t n,
+                        struct hdr *h, size_t *size)
 {
-  struct hdr *h;
   size_t i, j;
-  int rc = WR_ENOMEM;
 
-  if (n == 0)
-    return 0;
-  h = calloc(n, sizeof(*h));
-  if (h == NULL)
-    return WR_ENOMEM;
+  *size = 0;
   for (i = 0; i < n; i++) {
     const char *name = headers[i].name;
 
@@ -73,74 +91,131 @@ static int canonical_headers(const struct wr_param *headers, size_t n,
     if (name[j] != '\0') {
       h[i].name = strdup(name);
       if (h[i].name == NULL)
-        goto out;
+        return WR_ENOMEM;
       h[i].owned = true;
       for (j = 0; h[i].name[j] != '\0'; j++)
         h[i].name[j] = (char)tolower((unsigned char)h[i].name[j]);
     }
+    h[i].name_len = strlen(h[i].name);
     trim(headers[i].value != NULL ? headers[i].value : "", &h[i].value,
          &h[i].value_len);
+    /* "name:value\n" and "name;" */
+    *size += 2 * h[i].name_len + h[i].value_len + 3;
   }
-  qsort(h, n, sizeof(*h), hdr_cmp);
+  sort_hdrs(h, n);
+  return 0;
+}
+
+/* CanonicalHeaders: "name:value\n" each, a name given twice merged. */
+static int canonical_headers(const struct hdr *h, size_t n,
+                             struct wr_buf *out)
+{
+  size_t i;
+  int rc;
+
   for (i = 0; i < n; i++) {
     if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0) {
       /* Same name again: ",value" continues the previous line. */
-      if ((rc = wr_buf_addc(canon, ',')) < 0 ||
-          (rc = wr_buf_add(canon, h[i].value, h[i].value_len)) < 0)
-        goto out;
-    } else {
-      if (i > 0 && ((rc = wr_buf_addc(canon, '\n')) < 0 ||
-                    (rc = wr_buf_addc(signed_hdrs, ';')) < 0))
-        goto out;
-      if ((rc = wr_buf_adds(canon, h[i].name)) < 0 ||
-          (rc = wr_buf_addc(canon, ':')) < 0 ||
-          (rc = wr_buf_add(canon, h[i].value, h[i].value_len)) < 0 ||
-          (rc = wr_buf_adds(signed_hdrs, h[i].name)) < 0)
-        goto out;
+      if ((rc = wr_buf_addc(out, ',')) < 0 ||
+          (rc = wr_buf_add(out, h[i].value, h[i].value_len)) < 0)
+        return rc;
+      continue;
     }
+    if ((i > 0 && (rc = wr_buf_addc(out, '\n')) < 0) ||
+        (rc = wr_buf_add(out, h[i].name, h[i].name_len)) < 0 ||
+        (rc = wr_buf_addc(out, ':')) < 0 ||
+        (rc = wr_buf_add(out, h[i].value, h[i].value_len)) < 0)
+      return rc;
   }
-  rc = wr_buf_addc(canon, '\n');
-out:
-  for (i = 0; i < n; i++)
-    if (h[i].owned)
-      free(h[i].name);
-  free(h);
-  return rc;
+  return n > 0 ? wr_buf_addc(out, '\n') : 0;
 }
 
-/* key, when not NULL, is the prepared secret. */
-static int sign_v3(const struct wr_v3_input *in, const char *secret,
+/* SignedHeaders: "a;b", each name once. */
+static int signed_names(const struct hdr *h, size_t n, struct wr_buf *out)
+{
+  size_t i;
+  int rc;
+
+  for (i = 0; i < n; i++) {
+    if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0)
+      continue;
+    if ((i > 0 && (rc = wr_buf_addc(out, ';')) < 0) ||
+        (rc = wr_buf_add(out, h[i].name, h[i].name_len)) < 0)
+      return rc;
+  }
+  return 0;
+}
+
+/* The canonical request into creq; [*names, *names + *names_len) of it
+ * is SignedHeaders. */
+static int canonical_request(const struct wr_v3_input *in, const char *cq,
+                             const struct hdr *h, size_t hdrs_size,
+                             struct wr_buf *creq, size_t *names,
+                             size_t *names_len)
+{
+  const char *method = in->method != NULL ? in->method : "";
+  const char *path = in->path != NULL && in->path[0] != '\0' ? in->path : "/";
+  const char *hash = in->payload_hash_hex != NULL ? in->payload_hash_hex : "";
+  size_t mlen = strlen(method), plen = strlen(path), hlen = strlen(hash);
+  size_t qlen = cq != NULL ? strlen(cq) : 0;
+  int rc;
+
+  /* One allocation: "method\npath\nquery\nheaders\nnames\nhash". */
+  if ((rc = wr_buf_reserve(creq, mlen + plen + qlen + hdrs_size + hlen +
+                                     5)) < 0 ||
+      (rc = wr_buf_add(creq, method, mlen)) < 0 ||
+      (rc = wr_buf_addc(creq, '\n')) < 0 ||
+      (rc = wr_buf_add(creq, path, plen)) < 0 ||
+      (rc = wr_buf_addc(creq, '\n')) < 0)
+    return rc;
+  rc = cq != NULL ? wr_buf_add(creq, cq, qlen)
+           : wr_canonical_query(in->query, in->nquery, creq);
+  if (rc < 0 || (rc = wr_buf_addc(creq, '\n')) < 0 ||
+      (rc = canonical_headers(h, in->nheaders, creq)) < 0 ||
+      (rc = wr_buf_addc(creq, '\n')) < 0)
+    return rc;
+  *names = creq->len;
+  if ((rc = signed_names(h, in->nheaders, creq)) < 0)
+    return rc;
+  *names_len = creq->len - *names;
+  if ((rc = wr_buf_addc(creq, '\n')) < 0 ||
+      (rc = wr_buf_add(creq, hash, hlen)) < 0)
+    return rc;
+  return 0;
+}
+
+/* key, when not NULL, is the prepared secret; cq, when not NULL, the
+ * canonical query of in->query made already. */
+static int sign_v3(const struct wr_v3_input *in, const char *cq,
+                   const char *secret,
                    struct wr_hmac_key *key, struct wr_buf *signature_hex,
                    struct wr_buf *signed_headers,
-                   struct wr_buf *canonical_request,
+                   struct wr_buf *canonical_req,
                    struct wr_buf *string_to_sign)
 {
-  struct wr_buf creq, hdrs, names, sts;
+  static const char algo[] = V3_ALGORITHM "\n";
+  struct hdr small[SMALL_HDRS], *h = small;
+  struct wr_buf creq;
   unsigned char mac[WR_SHA256_LEN];
-  char hash[65], sig[2 * WR_SHA256_LEN + 1];
-  const char *path = in->path != NULL && in->path[0] != '\0' ? in->path : "/";
+  /* "ACS3-HMAC-SHA256\n" and the hex hash of the canonical request. */
+  char sts[sizeof(algo) - 1 + 2 * WR_SHA256_LEN + 1];
+  char sig[2 * WR_SHA256_LEN + 1], *hash = sts + sizeof(algo) - 1;
+  size_t n = in->nheaders, hdrs_size, names = 0, names_len = 0, i;
   int rc;
 
   wr_buf_init(&creq, SIGN_MAX);
-  wr_buf_init(&hdrs, SIGN_MAX);
-  wr_buf_init(&names, SIGN_MAX);
-  wr_buf_init(&sts, SIGN_MAX);
-  rc = canonical_headers(in->headers, in->nheaders, &hdrs, &names);
-  if (rc < 0)
+  if (n > SMALL_HDRS) {
+    h = calloc(n, sizeof(*h));
+    if (h == NULL)
+      return WR_ENOMEM;
+  } else {
+    memset(small, 0, n * sizeof(*small));
+  }
+  if ((rc = prepare_hdrs(in->headers, n, h, &hdrs_size)) < 0 ||
+      (rc = canonical_request(in, cq, h, hdrs_size, &creq, &names,
+                              &names_len)) < 0)
     goto out;
-  if ((rc = wr_buf_adds(&creq, in->method != NULL ? in->method : "")) < 0 ||
-      (rc = wr_buf_addc(&creq, '\n')) < 0 ||
-      (rc = wr_buf_adds(&creq, path)) < 0 ||
-      (rc = wr_buf_addc(&creq, '\n')) < 0 ||
-      (rc = wr_canonical_query(in->query, in->nquery, &creq)) < 0 ||
-      (rc = wr_buf_addc(&creq, '\n')) < 0 ||
-      (rc = wr_buf_add(&creq, wr_buf_str(&hdrs), hdrs.len)) < 0 ||
-      (rc = wr_buf_addc(&creq, '\n')) < 0 ||
-      (rc = wr_buf_add(&creq, wr_buf_str(&names), names.len)) < 0 ||
-      (rc = wr_buf_addc(&creq, '\n')) < 0 ||
-      (rc = wr_buf_adds(&creq, in->payload_hash_hex != NULL ?
-                                   in->payload_hash_hex : "")) < 0)
-    goto out;
+  memcpy(sts, algo, sizeof(algo) - 1);
   if (key != NULL) {
     unsigned char md[WR_SHA256_LEN];
 
@@ -150,34 +225,33 @@ static int sign_v3(const struct wr_v3_input *in, const char *secret,
   } else if ((rc = wr_sha256_hex(wr_buf_str(&creq), creq.len, hash)) < 0) {
     goto out;
   }
-  if ((rc = wr_buf_adds(&sts, V3_ALGORITHM "\n")) < 0 ||
-      (rc = wr_buf_adds(&sts, hash)) < 0)
-    goto out;
   /* The key is the secret itself (no "&", unlike V1). */
-  rc = key != NULL ? wr_hmac_key_sha256(key, wr_buf_str(&sts), sts.len, mac)
-                   : wr_hmac_sha256(secret, strlen(secret), wr_buf_str(&sts),
-                                    sts.len, mac);
+  rc = key != NULL ? wr_hmac_key_sha256(key, sts, sizeof(sts) - 1, mac)
+                   : wr_hmac_sha256(secret, strlen(secret), sts,
+                                    sizeof(sts) - 1, mac);
   if (rc < 0)
     goto out;
   wr_hex(mac, sizeof(mac), sig);
-  if ((rc = wr_buf_adds(signature_hex, sig)) < 0)
+  if ((rc = wr_buf_add(signature_hex, sig, sizeof(sig) - 1)) < 0)
     goto out;
   if (signed_headers != NULL &&
-      (rc = wr_buf_add(signed_headers, wr_buf_str(&names), names.len)) < 0)
+      (rc = wr_buf_add(signed_headers, creq.data + names, names_len)) < 0)
     goto out;
-  if (canonical_request != NULL &&
-      (rc = wr_buf_add(canonical_request, wr_buf_str(&creq), creq.len)) < 0)
+  if (canonical_req != NULL &&
+      (rc = wr_buf_add(canonical_req, wr_buf_str(&creq), creq.len)) < 0)
     goto out;
   if (string_to_sign != NULL &&
-      (rc = wr_buf_add(string_to_sign, wr_buf_str(&sts), sts.len)) < 0)
+      (rc = wr_buf_add(string_to_sign, sts, sizeof(sts) - 1)) < 0)
     goto out;
   rc = 0;
 out:
   OPENSSL_cleanse(mac, sizeof(mac));
+  for (i = 0; i < n; i++)
+    if (h[i].owned)
+      free(h[i].name);
+  if (h != small)
+    free(h);
   wr_buf_free(&creq);
-  wr_buf_free(&hdrs);
-  wr_buf_free(&names);
-  wr_buf_free(&sts);
   return rc;
 }
 
@@ -186,13 +260,15 @@ int wr_sign_v3(const struct wr_v3_input *in, const char *secret,
                struct wr_buf *canonical_request,
                struct wr_buf *string_to_sign)
 {
-  return sign_v3(in, secret, NULL, signature_hex, signed_headers,
+  return sign_v3(in, NULL, secret, NULL, signature_hex, signed_headers,
                  canonical_request, string_to_sign);
 }
 
-int wr_sign_v3_keyed(const struct wr_v3_input *in, struct wr_hmac_key *key,
+int wr_sign_v3_keyed(const struct wr_v3_input *in,
+                     const char *canonical_query, struct wr_hmac_key *key,
                      struct wr_buf *signature_hex,
                      struct wr_buf *signed_headers)
 {
-  return sign_v3(in, NULL, key, signature_hex, signed_headers, NULL, NULL);
+  return sign_v3(in, canonical_query, NULL, key, signature_hex,
+                 signed_headers, NULL, NULL);
 }

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 static void test_format(void **state)
@@ -16,6 +19,102 @@ static void test_format(void **state)
   assert_string_equal(s, "2024-05-01T08:00:00.123Z");
   wr_time_iso_seconds(1714550400999LL, s);
   assert_string_equal(s, "2024-05-01T08:00:00Z");
+}
+
+/* The formats as they were made before the hand-written formatter: the
+ * reference it must match byte for byte. */
+static void ref_ms(int64_t wall_ms, char out[WR_TIME_RFC3339_LEN])
+{
+  time_t secs = (time_t)(wall_ms / 1000);
+  struct tm tm;
+
+  gmtime_r(&secs, &tm);
+  snprintf(out, WR_TIME_RFC3339_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+           tm.tm_min, tm.tm_sec, (int)(wall_ms % 1000));
+}
+
+static void ref_secs(int64_t wall_ms, char out[WR_TIME_RFC3339_LEN])
+{
+  time_t secs = (time_t)(wall_ms / 1000);
+  struct tm tm;
+
+  gmtime_r(&secs, &tm);
+  strftime(out, WR_TIME_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void same_as_ref(int64_t wall_ms)
+{
+  char got[WR_TIME_RFC3339_LEN], want[WR_TIME_RFC3339_LEN];
+
+  ref_ms(wall_ms, want);
+  wr_time_rfc3339_ms(wall_ms, got);
+  assert_string_equal(got, want);
+  ref_secs(wall_ms, want);
+  wr_time_iso_seconds(wall_ms, got);
+  assert_string_equal(got, want);
+}
+
+static void test_format_edges(void **state)
+{
+  static const struct {
+    int64_t ms;
+    const char *want;
+  } cases[] = {
+    {0, "1970-01-01T00:00:00.000Z"},
+    {999, "1970-01-01T00:00:00.999Z"},
+    {1000, "1970-01-01T00:00:01.000Z"},
+    {59999, "1970-01-01T00:00:59.999Z"},
+    {60000, "1970-01-01T00:01:00.000Z"},
+    {86399999, "1970-01-01T23:59:59.999Z"},
+    {86400000, "1970-01-02T00:00:00.000Z"},
+    {946684799999LL, "1999-12-31T23:59:59.999Z"},  /* year rollover */
+    {946684800000LL, "2000-01-01T00:00:00.000Z"},
+    {951782400000LL, "2000-02-29T00:00:00.000Z"},  /* leap (by 400) */
+    {4107542399999LL, "2100-02-28T23:59:59.999Z"}, /* not leap (by 100) */
+    {4107542400000LL, "2100-03-01T00:00:00.000Z"},
+    {13574563200000LL, "2400-02-29T00:00:00.000Z"},
+    {1714550400123LL, "2024-05-01T08:00:00.123Z"},
+    {253402300799999LL, "9999-12-31T23:59:59.999Z"},
+  };
+  char s[WR_TIME_RFC3339_LEN];
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    wr_time_rfc3339_ms(cases[i].ms, s);
+    assert_string_equal(s, cases[i].want);
+    wr_time_iso_seconds(cases[i].ms, s);
+    assert_int_equal(strlen(s), 20);
+    assert_memory_equal(s, cases[i].want, 19);
+    assert_int_equal(s[19], 'Z');
+    same_as_ref(cases[i].ms);
+  }
+  /* Outside 1970..9999 the formats are gmtime's, as always. */
+  same_as_ref(-1);
+  same_as_ref(-500);
+  same_as_ref(-1000);
+  same_as_ref(-86400001LL);
+  same_as_ref(253402300800000LL);
+  same_as_ref(253402300800999LL);
+}
+
+/* Every day from 1970 to 2600 at a varying time of day, and a spread of
+ * values up to year 9999: the same bytes as gmtime. */
+static void test_format_sweep(void **state)
+{
+  uint64_t x = 88172645463325252ULL;
+  int64_t day, i;
+
+  (void)state;
+  for (day = 0; day < 230000; day++)
+    same_as_ref(day * 86400000 + day * 7919 % 86400000);
+  for (i = 0; i < 200000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    same_as_ref((int64_t)(x % 253402300800000ULL));
+  }
 }
 
 static void test_parse(void **state)
@@ -49,6 +148,8 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_format),
+    cmocka_unit_test(test_format_edges),
+    cmocka_unit_test(test_format_sweep),
     cmocka_unit_test(test_parse),
     cmocka_unit_test(test_monotonic),
   };

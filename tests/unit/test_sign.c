@@ -127,6 +127,80 @@ static void test_canonical_query_byte_order_and_empty(void **state)
   wr_buf_free(&b);
 }
 
+/* Every byte against the sets spelled out: the encoder's tables. */
+static void test_encode_every_byte(void **state)
+{
+  struct wr_buf b, js;
+  int c;
+
+  (void)state;
+  for (c = 0; c < 256; c++) {
+    char in = (char)c, want[4];
+    int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.' || c == '~';
+    int plain_js = plain || c == '!' || c == '\'' || c == '(' || c == ')' ||
+                   c == '*';
+
+    wr_buf_init(&b, 16);
+    wr_buf_init(&js, 16);
+    assert_int_equal(wr_percent_encode(&in, 1, &b), 0);
+    assert_int_equal(wr_percent_encode_js(&in, 1, &js), 0);
+    snprintf(want, sizeof(want), "%%%02X", c);
+    if (plain)
+      assert_memory_equal(wr_buf_str(&b), &in, 1);
+    else
+      assert_string_equal(wr_buf_str(&b), want);
+    if (plain_js)
+      assert_memory_equal(wr_buf_str(&js), &in, 1);
+    else
+      assert_string_equal(wr_buf_str(&js), want);
+    wr_buf_free(&b);
+    wr_buf_free(&js);
+  }
+}
+
+/* Up to 16 parameters take the small sort: every order of a set with a
+ * repeated name gives the one canonical string. */
+static void test_sort_small_any_order(void **state)
+{
+  static const struct wr_param sorted[] = {
+    {"A", "1"}, {"DesktopId.1", "x"}, {"DesktopId.10", "y"},
+    {"DesktopId.2", "z"}, {"a", "2"}, {"a", "3"}, {"b", ""},
+  };
+  const char *want = "A=1&DesktopId.1=x&DesktopId.10=y&DesktopId.2=z&"
+                     "a=2&a=3&b=";
+  struct wr_param p[7];
+  struct wr_buf b;
+  size_t n = 7, i, k;
+
+  (void)state;
+  for (k = 0; k < 200; k++) {
+    /* A different permutation each time (a simple LCG shuffle). */
+    unsigned x = (unsigned)k * 2654435761u + 1;
+
+    memcpy(p, sorted, sizeof(p));
+    for (i = n - 1; i > 0; i--) {
+      size_t j;
+      struct wr_param t;
+
+      x = x * 1103515245u + 12345u;
+      j = (x >> 8) % (i + 1);
+      t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    wr_buf_init(&b, 4096);
+    assert_int_equal(wr_canonical_query(p, n, &b), 0);
+    assert_string_equal(wr_buf_str(&b), want);
+    for (i = 0; i < n; i++) {
+      assert_string_equal(p[i].name, sorted[i].name);
+      assert_string_equal(p[i].value, sorted[i].value);
+    }
+    wr_buf_free(&b);
+  }
+}
+
 static void test_sha256_hex(void **state)
 {
   char hex[65];
@@ -149,6 +223,8 @@ int main(void)
     cmocka_unit_test(test_encode_bound_is_an_error),
     cmocka_unit_test(test_sort_twenty_ids),
     cmocka_unit_test(test_canonical_query_byte_order_and_empty),
+    cmocka_unit_test(test_encode_every_byte),
+    cmocka_unit_test(test_sort_small_any_order),
     cmocka_unit_test(test_sha256_hex),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,20 +27,25 @@ struct want {
 };
 
 /* The run's path: the secret prepared once, then used for every call
- * (twice here: the key must survive a MAC). */
+ * (several times here: the key must survive a MAC), the canonical query
+ * made by the signer or handed to it made already (as the URL's). */
 static void check_keyed(struct wr_v3_input *in, const char *secret,
                         const struct want *w)
 {
   struct wr_hmac_key *key = NULL;
+  struct wr_buf cq;
   int i;
 
+  wr_buf_init(&cq, 1 << 16);
+  assert_int_equal(wr_canonical_query(in->query, in->nquery, &cq), 0);
   assert_int_equal(wr_hmac_key_create(secret, strlen(secret), &key), 0);
-  for (i = 0; i < 2; i++) {
+  for (i = 0; i < 4; i++) {
     struct wr_buf sig, sh;
+    const char *q = i % 2 ? wr_buf_str(&cq) : NULL;
 
     wr_buf_init(&sig, 256);
     wr_buf_init(&sh, 4096);
-    assert_int_equal(wr_sign_v3_keyed(in, key, &sig, &sh), 0);
+    assert_int_equal(wr_sign_v3_keyed(in, q, key, &sig, &sh), 0);
     if (w->signed_headers != NULL)
       assert_string_equal(wr_buf_str(&sh), w->signed_headers);
     assert_string_equal(wr_buf_str(&sig), w->sig);
@@ -49,6 +54,7 @@ static void check_keyed(struct wr_v3_input *in, const char *secret,
   }
   wr_hmac_key_destroy(&key);
   assert_null(key);
+  wr_buf_free(&cq);
 }
 
 static void check(struct wr_v3_input *in, const char *secret,
@@ -272,6 +278,52 @@ static void test_header_values_trimmed_names_lowercased(void **state)
   wr_buf_free(&creq);
 }
 
+/* More headers than the signer keeps on its stack (16): the same
+ * canonical request whatever the order they come in. */
+static void test_many_headers(void **state)
+{
+  struct wr_param h[20], r[20];
+  char names[20][16];
+  struct wr_v3_input in = {"POST", "/", NULL, 0, h, 20, EMPTY_SHA256};
+  struct wr_buf a, b, creq, names_a;
+  const char *want_names;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < 20; i++) {
+    snprintf(names[i], sizeof(names[i]), "X-Acs-H%02zu", 19 - i);
+    h[i] = (struct wr_param){names[i], i % 2 ? " v " : "v"};
+    r[19 - i] = h[i];
+  }
+  wr_buf_init(&a, 256);
+  wr_buf_init(&b, 256);
+  wr_buf_init(&creq, 1 << 16);
+  wr_buf_init(&names_a, 4096);
+  assert_int_equal(wr_sign_v3(&in, "k", &a, &names_a, &creq, NULL), 0);
+  want_names = "x-acs-h00;x-acs-h01;x-acs-h02;x-acs-h03;x-acs-h04;x-acs-h05;"
+               "x-acs-h06;x-acs-h07;x-acs-h08;x-acs-h09;x-acs-h10;x-acs-h11;"
+               "x-acs-h12;x-acs-h13;x-acs-h14;x-acs-h15;x-acs-h16;x-acs-h17;"
+               "x-acs-h18;x-acs-h19";
+  assert_string_equal(wr_buf_str(&names_a), want_names);
+  assert_non_null(strstr(wr_buf_str(&creq), "\nx-acs-h00:v\nx-acs-h01:v\n"));
+  in.headers = r;
+  assert_int_equal(wr_sign_v3(&in, "k", &b, NULL, NULL, NULL), 0);
+  assert_string_equal(wr_buf_str(&a), wr_buf_str(&b));
+  /* Seventeen: the first count past the stack array. */
+  in.nheaders = 17;
+  wr_buf_reset(&names_a);
+  assert_int_equal(wr_sign_v3(&in, "k", &b, &names_a, NULL, NULL), 0);
+  assert_string_equal(wr_buf_str(&names_a),
+                      "x-acs-h00;x-acs-h01;x-acs-h02;x-acs-h03;x-acs-h04;"
+                      "x-acs-h05;x-acs-h06;x-acs-h07;x-acs-h08;x-acs-h09;"
+                      "x-acs-h10;x-acs-h11;x-acs-h12;x-acs-h13;x-acs-h14;"
+                      "x-acs-h15;x-acs-h16");
+  wr_buf_free(&a);
+  wr_buf_free(&b);
+  wr_buf_free(&creq);
+  wr_buf_free(&names_a);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -280,6 +332,7 @@ int main(void)
     cmocka_unit_test(test_openapi_util_f),
     cmocka_unit_test(test_reboot_desktops_4_4),
     cmocka_unit_test(test_header_values_trimmed_names_lowercased),
+    cmocka_unit_test(test_many_headers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
