@@ -19,6 +19,7 @@
 #include "httppool.h"
 
 #include "buf.h"
+#include "proxy_env.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -47,6 +48,7 @@ struct transfer {
   char errbuf[CURL_ERROR_SIZE];
   wr_httppool_done_cb *cb;
   void *ud;
+  const char *proxy;  /* CURLOPT_PROXY as last set (the pool's string) */
   struct transfer *prev, *next; /* active list, or free list (next) */
 };
 
@@ -68,6 +70,7 @@ struct wr_httppool {
   size_t nactive;
   struct sockctx **byfd;      /* socket contexts by fd, NULL: none */
   size_t nbyfd;
+  struct wr_proxy_env proxy;  /* read once: curl would, per transfer */
   bool closing;
 };
 
@@ -463,6 +466,8 @@ int wr_httppool_create(struct uv_loop_s *loop,
   if (pool->opts.connect_timeout_ms <= 0 ||
       pool->opts.connect_timeout_ms > opts->timeout_ms)
     pool->opts.connect_timeout_ms = opts->timeout_ms;
+  if (wr_proxy_env_load(&pool->proxy) < 0)
+    goto fail_proxy;
   pool->multi = curl_multi_init();
   if (pool->multi == NULL)
     goto fail_multi;
@@ -484,6 +489,8 @@ int wr_httppool_create(struct uv_loop_s *loop,
 fail_timer:
   curl_multi_cleanup(pool->multi);
 fail_multi:
+  wr_proxy_env_free(&pool->proxy);
+fail_proxy:
   free(pool);
   return wr_err_set(err, WR_ENOMEM, "httppool: cannot set up libcurl");
 }
@@ -546,6 +553,7 @@ int wr_httppool_submit(struct wr_httppool *pool,
                        wr_httppool_done_cb *cb, void *ud, struct wr_err *err)
 {
   struct transfer *t = pool->free;
+  const char *proxy;
 
   if (pool->closing)
     return wr_err_set(err, WR_ESTATE, "httppool: closing");
@@ -582,6 +590,7 @@ int wr_httppool_submit(struct wr_httppool *pool,
     SETOPT(CURLOPT_PREREQDATA, t);
     SETOPT(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     SETOPT(CURLOPT_CLOSESOCKETDATA, pool);
+    SETOPT(CURLOPT_NOPROXY, pool->proxy.noproxy);
   }
   t->next = t->prev = NULL;
   t->truncated = t->oom = t->has_retry_after = t->resend_blocked = false;
@@ -591,6 +600,11 @@ int wr_httppool_submit(struct wr_httppool *pool,
   t->ud = ud;
   if (build_headers(t, req) < 0)
     goto fail;
+  proxy = wr_proxy_env_for(&pool->proxy, req->url);
+  if (t->proxy != proxy) {
+    SETOPT(CURLOPT_PROXY, proxy);
+    t->proxy = proxy;
+  }
   SETOPT(CURLOPT_URL, req->url);
   SETOPT(CURLOPT_HTTPHEADER, t->hnodes);
   SETOPT(CURLOPT_CUSTOMREQUEST, NULL);
@@ -671,6 +685,7 @@ void wr_httppool_destroy(struct wr_httppool **pp)
   free(pool->byfd);
   pool->byfd = NULL;
   pool->nbyfd = 0;
+  wr_proxy_env_free(&pool->proxy);
   uv_timer_stop(&pool->timer);
   uv_close((uv_handle_t *)&pool->timer, on_timer_closed);
 }

@@ -34,6 +34,7 @@ static char seen_ua[128];
 static char seen_hdr[128];
 static char seen_body[128];
 static char seen_method[16];
+static char seen_url[128];
 
 struct upload {
   char data[128];
@@ -103,7 +104,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
     return MHD_YES;
   }
   atomic_fetch_add(&requests_, 1);
-  if (strcmp(url, "/echo") == 0) {
+  if (strncmp(url, "http://", 7) == 0) {
+    /* An absolute URL: we are being used as a proxy. */
+    copy(seen_url, sizeof(seen_url), url);
+    rc = reply(c, 200, "{\"RequestId\":\"R-px\"}", 20, NULL, NULL);
+  } else if (strcmp(url, "/echo") == 0) {
     copy(seen_ua, sizeof(seen_ua),
          MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent"));
     copy(seen_hdr, sizeof(seen_hdr),
@@ -230,22 +235,34 @@ static void pool_end(uv_loop_t *loop, struct wr_httppool **pool)
   assert_int_equal(uv_loop_close(loop), 0);
 }
 
-/* Run one request alone and return its result. */
-static void one(const char *path, long timeout_ms, struct result *res)
+/* Run one request to a whole URL alone and return its result. */
+static void one_url(const char *url, long timeout_ms, struct result *res)
 {
   uv_loop_t loop;
   struct wr_httppool *pool = pool_new(&loop, timeout_ms);
   struct wr_http_request req;
-  char url[128];
+  char copy_of_url[128];
 
   memset(res, 0, sizeof(*res));
-  make_req(&req, url, sizeof(url), path);
+  memset(&req, 0, sizeof(req));
+  strcpy(req.method, "POST");
+  snprintf(copy_of_url, sizeof(copy_of_url), "%s", url);
+  req.url = copy_of_url;
   assert_int_equal(wr_httppool_submit(pool, &req, on_done, res, NULL), 0);
   assert_int_equal(wr_httppool_active(pool), 1);
   uv_run(&loop, UV_RUN_DEFAULT);
   assert_int_equal(res->calls, 1);
   assert_int_equal(wr_httppool_active(pool), 0);
   pool_end(&loop, &pool);
+}
+
+/* Run one request to path on the test server. */
+static void one(const char *path, long timeout_ms, struct result *res)
+{
+  char url[128];
+
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port_, path);
+  one_url(url, timeout_ms, res);
 }
 
 static void test_headers_body_user_agent(void **state)
@@ -609,6 +626,57 @@ static void test_idle_connection_closed_by_server(void **state)
   closer_stop(&cl);
 }
 
+/* A port on 127.0.0.1 where nothing listens. */
+static unsigned short closed_port(void)
+{
+  struct sockaddr_in sa;
+  socklen_t len = sizeof(sa);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+  assert_true(fd >= 0);
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+  close(fd);
+  return ntohs(sa.sin_port);
+}
+
+/* The environment's proxy, read once by the pool, is what curl uses: the
+ * request reaches our server (the "proxy") with an absolute URL for a
+ * host that is never contacted; no_proxy sends a request direct. */
+static void test_proxy_from_environment(void **state)
+{
+  struct result res = {0};
+  char proxy[64], url[64];
+
+  (void)state;
+  snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", port_);
+  setenv("http_proxy", proxy, 1);
+  unsetenv("no_proxy");
+  unsetenv("NO_PROXY");
+  seen_url[0] = '\0';
+  /* Loopback too, and closed: without the proxy the call would fail. */
+  snprintf(url, sizeof(url), "http://127.0.0.2:%u/via-proxy", closed_port());
+  one_url(url, 5000, &res);
+  assert_int_equal(res.r.http_status, 200);
+  assert_string_equal(res.body, "{\"RequestId\":\"R-px\"}");
+  assert_string_equal(seen_url, url);
+  /* A proxy that is down: the call fails before anything is sent... */
+  snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", closed_port());
+  setenv("http_proxy", proxy, 1);
+  one("/ok", 5000, &res);
+  assert_int_equal(res.r.http_status, 0);
+  assert_int_equal(res.r.transport, WR_TRANSPORT_NOT_SENT);
+  /* ...unless no_proxy names the host. */
+  setenv("no_proxy", "127.0.0.1", 1);
+  one("/ok", 5000, &res);
+  assert_int_equal(res.r.http_status, 200);
+  unsetenv("http_proxy");
+  unsetenv("no_proxy");
+}
+
 /* Destroyed with a request in flight: no callback, and the loop closes. */
 static void test_destroy_in_flight(void **state)
 {
@@ -642,6 +710,7 @@ int main(void)
     cmocka_unit_test(test_many_keepalive),
     cmocka_unit_test(test_no_silent_resend),
     cmocka_unit_test(test_idle_connection_closed_by_server),
+    cmocka_unit_test(test_proxy_from_environment),
     cmocka_unit_test(test_destroy_in_flight),
   };
   int rc;
