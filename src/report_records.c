@@ -157,7 +157,7 @@ fail:
 
 struct ref_pool {
   cJSON **items;
-  size_t n;                      /* items created (and pointers room) */
+  size_t n;                      /* items created */
 };
 
 static cJSON *leaf(cJSON *o, const char *name)
