@@ -19,15 +19,21 @@
 
 #define PATH_LEN 96
 
-/* Write one record (owned here) and free it. */
-static int put(struct wr_report *r, cJSON *rec, struct wr_err *err)
+/* Write one record (borrowed; NULL: out of memory building it). */
+static int write_record(struct wr_report *r, const cJSON *rec,
+                        struct wr_err *err)
 {
-  int rc;
-
   if (rec == NULL)
     return wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
                       wr_report_path(r));
-  rc = wr_report_write(r, rec, wr_clock_now_ms(), err);
+  return wr_report_write(r, rec, wr_clock_now_ms(), err);
+}
+
+/* Write one record (owned here) and free it. */
+static int put(struct wr_report *r, cJSON *rec, struct wr_err *err)
+{
+  int rc = write_record(r, rec, err);
+
   cJSON_Delete(rec);
   return rc;
 }
@@ -38,6 +44,7 @@ static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
                           const struct wr_plan *plan, struct wr_err *err)
 {
   char run_id[WR_CLIENT_TOKEN_LEN];
+  struct wr_plan_record *pr = NULL;
   struct wr_err ignored;
   size_t i;
   int rc, end;
@@ -50,8 +57,13 @@ static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
                             cfg->endpoint), err);
   for (i = 0; rc == 0 && i < plan->nrejected; i++)
     rc = put(r, wr_record_rejected(&plan->rejected[i]), err);
+  /* One plan record per chunk: one tree, refilled. */
+  if (rc == 0 && wr_plan_record_create(&pr) < 0)
+    rc = wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
+                    wr_report_path(r));
   for (i = 0; rc == 0 && i < plan->nchunks; i++)
-    rc = put(r, wr_record_plan(&plan->chunks[i]), err);
+    rc = write_record(r, wr_plan_record_fill(pr, &plan->chunks[i]), err);
+  wr_plan_record_destroy(&pr);
   end = wr_report_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
   return rc < 0 ? rc : end;
 }

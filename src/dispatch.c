@@ -486,7 +486,8 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   }
   if (plan->nchunks > 0)
     d->cur_wave = plan->chunks[0].wave;
-  if (opts->verify && sender->describe != NULL && wr_verify_create(d) < 0) {
+  if (wr_chunk_record_create(&d->rec) < 0 ||
+      (opts->verify && sender->describe != NULL && wr_verify_create(d) < 0)) {
     wr_dispatch_destroy(&d);
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
@@ -553,6 +554,7 @@ void wr_dispatch_destroy(struct wr_dispatch **pp)
   d->heap = NULL;
   wr_ratelimit_free(&d->rl);
   wr_verify_destroy(d);
+  wr_chunk_record_destroy(&d->rec);
   uv_close((uv_handle_t *)&d->gate, on_closed);
   uv_close((uv_handle_t *)&d->retry, on_closed);
   uv_close((uv_handle_t *)&d->tick, on_closed);

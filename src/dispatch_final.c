@@ -43,14 +43,13 @@ void wr_dispatch_report_failed(struct wr_dispatch *d, const struct wr_err *err)
   }
 }
 
-void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec)
+/* Write one record (borrowed; NULL: out of memory building it). */
+static void write_record(struct wr_dispatch *d, const cJSON *rec)
 {
   struct wr_err err = {0};
 
-  if (d->report_failed) {
-    cJSON_Delete(rec);
+  if (d->report_failed)
     return;
-  }
   if (rec == NULL) {
     wr_err_set(&err, WR_ENOMEM, "%s: out of memory building a record",
                wr_report_path(d->report));
@@ -59,6 +58,11 @@ void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec)
   }
   if (wr_report_write(d->report, rec, wr_clock_now_ms(), &err) < 0)
     wr_dispatch_report_failed(d, &err);
+}
+
+void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec)
+{
+  write_record(d, rec);
   cJSON_Delete(rec);
 }
 
@@ -108,13 +112,36 @@ static void count_final(struct wr_dispatch *d, const struct task *t,
     wr_dispatch_stop(d, "max-errors");
 }
 
+/* A final record: one per call, so refilled in the dispatch's reusable
+ * record; a record marked "retry_pending" (only when a stop cut a due
+ * retry) is built afresh. */
+static void write_final(struct wr_dispatch *d,
+                        const struct wr_chunk_outcome *o, bool retry_pending)
+{
+  cJSON *rec;
+
+  if (d->report_failed)
+    return;
+  if (!retry_pending) {
+    write_record(d, wr_chunk_record_fill(d->rec, o));
+    return;
+  }
+  /* The stop cut a due retry: resume re-sends this chunk (same token). */
+  rec = wr_record_chunk(o);
+  if (rec != NULL &&
+      cJSON_AddBoolToObject(rec, "retry_pending", true) == NULL) {
+    cJSON_Delete(rec);
+    rec = NULL;
+  }
+  wr_dispatch_write(d, rec);
+}
+
 /* The final record of a task (ok, failed or skipped), then free it. */
 void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
                   const char *note)
 {
   struct wr_chunk_outcome o;
   struct wr_buf msg;
-  cJSON *rec;
   bool ok = strcmp(status, "ok") == 0;
 
   memset(&o, 0, sizeof(o));
@@ -149,14 +176,7 @@ void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
              t->rs.attempts, t->code ? t->code : "error",
              o.error_message ? ": " : "",
              o.error_message ? o.error_message : "");
-  rec = wr_record_chunk(&o);
-  /* The stop cut a due retry: resume re-sends this chunk (same token). */
-  if (rec != NULL && t->retry_pending &&
-      cJSON_AddBoolToObject(rec, "retry_pending", true) == NULL) {
-    cJSON_Delete(rec);
-    rec = NULL;
-  }
-  wr_dispatch_write(d, rec);
+  write_final(d, &o, t->retry_pending);
   wr_buf_free(&msg);
   if (ok && d->verify != NULL) {
     size_t i;

@@ -5,6 +5,7 @@
 
 #include "dispatch.h"
 #include "ratelimit.h"
+#include "report_records.h"
 #include "retry.h"
 
 #include <uv.h>
@@ -36,6 +37,7 @@ struct wr_dispatch {
   struct wr_dispatch_opts o;
   struct wr_dispatch_sender sender;
   struct wr_report *report;
+  struct wr_chunk_record *rec;     /* refilled for each final record */
   const struct wr_creds *creds;
   struct wr_progress *progress;
   struct wr_ratelimit rl;

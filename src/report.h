@@ -89,7 +89,8 @@ struct wr_summary {
 /* Record builders (caller frees with cJSON_Delete; NULL on ENOMEM).  A
  * record borrows the strings of its input (no copies: they are the hot
  * path), so write it before they change or go.  The run, rejected and
- * plan records are in report_records.h. */
+ * plan records are in report_records.h, and so is a reusable chunk
+ * record (wr_chunk_record) for the per-call hot path. */
 cJSON *wr_record_chunk(const struct wr_chunk_outcome *o);
 cJSON *wr_record_summary(const struct wr_summary *s);
 

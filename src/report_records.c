@@ -4,8 +4,14 @@
 #include "report_records.h"
 
 #include "clock.h"
+#include "report.h"
 
+#include <assert.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 cJSON *wr_record_run(const struct wr_config *cfg, const struct wr_plan *plan,
                      const char *run_id, int64_t started_wall_ms,
@@ -138,4 +144,261 @@ cJSON *wr_record_plan(const struct wr_chunk *c)
 fail:
   cJSON_Delete(o);
   return NULL;
+}
+
+/* --- reusable records --------------------------------------------------- */
+
+/* A template is a record's tree built once and refilled per record.  Its
+ * leaves own nothing: the key is a literal (cJSON_StringIsConst) and the
+ * value a reference (cJSON_IsReference) to the caller's string or to a
+ * buffer of the template, so a leaf changes value and type (null, string,
+ * number) by assignment, and cJSON_Delete frees only the items.  Array
+ * elements come from a pool of such items, relinked for each record. */
+
+struct ref_pool {
+  cJSON **items;
+  size_t n;                      /* items created */
+};
+
+static cJSON *leaf(cJSON *o, const char *name)
+{
+  cJSON *it = cJSON_CreateNull();
+
+  if (!put(o, name, it))
+    return NULL;
+  it->type |= cJSON_IsReference;
+  return it;
+}
+
+static cJSON *array(cJSON *o, const char *name)
+{
+  cJSON *a = cJSON_CreateArray();
+
+  return put(o, name, a) ? a : NULL;
+}
+
+/* s: the value, NULL for null. */
+static void set_str(cJSON *it, const char *s)
+{
+  it->type = (it->type & ~0xff) | (s != NULL ? cJSON_String : cJSON_NULL);
+  it->valuestring = (char *)s;
+}
+
+/* Only valuedouble is printed; valueint as cJSON_SetNumberValue sets it. */
+static void set_num(cJSON *it, double v, bool null)
+{
+  it->type = (it->type & ~0xff) | (null ? cJSON_NULL : cJSON_Number);
+  it->valuestring = NULL;
+  it->valuedouble = v;
+  it->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN
+                                                                : (int)v;
+}
+
+/* Make sure the pool holds at least need items (grows by doubling). */
+static int pool_reserve(struct ref_pool *p, size_t need)
+{
+  size_t cap = p->n > 0 ? p->n : 8;
+  cJSON **items;
+
+  if (need <= p->n)
+    return 0;
+  if (need > SIZE_MAX / 2 / sizeof(*items))
+    return -1;
+  while (cap < need)
+    cap *= 2;
+  items = realloc(p->items, cap * sizeof(*items));
+  if (items == NULL)
+    return -1;
+  p->items = items;
+  for (; p->n < cap; p->n++) {
+    items[p->n] = cJSON_CreateStringReference("");
+    if (items[p->n] == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+/* Make items[0..n) the elements of a, with the values v (NULL as "", as
+ * the builders do).  cJSON's invariant: the first's prev is the last. */
+static void link_strings(cJSON *a, cJSON **items, const char *const *v,
+                         size_t n)
+{
+  size_t i;
+
+  a->child = n > 0 ? items[0] : NULL;
+  for (i = 0; i < n; i++) {
+    items[i]->valuestring = (char *)(v[i] != NULL ? v[i] : "");
+    items[i]->prev = items[i > 0 ? i - 1 : n - 1];
+    items[i]->next = i + 1 < n ? items[i + 1] : NULL;
+  }
+}
+
+/* Free the pool's items, unlinked first: cJSON_Delete follows `next`. */
+static void pool_free(struct ref_pool *p)
+{
+  size_t i;
+
+  for (i = 0; i < p->n; i++) {
+    p->items[i]->next = p->items[i]->prev = NULL;
+    cJSON_Delete(p->items[i]);
+  }
+  free(p->items);
+  p->items = NULL;
+  p->n = 0;
+}
+
+struct wr_plan_record {
+  cJSON *root;
+  cJSON *chunk, *wave, *region, *ids, *client_token;
+  struct ref_pool pool;
+};
+
+int wr_plan_record_create(struct wr_plan_record **out)
+{
+  struct wr_plan_record *r = calloc(1, sizeof(*r));
+  cJSON *type;
+
+  *out = NULL;
+  if (r == NULL)
+    return WR_ENOMEM;
+  r->root = cJSON_CreateObject();
+  /* The keys in wr_record_plan's order. */
+  if (r->root == NULL || (type = leaf(r->root, "type")) == NULL ||
+      (r->chunk = leaf(r->root, "chunk")) == NULL ||
+      (r->wave = leaf(r->root, "wave")) == NULL ||
+      (r->region = leaf(r->root, "region")) == NULL ||
+      (r->ids = array(r->root, "desktop_ids")) == NULL ||
+      (r->client_token = leaf(r->root, "client_token")) == NULL) {
+    wr_plan_record_destroy(&r);
+    return WR_ENOMEM;
+  }
+  set_str(type, "plan");
+  *out = r;
+  return 0;
+}
+
+const cJSON *wr_plan_record_fill(struct wr_plan_record *r,
+                                 const struct wr_chunk *c)
+{
+  if (pool_reserve(&r->pool, c->nids) < 0)
+    return NULL;
+  set_str(r->chunk, c->id);
+  set_num(r->wave, c->wave, false);
+  set_str(r->region, c->region);
+  link_strings(r->ids, r->pool.items, c->ids, c->nids);
+  set_str(r->client_token, c->client_token[0] != '\0' ? c->client_token
+                                                      : NULL);
+  return r->root;
+}
+
+void wr_plan_record_destroy(struct wr_plan_record **pp)
+{
+  struct wr_plan_record *r = *pp;
+
+  if (r == NULL)
+    return;
+  *pp = NULL;
+  if (r->ids != NULL)
+    r->ids->child = NULL;        /* the pool's: freed below */
+  cJSON_Delete(r->root);
+  pool_free(&r->pool);
+  free(r);
+}
+
+struct wr_chunk_record {
+  cJSON *root;
+  cJSON *chunk, *region, *ids, *client_token, *status, *request_id, *rids,
+      *http_status, *error_code, *error_message, *attempts, *ambiguous,
+      *started_at, *finished_at, *latency_ms;
+  struct ref_pool pool;          /* desktop ids, then attempt request ids */
+  char started[WR_TIME_RFC3339_LEN], finished[WR_TIME_RFC3339_LEN];
+};
+
+int wr_chunk_record_create(struct wr_chunk_record **out)
+{
+  struct wr_chunk_record *r = calloc(1, sizeof(*r));
+  cJSON *o, *type;
+
+  *out = NULL;
+  if (r == NULL)
+    return WR_ENOMEM;
+  o = r->root = cJSON_CreateObject();
+  /* The keys in wr_record_chunk's order (report.c). */
+  if (o == NULL || (type = leaf(o, "type")) == NULL ||
+      (r->chunk = leaf(o, "chunk")) == NULL ||
+      (r->region = leaf(o, "region")) == NULL ||
+      (r->ids = array(o, "desktop_ids")) == NULL ||
+      (r->client_token = leaf(o, "client_token")) == NULL ||
+      (r->status = leaf(o, "status")) == NULL ||
+      (r->request_id = leaf(o, "request_id")) == NULL ||
+      (r->rids = array(o, "attempt_request_ids")) == NULL ||
+      (r->http_status = leaf(o, "http_status")) == NULL ||
+      (r->error_code = leaf(o, "error_code")) == NULL ||
+      (r->error_message = leaf(o, "error_message")) == NULL ||
+      (r->attempts = leaf(o, "attempts")) == NULL ||
+      (r->ambiguous = leaf(o, "ambiguous_attempts")) == NULL ||
+      (r->started_at = leaf(o, "started_at")) == NULL ||
+      (r->finished_at = leaf(o, "finished_at")) == NULL ||
+      (r->latency_ms = leaf(o, "latency_ms")) == NULL) {
+    wr_chunk_record_destroy(&r);
+    return WR_ENOMEM;
+  }
+  set_str(type, "chunk");
+  *out = r;
+  return 0;
+}
+
+/* wall_ms <= 0: null; else its RFC 3339 text, kept in buf. */
+static void set_time(cJSON *it, char buf[WR_TIME_RFC3339_LEN],
+                     int64_t wall_ms)
+{
+  if (wall_ms <= 0) {
+    set_str(it, NULL);
+    return;
+  }
+  wr_time_rfc3339_ms(wall_ms, buf);
+  set_str(it, buf);
+}
+
+const cJSON *wr_chunk_record_fill(struct wr_chunk_record *r,
+                                  const struct wr_chunk_outcome *o)
+{
+  size_t nids = o->nids, nrids = o->nattempt_request_ids;
+
+  assert(o->status == NULL || strcmp(o->status, "split") != 0);
+  if (nids + nrids < nids || pool_reserve(&r->pool, nids + nrids) < 0)
+    return NULL;
+  set_str(r->chunk, o->chunk_id);
+  set_str(r->region, o->region);
+  link_strings(r->ids, r->pool.items, o->ids, nids);
+  set_str(r->client_token, o->client_token);
+  set_str(r->status, o->status);
+  set_str(r->request_id, o->request_id);
+  link_strings(r->rids, r->pool.items + nids, o->attempt_request_ids, nrids);
+  set_num(r->http_status, (double)o->http_status, o->http_status <= 0);
+  set_str(r->error_code, o->error_code);
+  set_str(r->error_message, o->error_message);
+  set_num(r->attempts, o->attempts, false);
+  set_num(r->ambiguous, o->ambiguous_attempts, false);
+  set_time(r->started_at, r->started, o->started_wall_ms);
+  set_time(r->finished_at, r->finished, o->finished_wall_ms);
+  set_num(r->latency_ms, (double)o->latency_ms, o->latency_ms < 0);
+  return r->root;
+}
+
+void wr_chunk_record_destroy(struct wr_chunk_record **pp)
+{
+  struct wr_chunk_record *r = *pp;
+
+  if (r == NULL)
+    return;
+  *pp = NULL;
+  /* The arrays' elements are the pool's: freed below. */
+  if (r->ids != NULL)
+    r->ids->child = NULL;
+  if (r->rids != NULL)
+    r->rids->child = NULL;
+  cJSON_Delete(r->root);
+  pool_free(&r->pool);
+  free(r);
 }
