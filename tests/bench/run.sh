@@ -7,6 +7,11 @@ RUNS=${2:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 sh "$HERE/plan_bench.sh" "$BUILD" "$RUNS"
 sh "$HERE/run_bench.sh" "$BUILD" all "$RUNS"
+if command -v valgrind >/dev/null 2>&1; then
+  sh "$HERE/instructions.sh" "$BUILD"
+else
+  echo "instruction counts skipped: valgrind is not installed (apt-get install valgrind)"
+fi
 if command -v wrk >/dev/null 2>&1; then
   sh "$HERE/sim_bench.sh" "$BUILD" "$RUNS"
 else
