@@ -251,7 +251,7 @@ static void finish(struct wr_dispatch *d)
   uv_timer_stop(&d->gate);
   uv_timer_stop(&d->retry);
   uv_timer_stop(&d->tick);
-  uv_check_stop(&d->turn_end);
+  uv_prepare_stop(&d->before_wait);
   /* Queued with attempts: a due retry; without: a split part. */
   while ((t = wr_ready_pop(d)) != NULL) {
     if (t->rs.attempts > 0)
@@ -395,9 +395,11 @@ static void on_tick(uv_timer_t *h)
   pump(d);
 }
 
-/* The end of a turn of the loop: the records of the calls it completed
- * (dozens at full speed) go out in one write(2), not one each. */
-static void on_turn_end(uv_check_t *h)
+/* Before the loop waits for I/O: the records decided since the last wait
+ * (by answers, timeouts and timers: dozens at full speed) go out in one
+ * write(2), not one each, and none waits in memory while the loop
+ * sleeps. */
+static void on_before_wait(uv_prepare_t *h)
 {
   struct wr_dispatch *d = h->data;
   struct wr_err err = {0};
@@ -475,8 +477,8 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   uv_timer_init(loop, &d->gate);
   uv_timer_init(loop, &d->retry);
   uv_timer_init(loop, &d->tick);
-  uv_check_init(loop, &d->turn_end);
-  d->gate.data = d->retry.data = d->tick.data = d->turn_end.data = d;
+  uv_prepare_init(loop, &d->before_wait);
+  d->gate.data = d->retry.data = d->tick.data = d->before_wait.data = d;
   d->nopen = 4;
   if (opts->signals) {
     uv_signal_init(loop, &d->sigint);
@@ -510,11 +512,12 @@ int wr_dispatch_start(struct wr_dispatch *d)
     uv_signal_start(&d->sigterm, on_signal, SIGTERM);
   }
   uv_timer_start(&d->tick, on_tick, TICK_MS, TICK_MS);
-  /* Records are batched from here; the turn's end (which must not keep
-   * the loop alive), the tick, finish and closing the report flush. */
+  /* Records are batched from here; before each wait for I/O (a handle
+   * that must not keep the loop alive), the tick, finish and closing the
+   * report flush. */
   wr_report_batch_begin(d->report);
-  uv_check_start(&d->turn_end, on_turn_end);
-  uv_unref((uv_handle_t *)&d->turn_end);
+  uv_prepare_start(&d->before_wait, on_before_wait);
+  uv_unref((uv_handle_t *)&d->before_wait);
   pump(d);
   return 0;
 }
@@ -558,7 +561,7 @@ void wr_dispatch_destroy(struct wr_dispatch **pp)
   uv_close((uv_handle_t *)&d->gate, on_closed);
   uv_close((uv_handle_t *)&d->retry, on_closed);
   uv_close((uv_handle_t *)&d->tick, on_closed);
-  uv_close((uv_handle_t *)&d->turn_end, on_closed);
+  uv_close((uv_handle_t *)&d->before_wait, on_closed);
   if (d->o.signals) {
     uv_close((uv_handle_t *)&d->sigint, on_closed);
     uv_close((uv_handle_t *)&d->sigterm, on_closed);

@@ -43,7 +43,7 @@ struct wr_dispatch {
   struct wr_ratelimit rl;
   struct wr_retry_policy policy;
   uv_timer_t gate, retry, tick;
-  uv_check_t turn_end;             /* flushes the turn's records */
+  uv_prepare_t before_wait;        /* flushes records before a poll */
   uv_signal_t sigint, sigterm;
   int nopen;                       /* handles not yet closed */
   size_t next_chunk;               /* next plan chunk to start */
