@@ -38,8 +38,8 @@ int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
                         struct wr_err *err);
 /* Write what is batched so far, whole lines in one write(2), and keep
  * batching; fsync if the last one is a second old.  The run batches the
- * records of one turn of its event loop and flushes at the end of the
- * turn: one write(2) for the dozens of calls a turn completes. */
+ * records decided between two waits of its event loop and flushes before
+ * each wait: one write(2) for the dozens of calls a wake-up completes. */
 int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err);
 /* Flush any batch, then fsync if the last one is a second old or more. */
 int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err);
