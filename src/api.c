@@ -19,7 +19,6 @@
 #define URL_MAX (1u << 20)
 #define MAX_IDS WR_CHUNK_MAX_ADMIN
 #define MAX_PARAMS (MAX_IDS + 24)
-#define MAX_HEADERS 12
 #define CLIENT_TOKEN_MAX 64
 #define EMPTY_SHA256 \
   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -34,32 +33,6 @@ struct builder {
   char host[256];
   char base[512]; /* scheme://authority, no trailing slash */
 };
-
-void wr_http_request_free(struct wr_http_request *req)
-{
-  size_t i;
-
-  if (req == NULL)
-    return;
-  /* URLs and headers carry tokens and signatures: wipe before free. */
-  if (req->url != NULL) {
-    OPENSSL_cleanse(req->url, strlen(req->url));
-    free(req->url);
-  }
-  for (i = 0; i < req->nheaders; i++) {
-    free(req->headers[i].name);
-    if (req->headers[i].value != NULL) {
-      OPENSSL_cleanse(req->headers[i].value, strlen(req->headers[i].value));
-      free(req->headers[i].value);
-    }
-  }
-  free(req->headers);
-  if (req->body != NULL) {
-    OPENSSL_cleanse(req->body, req->body_len);
-    free(req->body);
-  }
-  memset(req, 0, sizeof(*req));
-}
 
 int wr_api_default_endpoint(const char *region, struct wr_buf *out)
 {
@@ -179,31 +152,6 @@ static void add_ids(struct builder *b, const struct wr_call *call)
     add(b, id_names[i], call->ids[i]);
 }
 
-/* Add a header whose value is taken over (a malloc'd string, freed here
- * on failure). */
-static int add_header_take(struct wr_http_request *req, const char *name,
-                           char *value)
-{
-  struct wr_header *h = &req->headers[req->nheaders];
-
-  h->name = strdup(name);
-  if (h->name == NULL || value == NULL) {
-    free(h->name);
-    free(value);
-    h->name = NULL;
-    return WR_ENOMEM;
-  }
-  h->value = value;
-  req->nheaders++;
-  return 0;
-}
-
-static int add_header(struct wr_http_request *req, const char *name,
-                      const char *value)
-{
-  return add_header_take(req, name, strdup(value));
-}
-
 static bool secret_set(const char *s)
 {
   return s != NULL && s[0] != '\0';
@@ -291,10 +239,10 @@ static int build_v3(struct builder *b, const struct wr_creds *c,
                     struct wr_http_request *req, struct wr_buf *url)
 {
   static const char scheme[] = "ACS3-HMAC-SHA256 Credential=";
-  struct wr_param h[8];
+  struct wr_param h[8], send[10];
   struct wr_v3_input in;
   struct wr_buf sig, auth;
-  size_t nh = 0, i, base_len = strlen(b->base), names_len = 0;
+  size_t nh = 0, ns = 0, i, base_len = strlen(b->base), names_len = 0;
   int rc;
 
   admin_params(b, call);
@@ -313,14 +261,8 @@ static int build_v3(struct builder *b, const struct wr_creds *c,
   h[nh++] = (struct wr_param){"x-acs-content-sha256", EMPTY_SHA256};
   if (secret_set(c->security_token))
     h[nh++] = (struct wr_param){"x-acs-security-token", c->security_token};
-  /* Send in this order; the signer sorts its own copy. */
-  for (i = 0; i < nh; i++) {
-    if ((rc = add_header(req, h[i].name, h[i].value)) < 0)
-      goto out;
-    if (i == 4 && (rc = add_header(req, "accept", "application/json")) < 0)
-      goto out;
+  for (i = 0; i < nh; i++)
     names_len += strlen(h[i].name) + 1;
-  }
   /* "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=a;b,Signature=hex",
    * the signer appending the names to it in place. */
   if ((rc = wr_buf_reserve(&auth, sizeof(scheme) - 1 +
@@ -341,10 +283,19 @@ static int build_v3(struct builder *b, const struct wr_creds *c,
   if ((rc = wr_buf_add(&auth, ",Signature=", 11)) < 0 ||
       (rc = wr_buf_add(&auth, wr_buf_str(&sig), sig.len)) < 0)
     goto out;
-  rc = add_header_take(req, "Authorization", wr_buf_take(&auth));
+  /* Sent in this order (the signer sorted its own copy): accept after
+   * the nonce, unsigned, and Authorization last. */
+  for (i = 0; i < nh; i++) {
+    send[ns++] = h[i];
+    if (i == 4)
+      send[ns++] = (struct wr_param){"accept", "application/json"};
+  }
+  send[ns++] = (struct wr_param){"Authorization", wr_buf_str(&auth)};
+  rc = wr_http_request_set_headers(req, send, ns);
 out:
   wr_buf_free(&sig);
-  wr_buf_free(&auth);
+  /* Copied into the header block: this copy of the signature goes. */
+  wr_buf_free_secret(&auth);
   return rc;
 }
 
@@ -353,6 +304,12 @@ static int build_v1(struct builder *b, const struct wr_creds *c,
                     const struct wr_attempt *attempt,
                     struct wr_http_request *req, struct wr_buf *url)
 {
+  const struct wr_param h[] = {
+    {"host", b->host},
+    {"x-acs-version", WR_API_VERSION_ADMIN},
+    {"x-acs-action", call->action},
+    {"accept", "application/json"},
+  };
   struct wr_buf sig;
   int rc;
 
@@ -376,12 +333,7 @@ static int build_v1(struct builder *b, const struct wr_creds *c,
       (rc = wr_buf_adds(url, "&Signature=")) < 0 ||
       (rc = wr_percent_encode(wr_buf_str(&sig), sig.len, url)) < 0)
     goto out;
-  if ((rc = add_header(req, "host", b->host)) < 0 ||
-      (rc = add_header(req, "x-acs-version", WR_API_VERSION_ADMIN)) < 0 ||
-      (rc = add_header(req, "x-acs-action", call->action)) < 0 ||
-      (rc = add_header(req, "accept", "application/json")) < 0)
-    goto out;
-  rc = 0;
+  rc = wr_http_request_set_headers(req, h, sizeof(h) / sizeof(h[0]));
 out:
   wr_buf_free(&sig);
   return rc;
@@ -395,6 +347,11 @@ static int build_client(struct builder *b, const struct wr_creds *c,
                         const struct wr_attempt *attempt,
                         struct wr_http_request *req, struct wr_buf *url)
 {
+  const struct wr_param h[] = {
+    {"host", b->host},
+    {"x-acs-version", WR_API_VERSION_CLIENT},
+    {"x-acs-action", call->action},
+  };
   size_t i;
   int rc;
 
@@ -429,11 +386,7 @@ static int build_client(struct builder *b, const struct wr_creds *c,
                                    url)) < 0)
       return rc;
   }
-  if ((rc = add_header(req, "host", b->host)) < 0 ||
-      (rc = add_header(req, "x-acs-version", WR_API_VERSION_CLIENT)) < 0 ||
-      (rc = add_header(req, "x-acs-action", call->action)) < 0)
-    return rc;
-  return 0;
+  return wr_http_request_set_headers(req, h, sizeof(h) / sizeof(h[0]));
 }
 
 int wr_api_build(const struct wr_api_target *target,
@@ -462,12 +415,8 @@ int wr_api_build_keyed(const struct wr_api_target *target,
   rc = check_call(target, creds, call, attempt, err);
   if (rc < 0)
     goto out;
-  rc = WR_ENOMEM;
   /* Not zeroed: every field is written before it is read. */
   b->n = 0;
-  req.headers = calloc(MAX_HEADERS, sizeof(*req.headers));
-  if (req.headers == NULL)
-    goto out;
   if (target->endpoint != NULL) {
     rc = parse_endpoint(target->endpoint, b, err);
   } else if ((rc = wr_api_default_endpoint(call->region, &ep)) < 0) {

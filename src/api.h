@@ -22,20 +22,54 @@ struct wr_buf;
 #define WR_API_VERSION_ADMIN "2020-09-30"
 #define WR_API_VERSION_CLIENT "2020-10-02"
 
+/* A header of a request.  Its strings live in the request's header block:
+ * name and value NUL-terminated, and line the header as libcurl takes it
+ * ("name: value", or "name;" when the value is empty), so that the
+ * transport sends the lines without formatting them again. */
 struct wr_header {
-  char *name;  /* as sent, e.g. "x-acs-date" */
-  char *value;
+  const char *name;  /* as sent, e.g. "x-acs-date" */
+  const char *value; /* "" when empty */
+  const char *line;
 };
 
-/* One HTTP request, owned by the struct (wr_http_request_free). */
+/* One HTTP request, owned by the struct (wr_http_request_free).
+ *
+ * The headers are one block, built at once: headers[nheaders], then the
+ * strings they point to, each header's name and then its line.  Free is
+ * one wipe (the strings hold signatures and tokens) and one free. */
 struct wr_http_request {
   char method[8];            /* "POST" */
   char *url;                 /* absolute: scheme://host[:port]/?query */
   struct wr_header *headers; /* without Content-Length, User-Agent */
   size_t nheaders;
+  size_t headers_size;       /* bytes of the block headers starts */
   char *body;                /* NULL when empty */
   size_t body_len;
 };
+
+struct wr_param;
+
+#define WR_HTTP_HEADERS_MAX 32 /* headers of a request */
+
+/* Replace the headers with h[0..n-1], in that order: the names (not
+ * empty) and values are copied, and may point into the request's own
+ * block.  The old block is wiped and freed; on error (WR_ETOOBIG,
+ * WR_EINVAL, WR_ENOMEM) the request is unchanged. */
+int wr_http_request_set_headers(struct wr_http_request *req,
+                                const struct wr_param *h, size_t n);
+
+/* Give the first header called name (ASCII case ignored) this value, in
+ * its place and spelling; add it at the end when there is none; value
+ * NULL removes it.  The block is built again: pointers into it (a
+ * header's name, value or line) are stale after the call. */
+int wr_http_request_set_header(struct wr_http_request *req, const char *name,
+                               const char *value);
+
+/* The strings of the header block, every line among them, as one run of
+ * *len bytes: a transport copies them in one go and finds each line at
+ * the same offset from the start. */
+const char *wr_http_request_strings(const struct wr_http_request *req,
+                                    size_t *len);
 
 void wr_http_request_free(struct wr_http_request *req);
 

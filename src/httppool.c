@@ -496,11 +496,20 @@ fail_proxy:
 }
 
 /* The request's header lines, then "Expect:" (no 100-continue round
- * trip), into t's own list nodes: no allocation once they have grown. */
+ * trip), into t's own list nodes: no allocation once they have grown.
+ *
+ * The lines are copied, in one memcpy of the request's header strings
+ * into t's reused buffer, rather than borrowed from the request: the
+ * caller may then free the request as soon as submit returns (dispatch
+ * does; tests resubmit one request), and no request has to outlive a
+ * transfer through its finish, failure and destroy paths.  finish()
+ * wipes the copy. */
 static int build_headers(struct transfer *t, const struct wr_http_request *req)
 {
-  size_t n = req->nheaders + 1, i, off = 0;
-  const char *data;
+  size_t n = req->nheaders + 1, i, len;
+  const char *lines = wr_http_request_strings(req, &len);
+  char *data;
+  int rc;
 
   if (n > t->hcap) {
     struct curl_slist *p = realloc(t->hnodes, n * sizeof(*p));
@@ -511,33 +520,18 @@ static int build_headers(struct transfer *t, const struct wr_http_request *req)
     t->hcap = n;
   }
   wr_buf_reset(&t->hlines);
+  if ((rc = wr_buf_add(&t->hlines, lines, len)) < 0 ||
+      (rc = wr_buf_add(&t->hlines, "Expect:", 8)) < 0)
+    return rc;
+  /* Pointers only now: the buffer may have moved while growing.  Each
+   * line is where it was in the request's strings. */
+  data = t->hlines.data;
   for (i = 0; i < req->nheaders; i++) {
-    const struct wr_header *h = &req->headers[i];
-    int rc;
-
-    rc = wr_buf_adds(&t->hlines, h->name);
-    /* "name;" is curl's way to send a header with an empty value. */
-    if (rc == 0 && h->value[0] != '\0') {
-      rc = wr_buf_add(&t->hlines, ": ", 2);
-      if (rc == 0)
-        rc = wr_buf_adds(&t->hlines, h->value);
-    } else if (rc == 0) {
-      rc = wr_buf_addc(&t->hlines, ';');
-    }
-    if (rc == 0)
-      rc = wr_buf_addc(&t->hlines, '\0');
-    if (rc < 0)
-      return rc;
+    t->hnodes[i].data = data + (req->headers[i].line - lines);
+    t->hnodes[i].next = &t->hnodes[i + 1];
   }
-  if (wr_buf_add(&t->hlines, "Expect:", 8) < 0)
-    return WR_ENOMEM;
-  /* Pointers only now: the buffer may have moved while growing. */
-  data = wr_buf_str(&t->hlines);
-  for (i = 0; i < n; i++) {
-    t->hnodes[i].data = (char *)data + off;
-    t->hnodes[i].next = i + 1 < n ? &t->hnodes[i + 1] : NULL;
-    off += strlen(data + off) + 1;
-  }
+  t->hnodes[i].data = data + len;
+  t->hnodes[i].next = NULL;
   return 0;
 }
 

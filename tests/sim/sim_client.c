@@ -72,14 +72,8 @@ static char *send_once(const struct opts *o, const struct wr_http_request *req)
 
   wr_buf_init(&r.body, 1 << 24);
   r.retry_after[0] = '\0';
-  for (i = 0; i < req->nheaders; i++) {
-    struct wr_buf h;
-
-    wr_buf_init(&h, 1 << 16);
-    wr_buf_addf(&h, "%s: %s", req->headers[i].name, req->headers[i].value);
-    hl = curl_slist_append(hl, wr_buf_str(&h));
-    wr_buf_free(&h);
-  }
+  for (i = 0; i < req->nheaders; i++)
+    hl = curl_slist_append(hl, req->headers[i].line);
   hl = curl_slist_append(hl, "Content-Type:");
   hl = curl_slist_append(hl, "Expect:");
   curl_easy_setopt(c, CURLOPT_URL, req->url);
@@ -119,7 +113,8 @@ static char *send_once(const struct opts *o, const struct wr_http_request *req)
   return body ? body : strdup("");
 }
 
-static struct wr_header *header(struct wr_http_request *req, const char *n)
+static const struct wr_header *header(const struct wr_http_request *req,
+                                      const char *n)
 {
   size_t i;
 
@@ -127,6 +122,15 @@ static struct wr_header *header(struct wr_http_request *req, const char *n)
     if (strcasecmp(req->headers[i].name, n) == 0)
       return &req->headers[i];
   return NULL;
+}
+
+static void set_header(struct wr_http_request *req, const char *name,
+                       const char *value)
+{
+  if (wr_http_request_set_header(req, name, value) < 0) {
+    fprintf(stderr, "sim-client: cannot set header %s\n", name);
+    exit(2);
+  }
 }
 
 /* After the query changed: sign it again with the project's signer. */
@@ -169,8 +173,7 @@ static void resign(const struct opts *o, struct wr_http_request *req)
       wr_buf_addf(&auth, "ACS3-HMAC-SHA256 Credential=%s,SignedHeaders=%s,"
                   "Signature=%s", o->creds.access_key_id, wr_buf_str(&sh),
                   wr_buf_str(&sig));
-      free(header(req, "authorization")->value);
-      header(req, "authorization")->value = wr_buf_take(&auth);
+      set_header(req, "authorization", wr_buf_str(&auth));
     }
   }
   free(req->url);
@@ -202,15 +205,16 @@ static void tamper(const struct opts *o, struct wr_http_request *req)
     if (p != NULL)
       p[9] = p[9] == 'x' ? 'y' : 'x';
   } else if (strcmp(o->tamper, "body-hash") == 0) {
-    struct wr_header *h = header(req, "x-acs-content-sha256");
+    const struct wr_header *h = header(req, "x-acs-content-sha256");
+    char *v;
 
-    if (h != NULL)
-      h->value[0] = h->value[0] == '0' ? '1' : '0';
+    if (h != NULL && (v = strdup(h->value)) != NULL) {
+      v[0] = v[0] == '0' ? '1' : '0';
+      set_header(req, h->name, v);
+      free(v);
+    }
   } else if (strcmp(o->tamper, "unsigned-header") == 0) {
-    req->headers = realloc(req->headers,
-                           (req->nheaders + 1) * sizeof(*req->headers));
-    req->headers[req->nheaders].name = strdup("x-acs-extra");
-    req->headers[req->nheaders++].value = strdup("1");
+    set_header(req, "x-acs-extra", "1");
   } else {
     fprintf(stderr, "sim-client: unknown --tamper %s\n", o->tamper);
     exit(2);

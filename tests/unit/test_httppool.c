@@ -32,6 +32,7 @@ static atomic_int stopping_;
 static atomic_int drops_;
 static char seen_ua[128];
 static char seen_hdr[128];
+static char seen_empty[128];
 static char seen_body[128];
 static char seen_method[16];
 static char seen_url[128];
@@ -80,6 +81,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
                                size_t *upload_size, void **con_cls)
 {
   struct upload *u = *con_cls;
+  const char *empty;
   enum MHD_Result rc;
   static char big[100000];
   int i;
@@ -113,6 +115,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
          MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent"));
     copy(seen_hdr, sizeof(seen_hdr),
          MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-acs-test"));
+    /* Sent as curl's "name;": present, empty. */
+    empty = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-acs-empty");
+    copy(seen_empty, sizeof(seen_empty), empty ? empty : "(absent)");
     copy(seen_body, sizeof(seen_body), u->data);
     copy(seen_method, sizeof(seen_method), method);
     rc = reply(c, 200, "{\"RequestId\":\"R-1\"}", 19, NULL, NULL);
@@ -270,20 +275,22 @@ static void test_headers_body_user_agent(void **state)
   uv_loop_t loop;
   struct wr_httppool *pool = pool_new(&loop, 5000);
   struct wr_http_request req;
-  struct wr_header h = {"x-acs-test", "v42"};
   struct result res = {0};
   char url[128], body[] = "a=1&b=2";
 
   (void)state;
   make_req(&req, url, sizeof(url), "/echo?x=1");
-  req.headers = &h;
-  req.nheaders = 1;
+  assert_int_equal(wr_http_request_set_header(&req, "x-acs-test", "v42"), 0);
+  assert_int_equal(wr_http_request_set_header(&req, "x-acs-empty", ""), 0);
   req.body = body;
   req.body_len = strlen(body);
   assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
   /* The request was copied: the caller's memory may go at once. */
   memset(url, 0, sizeof(url));
   memset(body, 0, sizeof(body));
+  req.url = NULL;
+  req.body = NULL;
+  wr_http_request_free(&req);
   uv_run(&loop, UV_RUN_DEFAULT);
   assert_int_equal(res.calls, 1);
   assert_int_equal(res.r.transport, WR_TRANSPORT_OK);
@@ -292,6 +299,7 @@ static void test_headers_body_user_agent(void **state)
   assert_string_equal(res.retry_after, "(none)");
   assert_string_equal(seen_ua, "wuying-reboot/" WR_VERSION);
   assert_string_equal(seen_hdr, "v42");
+  assert_string_equal(seen_empty, "");
   assert_string_equal(seen_body, "a=1&b=2");
   assert_string_equal(seen_method, "POST");
   pool_end(&loop, &pool);
