@@ -1,13 +1,14 @@
 /* httppool: concurrent HTTP(S) requests on a libuv loop, through the
- * libcurl multi *socket* interface.  The only file that knows both libuv
- * and libcurl (STYLE.md 1.3 and R8).
+ * libcurl multi *socket* interface.  httppool.c is the only file that
+ * knows both libuv and libcurl (STYLE.md 1.3 and R8); one request on one
+ * easy handle is httppool_transfer.c, which knows only libcurl.
  *
  * - One uv_poll_t per socket (created on curl's first request for it,
- *   attached with curl_multi_assign, stopped on CURL_POLL_REMOVE and
- *   restarted for the connection's next transfer, closed in curl's
- *   close-socket callback before the fd is, freed only in its close
- *   callback) and one one-shot uv_timer_t.  Completions are drained after
- *   every curl_multi_socket_action; poll errors are passed to curl.
+ *   attached with curl_multi_assign, left reading but unreferenced while
+ *   the connection is idle in curl's cache, closed in curl's close-socket
+ *   callback before the fd is, freed only in its close callback) and one
+ *   one-shot uv_timer_t.  Completions are drained after every
+ *   curl_multi_socket_action; poll errors are passed to curl.
  * - Easy handles are kept on a free list and reused; connections stay in
  *   curl's cache (keep-alive).  TLS is always verified.
  * - CURLcode is translated at this edge into enum wr_transport: NOT_SENT
