@@ -40,12 +40,12 @@ for mode in client v3; do
     while [ ! -s "$T/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
     port=$(head -n 1 "$T/port")
     if [ "$mode" = client ]; then
-      SIM_FLEET="$T/fleet.csv" SIM_CALLS=$((SECS * 20000)) wrk -t2 -c"$CONNS" -d"${SECS}s" \
+      SIM_FLEET="$T/fleet.csv" SIM_CALLS=$((SECS * 60000)) wrk -t2 -c"$CONNS" -d"${SECS}s" \
         -s "$HERE/sim_wrk.lua" "http://127.0.0.1:$port/" >"$T/wrk"
     else
-      # 40,000 signed calls a second of run: more than the sim can take.
+      # 100,000 signed calls a second of run: more than the sim can take.
       "$BUILD/tests/sim/sim-client" --endpoint "http://127.0.0.1:$port" \
-        --dump $((SECS * 40000)) \
+        --dump $((SECS * 100000)) \
         --ids "$(tail -n +2 "$T/fleet.csv" | cut -d, -f1 | head -n 5000 |
                  paste -sd, -)" >"$T/requests"
       SIM_REQUESTS="$T/requests" wrk -t2 -c"$CONNS" -d"${SECS}s" \
