@@ -7,6 +7,7 @@
 #include "report.h"
 
 #include "clock.h"
+#include "record_json.h"
 #include "log.h"
 
 #include <errno.h>
@@ -427,46 +428,25 @@ const char *wr_report_path(const struct wr_report *r)
 
 /* --- record builders ---------------------------------------------------- */
 
-/* The hot path writes a chunk record per call, so the builders copy
- * nothing they need not: keys are string literals (cJSON's "CS" items)
- * and string values are references to the caller's strings, which live
- * until the record is written (report.h).  cJSON_Delete frees only what
- * the record owns. */
-static bool put(cJSON *o, const char *name, cJSON *v)
-{
-  if (v == NULL)
-    return false;
-  if (!cJSON_AddItemToObjectCS(o, name, v)) {
-    cJSON_Delete(v);
-    return false;
-  }
-  return true;
-}
-
-static bool add_str_or_null(cJSON *o, const char *name, const char *s)
-{
-  return put(o, name, s != NULL ? cJSON_CreateStringReference(s)
-                                : cJSON_CreateNull());
-}
-
 static bool add_time_or_null(cJSON *o, const char *name, int64_t wall_ms)
 {
   char t[WR_TIME_RFC3339_LEN];
 
   if (wall_ms <= 0)
-    return put(o, name, cJSON_CreateNull());
+    return wr_record_put(o, name, cJSON_CreateNull());
   wr_time_rfc3339_ms(wall_ms, t);
-  return put(o, name, cJSON_CreateString(t));
+  return wr_record_put(o, name, cJSON_CreateString(t));
 }
 
 static bool add_num_or_null(cJSON *o, const char *name, double v, bool null)
 {
-  return put(o, name, null ? cJSON_CreateNull() : cJSON_CreateNumber(v));
+  return wr_record_put(o, name, null ? cJSON_CreateNull()
+                                     : cJSON_CreateNumber(v));
 }
 
 static bool add_num(cJSON *o, const char *name, double v)
 {
-  return put(o, name, cJSON_CreateNumber(v));
+  return wr_record_put(o, name, cJSON_CreateNumber(v));
 }
 
 static bool add_str_array(cJSON *o, const char *name, const char *const *v,
@@ -475,7 +455,7 @@ static bool add_str_array(cJSON *o, const char *name, const char *const *v,
   cJSON *a = cJSON_CreateArray();
   size_t i;
 
-  if (!put(o, name, a))
+  if (!wr_record_put(o, name, a))
     return false;
   for (i = 0; i < n; i++) {
     cJSON *s = cJSON_CreateStringReference(v[i] != NULL ? v[i] : "");
@@ -493,7 +473,7 @@ static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
   cJSON *a = cJSON_CreateArray();
   size_t i;
 
-  if (!put(o, "into", a))
+  if (!wr_record_put(o, "into", a))
     return false;
   for (i = 0; i < n; i++) {
     cJSON *part = cJSON_CreateObject();
@@ -502,9 +482,9 @@ static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
       cJSON_Delete(part);
       return false;
     }
-    if (!add_str_or_null(part, "chunk", into[i].chunk_id) ||
+    if (!wr_record_put_str(part, "chunk", into[i].chunk_id) ||
         !add_str_array(part, "desktop_ids", into[i].ids, into[i].nids) ||
-        !add_str_or_null(part, "client_token", into[i].client_token))
+        !wr_record_put_str(part, "client_token", into[i].client_token))
       return false;
   }
   return true;
@@ -517,19 +497,19 @@ cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
 
   if (o == NULL)
     return NULL;
-  ok = add_str_or_null(o, "type", "chunk") &&
-       add_str_or_null(o, "chunk", c->chunk_id) &&
-       add_str_or_null(o, "region", c->region) &&
+  ok = wr_record_put_str(o, "type", "chunk") &&
+       wr_record_put_str(o, "chunk", c->chunk_id) &&
+       wr_record_put_str(o, "region", c->region) &&
        add_str_array(o, "desktop_ids", c->ids, c->nids) &&
-       add_str_or_null(o, "client_token", c->client_token) &&
-       add_str_or_null(o, "status", c->status) &&
-       add_str_or_null(o, "request_id", c->request_id) &&
+       wr_record_put_str(o, "client_token", c->client_token) &&
+       wr_record_put_str(o, "status", c->status) &&
+       wr_record_put_str(o, "request_id", c->request_id) &&
        add_str_array(o, "attempt_request_ids", c->attempt_request_ids,
                      c->nattempt_request_ids) &&
        add_num_or_null(o, "http_status", (double)c->http_status,
                        c->http_status <= 0) &&
-       add_str_or_null(o, "error_code", c->error_code) &&
-       add_str_or_null(o, "error_message", c->error_message) &&
+       wr_record_put_str(o, "error_code", c->error_code) &&
+       wr_record_put_str(o, "error_message", c->error_message) &&
        add_num(o, "attempts", c->attempts) &&
        add_num(o, "ambiguous_attempts", c->ambiguous_attempts) &&
        add_time_or_null(o, "started_at", c->started_wall_ms) &&
@@ -553,7 +533,7 @@ cJSON *wr_record_summary(const struct wr_summary *s)
 
   if (o == NULL)
     return NULL;
-  ok = add_str_or_null(o, "type", "summary") &&
+  ok = wr_record_put_str(o, "type", "summary") &&
        add_time_or_null(o, "finished_at", s->finished_wall_ms) &&
        add_num(o, "ok_chunks", (double)s->ok_chunks) &&
        add_num(o, "failed_chunks", (double)s->failed_chunks) &&
@@ -562,7 +542,7 @@ cJSON *wr_record_summary(const struct wr_summary *s)
        add_num(o, "failed_desktops", (double)s->failed_desktops) &&
        add_num(o, "skipped_desktops", (double)s->skipped_desktops) &&
        add_num(o, "exit_code", s->exit_code) &&
-       add_str_or_null(o, "stop_reason", s->stop_reason);
+       wr_record_put_str(o, "stop_reason", s->stop_reason);
   if (!ok) {
     cJSON_Delete(o);
     return NULL;

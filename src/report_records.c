@@ -4,6 +4,7 @@
 #include "report_records.h"
 
 #include "clock.h"
+#include "record_json.h"
 #include "report.h"
 
 #include <assert.h>
@@ -92,25 +93,6 @@ cJSON *wr_record_rejected(const struct wr_rejected *r)
   return o;
 }
 
-/* Add v under the literal key name ("CS": not copied); v is deleted if
- * it cannot be added. */
-static bool put(cJSON *o, const char *name, cJSON *v)
-{
-  if (v == NULL)
-    return false;
-  if (!cJSON_AddItemToObjectCS(o, name, v)) {
-    cJSON_Delete(v);
-    return false;
-  }
-  return true;
-}
-
-static bool put_ref_or_null(cJSON *o, const char *name, const char *s)
-{
-  return put(o, name, s != NULL ? cJSON_CreateStringReference(s)
-                                : cJSON_CreateNull());
-}
-
 /* A run writes one per chunk before its first call, so, like the chunk
  * records (report.c), it copies nothing: literal keys, and references to
  * the chunk's strings, which the plan keeps. */
@@ -121,13 +103,13 @@ cJSON *wr_record_plan(const struct wr_chunk *c)
 
   if (o == NULL)
     return NULL;
-  if (!put_ref_or_null(o, "type", "plan") ||
-      !put_ref_or_null(o, "chunk", c->id) ||
-      !put(o, "wave", cJSON_CreateNumber(c->wave)) ||
-      !put_ref_or_null(o, "region", c->region))
+  if (!wr_record_put_str(o, "type", "plan") ||
+      !wr_record_put_str(o, "chunk", c->id) ||
+      !wr_record_put(o, "wave", cJSON_CreateNumber(c->wave)) ||
+      !wr_record_put_str(o, "region", c->region))
     goto fail;
   ids = cJSON_CreateArray();
-  if (!put(o, "desktop_ids", ids))
+  if (!wr_record_put(o, "desktop_ids", ids))
     goto fail;
   for (i = 0; i < c->nids; i++) {
     cJSON *id = cJSON_CreateStringReference(c->ids[i]);
@@ -137,7 +119,7 @@ cJSON *wr_record_plan(const struct wr_chunk *c)
       goto fail;
     }
   }
-  if (!put_ref_or_null(o, "client_token",
+  if (!wr_record_put_str(o, "client_token",
                        c->client_token[0] != '\0' ? c->client_token : NULL))
     goto fail;
   return o;
@@ -164,7 +146,7 @@ static cJSON *leaf(cJSON *o, const char *name)
 {
   cJSON *it = cJSON_CreateNull();
 
-  if (!put(o, name, it))
+  if (!wr_record_put(o, name, it))
     return NULL;
   it->type |= cJSON_IsReference;
   return it;
@@ -174,7 +156,7 @@ static cJSON *array(cJSON *o, const char *name)
 {
   cJSON *a = cJSON_CreateArray();
 
-  return put(o, name, a) ? a : NULL;
+  return wr_record_put(o, name, a) ? a : NULL;
 }
 
 /* s: the value, NULL for null. */

@@ -74,24 +74,27 @@ static int param_cmp(const void *a, const void *b)
   return c != 0 ? c : strcmp(pa->value, pb->value);
 }
 
-/* Insertion sort up to this many: a request has a handful of parameters,
- * often in order already, and qsort's set-up cost more than the sort. */
+/* Insertion sort up to this many: a request has a handful of parameters
+ * or headers, often in order already, and qsort's set-up cost more than
+ * the sort. */
 #define SORT_SMALL 16
+#define SORT_ELEM_MAX 64
 
-static void sort_params(struct wr_param *p, size_t n)
+void wr_sort_small(void *base, size_t n, size_t size,
+                   int (*cmp)(const void *, const void *))
 {
+  unsigned char *a = base, t[SORT_ELEM_MAX];
   size_t i, j;
 
-  if (n > SORT_SMALL) {
-    qsort(p, n, sizeof(*p), param_cmp);
+  if (n > SORT_SMALL || size > sizeof(t)) {
+    qsort(base, n, size, cmp);
     return;
   }
   for (i = 1; i < n; i++) {
-    struct wr_param t = p[i];
-
-    for (j = i; j > 0 && param_cmp(&p[j - 1], &t) > 0; j--)
-      p[j] = p[j - 1];
-    p[j] = t;
+    memcpy(t, a + i * size, size);
+    for (j = i; j > 0 && cmp(a + (j - 1) * size, t) > 0; j--)
+      memcpy(a + j * size, a + (j - 1) * size, size);
+    memcpy(a + j * size, t, size);
   }
 }
 
@@ -100,7 +103,7 @@ int wr_canonical_query(struct wr_param *params, size_t n, struct wr_buf *out)
   size_t i;
   int rc;
 
-  sort_params(params, n);
+  wr_sort_small(params, n, sizeof(*params), param_cmp);
   for (i = 0; i < n; i++) {
     const char *v = params[i].value != NULL ? params[i].value : "";
 

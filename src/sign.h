@@ -25,6 +25,10 @@ int wr_percent_encode(const char *s, size_t len, struct wr_buf *out);
  * vectors/client-api-wire.json).  Never used for a string to sign. */
 int wr_percent_encode_js(const char *s, size_t len, struct wr_buf *out);
 
+/* qsort(3), by insertion for up to 16 elements of up to 64 bytes. */
+void wr_sort_small(void *base, size_t n, size_t size,
+                   int (*cmp)(const void *, const void *));
+
 /* Sort params in place by name (byte order), then append
  * "enc(name)=enc(value)&..." to out. */
 int wr_canonical_query(struct wr_param *params, size_t n, struct wr_buf *out);

@@ -41,23 +41,6 @@ static int hdr_cmp(const void *a, const void *b)
   return ha->value_len < hb->value_len ? -1 : ha->value_len > hb->value_len;
 }
 
-static void sort_hdrs(struct hdr *h, size_t n)
-{
-  size_t i, j;
-
-  if (n > SMALL_HDRS) {
-    qsort(h, n, sizeof(*h), hdr_cmp);
-    return;
-  }
-  for (i = 1; i < n; i++) {
-    struct hdr t = h[i];
-
-    for (j = i; j > 0 && hdr_cmp(&h[j - 1], &t) > 0; j--)
-      h[j] = h[j - 1];
-    h[j] = t;
-  }
-}
-
 static void trim(const char *s, const char **start, size_t *len)
 {
   size_t n = strlen(s);
@@ -102,7 +85,7 @@ static int prepare_hdrs(const struct wr_param *headers, size_t n,
     /* "name:value\n" and "name;" */
     *size += 2 * h[i].name_len + h[i].value_len + 3;
   }
-  sort_hdrs(h, n);
+  wr_sort_small(h, n, sizeof(*h), hdr_cmp);
   return 0;
 }
 

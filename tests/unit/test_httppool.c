@@ -351,33 +351,34 @@ static void test_timeout_after_send_is_ambiguous(void **state)
               strstr(res.detail, "imed out") != NULL);
 }
 
-/* A port nobody listens on: refused, certainly not sent. */
-static void test_refused_is_not_sent(void **state)
+/* A port on 127.0.0.1 where nothing listens. */
+static unsigned short closed_port(void)
 {
-  uv_loop_t loop;
-  struct wr_httppool *pool = pool_new(&loop, 2000);
-  struct wr_http_request req;
-  struct result res = {0};
   struct sockaddr_in sa;
   socklen_t len = sizeof(sa);
-  char url[128];
   int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-  (void)state;
+  assert_true(fd >= 0);
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_true(fd >= 0);
   assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
   assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
   close(fd);
-  make_req(&req, url, sizeof(url), "/");
-  snprintf(url, sizeof(url), "http://127.0.0.1:%u/", ntohs(sa.sin_port));
-  assert_int_equal(wr_httppool_submit(pool, &req, on_done, &res, NULL), 0);
-  uv_run(&loop, UV_RUN_DEFAULT);
+  return ntohs(sa.sin_port);
+}
+
+/* A port nobody listens on: refused, certainly not sent. */
+static void test_refused_is_not_sent(void **state)
+{
+  struct result res = {0};
+  char url[64];
+
+  (void)state;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u/", closed_port());
+  one_url(url, 2000, &res);
   assert_int_equal(res.calls, 1);
   assert_int_equal(res.r.transport, WR_TRANSPORT_NOT_SENT);
-  pool_end(&loop, &pool);
 }
 
 /* A listener whose accept queue is full drops SYNs: the connect times
@@ -632,23 +633,6 @@ static void test_idle_connection_closed_by_server(void **state)
   assert_int_equal(atomic_load(&cl.accepted), 2);
   pool_end(&loop, &pool);
   closer_stop(&cl);
-}
-
-/* A port on 127.0.0.1 where nothing listens. */
-static unsigned short closed_port(void)
-{
-  struct sockaddr_in sa;
-  socklen_t len = sizeof(sa);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-  assert_true(fd >= 0);
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-  close(fd);
-  return ntohs(sa.sin_port);
 }
 
 /* The environment's proxy, read once by the pool, is what curl uses: the

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void check_encode(const char *in, const char *want)
@@ -214,6 +215,41 @@ static void test_sha256_hex(void **state)
       hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static int int_cmp(const void *a, const void *b)
+{
+  int x = *(const int *)a, y = *(const int *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* wr_sort_small agrees with qsort on both sides of its cut-over (16),
+ * with repeated keys, and for elements too big for insertion. */
+static void test_sort_small_like_qsort(void **state)
+{
+  struct big { int key; char pad[100]; } b[5], want_b[5];
+  int a[40], want[40];
+  size_t n, i;
+  unsigned seed = 7;
+
+  (void)state;
+  for (n = 0; n <= 40; n++) {
+    for (i = 0; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      a[i] = want[i] = (int)(seed >> 16) % 9;
+    }
+    wr_sort_small(a, n, sizeof(a[0]), int_cmp);
+    qsort(want, n, sizeof(want[0]), int_cmp);
+    assert_memory_equal(a, want, n * sizeof(a[0]));
+  }
+  memset(b, 0, sizeof(b));
+  for (i = 0; i < 5; i++)
+    b[i].key = (int)(5 - i);
+  memcpy(want_b, b, sizeof(b));
+  wr_sort_small(b, 5, sizeof(b[0]), int_cmp);
+  qsort(want_b, 5, sizeof(want_b[0]), int_cmp);
+  assert_memory_equal(b, want_b, sizeof(b));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -225,6 +261,7 @@ int main(void)
     cmocka_unit_test(test_canonical_query_byte_order_and_empty),
     cmocka_unit_test(test_encode_every_byte),
     cmocka_unit_test(test_sort_small_any_order),
+    cmocka_unit_test(test_sort_small_like_qsort),
     cmocka_unit_test(test_sha256_hex),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
