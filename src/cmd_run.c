@@ -19,20 +19,10 @@
 
 #define PATH_LEN 96
 
-/* Write one record (borrowed; NULL: out of memory building it). */
-static int write_record(struct wr_report *r, const cJSON *rec,
-                        struct wr_err *err)
-{
-  if (rec == NULL)
-    return wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
-                      wr_report_path(r));
-  return wr_report_write(r, rec, wr_clock_now_ms(), err);
-}
-
-/* Write one record (owned here) and free it. */
+/* Write one record (owned here; NULL: out of memory) and free it. */
 static int put(struct wr_report *r, cJSON *rec, struct wr_err *err)
 {
-  int rc = write_record(r, rec, err);
+  int rc = wr_report_write(r, rec, wr_clock_now_ms(), err);
 
   cJSON_Delete(rec);
   return rc;
@@ -62,7 +52,8 @@ static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
     rc = wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
                     wr_report_path(r));
   for (i = 0; rc == 0 && i < plan->nchunks; i++)
-    rc = write_record(r, wr_plan_record_fill(pr, &plan->chunks[i]), err);
+    rc = wr_report_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
+                         wr_clock_now_ms(), err);
   wr_plan_record_destroy(&pr);
   end = wr_report_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
   return rc < 0 ? rc : end;

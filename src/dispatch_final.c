@@ -50,12 +50,6 @@ static void write_record(struct wr_dispatch *d, const cJSON *rec)
 
   if (d->report_failed)
     return;
-  if (rec == NULL) {
-    wr_err_set(&err, WR_ENOMEM, "%s: out of memory building a record",
-               wr_report_path(d->report));
-    wr_dispatch_report_failed(d, &err);
-    return;
-  }
   if (wr_report_write(d->report, rec, wr_clock_now_ms(), &err) < 0)
     wr_dispatch_report_failed(d, &err);
 }

@@ -348,8 +348,12 @@ int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
   size_t len = 0;
   int rc;
 
-  if (r == NULL || record == NULL)
-    return wr_err_set(err, WR_EINVAL, "no report or record");
+  if (r == NULL)
+    return wr_err_set(err, WR_EINVAL, "no report");
+  /* A builder's NULL: what failed was the memory for the record. */
+  if (record == NULL)
+    return wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
+                      r->path);
   rc = serialise(r, record, &len, err);
   if (rc < 0)
     return rc;

@@ -23,7 +23,8 @@ struct wr_report;
  * or, with append, an existing report (resume).  *out set on success. */
 int wr_report_open(const char *path, bool append, struct wr_report **out,
                    struct wr_err *err);
-/* Write one record (a cJSON object; borrowed) as one line.  now_ms
+/* Write one record (a cJSON object; borrowed) as one line; a NULL record
+ * (a builder out of memory) is WR_ENOMEM, naming the file.  now_ms
  * (monotonic) drives the once-a-second fsync.  Within a batch the line is
  * only added to it (see below). */
 int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,

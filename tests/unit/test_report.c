@@ -153,6 +153,10 @@ static void test_new_file_lines(void **state)
   assert_string_equal(wr_report_path(r), path);
   for (i = 0; i < 5; i++)
     write_small(r, i, 1000 + i);
+  /* A builder that ran out of memory: an error naming the file, no line. */
+  assert_int_equal(wr_report_write(r, NULL, 1006, &err), WR_ENOMEM);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, "out of memory building a record"));
   assert_int_equal(wr_report_close(&r, &err), 0);
   assert_null(r);
 
