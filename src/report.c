@@ -453,25 +453,6 @@ static bool add_num(cJSON *o, const char *name, double v)
   return wr_record_put(o, name, cJSON_CreateNumber(v));
 }
 
-static bool add_str_array(cJSON *o, const char *name, const char *const *v,
-                          size_t n)
-{
-  cJSON *a = cJSON_CreateArray();
-  size_t i;
-
-  if (!wr_record_put(o, name, a))
-    return false;
-  for (i = 0; i < n; i++) {
-    cJSON *s = cJSON_CreateStringReference(v[i] != NULL ? v[i] : "");
-
-    if (s == NULL || !cJSON_AddItemToArray(a, s)) {
-      cJSON_Delete(s);
-      return false;
-    }
-  }
-  return true;
-}
-
 static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
 {
   cJSON *a = cJSON_CreateArray();
@@ -487,7 +468,7 @@ static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
       return false;
     }
     if (!wr_record_put_str(part, "chunk", into[i].chunk_id) ||
-        !add_str_array(part, "desktop_ids", into[i].ids, into[i].nids) ||
+        !wr_record_put_strs(part, "desktop_ids", into[i].ids, into[i].nids) ||
         !wr_record_put_str(part, "client_token", into[i].client_token))
       return false;
   }
@@ -504,11 +485,11 @@ cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
   ok = wr_record_put_str(o, "type", "chunk") &&
        wr_record_put_str(o, "chunk", c->chunk_id) &&
        wr_record_put_str(o, "region", c->region) &&
-       add_str_array(o, "desktop_ids", c->ids, c->nids) &&
+       wr_record_put_strs(o, "desktop_ids", c->ids, c->nids) &&
        wr_record_put_str(o, "client_token", c->client_token) &&
        wr_record_put_str(o, "status", c->status) &&
        wr_record_put_str(o, "request_id", c->request_id) &&
-       add_str_array(o, "attempt_request_ids", c->attempt_request_ids,
+       wr_record_put_strs(o, "attempt_request_ids", c->attempt_request_ids,
                      c->nattempt_request_ids) &&
        add_num_or_null(o, "http_status", (double)c->http_status,
                        c->http_status <= 0) &&

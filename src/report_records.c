@@ -98,29 +98,17 @@ cJSON *wr_record_rejected(const struct wr_rejected *r)
  * the chunk's strings, which the plan keeps. */
 cJSON *wr_record_plan(const struct wr_chunk *c)
 {
-  cJSON *o = cJSON_CreateObject(), *ids;
-  size_t i;
+  cJSON *o = cJSON_CreateObject();
 
   if (o == NULL)
     return NULL;
   if (!wr_record_put_str(o, "type", "plan") ||
       !wr_record_put_str(o, "chunk", c->id) ||
       !wr_record_put(o, "wave", cJSON_CreateNumber(c->wave)) ||
-      !wr_record_put_str(o, "region", c->region))
-    goto fail;
-  ids = cJSON_CreateArray();
-  if (!wr_record_put(o, "desktop_ids", ids))
-    goto fail;
-  for (i = 0; i < c->nids; i++) {
-    cJSON *id = cJSON_CreateStringReference(c->ids[i]);
-
-    if (id == NULL || !cJSON_AddItemToArray(ids, id)) {
-      cJSON_Delete(id);
-      goto fail;
-    }
-  }
-  if (!wr_record_put_str(o, "client_token",
-                       c->client_token[0] != '\0' ? c->client_token : NULL))
+      !wr_record_put_str(o, "region", c->region) ||
+      !wr_record_put_strs(o, "desktop_ids", c->ids, c->nids) ||
+      !wr_record_put_str(o, "client_token",
+                         c->client_token[0] != '\0' ? c->client_token : NULL))
     goto fail;
   return o;
 fail:
