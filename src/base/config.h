@@ -1,4 +1,5 @@
-/* config: every option of every command, parsed once.
+/* config: every option of every command, parsed once (options/,
+ * config_load.h) and read by every room.
  *
  * wr_config_load() reads argv (getopt_long), then the --job file (JSON,
  * long option names as keys; the command line wins), applies the defaults
@@ -90,35 +91,8 @@ struct wr_config_given {
   char *value;             /* "" for a flag */
 };
 
-/* Parse argv into cfg.  Returns 0 (cfg->command says what to do; WR_CMD_NONE
- * when --help/--version was printed) or WR_EUSAGE with err set.  Reads the
- * --job file and secret options (handed to creds.h).  cfg must be freed
- * with wr_config_free() in every case. */
-int wr_config_load(struct wr_config *cfg, int argc, char **argv,
-                   struct wr_err *err);
+/* Free every string of cfg and zero it; safe on a zeroed config. */
 void wr_config_free(struct wr_config *cfg);
-
-/* Apply a job file (path) or a parsed job object (a cJSON object, e.g. a
- * report's run.options when resuming) to cfg: keys are long option names,
- * "inputs" an array of paths, null leaves a default.  An unknown key or a
- * wrong type is WR_EUSAGE naming source and key. */
-int wr_config_load_job(struct wr_config *cfg, const char *path,
-                       struct wr_err *err);
-int wr_config_apply_json(struct wr_config *cfg, const void *obj,
-                         const char *source, struct wr_err *err);
-
-/* resume: a new config (*out, free with wr_config_free()) made of the
- * defaults, then options (a report's run.options, a cJSON object), then
- * the options cli's command line gave; REPORT stays cli's.  Validated
- * (a relative --deadline counts from now).  WR_EUSAGE naming source or
- * the option.  *out must be freed with wr_config_free() in every case. */
-int wr_config_resume(const struct wr_config *cli, const void *options,
-                     const char *source, struct wr_config *out,
-                     struct wr_err *err);
-
-/* "90s", "15m", "2h", "1h30m", "500ms" or bare seconds -> ms.  0 or
- * WR_EINVAL. */
-int wr_config_parse_duration(const char *v, int64_t *ms);
 
 /* Serialise every non-secret option in effect as a cJSON object (the
  * report's run.options), returned as `void *` to keep cJSON out of this

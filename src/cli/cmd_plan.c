@@ -4,8 +4,9 @@
 
 #include "clock.h"
 #include "log.h"
+#include "uuid.h"
 #include "plan.h"
-#include "report_records.h"
+#include "journal_records.h"
 #include "show_requests.h"
 
 #include <cjson/cJSON.h>

@@ -18,13 +18,14 @@
  * sessions' final records included). */
 #define _POSIX_C_SOURCE 200809L
 #include "cmd.h"
+#include "config_load.h"
 
 #include "clock.h"
 #include "creds.h"
-#include "dispatch_send.h"
+#include "sender.h"
 #include "log.h"
 #include "plan.h"
-#include "report.h"
+#include "journal.h"
 #include "report_read.h"
 #include "run_session.h"
 

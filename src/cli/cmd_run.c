@@ -7,11 +7,12 @@
 
 #include "clock.h"
 #include "creds.h"
-#include "dispatch_send.h"
+#include "sender.h"
 #include "log.h"
+#include "uuid.h"
 #include "plan.h"
-#include "report.h"
-#include "report_records.h"
+#include "journal.h"
+#include "journal_records.h"
 #include "run_session.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* wuying-reboot: reboot WUYING Workspace (ECD) cloud desktops in bulk. */
 #include "cmd.h"
-#include "config.h"
+#include "config_load.h"
 #include "err.h"
 #include "log.h"
 

@@ -10,8 +10,9 @@
 #include "idset.h"
 #include "ingest.h"
 #include "log.h"
+#include "uuid.h"
+#include "utf8.h"
 
-#include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,79 +104,17 @@ bool wr_region_valid(const char *s, size_t len)
   return parts >= 2;
 }
 
-int wr_uuid4(char out[WR_CLIENT_TOKEN_LEN])
-{
-  unsigned char b[16];
-
-  if (RAND_bytes(b, sizeof(b)) != 1)
-    return WR_EIO;
-  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-  snprintf(out, WR_CLIENT_TOKEN_LEN,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-           "%02x%02x%02x%02x%02x%02x",
-           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-           b[11], b[12], b[13], b[14], b[15]);
-  return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-  size_t len, i;
-  unsigned char lo = 0x80, hi = 0xbf;
-
-  if (s[0] < 0x80)
-    return 1;
-  if (s[0] >= 0xc2 && s[0] <= 0xdf)
-    len = 2;
-  else if (s[0] >= 0xe0 && s[0] <= 0xef)
-    len = 3;
-  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-    len = 4;
-  else
-    return 0;
-  if (s[0] == 0xe0)
-    lo = 0xa0; /* overlong */
-  else if (s[0] == 0xed)
-    hi = 0x9f; /* surrogates */
-  else if (s[0] == 0xf0)
-    lo = 0x90;
-  else if (s[0] == 0xf4)
-    hi = 0x8f;
-  if (n < len || s[1] < lo || s[1] > hi)
-    return 0;
-  for (i = 2; i < len; i++)
-    if (s[i] < 0x80 || s[i] > 0xbf)
-      return 0;
-  return len;
-}
-
-/* The value as printable, valid UTF-8: control characters and invalid
- * bytes become \xNN, so a report line is always valid JSON text. */
+/* The value as printable, valid UTF-8 (wr_utf8_render), cut to
+ * VALUE_MAX bytes, in the plan's arena. */
 static char *render_value(struct wr_arena *a, const char *s, size_t len)
 {
-  const unsigned char *u = (const unsigned char *)s;
-  size_t i = 0, k, o = 0;
   char *out;
 
   if (len > VALUE_MAX)
     len = VALUE_MAX;
-  out = wr_arena_alloc(a, len * 4 + 1);
-  if (out == NULL)
-    return NULL;
-  while (i < len) {
-    k = utf8_seq(u + i, len - i);
-    if (k == 0 || (k == 1 && (u[i] < 0x20 || u[i] == 0x7f))) {
-      o += (size_t)snprintf(out + o, 5, "\\x%02x", u[i]);
-      i++;
-    } else {
-      memcpy(out + o, u + i, k);
-      o += k;
-      i += k;
-    }
-  }
-  out[o] = '\0';
+  out = wr_arena_alloc(a, WR_UTF8_RENDER_SIZE(len));
+  if (out != NULL)
+    wr_utf8_render(s, len, out);
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "uuid.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,7 +24,7 @@ struct wr_rejected {
 };
 
 #define WR_CHUNK_ID_LEN 32
-#define WR_CLIENT_TOKEN_LEN 37 /* UUID v4 text + NUL */
+#define WR_CLIENT_TOKEN_LEN WR_UUID_LEN /* a UUID v4 (uuid.h) */
 
 struct wr_chunk {
   char id[WR_CHUNK_ID_LEN];   /* "17" */
@@ -73,9 +74,6 @@ void wr_plan_destroy(struct wr_plan **pp);
 void wr_plan_opts_from_config(const struct wr_config *cfg,
                               struct wr_plan_opts *opts);
 
-/* A fresh UUID v4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx") from OpenSSL's
- * CSPRNG. */
-int wr_uuid4(char out[WR_CLIENT_TOKEN_LEN]);
 
 /* true when s is a region name: "cn-hangzhou", "ap-southeast-1" (letters
  * and digits in two or more parts joined by '-', at most 32 chars). */

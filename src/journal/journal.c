@@ -4,7 +4,7 @@
  * file up to the end of its last complete line; a write that cannot be
  * completed is cut back to it with ftruncate, so a full disk leaves the
  * journal as it was before the record, never with half a line. */
-#include "report.h"
+#include "journal.h"
 
 #include "clock.h"
 #include "record_json.h"

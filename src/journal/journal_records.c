@@ -1,11 +1,11 @@
 /* report_records: cJSON owns every child added to a parent
  * (cJSON_AddItemTo* transfers ownership), so each builder deletes only
  * the root on failure. */
-#include "report_records.h"
+#include "journal_records.h"
 
 #include "clock.h"
 #include "record_json.h"
-#include "report.h"
+#include "journal.h"
 
 #include <assert.h>
 #include <limits.h>

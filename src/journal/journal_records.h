@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "plan.h"
-#include "report.h"
+#include "journal.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
  * validated the same way wherever it comes from.  Order: defaults, then
  * the job file, then the command line (which therefore wins), then the
  * checks that involve several options. */
-#include "config.h"
+#include "config_load.h"
 
 #include "cli.h"
 #include "config_int.h"
@@ -591,29 +591,4 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
 out:
   free(pend);
   return rc;
-}
-
-void wr_config_free(struct wr_config *cfg)
-{
-  size_t i;
-
-  for (i = 0; i < cfg->ninputs; i++)
-    free(cfg->inputs[i]);
-  free(cfg->inputs);
-  free(cfg->job_file);
-  free(cfg->region);
-  free(cfg->column);
-  free(cfg->endpoint);
-  free(cfg->profile);
-  free(cfg->client_id);
-  free(cfg->client_os);
-  free(cfg->client_version);
-  free(cfg->deadline);
-  free(cfg->report_path);
-  free(cfg->report_format);
-  free(cfg->output);
-  for (i = 0; i < cfg->ngiven; i++)
-    free(cfg->given[i].value);
-  free(cfg->given);
-  memset(cfg, 0, sizeof(*cfg));
 }

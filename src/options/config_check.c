@@ -1,6 +1,6 @@
 /* config_check: the checks that involve several options or the outside
  * world (a URL parser, the clock), run once every source is applied. */
-#include "config.h"
+#include "config_load.h"
 
 #include "cli.h"
 #include "clock.h"

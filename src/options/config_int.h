@@ -3,7 +3,7 @@
 #ifndef WR_CONFIG_INT_H
 #define WR_CONFIG_INT_H
 
-#include "config.h"
+#include "config_load.h"
 
 enum opt_id {
   O_REGION = 256, O_COLUMN, O_FORMAT, O_STRICT, O_CHUNK_SIZE, O_CANARY,

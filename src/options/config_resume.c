@@ -4,7 +4,7 @@
  * deadline, endpoint, ...) are applied over it, exactly as a command line
  * wins over --job.  Options that would change the plan are refused by
  * wr_config_load() before we get here. */
-#include "config.h"
+#include "config_load.h"
 
 #include "config_int.h"
 #include "log.h"

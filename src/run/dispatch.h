@@ -26,7 +26,7 @@
 #include "config.h"
 #include "err.h"
 #include "plan.h"
-#include "report.h"
+#include "journal.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "creds.h"
 #include "log.h"
+#include "uuid.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 
 #include "dispatch.h"
 #include "ratelimit.h"
-#include "report_records.h"
+#include "journal_records.h"
 #include "retry.h"
 
 #include <uv.h>

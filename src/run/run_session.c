@@ -1,7 +1,7 @@
 #include "run_session.h"
 
 #include "clock.h"
-#include "dispatch_send.h"
+#include "sender.h"
 #include "err.h"
 #include "log.h"
 #include "progress.h"

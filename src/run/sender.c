@@ -1,4 +1,4 @@
-#include "dispatch_send.h"
+#include "sender.h"
 
 #include "api.h"
 #include "clock.h"

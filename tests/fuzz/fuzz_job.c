@@ -2,7 +2,7 @@
  * run.options, which resume applies the same way): any JSON text is
  * applied to a fresh plan config, which must then serialise and free
  * cleanly.  Build and run with tests/fuzz/run.sh. */
-#include "config.h"
+#include "config_load.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>

@@ -7,14 +7,17 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 OUT="$HERE/out"
+# every room of src/ on the include path (the rooms are in src/CMakeLists.txt)
+INC=$(for d in "$SRC"/src/*/; do printf -- '-I%s ' "${d%/}"; done)
 SECONDS_TO_RUN=${1:-60}
 mkdir -p "$OUT/corpus"
 command -v clang > /dev/null || { echo "clang is needed"; exit 1; }
+# shellcheck disable=SC2086
 clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
-  -I"$SRC/src" "$HERE/fuzz_ingest.c" "$SRC/src/ingest.c" \
-  "$SRC/src/ingest_csv.c" "$SRC/src/ingest_jsonl.c" "$SRC/src/buf.c" \
-  "$SRC/src/err.c" -lcsv -lcjson -lcrypto -o "$OUT/fuzz_ingest"
+  $INC "$HERE/fuzz_ingest.c" "$SRC/src/input/ingest.c" \
+  "$SRC/src/input/ingest_csv.c" "$SRC/src/input/ingest_jsonl.c" "$SRC/src/base/buf.c" \
+  "$SRC/src/base/err.c" -lcsv -lcjson -lcrypto -o "$OUT/fuzz_ingest"
 for f in "$SRC"/samples/*.csv "$SRC"/samples/*.jsonl; do
   name=$(basename "$f")
   case "$f" in *.jsonl) p='\001' ;; *) p='\000' ;; esac
@@ -24,15 +27,16 @@ done
   -artifact_prefix="$OUT/" "$OUT/corpus"
 
 # fuzz_job needs the whole core (config -> creds, plan, cli_help ...).
-core=$(ls "$SRC"/src/*.c | grep -v '/main.c$')
+core=$(ls "$SRC"/src/*/*.c | grep -v -e '/main.c$' -e '/sim/')
 # shellcheck disable=SC2086
 clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
-  -I"$SRC/src" "$HERE/fuzz_job.c" $core \
+  $INC "$HERE/fuzz_job.c" $core \
   -luv -lcurl -lcsv -lcjson -lcrypto -lm -o "$OUT/fuzz_job"
+# shellcheck disable=SC2086
 clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
-  -I"$SRC/src" "$HERE/fuzz_plan.c" $core \
+  $INC "$HERE/fuzz_plan.c" $core \
   -luv -lcurl -lcsv -lcjson -lcrypto -lm -o "$OUT/fuzz_plan"
 mkdir -p "$OUT/corpus-job"
 cp "$SRC"/jobs/*.json "$OUT/corpus-job/"

@@ -1,5 +1,5 @@
 #include "cli.h"
-#include "config.h"
+#include "config_load.h"
 #include "config_int.h"
 #include "clock.h"
 #include "err.h"

@@ -2,9 +2,9 @@
  * file: every scenario reads the report back and checks the records. */
 #include "clock.h"
 #include "dispatch.h"
-#include "dispatch_send.h"
+#include "sender.h"
 #include "plan.h"
-#include "report.h"
+#include "journal.h"
 
 #include <stdbool.h>
 #include <setjmp.h>

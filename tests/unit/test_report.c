@@ -3,7 +3,7 @@
  * Write failures are real ones: /dev/full gives ENOSPC, and RLIMIT_FSIZE
  * makes the kernel accept part of a line and then refuse the rest, which
  * is the torn-record case the writer must undo. */
-#include "report.h"
+#include "journal.h"
 
 #include "err.h"
 

@@ -1,4 +1,4 @@
-#include "report_records.h"
+#include "journal_records.h"
 #include "config.h"
 #include "err.h"
 #include "plan.h"

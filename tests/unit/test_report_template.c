@@ -4,10 +4,10 @@
  * and shrink, and through the report writer as well as cJSON's printer.
  * Run under ASan, the same tests check that nothing leaks or is freed
  * twice. */
-#include "report_records.h"
+#include "journal_records.h"
 
 #include "err.h"
-#include "report.h"
+#include "journal.h"
 
 #include <limits.h>
 #include <stdio.h>

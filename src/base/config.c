@@ -1,0 +1,99 @@
+/* config: the options struct's own functions, which every room may call:
+ * free it, and print it as the report's run.options.  Parsing is in
+ * options/ (config_load.h). */
+#include "config.h"
+
+#include "clock.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wr_config_free(struct wr_config *cfg)
+{
+  size_t i;
+
+  for (i = 0; i < cfg->ninputs; i++)
+    free(cfg->inputs[i]);
+  free(cfg->inputs);
+  free(cfg->job_file);
+  free(cfg->region);
+  free(cfg->column);
+  free(cfg->endpoint);
+  free(cfg->profile);
+  free(cfg->client_id);
+  free(cfg->client_os);
+  free(cfg->client_version);
+  free(cfg->deadline);
+  free(cfg->report_path);
+  free(cfg->report_format);
+  free(cfg->output);
+  for (i = 0; i < cfg->ngiven; i++)
+    free(cfg->given[i].value);
+  free(cfg->given);
+  memset(cfg, 0, sizeof(*cfg));
+}
+
+static bool add_str(cJSON *o, const char *key, const char *v)
+{
+  return v != NULL ? cJSON_AddStringToObject(o, key, v) != NULL
+                   : cJSON_AddNullToObject(o, key) != NULL;
+}
+
+void *wr_config_to_json(const struct wr_config *cfg)
+{
+  static const char *const fmt[] = {"auto", "csv", "jsonl"};
+  static const char *const progress[] = {"auto", "always", "never"};
+  char buf[WR_TIME_RFC3339_LEN];
+  cJSON *o = cJSON_CreateObject();
+  bool ok;
+
+  if (o == NULL)
+    return NULL;
+  ok = add_str(o, "region", cfg->region) && add_str(o, "column", cfg->column) &&
+       add_str(o, "format", fmt[cfg->format]) &&
+       cJSON_AddBoolToObject(o, "strict", cfg->strict) &&
+       cJSON_AddNumberToObject(o, "chunk-size", cfg->chunk_size) &&
+       cJSON_AddNumberToObject(o, "canary", (double)cfg->canary) &&
+       cJSON_AddNumberToObject(o, "wave-size", (double)cfg->wave_size) &&
+       add_str(o, "api", cfg->api == WR_API_CLIENT ? "client" : "admin") &&
+       add_str(o, "signature", cfg->signature == WR_SIG_V1 ? "v1" : "v3") &&
+       add_str(o, "endpoint", cfg->endpoint) &&
+       cJSON_AddBoolToObject(o, "insecure", cfg->insecure) &&
+       add_str(o, "profile", cfg->profile) &&
+       add_str(o, "client-id", cfg->client_id) &&
+       add_str(o, "client-os", cfg->client_os) &&
+       add_str(o, "client-version", cfg->client_version) &&
+       cJSON_AddNumberToObject(o, "rate", cfg->rate) &&
+       cJSON_AddNumberToObject(o, "concurrency", cfg->concurrency) &&
+       cJSON_AddNumberToObject(o, "timeout", cfg->timeout_s) &&
+       cJSON_AddNumberToObject(o, "retries", cfg->retries);
+  if (ok && cfg->max_errors_pct >= 0) {
+    snprintf(buf, sizeof(buf), "%g%%", cfg->max_errors_pct);
+    ok = add_str(o, "max-errors", buf);
+  } else if (ok) {
+    ok = cfg->max_errors >= 0
+             ? cJSON_AddNumberToObject(o, "max-errors",
+                                       (double)cfg->max_errors) != NULL
+             : cJSON_AddNullToObject(o, "max-errors") != NULL;
+  }
+  if (cfg->verify_timeout_ms % 1000 == 0)
+    snprintf(buf, sizeof(buf), "%llds",
+             (long long)(cfg->verify_timeout_ms / 1000));
+  else
+    snprintf(buf, sizeof(buf), "%lldms", (long long)cfg->verify_timeout_ms);
+  ok = ok && cJSON_AddBoolToObject(o, "verify", cfg->verify) &&
+       add_str(o, "verify-timeout", buf);
+  /* the resolved deadline: "+30m" must not move when a run is resumed */
+  if (cfg->deadline != NULL)
+    wr_time_rfc3339_ms(cfg->deadline_wall_ms, buf);
+  ok = ok && add_str(o, "deadline", cfg->deadline != NULL ? buf : NULL) &&
+       add_str(o, "report", cfg->report_path) &&
+       add_str(o, "progress", progress[cfg->progress]);
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
