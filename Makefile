@@ -2,7 +2,7 @@
 # `make demo` (rehearse a mass reboot against ecd-sim) and `make test`.
 DEB_PKGS := libuv1-dev libcurl4-openssl-dev libssl-dev libcsv-dev libcjson-dev \
             libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc make \
-            jq time
+            jq time man-db
 BUILD    ?= build
 ASAN     ?= build-asan
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
