@@ -27,6 +27,7 @@
 #include "err.h"
 #include "plan.h"
 #include "journal.h"
+#include "journal_records.h"
 
 #include <stdbool.h>
 #include <stddef.h>
