@@ -183,7 +183,7 @@ out:
 }
 
 /* {"type":"resume","started_at","tool_version","chunks","desktops"} */
-static int write_resume(struct wr_report *r, const struct left *l,
+static int write_resume(struct wr_journal *r, const struct left *l,
                         struct wr_err *err)
 {
   char ts[WR_TIME_RFC3339_LEN];
@@ -202,7 +202,7 @@ static int write_resume(struct wr_report *r, const struct left *l,
     cJSON_Delete(o);
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
-  rc = wr_report_write(r, o, wr_clock_now_ms(), err);
+  rc = wr_journal_write(r, o, wr_clock_now_ms(), err);
   cJSON_Delete(o);
   return rc;
 }
@@ -227,13 +227,13 @@ static void print_summary(const struct wr_dispatch_stats *st,
 
 /* The session's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct left *l,
-                    const struct wr_creds *creds, struct wr_report *report)
+                    const struct wr_creds *creds, struct wr_journal *report)
 {
   struct wr_dispatch_stats st;
 
   if (wr_run_session(cfg, &l->plan, &l->base, creds, report, &st) < 0)
     return WR_EXIT_STOPPED;
-  print_summary(&st, wr_report_path(report));
+  print_summary(&st, wr_journal_path(report));
   return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
 }
 
@@ -257,7 +257,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   const char *path = cli->inputs[0];
   struct wr_config cfg;
   struct wr_rread *rr = NULL;
-  struct wr_report *report = NULL;
+  struct wr_journal *report = NULL;
   struct wr_creds creds;
   struct wr_err err = {0};
   struct left l;
@@ -339,7 +339,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
   if (repair_tail(rr, path, &err) < 0 ||
-      wr_report_open(path, true, &report, &err) < 0 ||
+      wr_journal_open(path, true, &report, &err) < 0 ||
       write_resume(report, &l, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
@@ -354,7 +354,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   code = run_loop(&cfg, &l, &creds, report);
 
 out:
-  if (report != NULL && wr_report_close(&report, &err) < 0) {
+  if (report != NULL && wr_journal_close(&report, &err) < 0) {
     wr_errorf("%s", err.msg);
     code = WR_EXIT_STOPPED;
   }

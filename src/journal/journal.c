@@ -24,7 +24,7 @@
 #define LINE_MAX_BYTES (64u << 20) /* a bound no sane record reaches */
 #define BATCH_BYTES (1u << 20)     /* a batch is written at this size */
 
-struct wr_report {
+struct wr_journal {
   int fd;
   char *path;
   bool regular;        /* a regular file: ftruncate and fsync apply */
@@ -34,7 +34,7 @@ struct wr_report {
   int64_t last_sync_ms;
   char *line;          /* reused for every record: no malloc per line */
   size_t line_cap;
-  bool batching;       /* between wr_report_batch_begin and _end */
+  bool batching;       /* between wr_journal_batch_begin and _end */
   char *batch;         /* whole lines not yet written */
   size_t batch_len, batch_cap;
 };
@@ -48,7 +48,7 @@ static bool sync_unsupported(int e)
 
 /* Cut a torn tail (a crash mid-record) back to the last newline, so that
  * appended records start on a line of their own. */
-static int drop_torn_tail(struct wr_report *r, struct wr_err *err)
+static int drop_torn_tail(struct wr_journal *r, struct wr_err *err)
 {
   struct stat st;
   char tail[4096];
@@ -94,10 +94,10 @@ static int drop_torn_tail(struct wr_report *r, struct wr_err *err)
   return 0;
 }
 
-int wr_report_open(const char *path, bool append, struct wr_report **out,
+int wr_journal_open(const char *path, bool append, struct wr_journal **out,
                    struct wr_err *err)
 {
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   int rc = WR_ENOMEM;
   /* O_APPEND for a new file too: after a failed write is cut back with
    * ftruncate, the next one starts at the new end, not past a hole. */
@@ -152,7 +152,7 @@ out:
 
 /* A write that failed after writing part of the line: cut the file back
  * to the last complete line so no half record stays behind. */
-static int undo_partial(struct wr_report *r, size_t written, int e,
+static int undo_partial(struct wr_journal *r, size_t written, int e,
                         struct wr_err *err)
 {
   const char *why = e == ENOSPC ? "the disk is full" : strerror(e);
@@ -168,7 +168,7 @@ static int undo_partial(struct wr_report *r, size_t written, int e,
                     r->path, why, written);
 }
 
-static int write_line(struct wr_report *r, const char *line, size_t len,
+static int write_line(struct wr_journal *r, const char *line, size_t len,
                       struct wr_err *err)
 {
   size_t done = 0;
@@ -243,13 +243,13 @@ static void raw_back(struct raw_int *ri, size_t n)
   }
 }
 
-static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
+static int print_line(struct wr_journal *r, const cJSON *record, size_t *len,
                       struct wr_err *err);
 
 /* Serialise record into r->line followed by "\n"; *len set to the bytes
  * of the whole line.  cJSON prints into the reused buffer, which doubles
  * until the record fits. */
-static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
+static int serialise(struct wr_journal *r, const cJSON *record, size_t *len,
                      struct wr_err *err)
 {
   struct raw_int ri[RAW_INTS];
@@ -260,7 +260,7 @@ static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
   return rc;
 }
 
-static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
+static int print_line(struct wr_journal *r, const cJSON *record, size_t *len,
                       struct wr_err *err)
 {
   for (;;) {
@@ -287,10 +287,10 @@ static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
   }
 }
 
-static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err);
+static int sync_now(struct wr_journal *r, int64_t now_ms, struct wr_err *err);
 
 /* Write the batched lines (one write(2)); a failure cuts them all. */
-static int flush_batch(struct wr_report *r, struct wr_err *err)
+static int flush_batch(struct wr_journal *r, struct wr_err *err)
 {
   int rc = 0;
 
@@ -301,7 +301,7 @@ static int flush_batch(struct wr_report *r, struct wr_err *err)
 }
 
 /* Add the line in r->line to the batch, flushing first if it is full. */
-static int batch_line(struct wr_report *r, size_t len, struct wr_err *err)
+static int batch_line(struct wr_journal *r, size_t len, struct wr_err *err)
 {
   int rc;
 
@@ -320,13 +320,13 @@ static int batch_line(struct wr_report *r, size_t len, struct wr_err *err)
   return 0;
 }
 
-void wr_report_batch_begin(struct wr_report *r)
+void wr_journal_batch_begin(struct wr_journal *r)
 {
   if (r != NULL)
     r->batching = true;
 }
 
-int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
+int wr_journal_batch_end(struct wr_journal *r, int64_t now_ms,
                         struct wr_err *err)
 {
   int rc = flush_batch(r, err);
@@ -340,7 +340,7 @@ int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
   return r->dirty ? sync_now(r, now_ms, err) : 0;
 }
 
-int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
+int wr_journal_write(struct wr_journal *r, const cJSON *record, int64_t now_ms,
                     struct wr_err *err)
 {
   size_t len = 0;
@@ -361,10 +361,10 @@ int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
   rc = write_line(r, r->line, len, err);
   if (rc < 0)
     return rc;
-  return wr_report_tick(r, now_ms, err);
+  return wr_journal_tick(r, now_ms, err);
 }
 
-static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+static int sync_now(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
   if (r->regular && fsync(r->fd) != 0 && !sync_unsupported(errno))
     return wr_err_set(err, WR_EIO, "%s: cannot sync the report to disk: %s",
@@ -375,7 +375,7 @@ static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err)
   return 0;
 }
 
-int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+int wr_journal_flush(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
   int rc;
 
@@ -384,10 +384,10 @@ int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err)
   rc = flush_batch(r, err);
   if (rc < 0)
     return rc;
-  return wr_report_tick(r, now_ms, err);
+  return wr_journal_tick(r, now_ms, err);
 }
 
-int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+int wr_journal_tick(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
   int rc;
 
@@ -402,16 +402,16 @@ int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err)
   return sync_now(r, now_ms, err);
 }
 
-int wr_report_close(struct wr_report **pp, struct wr_err *err)
+int wr_journal_close(struct wr_journal **pp, struct wr_err *err)
 {
-  struct wr_report *r = pp != NULL ? *pp : NULL;
+  struct wr_journal *r = pp != NULL ? *pp : NULL;
   int rc = 0;
 
   if (r == NULL)
     return 0;
   *pp = NULL;
   if (r->batching)
-    rc = wr_report_batch_end(r, r->last_sync_ms, err);
+    rc = wr_journal_batch_end(r, r->last_sync_ms, err);
   if (rc == 0 && r->dirty)
     rc = sync_now(r, r->last_sync_ms, err);
   if (close(r->fd) != 0 && rc == 0 && errno != EINTR)
@@ -423,7 +423,7 @@ int wr_report_close(struct wr_report **pp, struct wr_err *err)
   return rc;
 }
 
-const char *wr_report_path(const struct wr_report *r)
+const char *wr_journal_path(const struct wr_journal *r)
 {
   return r != NULL ? r->path : NULL;
 }

@@ -120,12 +120,12 @@ static cJSON *small_record(int i)
   return o;
 }
 
-static void write_small(struct wr_report *r, int i, int64_t now_ms)
+static void write_small(struct wr_journal *r, int i, int64_t now_ms)
 {
   struct wr_err err = {0};
   cJSON *o = small_record(i);
 
-  assert_int_equal(wr_report_write(r, o, now_ms, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, now_ms, &err), 0);
   cJSON_Delete(o);
 }
 
@@ -141,7 +141,7 @@ static size_t count_lines(const char *text)
 static void test_new_file_lines(void **state)
 {
   char path[256], *text, *line, *save = NULL;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   struct stat st;
   size_t len;
@@ -149,15 +149,15 @@ static void test_new_file_lines(void **state)
 
   (void)state;
   path_of(path, sizeof(path), "new.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
-  assert_string_equal(wr_report_path(r), path);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
+  assert_string_equal(wr_journal_path(r), path);
   for (i = 0; i < 5; i++)
     write_small(r, i, 1000 + i);
   /* A builder that ran out of memory: an error naming the file, no line. */
-  assert_int_equal(wr_report_write(r, NULL, 1006, &err), WR_ENOMEM);
+  assert_int_equal(wr_journal_write(r, NULL, 1006, &err), WR_ENOMEM);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "out of memory building a record"));
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   assert_null(r);
 
   assert_int_equal(stat(path, &st), 0);
@@ -184,13 +184,13 @@ static void test_record_sizes(void **state)
 {
   static const size_t sizes[] = {1, 4000, 4093, 4094, 4095, 4096, 100000, 3};
   char path[256], *text, *line, *save = NULL;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t i, len;
 
   (void)state;
   path_of(path, sizeof(path), "sizes.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
     char *pad = malloc(sizes[i] + 1);
     cJSON *o = cJSON_CreateObject();
@@ -199,11 +199,11 @@ static void test_record_sizes(void **state)
     memset(pad, 'a' + (int)i, sizes[i]);
     pad[sizes[i]] = '\0';
     assert_non_null(cJSON_AddStringToObject(o, "pad", pad));
-    assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+    assert_int_equal(wr_journal_write(r, o, 0, &err), 0);
     cJSON_Delete(o);
     free(pad);
   }
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), sizeof(sizes) / sizeof(sizes[0]));
   i = 0;
@@ -224,13 +224,13 @@ static void test_record_sizes(void **state)
 static void test_short_writes_and_eintr(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "short.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   write_calls = 0;
   write_chunk = 5;          /* {"type":"test","i":1}\n is 22 bytes */
   write_small(r, 1, 0);
@@ -243,7 +243,7 @@ static void test_short_writes_and_eintr(void **state)
   write_calls = 0;
   write_small(r, 3, 0);     /* one record, one write */
   assert_int_equal(write_calls, 1);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
                             "{\"type\":\"test\",\"i\":2}\n"
@@ -255,25 +255,25 @@ static void test_short_writes_and_eintr(void **state)
 static void test_fsync_error(void **state)
 {
   char path[256];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = small_record(1);
 
   (void)state;
   path_of(path, sizeof(path), "fsyncerr.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_errno = EIO;
-  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "cannot sync"));
-  assert_int_equal(wr_report_close(&r, &err), WR_EIO);
+  assert_int_equal(wr_journal_close(&r, &err), WR_EIO);
   assert_null(r);
   /* A file that cannot be synced at all (EINVAL) is not an error. */
   fsync_errno = EINVAL;
   path_of(path, sizeof(path), "fsyncinval.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   fsync_errno = 0;
   cJSON_Delete(o);
 }
@@ -281,14 +281,14 @@ static void test_fsync_error(void **state)
 static void test_refuses_overwrite(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "exists.jsonl");
   spit(path, "{\"type\":\"run\"}\n");
-  assert_int_equal(wr_report_open(path, false, &r, &err), WR_EIO);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), WR_EIO);
   assert_null(r);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "refusing to overwrite"));
@@ -300,12 +300,12 @@ static void test_refuses_overwrite(void **state)
 static void test_append_missing(void **state)
 {
   char path[256];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
 
   (void)state;
   path_of(path, sizeof(path), "missing.jsonl");
-  assert_int_equal(wr_report_open(path, true, &r, &err), WR_EIO);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), WR_EIO);
   assert_null(r);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "no such report"));
@@ -314,24 +314,24 @@ static void test_append_missing(void **state)
 static void test_append_drops_torn_tail(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "torn.jsonl");
   spit(path, "{\"a\":1}\n{\"b\":2}\n{\"type\":\"chu");
-  assert_int_equal(wr_report_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
   write_small(r, 7, 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{\"type\":\"test\",\"i\":7}\n");
   free(text);
 
   /* An intact file is left as it is. */
-  assert_int_equal(wr_report_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
   write_small(r, 8, 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), 4);
   free(text);
@@ -340,14 +340,14 @@ static void test_append_drops_torn_tail(void **state)
 static void test_append_not_a_report(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "binary.bin");
   spit(path, "no newline anywhere in here");
-  assert_int_equal(wr_report_open(path, true, &r, &err), WR_EINPUT);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), WR_EINPUT);
   assert_null(r);
   assert_non_null(strstr(err.msg, "not a report"));
   text = slurp(path, &len);
@@ -357,7 +357,7 @@ static void test_append_not_a_report(void **state)
 
 static void test_disk_full(void **state)
 {
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = small_record(1);
 
@@ -366,12 +366,12 @@ static void test_disk_full(void **state)
     cJSON_Delete(o);
     skip();
   }
-  assert_int_equal(wr_report_open("/dev/full", true, &r, &err), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_open("/dev/full", true, &r, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
   assert_int_equal(err.code, WR_EIO);
   assert_non_null(strstr(err.msg, "/dev/full"));
   assert_non_null(strstr(err.msg, "disk is full"));
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   cJSON_Delete(o);
 }
 
@@ -380,7 +380,7 @@ static void test_disk_full(void **state)
 static void test_partial_write_undone(void **state)
 {
   char path[256], *text, big[600];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   struct rlimit old, lim;
   void (*old_xfsz)(int);
@@ -389,7 +389,7 @@ static void test_partial_write_undone(void **state)
 
   (void)state;
   path_of(path, sizeof(path), "fsize.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   write_small(r, 1, 0);
   write_small(r, 2, 0);
   text = slurp(path, &len);
@@ -406,7 +406,7 @@ static void test_partial_write_undone(void **state)
   lim = old;
   lim.rlim_cur = before + 100; /* the record is ~610 bytes */
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
   signal(SIGXFSZ, old_xfsz);
   assert_non_null(strstr(err.msg, path));
@@ -417,7 +417,7 @@ static void test_partial_write_undone(void **state)
   assert_int_equal(len, before);
   free(text);
   write_small(r, 3, 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
                             "{\"type\":\"test\",\"i\":2}\n"
@@ -432,28 +432,28 @@ static void test_partial_write_undone(void **state)
 static void test_batch(void **state)
 {
   char path[256], *text, *line, *save = NULL;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
   int i;
 
   (void)state;
   path_of(path, sizeof(path), "batch.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_calls = 0;
   write_calls = 0;
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   for (i = 0; i < 20000; i++)
     write_small(r, i, 0);
   assert_int_equal(fsync_calls, 0);
-  assert_int_equal(wr_report_batch_end(r, 0, &err), 0);
+  assert_int_equal(wr_journal_batch_end(r, 0, &err), 0);
   assert_int_equal(fsync_calls, 1);
   /* ~25 bytes a line: 500 KB in one write (batches are 1 MiB). */
   assert_in_range(write_calls, 1, 2);
   write_calls = 0;
   write_small(r, 20000, 10);
   assert_int_equal(write_calls, 1);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), 20001);
   i = 0;
@@ -474,16 +474,16 @@ static void test_batch(void **state)
 static void test_flush_keeps_batching(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "flush.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_calls = 0;
   write_calls = 0;
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   write_small(r, 0, 1000);
   write_small(r, 1, 1000);
   write_small(r, 2, 1000);
@@ -491,26 +491,26 @@ static void test_flush_keeps_batching(void **state)
   text = slurp(path, &len);
   assert_int_equal(len, 0);
   free(text);
-  assert_int_equal(wr_report_flush(r, 1000, &err), 0);
+  assert_int_equal(wr_journal_flush(r, 1000, &err), 0);
   assert_int_equal(write_calls, 1);
   assert_int_equal(fsync_calls, 1);   /* the first sync is at once */
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), 3);
   free(text);
-  assert_int_equal(wr_report_flush(r, 1100, &err), 0);
+  assert_int_equal(wr_journal_flush(r, 1100, &err), 0);
   assert_int_equal(write_calls, 1);   /* nothing held: no write */
   write_small(r, 3, 1200);
   write_small(r, 4, 1200);
-  assert_int_equal(wr_report_flush(r, 1200, &err), 0);
+  assert_int_equal(wr_journal_flush(r, 1200, &err), 0);
   assert_int_equal(write_calls, 2);
   assert_int_equal(fsync_calls, 1);   /* not a second yet */
   write_small(r, 5, 2100);
-  assert_int_equal(wr_report_tick(r, 2100, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 2100, &err), 0);
   assert_int_equal(write_calls, 3);
   assert_int_equal(fsync_calls, 2);
   write_small(r, 6, 2200);
   assert_int_equal(write_calls, 3);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   assert_int_equal(write_calls, 4);
   assert_int_equal(fsync_calls, 3);
   text = slurp(path, &len);
@@ -523,7 +523,7 @@ static void test_flush_keeps_batching(void **state)
 static void test_batch_partial_write_undone(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   struct rlimit old, lim;
   void (*old_xfsz)(int);
@@ -532,12 +532,12 @@ static void test_batch_partial_write_undone(void **state)
 
   (void)state;
   path_of(path, sizeof(path), "batchfsize.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   write_small(r, 1, 0);
   text = slurp(path, &len);
   before = len;
   free(text);
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   for (i = 0; i < 100; i++)
     write_small(r, i, 0);
   assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -545,14 +545,14 @@ static void test_batch_partial_write_undone(void **state)
   lim = old;
   lim.rlim_cur = before + 1000; /* the batch is ~2,500 bytes */
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-  assert_int_equal(wr_report_batch_end(r, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_batch_end(r, 0, &err), WR_EIO);
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
   signal(SIGXFSZ, old_xfsz);
   assert_non_null(strstr(err.msg, "removed"));
   text = slurp(path, &len);
   assert_int_equal(len, before);
   free(text);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
 }
 
 /* The line written is exactly what cJSON prints, numbers included (the
@@ -563,7 +563,7 @@ static void test_numbers_as_cjson_prints(void **state)
                              999999999999999.0, -1e15, 1e20, 0.1, -0.0,
                              2147483648.0, 1714550400123.0};
   char path[256], *text, *want;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = cJSON_CreateObject();
   size_t i, len;
@@ -579,9 +579,9 @@ static void test_numbers_as_cjson_prints(void **state)
   }
   assert_non_null(cJSON_AddNullToObject(o, "z"));
   path_of(path, sizeof(path), "numbers.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   want = cJSON_PrintUnformatted(o);
   assert_non_null(want);
   text = slurp(path, &len);
@@ -598,32 +598,32 @@ static void test_numbers_as_cjson_prints(void **state)
 static void test_fsync_once_a_second(void **state)
 {
   char path[256];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
 
   (void)state;
   path_of(path, sizeof(path), "sync.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_calls = 0;
   write_small(r, 0, 10000);     /* the first record is synced at once */
   assert_int_equal(fsync_calls, 1);
   write_small(r, 1, 10100);
   write_small(r, 2, 10999);
   assert_int_equal(fsync_calls, 1);
-  assert_int_equal(wr_report_tick(r, 10500, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 10500, &err), 0);
   assert_int_equal(fsync_calls, 1);
-  assert_int_equal(wr_report_tick(r, 11000, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 11000, &err), 0);
   assert_int_equal(fsync_calls, 2);
   /* Nothing new: no sync however late. */
-  assert_int_equal(wr_report_tick(r, 50000, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 50000, &err), 0);
   assert_int_equal(fsync_calls, 2);
   write_small(r, 3, 50001);     /* a second since the last sync */
   assert_int_equal(fsync_calls, 3);
   write_small(r, 4, 50002);
   assert_int_equal(fsync_calls, 3);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   assert_int_equal(fsync_calls, 4); /* and at close */
-  assert_int_equal(wr_report_close(&r, &err), 0); /* NULL is fine */
+  assert_int_equal(wr_journal_close(&r, &err), 0); /* NULL is fine */
 }
 
 int main(void)
