@@ -39,21 +39,200 @@ struct wr_journal {
   size_t batch_len, batch_cap;
 };
 
-/* Errors that mean "this file cannot be synced" (a pipe, a terminal,
- * /dev/null), not "the data is lost". */
-static bool sync_unsupported(int e)
+static bool blank_char(char c)
 {
-  return e == EINVAL || e == EROFS || e == ENOTSUP;
+  return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Cut a torn tail (a crash mid-record) back to the last newline, so that
- * appended records start on a line of their own. */
-static int drop_torn_tail(struct wr_journal *r, struct wr_err *err)
+/* --- the torn-line rule ------------------------------------------------- */
+
+enum wr_journal_line wr_journal_line_kind(const char *s, size_t len,
+                                          cJSON **parsed, size_t *bad_at)
+{
+  const char *stop = NULL;
+  cJSON *o;
+  size_t i;
+
+  if (parsed != NULL)
+    *parsed = NULL;
+  if (bad_at != NULL)
+    *bad_at = 0;
+  for (i = 0; i < len && blank_char(s[i]); i++)
+    ;
+  if (i == len)
+    return WR_JOURNAL_BLANK;
+  o = cJSON_ParseWithLengthOpts(s, len, &stop, false);
+  if (o != NULL) {
+    for (i = (size_t)(stop - s); i < len && blank_char(s[i]); i++)
+      ;
+    if (i < len) {
+      cJSON_Delete(o);
+      o = NULL;
+    }
+  }
+  if (o == NULL) {
+    /* On failure cJSON leaves stop where parsing went wrong. */
+    if (bad_at != NULL)
+      *bad_at = stop != NULL && stop >= s && stop <= s + len
+                    ? (size_t)(stop - s) + 1 : len;
+    return WR_JOURNAL_BROKEN;
+  }
+  if (parsed != NULL)
+    *parsed = o;
+  else
+    cJSON_Delete(o);
+  return WR_JOURNAL_WHOLE;
+}
+
+void wr_journal_tail_add(struct wr_journal_tail *t, enum wr_journal_line kind,
+                         uint64_t end, bool has_nl)
+{
+  switch (kind) {
+  case WR_JOURNAL_BLANK:
+    /* Blank lines go with the line before them. */
+    if (!t->broken)
+      t->valid = end;
+    break;
+  case WR_JOURNAL_WHOLE:
+    t->valid = end;
+    t->missing_newline = !has_nl;
+    t->broken = false;
+    break;
+  case WR_JOURNAL_BROKEN:
+    t->broken = true;
+    break;
+  }
+}
+
+size_t wr_journal_valid_length(const char *buf, size_t len,
+                               bool *missing_newline)
+{
+  struct wr_journal_tail t = {0};
+  size_t start = len, pos, end, skip;
+  const char *nl;
+
+  /* Back to the start of the last non-blank line: only it decides. */
+  while (start > 0 && (buf[start - 1] == '\n' || blank_char(buf[start - 1])))
+    start--;
+  while (start > 0 && buf[start - 1] != '\n')
+    start--;
+  t.valid = start;
+  for (pos = start; pos < len; pos = end + 1) {
+    nl = memchr(buf + pos, '\n', len - pos);
+    end = nl != NULL ? (size_t)(nl - buf) : len;
+    skip = pos == 0 && end >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3
+                                                                       : 0;
+    wr_journal_tail_add(&t, wr_journal_line_kind(buf + pos + skip,
+                                                 end - pos - skip, NULL,
+                                                 NULL),
+                        nl != NULL ? end + 1 : end, nl != NULL);
+    if (nl == NULL)
+      break;
+  }
+  if (missing_newline != NULL)
+    *missing_newline = t.missing_newline;
+  return (size_t)t.valid;
+}
+
+/* --- the fsync policy --------------------------------------------------- */
+
+int wr_journal_sync(int fd, const char *path, struct wr_err *err)
+{
+  int rc;
+
+  do
+    rc = fsync(fd);
+  while (rc != 0 && errno == EINTR);
+  if (rc == 0 || errno == EINVAL || errno == EROFS || errno == ENOTSUP ||
+      errno == EOPNOTSUPP)
+    return 0;
+  return wr_err_set(err, WR_EIO, "%s: cannot sync the report to disk: %s",
+                    path, strerror(errno));
+}
+
+/* --- the file ----------------------------------------------------------- */
+
+/* All of buf from offset off, or WR_EIO. */
+static int read_at(struct wr_journal *r, char *buf, size_t len, off_t off,
+                   struct wr_err *err)
+{
+  size_t done = 0;
+
+  while (done < len) {
+    ssize_t n = pread(r->fd, buf + done, len - done, off + (off_t)done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return wr_err_set(err, WR_EIO, "%s: cannot read: %s", r->path,
+                        n < 0 ? strerror(errno) : "short read");
+    done += (size_t)n;
+  }
+  return 0;
+}
+
+/* The torn-line rule over the file's end: *valid is where its valid part
+ * ends.  Reads back from the start of its last non-blank line. */
+static int valid_end(struct wr_journal *r, off_t size, off_t *valid,
+                     bool *missing_newline, struct wr_err *err)
+{
+  char blk[4096];
+  off_t end = size, start = 0;
+  bool seen = false;
+  char *buf;
+  size_t i, len;
+  int rc;
+
+  *valid = size;
+  *missing_newline = false;
+  while (end > 0 && start == 0) {
+    size_t want = end < (off_t)sizeof(blk) ? (size_t)end : sizeof(blk);
+    off_t pos = end - (off_t)want;
+
+    if ((rc = read_at(r, blk, want, pos, err)) < 0)
+      return rc;
+    for (i = want; i > 0 && start == 0; i--) {
+      if (!seen)
+        seen = blk[i - 1] != '\n' && !blank_char(blk[i - 1]);
+      else if (blk[i - 1] == '\n')
+        start = pos + (off_t)i;
+    }
+    end = pos;
+    if (seen && start == 0 && size - end > (off_t)LINE_MAX_BYTES)
+      return wr_err_set(err, WR_EINPUT, "%s: not a report (its last line is "
+                        "longer than %u bytes); refusing to append to it",
+                        r->path, LINE_MAX_BYTES);
+  }
+  if (!seen)
+    return 0;                    /* empty, or blank lines only */
+  len = (size_t)(size - start);
+  if (len > 2 * (size_t)LINE_MAX_BYTES)
+    return wr_err_set(err, WR_EINPUT, "%s: not a report (%zu bytes after its "
+                      "last newline but one); refusing to append to it",
+                      r->path, len);
+  buf = malloc(len);
+  if (buf == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  rc = read_at(r, buf, len, start, err);
+  if (rc == 0)
+    *valid = start + (off_t)wr_journal_valid_length(buf, len,
+                                                    missing_newline);
+  free(buf);
+  return rc;
+}
+
+static int write_line(struct wr_journal *r, const char *line, size_t len,
+                      struct wr_err *err);
+
+/* Appending: cut a torn tail (a crash mid-record) and end a whole last
+ * record that lost its '\n', so that appended records start on a line of
+ * their own. */
+static int repair_tail(struct wr_journal *r, struct wr_err *err)
 {
   struct stat st;
-  char tail[4096];
-  off_t end, pos;
-  ssize_t n;
+  off_t valid;
+  bool missing_newline;
+  int rc;
 
   if (fstat(r->fd, &st) != 0)
     return wr_err_set(err, WR_EIO, "%s: %s", r->path, strerror(errno));
@@ -62,35 +241,26 @@ static int drop_torn_tail(struct wr_journal *r, struct wr_err *err)
     r->good = r->regular ? st.st_size : 0;
     return 0;
   }
-  end = st.st_size;
-  while (end > 0) {
-    size_t want = end < (off_t)sizeof(tail) ? (size_t)end : sizeof(tail);
-
-    pos = end - (off_t)want;
-    n = pread(r->fd, tail, want, pos);
-    if (n != (ssize_t)want)
-      return wr_err_set(err, WR_EIO, "%s: cannot read: %s", r->path,
-                        n < 0 ? strerror(errno) : "short read");
-    while (n > 0 && tail[n - 1] != '\n')
-      n--;
-    if (n > 0) {
-      end = pos + n;
-      break;
-    }
-    end = pos;
-  }
-  if (end == 0)
-    return wr_err_set(err, WR_EINPUT, "%s: not a report (no complete line "
+  if ((rc = valid_end(r, st.st_size, &valid, &missing_newline, err)) < 0)
+    return rc;
+  if (valid == 0)
+    return wr_err_set(err, WR_EINPUT, "%s: not a report (no whole line "
                       "in %lld bytes); refusing to append to it", r->path,
                       (long long)st.st_size);
-  if (end != st.st_size) {
+  if (valid != st.st_size) {
     wr_warnf("%s: dropping a torn last line (%lld bytes) before appending",
-             r->path, (long long)(st.st_size - end));
-    if (ftruncate(r->fd, end) != 0)
+             r->path, (long long)(st.st_size - valid));
+    if (ftruncate(r->fd, valid) != 0)
       return wr_err_set(err, WR_EIO, "%s: cannot truncate a torn last line: "
                         "%s", r->path, strerror(errno));
+    r->dirty = true;
   }
-  r->good = end;
+  r->good = valid;
+  if (missing_newline) {
+    wr_infof("%s: its last record lacks a newline; adding it before "
+             "appending", r->path);
+    return write_line(r, "\n", 1, err);
+  }
   return 0;
 }
 
@@ -129,7 +299,7 @@ int wr_journal_open(const char *path, bool append, struct wr_journal **out,
     goto out;
   }
   if (append) {
-    rc = drop_torn_tail(r, err);
+    rc = repair_tail(r, err);
     if (rc < 0)
       goto out;
   } else {
@@ -366,9 +536,10 @@ int wr_journal_write(struct wr_journal *r, const cJSON *record, int64_t now_ms,
 
 static int sync_now(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
-  if (r->regular && fsync(r->fd) != 0 && !sync_unsupported(errno))
-    return wr_err_set(err, WR_EIO, "%s: cannot sync the report to disk: %s",
-                      r->path, strerror(errno));
+  int rc;
+
+  if (r->regular && (rc = wr_journal_sync(r->fd, r->path, err)) < 0)
+    return rc;
   r->dirty = false;
   r->synced_once = true;
   r->last_sync_ms = now_ms;
