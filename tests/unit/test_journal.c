@@ -1,4 +1,5 @@
-/* journal: the report file's writer.
+/* journal: the report file's writer, its torn-line rule and its fsync
+ * policy.
  *
  * Write failures are real ones: /dev/full gives ENOSPC, and RLIMIT_FSIZE
  * makes the kernel accept part of a line and then refuse the rest, which
@@ -8,6 +9,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
  * loop.  Off by default, so everything else behaves as usual. */
 static int fsync_calls;
 static int fsync_errno;       /* 0: sync for real */
+static int fsync_eintr;       /* this many fsyncs fail with EINTR first */
 static size_t write_chunk;    /* 0: whole writes; else at most this much */
 static int write_eintr;       /* this many writes fail with EINTR first */
 static int write_calls;
@@ -37,6 +40,11 @@ static int write_calls;
 int fsync(int fd)
 {
   fsync_calls++;
+  if (fsync_eintr > 0) {
+    fsync_eintr--;
+    errno = EINTR;
+    return -1;
+  }
   if (fsync_errno != 0) {
     errno = fsync_errno;
     return -1;
@@ -626,6 +634,211 @@ static void test_fsync_once_a_second(void **state)
   assert_int_equal(wr_journal_close(&r, &err), 0); /* NULL is fine */
 }
 
+/* --- the torn-line rule ------------------------------------------------ */
+
+struct rule_case {
+  const char *name;
+  const char *text;
+  size_t valid;                /* (size_t)-1: the whole text */
+  bool missing_newline;
+};
+
+#define ALL ((size_t)-1)
+
+static const struct rule_case rule_cases[] = {
+  {"empty", "", 0, false},
+  {"no newline at all", "no newline anywhere in here", 0, false},
+  {"a whole last line", "{\"a\":1}\n{\"b\":2}\n", ALL, false},
+  {"a torn last line", "{\"a\":1}\n{\"b\":2}\n{\"type\":\"chu", 16, false},
+  {"torn at its first byte", "{\"a\":1}\n{", 8, false},
+  {"a whole record without its newline", "{\"a\":1}\n{\"b\":2}", ALL, true},
+  {"the only line, without its newline", "{\"a\":1}", ALL, true},
+  {"CRLF, whole", "{\"a\":1}\r\n{\"b\":2}\r\n", ALL, false},
+  {"CRLF, torn", "{\"a\":1}\r\n{\"b\"\r\n", 9, false},
+  {"CRLF, whole without its LF", "{\"a\":1}\r\n{\"b\":2}\r", ALL, true},
+  {"blank lines after a whole line", "{\"a\":1}\n\n \t\n", ALL, false},
+  {"blank lines after a torn line", "{\"a\":1}\n\x01\x01\x01\n\n  \n", 8,
+   false},
+  {"blank lines only", "\n \n\n", ALL, false},
+  {"text after the value", "{\"a\":1}\n{\"b\":2} x\n", 8, false},
+  {"only the last line decides", "junk\n{\"a\":1}\n", ALL, false},
+  {"a BOM at the start", "\xEF\xBB\xBF{\"a\":1}", ALL, true},
+};
+
+static void test_rule_valid_length(void **state)
+{
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+    const struct rule_case *c = &rule_cases[i];
+    size_t len = strlen(c->text), want = c->valid == ALL ? len : c->valid;
+    bool mnl = !c->missing_newline;
+
+    print_message("%s\n", c->name);
+    assert_int_equal(wr_journal_valid_length(c->text, len, &mnl), want);
+    assert_int_equal(mnl, c->missing_newline);
+    assert_int_equal(wr_journal_valid_length(c->text, len, NULL), want);
+  }
+}
+
+static void test_rule_line_kind(void **state)
+{
+  cJSON *o = NULL;
+  size_t bad = 0;
+
+  (void)state;
+  assert_int_equal(wr_journal_line_kind("", 0, &o, &bad), WR_JOURNAL_BLANK);
+  assert_int_equal(wr_journal_line_kind(" \t\r", 3, &o, &bad),
+                   WR_JOURNAL_BLANK);
+  assert_null(o);
+  assert_int_equal(wr_journal_line_kind("{\"a\":1} \r", 9, &o, &bad),
+                   WR_JOURNAL_WHOLE);
+  assert_non_null(o);
+  assert_int_equal(cJSON_GetObjectItem(o, "a")->valueint, 1);
+  cJSON_Delete(o);
+  /* Only len bytes count: what follows is the next line. */
+  assert_int_equal(wr_journal_line_kind("{\"a\":1}\n{", 7, NULL, NULL),
+                   WR_JOURNAL_WHOLE);
+  assert_int_equal(wr_journal_line_kind("{\"a\":1", 6, &o, &bad),
+                   WR_JOURNAL_BROKEN);
+  assert_null(o);
+  assert_true(bad >= 1 && bad <= 7);
+  assert_int_equal(wr_journal_line_kind("{\"a\":1} x", 9, &o, &bad),
+                   WR_JOURNAL_BROKEN);
+  assert_null(o);
+}
+
+/* The rule fed line by line, as the reader does. */
+static void test_rule_tail_add(void **state)
+{
+  struct wr_journal_tail t = {0};
+
+  (void)state;
+  wr_journal_tail_add(&t, WR_JOURNAL_WHOLE, 10, true);
+  wr_journal_tail_add(&t, WR_JOURNAL_BLANK, 11, true);
+  assert_int_equal(t.valid, 11);
+  wr_journal_tail_add(&t, WR_JOURNAL_BROKEN, 20, true);
+  wr_journal_tail_add(&t, WR_JOURNAL_BLANK, 21, true);
+  assert_int_equal(t.valid, 11);
+  assert_true(t.broken);
+  /* A whole line after it: the broken one was not the last (the reader
+   * refuses such a file; the rule looks at the tail only). */
+  wr_journal_tail_add(&t, WR_JOURNAL_WHOLE, 30, false);
+  assert_int_equal(t.valid, 30);
+  assert_false(t.broken);
+  assert_true(t.missing_newline);
+}
+
+/* Appending applies the rule: each case's file, opened for appending,
+ * keeps its valid part, gains a missing newline, and takes a record. */
+static void test_append_follows_rule(void **state)
+{
+  char path[256], *text, want[256];
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  size_t i, len;
+
+  (void)state;
+  path_of(path, sizeof(path), "rule.jsonl");
+  for (i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+    const struct rule_case *c = &rule_cases[i];
+    size_t n = c->valid == ALL ? strlen(c->text) : c->valid;
+
+    if (n == 0 && c->text[0] != '\0')
+      continue;                 /* refused: test_append_not_a_report */
+    print_message("%s\n", c->name);
+    spit(path, c->text);
+    assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+    write_small(r, 7, 0);
+    assert_int_equal(wr_journal_close(&r, &err), 0);
+    snprintf(want, sizeof(want), "%.*s%s{\"type\":\"test\",\"i\":7}\n",
+             (int)n, c->text, c->missing_newline ? "\n" : "");
+    text = slurp(path, &len);
+    assert_string_equal(text, want);
+    free(text);
+    assert_int_equal(unlink(path), 0);
+  }
+}
+
+/* A last line longer than the block the writer reads back with. */
+static void test_append_long_last_line(void **state)
+{
+  char path[256], *text, *body;
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  size_t len, n = 20000, head;
+
+  (void)state;
+  path_of(path, sizeof(path), "long.jsonl");
+  body = malloc(2 * n + 64);
+  assert_non_null(body);
+  /* A whole long line, then a torn one just as long. */
+  len = (size_t)sprintf(body, "{\"a\":1}\n{\"pad\":\"");
+  memset(body + len, 'x', n);
+  len += n;
+  len += (size_t)sprintf(body + len, "\"}\n");
+  head = len;
+  len += (size_t)sprintf(body + len, "{\"pad\":\"");
+  memset(body + len, 'y', n);
+  body[len + n] = '\0';
+  spit(path, body);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(len, head);
+  assert_memory_equal(text, body, head);
+  free(text);
+  /* The long whole line without its newline: kept, and ended. */
+  body[head - 1] = '\0';
+  spit(path, body);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(len, head);
+  assert_int_equal(text[head - 1], '\n');
+  free(text);
+  free(body);
+}
+
+/* --- the fsync policy -------------------------------------------------- */
+
+static void test_sync_policy(void **state)
+{
+  static const int tolerated[] = {EINVAL, EROFS, ENOTSUP, EOPNOTSUPP};
+  static const int fatal[] = {EIO, ENOSPC, EDQUOT, EBADF};
+  char path[256];
+  struct wr_err err = {0};
+  size_t i;
+  int fd;
+
+  (void)state;
+  path_of(path, sizeof(path), "sync.jsonl");
+  fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  assert_true(fd >= 0);
+  assert_int_equal(wr_journal_sync(fd, path, &err), 0);
+  /* Interrupted: tried again. */
+  fsync_calls = 0;
+  fsync_eintr = 2;
+  assert_int_equal(wr_journal_sync(fd, path, &err), 0);
+  assert_int_equal(fsync_calls, 3);
+  for (i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
+    fsync_errno = tolerated[i];
+    assert_int_equal(wr_journal_sync(fd, path, &err), 0);
+  }
+  for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+    fsync_errno = fatal[i];
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(wr_journal_sync(fd, path, &err), WR_EIO);
+    assert_int_equal(err.code, WR_EIO);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "cannot sync"));
+    assert_non_null(strstr(err.msg, strerror(fatal[i])));
+  }
+  fsync_errno = 0;
+  assert_int_equal(close(fd), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -644,6 +857,12 @@ int main(void)
     cmocka_unit_test(test_flush_keeps_batching),
     cmocka_unit_test(test_numbers_as_cjson_prints),
     cmocka_unit_test(test_fsync_once_a_second),
+    cmocka_unit_test(test_rule_valid_length),
+    cmocka_unit_test(test_rule_line_kind),
+    cmocka_unit_test(test_rule_tail_add),
+    cmocka_unit_test(test_append_follows_rule),
+    cmocka_unit_test(test_append_long_last_line),
+    cmocka_unit_test(test_sync_policy),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
