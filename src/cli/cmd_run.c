@@ -54,7 +54,7 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
                     wr_journal_path(r));
   for (i = 0; rc == 0 && i < plan->nchunks; i++)
     rc = wr_journal_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
-                         wr_clock_now_ms(), err);
+                          wr_clock_now_ms(), err);
   wr_plan_record_destroy(&pr);
   end = wr_journal_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
   return rc < 0 ? rc : end;

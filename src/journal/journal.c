@@ -265,7 +265,7 @@ static int repair_tail(struct wr_journal *r, struct wr_err *err)
 }
 
 int wr_journal_open(const char *path, bool append, struct wr_journal **out,
-                   struct wr_err *err)
+                    struct wr_err *err)
 {
   struct wr_journal *r = NULL;
   int rc = WR_ENOMEM;
@@ -497,7 +497,7 @@ void wr_journal_batch_begin(struct wr_journal *r)
 }
 
 int wr_journal_batch_end(struct wr_journal *r, int64_t now_ms,
-                        struct wr_err *err)
+                         struct wr_err *err)
 {
   int rc = flush_batch(r, err);
 
@@ -510,8 +510,8 @@ int wr_journal_batch_end(struct wr_journal *r, int64_t now_ms,
   return r->dirty ? sync_now(r, now_ms, err) : 0;
 }
 
-int wr_journal_write(struct wr_journal *r, const cJSON *record, int64_t now_ms,
-                    struct wr_err *err)
+int wr_journal_write(struct wr_journal *r, const cJSON *record,
+                     int64_t now_ms, struct wr_err *err)
 {
   size_t len = 0;
   int rc;

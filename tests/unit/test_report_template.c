@@ -316,7 +316,7 @@ static void test_through_writer(void **state)
     assert_int_equal(wr_journal_write(rep, rec, 0, &err), 0);
     cJSON_Delete(rec);
     assert_int_equal(wr_journal_write(rep, wr_chunk_record_fill(r, &g->o), 0,
-                                     &err), 0);
+                                      &err), 0);
     assert_same_chunk(r, &g->o);
   }
   wr_chunk_record_destroy(&r);
