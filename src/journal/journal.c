@@ -1,4 +1,4 @@
-/* report: the JSON Lines journal (see report.h for the contract).
+/* journal: the report file's writer and its rules (see journal.h).
  *
  * The file only ever grows by whole lines.  `good` is the length of the
  * file up to the end of its last complete line; a write that cannot be
