@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "audit.h"
 #include "cmd.h"
+#include "journal.h"
 #include "log.h"
 #include "report_read.h"
 
@@ -73,8 +74,11 @@ static int commit(FILE **fp, const char *tmp, const char *path,
   int rc = 0;
 
   *fp = NULL;
-  if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+  /* The journal's fsync policy (journal.h), for this file too. */
+  if (fflush(f) != 0)
     rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+  else
+    rc = wr_journal_sync(fileno(f), path, err);
   if (fclose(f) != 0 && rc == 0)
     rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
   if (rc == 0 && rename(tmp, path) != 0)

@@ -287,7 +287,7 @@ static void finish(struct wr_dispatch *d)
   if (!d->report_failed) {
     struct wr_err err = {0};
 
-    if (wr_report_flush(d->report, wr_clock_now_ms(), &err) < 0)
+    if (wr_journal_flush(d->report, wr_clock_now_ms(), &err) < 0)
       wr_dispatch_report_failed(d, &err);
   }
   if (d->report_failed)
@@ -386,7 +386,7 @@ static void on_tick(uv_timer_t *h)
     progress_counts(d, &pc);
     wr_progress_update(d->progress, &pc, now);
   }
-  if (!d->report_failed && wr_report_tick(d->report, now, &err) < 0)
+  if (!d->report_failed && wr_journal_tick(d->report, now, &err) < 0)
     wr_dispatch_report_failed(d, &err);
   /* Also while a wave is being verified (pump waits then). */
   if (!d->stopping && d->o.deadline_wall_ms > 0 &&
@@ -406,7 +406,7 @@ static void on_before_wait(uv_prepare_t *h)
 
   if (d->report_failed)
     return;
-  if (wr_report_flush(d->report, wr_clock_now_ms(), &err) < 0) {
+  if (wr_journal_flush(d->report, wr_clock_now_ms(), &err) < 0) {
     wr_dispatch_report_failed(d, &err);
     pump(d);
   }
@@ -447,7 +447,7 @@ static void on_closed(uv_handle_t *h)
 int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
                        const struct wr_dispatch_opts *opts,
                        const struct wr_dispatch_sender *sender,
-                       struct wr_report *report, const struct wr_creds *creds,
+                       struct wr_journal *report, const struct wr_creds *creds,
                        struct wr_progress *progress, struct wr_dispatch **out,
                        struct wr_err *err)
 {
@@ -515,7 +515,7 @@ int wr_dispatch_start(struct wr_dispatch *d)
   /* Records are batched from here; before each wait for I/O (a handle
    * that must not keep the loop alive), the tick, finish and closing the
    * report flush. */
-  wr_report_batch_begin(d->report);
+  wr_journal_batch_begin(d->report);
   uv_prepare_start(&d->before_wait, on_before_wait);
   uv_unref((uv_handle_t *)&d->before_wait);
   pump(d);

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "plan.h"
 #include "journal.h"
+#include "journal_records.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -89,7 +90,7 @@ void wr_dispatch_opts_from_config(const struct wr_config *cfg,
 int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
                        const struct wr_dispatch_opts *opts,
                        const struct wr_dispatch_sender *sender,
-                       struct wr_report *report, const struct wr_creds *creds,
+                       struct wr_journal *report, const struct wr_creds *creds,
                        struct wr_progress *progress, struct wr_dispatch **out,
                        struct wr_err *err);
 

@@ -51,7 +51,7 @@ static void write_record(struct wr_dispatch *d, const cJSON *rec)
 
   if (d->report_failed)
     return;
-  if (wr_report_write(d->report, rec, wr_clock_now_ms(), &err) < 0)
+  if (wr_journal_write(d->report, rec, wr_clock_now_ms(), &err) < 0)
     wr_dispatch_report_failed(d, &err);
 }
 

@@ -36,7 +36,7 @@ struct wr_dispatch {
   const struct wr_plan *plan;
   struct wr_dispatch_opts o;
   struct wr_dispatch_sender sender;
-  struct wr_report *report;
+  struct wr_journal *report;
   struct wr_chunk_record *rec;     /* refilled for each final record */
   const struct wr_creds *creds;
   struct wr_progress *progress;

@@ -11,7 +11,7 @@
 
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
-                   const struct wr_creds *creds, struct wr_report *report,
+                   const struct wr_creds *creds, struct wr_journal *report,
                    struct wr_dispatch_stats *st)
 {
   uv_loop_t loop;

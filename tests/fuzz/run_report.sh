@@ -15,11 +15,11 @@ command -v clang > /dev/null || { echo "clang is needed"; exit 1; }
 # shellcheck disable=SC2086
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 \
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DWR_VERSION=\"fuzz\" \
-  $INC "$HERE/fuzz_report.c" "$SRC/src/journal/report_read.c" \
+  $INC "$HERE/fuzz_report.c" "$SRC/src/journal/report_read.c" "$SRC/src/journal/journal.c" \
   "$SRC/src/journal/report_read_rec.c" "$SRC/src/journal/report_read_tree.c" "$SRC/src/base/idset.c" "$SRC/src/audit/audit.c" \
   "$SRC/src/audit/audit_esc.c" "$SRC/src/audit/audit_text.c" "$SRC/src/audit/audit_md.c" \
   "$SRC/src/audit/audit_csv.c" "$SRC/src/audit/audit_json.c" "$SRC/src/audit/audit_html.c" \
-  "$SRC/src/base/clock.c" "$SRC/src/base/buf.c" "$SRC/src/base/err.c" \
+  "$SRC/src/base/clock.c" "$SRC/src/base/buf.c" "$SRC/src/base/err.c" "$SRC/src/base/log.c" \
   -lcjson -luv -lcrypto -lm -o "$OUT/fuzz_report"
 S="$SRC/samples/sample-report.jsonl"
 cp "$S" "$OUT/corpus_report/sample"

@@ -241,7 +241,7 @@ static void run(struct fake *f, struct wr_plan *plan,
                 const struct wr_dispatch_opts *o, struct outcome *out)
 {
   uv_loop_t loop;
-  struct wr_report *report = NULL;
+  struct wr_journal *report = NULL;
   struct wr_dispatch *d = NULL;
   struct wr_dispatch_sender s = {fake_send, fake_describe, f};
   struct wr_err err = {0};
@@ -255,7 +255,7 @@ static void run(struct fake *f, struct wr_plan *plan,
   assert_int_equal(uv_loop_init(&loop), 0);
   f->loop = &loop;
   fake_ = f;
-  assert_int_equal(wr_report_open(report_path, false, &report, &err), 0);
+  assert_int_equal(wr_journal_open(report_path, false, &report, &err), 0);
   assert_int_equal(wr_dispatch_create(&loop, plan, o, &s, report, NULL, NULL,
                                       &d, &err), 0);
   if (base_ != NULL)
@@ -267,7 +267,7 @@ static void run(struct fake *f, struct wr_plan *plan,
   assert_null(d);
   uv_run(&loop, UV_RUN_DEFAULT);
   assert_int_equal(uv_loop_close(&loop), 0);
-  assert_int_equal(wr_report_close(&report, &err), 0);
+  assert_int_equal(wr_journal_close(&report, &err), 0);
   fp = fopen(report_path, "r");
   assert_non_null(fp);
   while (fgets(line, sizeof(line), fp) != NULL && out->n < 8192) {
