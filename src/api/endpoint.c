@@ -59,6 +59,30 @@ static int refuse(struct wr_err *err, const char *url, const char *fmt, ...)
   return wr_err_set(err, WR_EUSAGE, "--endpoint: \"%s\": %s", shown, why);
 }
 
+/* The normal form is built by hand, not with snprintf: the request
+ * builder reads the endpoint on every call.  Every length is bounded
+ * above (a name of at most 255 bytes, then ":65535", then "https://"),
+ * so these cannot overflow their fields. */
+static char *put(char *d, const char *s, size_t n)
+{
+  memcpy(d, s, n);
+  return d + n;
+}
+
+static char *put_uint(char *d, unsigned v)
+{
+  char t[10];
+  size_t n = 0;
+
+  do {
+    t[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0)
+    *d++ = t[--n];
+  return d;
+}
+
 static int digit_value(char c)
 {
   if (c >= '0' && c <= '9')
@@ -185,6 +209,7 @@ static int parse_authority(const char *url, const char *a, size_t len,
                            struct wr_endpoint *out, struct wr_err *err)
 {
   const char *end = a + len, *h = a, *p;
+  char *d;
   size_t hlen, plen, i;
   unsigned char ip[16];
   char text[INET6_ADDRSTRLEN + 1];
@@ -203,7 +228,9 @@ static int parse_authority(const char *url, const char *a, size_t len,
     if (inet_pton(AF_INET6, text, ip) != 1 ||
         inet_ntop(AF_INET6, ip, text, sizeof(text)) == NULL)
       return refuse(err, url, "not an IPv6 address in [...]");
-    snprintf(out->name, sizeof(out->name), "[%s]", text);
+    hlen = strlen(text);
+    out->name[0] = '[';
+    memcpy(put(out->name + 1, text, hlen), "]", 2);
     out->loopback = memcmp(ip, &in6addr_loopback, 16) == 0;
     p++;
     if (p < end && *p != ':')
@@ -220,8 +247,11 @@ static int parse_authority(const char *url, const char *a, size_t len,
         return refuse(err, url, "\"%.*s\" is not an IPv4 address",
                       (int)(hlen > 64 ? 64 : hlen), a);
       /* The dotted quad curl connects to, whatever the spelling. */
-      snprintf(out->name, sizeof(out->name), "%u.%u.%u.%u", ip[0], ip[1],
-               ip[2], ip[3]);
+      d = out->name;
+      for (i = 0; i < 4; i++) {
+        d = put_uint(d, ip[i]);
+        *d++ = i < 3 ? '.' : '\0';
+      }
       out->loopback = ip[0] == 127;
     } else {
       const char *why = name_problem(a, hlen);
@@ -256,8 +286,8 @@ int wr_endpoint_parse(const char *url, bool insecure, struct wr_endpoint *out,
                       struct wr_err *err)
 {
   const char *sep, *auth, *rest, *c;
+  char *d;
   size_t slen;
-  unsigned dflt;
   int rc;
 
   memset(out, 0, sizeof(*out));
@@ -294,13 +324,15 @@ int wr_endpoint_parse(const char *url, bool insecure, struct wr_endpoint *out,
                 "--insecure to send credentials unencrypted");
     goto fail;
   }
-  dflt = out->https ? 443 : 80;
-  if (out->port == dflt)
-    snprintf(out->host, sizeof(out->host), "%s", out->name);
-  else
-    snprintf(out->host, sizeof(out->host), "%s:%u", out->name, out->port);
-  snprintf(out->base, sizeof(out->base), "%s://%s",
-           out->https ? "https" : "http", out->host);
+  d = put(out->host, out->name, strlen(out->name));
+  if (out->port != (out->https ? 443u : 80u)) {
+    *d++ = ':';
+    d = put_uint(d, out->port);
+  }
+  *d = '\0';
+  d = put(out->base, out->https ? "https://" : "http://",
+          out->https ? 8 : 7);
+  memcpy(d, out->host, strlen(out->host) + 1);
   return 0;
 fail:
   memset(out, 0, sizeof(*out));

@@ -351,6 +351,69 @@ static void test_builder(void **state)
   t.endpoint = "http://127.0.0.1:8080/x";
   assert_int_equal(wr_api_build(&t, &c, &call, &a, &r, &err), WR_EINVAL);
   assert_non_null(strstr(err.msg, NOPATH));
+  assert_int_equal(err.code, WR_EINVAL);
+}
+
+static const char *built_url(const struct wr_api_target *t, const char *region)
+{
+  static const char *ids[] = {"ecd-1"};
+  static char url[WR_ERR_LEN + 8];
+  struct wr_creds c = {0};
+  struct wr_call call = {"RebootDesktops", region, ids, 1, NULL, 0, NULL,
+                         NULL};
+  struct wr_attempt a = {0, "nonce"};
+  struct wr_http_request r;
+  struct wr_err err = {0};
+
+  c.access_key_id = "id";
+  c.access_key_secret = "secret";
+  if (wr_api_build(t, &c, &call, &a, &r, &err) < 0) {
+    snprintf(url, sizeof(url), "%s", err.msg);
+    return url;
+  }
+  snprintf(url, sizeof(url), "%.*s", (int)strcspn(r.url, "?"), r.url);
+  wr_http_request_free(&r);
+  return url;
+}
+
+/* The builder keeps the last endpoint it read: a new URL or region, and
+ * a refused one in between, still give each its own. */
+static void test_builder_keeps_last(void **state)
+{
+  struct wr_api_target t = {WR_API_ADMIN, WR_SIG_V3, NULL};
+
+  (void)state;
+  t.endpoint = "http://localhost:1";
+  assert_string_equal(built_url(&t, "cn-x"), "http://localhost:1/");
+  t.endpoint = "http://localhost:2";
+  assert_string_equal(built_url(&t, "cn-x"), "http://localhost:2/");
+  t.endpoint = NULL;
+  assert_string_equal(built_url(&t, "cn-x"), "https://ecd.cn-x.aliyuncs.com/");
+  assert_string_equal(built_url(&t, "cn-y"), "https://ecd.cn-y.aliyuncs.com/");
+  /* A region spelled as the last URL is still a region. */
+  t.endpoint = "cn-y";
+  assert_non_null(strstr(built_url(&t, "cn-y"), "not a URL"));
+  t.endpoint = NULL;
+  assert_string_equal(built_url(&t, "cn-y"), "https://ecd.cn-y.aliyuncs.com/");
+  assert_non_null(strstr(built_url(&t, "cn y"), "not a valid region"));
+  t.endpoint = "http://localhost:1/";
+  assert_string_equal(built_url(&t, "cn-x"), "http://localhost:1/");
+  /* Too long to keep (a port with 400 leading zeros is still a port):
+   * read each time, the same answer. */
+  {
+    char url[420];
+
+    memset(url, '0', sizeof(url));
+    memcpy(url, "http://localhost:", 17);
+    memcpy(url + sizeof(url) - 3, "7/", 3);
+    t.endpoint = url;
+    assert_string_equal(built_url(&t, "cn-x"), "http://localhost:7/");
+    assert_string_equal(built_url(&t, "cn-x"), "http://localhost:7/");
+    t.endpoint = "http://localhost:8";
+    assert_string_equal(built_url(&t, "cn-x"), "http://localhost:8/");
+    t.endpoint = url;
+    assert_string_equal(built_url(&t, "cn-x"), "http://localhost:7/");
+  }
 }
 
 int main(void)
@@ -361,6 +424,7 @@ int main(void)
     cmocka_unit_test(test_long),
     cmocka_unit_test(test_curl_agrees),
     cmocka_unit_test(test_builder),
+    cmocka_unit_test(test_builder_keeps_last),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
