@@ -23,7 +23,6 @@
 
 #include "clock.h"
 #include "creds.h"
-#include "sender.h"
 #include "log.h"
 #include "plan.h"
 #include "journal.h"
@@ -268,11 +267,6 @@ int wr_cmd_resume(const struct wr_config *cli)
   if (cfg.verify && cfg.api == WR_API_CLIENT)
     wr_warnf("--verify needs the management API (DescribeDesktops); "
              "ignored with --api client");
-  if (cfg.endpoint != NULL &&
-      wr_endpoint_check(cfg.endpoint, cfg.insecure, &err) < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
   if (wr_creds_load(&cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;

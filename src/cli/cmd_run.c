@@ -7,7 +7,6 @@
 
 #include "clock.h"
 #include "creds.h"
-#include "sender.h"
 #include "log.h"
 #include "uuid.h"
 #include "plan.h"
@@ -121,11 +120,6 @@ int wr_cmd_run(const struct wr_config *cfg)
   bool have_creds = false;
 
   memset(&creds, 0, sizeof(creds));
-  if (cfg->endpoint != NULL &&
-      wr_endpoint_check(cfg->endpoint, cfg->insecure, &err) < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
   wr_plan_opts_from_config(cfg, &po);
   if (wr_plan_build(&po, cfg->inputs, cfg->ninputs, &plan, &err) < 0) {
     wr_errorf("%s", err.msg);

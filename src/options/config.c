@@ -15,7 +15,6 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

@@ -6,11 +6,8 @@
 #include "hmac.h"
 #include "httppool.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Connect timeout: the attempt's timeout, at most this. */
 #define CONNECT_TIMEOUT_MAX_MS 10000
@@ -218,57 +215,4 @@ void wr_sender_destroy(struct wr_sender **pp)
     free(p);
   }
   free(s);
-}
-
-static bool loopback_host(const char *host)
-{
-  unsigned char a[16];
-  size_t n = strlen(host);
-  char buf[64];
-
-  if (strcasecmp(host, "localhost") == 0)
-    return true;
-  if (inet_pton(AF_INET, host, a) == 1)
-    return a[0] == 127;
-  /* curl gives IPv6 hosts in brackets. */
-  if (n >= 2 && n < sizeof(buf) && host[0] == '[' && host[n - 1] == ']') {
-    memcpy(buf, host + 1, n - 2);
-    buf[n - 2] = '\0';
-    if (inet_pton(AF_INET6, buf, a) == 1)
-      return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
-  }
-  return false;
-}
-
-int wr_endpoint_check(const char *url, bool insecure, struct wr_err *err)
-{
-  CURLU *u = curl_url();
-  char *scheme = NULL, *host = NULL;
-  int rc = WR_EUSAGE;
-
-  if (u == NULL)
-    return wr_err_set(err, WR_ENOMEM, "out of memory");
-  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-    wr_err_set(err, rc, "--endpoint '%s': not a valid URL", url);
-    goto out;
-  }
-  if (strcmp(scheme, "https") == 0) {
-    rc = 0;
-  } else if (strcmp(scheme, "http") != 0) {
-    wr_err_set(err, rc, "--endpoint '%s': scheme must be https (or http to "
-               "a loopback address)", url);
-  } else if (!insecure && !loopback_host(host)) {
-    wr_err_set(err, rc, "--endpoint '%s': plain http is allowed only to a "
-               "loopback address (127.0.0.0/8, ::1, localhost); use https, "
-               "or --insecure to send anyway", url);
-  } else {
-    rc = 0;
-  }
-out:
-  curl_free(scheme);
-  curl_free(host);
-  curl_url_cleanup(u);
-  return rc;
 }

@@ -1,10 +1,7 @@
 /* dispatch_send: the real sender of dispatch.h.  Each attempt is built
  * and signed afresh by api.c (new nonce from OpenSSL, new timestamp, the
  * chunk's ClientToken), sent through httppool, and the response or
- * transport failure is judged by api.c before dispatch sees it.
- *
- * Also the endpoint policy: plain http only to a loopback host unless
- * --insecure (CONTRACT.md). */
+ * transport failure is judged by api.c before dispatch sees it. */
 #ifndef WR_DISPATCH_SEND_H
 #define WR_DISPATCH_SEND_H
 
@@ -27,9 +24,5 @@ void wr_sender_bind(struct wr_sender *s, struct wr_dispatch_sender *out);
 /* Aborts what is in flight (no callbacks) and closes the HTTP pool; run
  * the loop afterwards.  *pp set to NULL; safe on NULL. */
 void wr_sender_destroy(struct wr_sender **pp);
-
-/* WR_EUSAGE (err set) unless url is http(s)://host... and, for plain
- * http, host is loopback (127.0.0.0/8, ::1, localhost) or insecure. */
-int wr_endpoint_check(const char *url, bool insecure, struct wr_err *err);
 
 #endif

@@ -76,4 +76,34 @@ expect 2 "fleet.csv:1: no column named \"Host\"" -- plan --column Host \
 # One unreadable input among good ones: nothing is planned.
 expect 2 "missing.csv: cannot open" -- plan "$SRC/samples/fleet.csv" missing.csv
 
+# One endpoint policy: plan, run and resume refuse the same URLs, before
+# any input, credential or report is read, with exit 2 and the same
+# message; a password in the URL is never shown.
+same_refusal() {
+  url=$1
+  pattern=$2
+  expect 2 "$pattern" -- plan --endpoint "$url" "$SRC/samples/fleet.csv"
+  cp err err.plan
+  expect 2 "$pattern" -- run --endpoint "$url" "$SRC/samples/fleet.csv"
+  cmp -s err.plan err || fail "$url: run says $(cat err), plan $(cat err.plan)"
+  expect 2 "$pattern" -- resume --endpoint "$url" no-such-report.jsonl
+  cmp -s err.plan err ||
+    fail "$url: resume says $(cat err), plan $(cat err.plan)"
+  ! grep -q hunter2 err.plan err || fail "$url: the password is shown"
+}
+same_refusal http://127.evil.com \
+  '--endpoint: "http://127.evil.com": plain http is allowed only to a loopback host'
+same_refusal 'https://bob:hunter2@ecd.example.com' \
+  '--endpoint: "https://\*\*\*@ecd.example.com": a user name or password'
+same_refusal 'http://127.0.0.1:8080/api' 'no path, query or fragment'
+same_refusal 'http://127.0.0.1:99999' 'the port must be 1 to 65535'
+# Loopback in any case and spelling is accepted, and kept in its normal
+# form (the one sent).
+expect 0 "" -- plan --json --endpoint HTTP://LOCALHOST:1/ "$SRC/samples/fleet.csv"
+head -n 1 out | jq -e '.endpoint == "http://localhost:1"' > /dev/null ||
+  fail "HTTP://LOCALHOST:1/: endpoint not normalised: $(head -c 300 out)"
+expect 0 "" -- plan --json --endpoint http://0x7f.1:8080 "$SRC/samples/fleet.csv"
+head -n 1 out | jq -e '.endpoint == "http://127.0.0.1:8080"' > /dev/null ||
+  fail "http://0x7f.1:8080: endpoint not normalised: $(head -c 300 out)"
+
 finish "plan errors"

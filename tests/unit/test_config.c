@@ -277,13 +277,35 @@ static void test_endpoint(void **state)
   assert_int_equal(load("run", "--endpoint", "http://10.0.0.5:80", "--insecure",
                         "x", NULL), 0);
   teardown(NULL);
-  EXPECT_USAGE("plain http is allowed only to 127.0.0.1", "run", "--endpoint",
-               "http://10.0.0.5:80", "x");
-  EXPECT_USAGE("only http and https", "run", "--endpoint", "ftp://127.0.0.1",
-               "x");
-  EXPECT_USAGE("no path or query", "run", "--endpoint",
+  EXPECT_USAGE("plain http is allowed only to a loopback host", "run",
+               "--endpoint", "http://10.0.0.5:80", "x");
+  EXPECT_USAGE("only https", "run", "--endpoint", "ftp://127.0.0.1", "x");
+  EXPECT_USAGE("no path, query or fragment", "run", "--endpoint",
                "http://127.0.0.1:1/api?x=1", "x");
-  EXPECT_USAGE("is not a URL", "run", "--endpoint", "http://", "x");
+  EXPECT_USAGE("no host", "run", "--endpoint", "http://", "x");
+  /* One policy (endpoint.c) for every command: a DNS name that starts
+   * with 127. is not loopback, for plan as for run and resume. */
+  EXPECT_USAGE("--endpoint: \"http://127.evil.com\": plain http", "plan",
+               "--endpoint", "http://127.evil.com", "x");
+  EXPECT_USAGE("--endpoint: \"http://127.evil.com\": plain http", "run",
+               "--endpoint", "http://127.evil.com", "x");
+  EXPECT_USAGE("--endpoint: \"http://127.evil.com\": plain http", "resume",
+               "--endpoint", "http://127.evil.com", "r.jsonl");
+  EXPECT_USAGE("--endpoint: \"https://***@ecd.example.com\": a user name",
+               "plan", "--endpoint", "https://u:pw@ecd.example.com", "x");
+  /* The value kept is the normal form, the one the report and the
+   * requests show. */
+  assert_int_equal(load("plan", "--endpoint", "HTTP://LocalHost:8080/", "x",
+                        NULL), 0);
+  assert_string_equal(cfg.endpoint, "http://localhost:8080");
+  teardown(NULL);
+  assert_int_equal(load("run", "--endpoint", "http://0x7f.1:08080", "x",
+                        NULL), 0);
+  assert_string_equal(cfg.endpoint, "http://127.0.0.1:8080");
+  teardown(NULL);
+  assert_int_equal(load("run", "--endpoint", "https://ecd.example.com:443/",
+                        "x", NULL), 0);
+  assert_string_equal(cfg.endpoint, "https://ecd.example.com");
 }
 
 static void test_secrets_are_wiped_from_argv(void **state)

@@ -897,37 +897,9 @@ static void test_deadline(void **state)
   free_plan(p);
 }
 
-/* Plain http only to loopback unless --insecure. */
-static void test_endpoint_policy(void **state)
-{
-  struct wr_err err = {0};
-
-  (void)state;
-  assert_int_equal(wr_endpoint_check("https://ecd.cn-hangzhou.aliyuncs.com",
-                                     false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://127.0.0.1:8080", false, &err),
-                   0);
-  assert_int_equal(wr_endpoint_check("http://127.3.4.5", false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://localhost:1/", false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://[::1]:99", false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://10.0.0.1", false, &err),
-                   WR_EUSAGE);
-  assert_non_null(strstr(err.msg, "--insecure"));
-  assert_int_equal(wr_endpoint_check("http://10.0.0.1", true, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://128.0.0.1", false, &err),
-                   WR_EUSAGE);
-  assert_int_equal(wr_endpoint_check("http://[::2]", false, &err),
-                   WR_EUSAGE);
-  assert_int_equal(wr_endpoint_check("ftp://127.0.0.1", true, &err),
-                   WR_EUSAGE);
-  assert_int_equal(wr_endpoint_check("not a url", false, &err), WR_EUSAGE);
-  assert_non_null(strstr(err.msg, "not a url"));
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_endpoint_policy),
     cmocka_unit_test(test_all_ok),
     cmocka_unit_test(test_retries),
     cmocka_unit_test(test_split_isolates),
