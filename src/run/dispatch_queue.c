@@ -1,6 +1,7 @@
-/* dispatch_queue: a chunk in progress (struct task) and where it waits:
- * the ready queue (split parts, due retries), the in-flight list and the
- * retry min-heap on due time. */
+/* dispatch_queue: a chunk in progress (struct task) and where it waits
+ * (struct wr_queue): the ready queue (split parts, due retries), the
+ * in-flight list and the retry min-heap on due time.  Knows nothing of
+ * the run: a task's struct wr_dispatch is only carried for its owner. */
 #include "dispatch_int.h"
 
 #include "uuid.h"
