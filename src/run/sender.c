@@ -1,11 +1,13 @@
 #include "sender.h"
 
 #include "api.h"
+#include "buf.h"
 #include "clock.h"
 #include "creds.h"
 #include "hmac.h"
 #include "httppool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,31 @@ static void unlink_active(struct wr_sender *s, struct pending *p)
   p->prev = p->next = NULL;
 }
 
+/* s with every secret of creds masked, in place (cut to its size). */
+static void redact_field(const struct wr_creds *creds, char *s, size_t size)
+{
+  struct wr_buf b;
+
+  if (s[0] == '\0')
+    return;
+  wr_buf_init(&b, 64 * 1024);
+  if (wr_creds_redact(creds, s, &b) < 0)
+    snprintf(s, size, "(message withheld)");
+  else
+    snprintf(s, size, "%s", wr_buf_str(&b));
+  wr_buf_free(&b);
+}
+
+void wr_sender_redact(const struct wr_creds *creds, struct wr_api_result *r)
+{
+  if (creds == NULL)
+    return;
+  redact_field(creds, r->code, sizeof(r->code));
+  redact_field(creds, r->message, sizeof(r->message));
+  redact_field(creds, r->host_id, sizeof(r->host_id));
+  redact_field(creds, r->recommend, sizeof(r->recommend));
+}
+
 static void on_http(void *ud, const struct wr_http_response *hr)
 {
   struct pending *p = ud;
@@ -60,6 +87,9 @@ static void on_http(void *ud, const struct wr_http_response *hr)
                              hr->retry_after, &r);
   else
     wr_api_classify_transport(hr->transport, hr->detail, &r);
+  /* Answers arrive here, and so do the credentials: dispatch and
+   * --verify get server texts already masked. */
+  wr_sender_redact(s->creds, &r);
   if (bcb != NULL)
     bcb(cud, &r, hr->body, hr->body_len);
   else
@@ -116,6 +146,9 @@ static int submit(struct wr_sender *s, const struct wr_call *callp,
   }
 out:
   wr_http_request_free(&req);
+  /* err goes into the chunk's record as its message. */
+  if (rc < 0 && s->creds != NULL)
+    redact_field(s->creds, err->msg, sizeof(err->msg));
   return rc;
 }
 

@@ -2,6 +2,7 @@
  * file: every scenario reads the report back and checks the records. */
 #include "clock.h"
 #include "dispatch.h"
+#include "dispatch_int.h" /* sizeof(struct task), to fail its allocation */
 #include "sender.h"
 #include "plan.h"
 #include "journal.h"
@@ -21,6 +22,19 @@
 #include <uv.h>
 
 #define MAXIDS 400
+
+/* Linked with -Wl,--wrap=calloc (tests/CMakeLists.txt): when fail_task_
+ * counts down to 0, that allocation of a task fails. */
+static int fail_task_;
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size)
+{
+  if (fail_task_ > 0 && n == 1 && size == sizeof(struct task) &&
+      --fail_task_ == 0)
+    return NULL;
+  return __real_calloc(n, size);
+}
 
 /* ---- a fake fleet behind a fake sender -------------------------------- */
 
@@ -256,8 +270,8 @@ static void run(struct fake *f, struct wr_plan *plan,
   f->loop = &loop;
   fake_ = f;
   assert_int_equal(wr_journal_open(report_path, false, &report, &err), 0);
-  assert_int_equal(wr_dispatch_create(&loop, plan, o, &s, report, NULL, NULL,
-                                      &d, &err), 0);
+  assert_int_equal(wr_dispatch_create(&loop, plan, o, &s, report, NULL, &d,
+                                      &err), 0);
   if (base_ != NULL)
     wr_dispatch_set_base(d, base_);
   assert_int_equal(wr_dispatch_start(d), 0);
@@ -897,6 +911,48 @@ static void test_deadline(void **state)
   free_plan(p);
 }
 
+/* The task for chunk 2 cannot be allocated: the run stops ("out of
+ * memory"), and chunk 2 still gets its final record (skipped), as does
+ * every other chunk: exactly one each, none lost. */
+static void test_task_alloc_fails(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(6, 2, 0, 0);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  int i, k, seen[4] = {0};
+
+  (void)state;
+  f.judge = all_ok;
+  f.delay_ms = 1;
+  default_opts(&o);
+  o.concurrency = 1;
+  fail_task_ = 2;
+  run(&f, p, &o, &out);
+  assert_int_equal(fail_task_, 0);
+  assert_int_equal(f.calls, 1);
+  for (i = 0; i < out.n; i++) {
+    const cJSON *r = out.records[i];
+
+    if (strcmp(str(r, "type"), "chunk") != 0)
+      continue;
+    k = atoi(str(r, "chunk"));
+    assert_true(k >= 1 && k <= 3);
+    seen[k]++;
+    assert_string_equal(str(r, "status"), k == 1 ? "ok" : "skipped");
+  }
+  for (k = 1; k <= 3; k++)
+    assert_int_equal(seen[k], 1);
+  assert_int_equal(leaves(&out, "ok"), 2);
+  assert_int_equal(leaves(&out, "skipped"), 4);
+  assert_string_equal(str(last(&out), "type"), "summary");
+  assert_string_equal(str(last(&out), "stop_reason"), "out of memory");
+  assert_int_equal(out.st.summary.exit_code, WR_EXIT_STOPPED);
+  assert_int_equal(out.st.err.code, WR_ENOMEM);
+  free_outcome(&out);
+  free_plan(p);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -913,6 +969,7 @@ int main(void)
     cmocka_unit_test(test_deadline),
     cmocka_unit_test(test_verify_waves),
     cmocka_unit_test(test_verify_timeout),
+    cmocka_unit_test(test_task_alloc_fails),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
