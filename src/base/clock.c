@@ -114,6 +114,7 @@ int wr_time_parse_rfc3339(const char *s, int64_t *wall_ms)
   int year, mon, day, hour, min, sec, n = 0, ms = 0, off = 0;
   const char *p;
 
+  *wall_ms = 0;
   if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &mon, &day, &hour,
              &min, &sec, &n) != 6 || n == 0)
     return WR_EINVAL;

@@ -265,6 +265,7 @@ static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
 static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
                       struct wr_err *err)
 {
+  *len = 0;
   for (;;) {
     size_t cap;
     char *p;

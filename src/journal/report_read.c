@@ -179,6 +179,7 @@ int wr_rread_load(const char *path, struct wr_rread **out,
   FILE *f = is_stdin ? stdin : fopen(path, "rb");
   int rc;
 
+  *out = NULL;
   if (f == NULL)
     return wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
   rc = wr_rread_load_stream(f, is_stdin ? "(stdin)" : path, out, err);

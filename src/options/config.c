@@ -111,6 +111,7 @@ static int parse_long(struct parser *ps, const char *v, long min, long max,
   char *end;
   long n;
 
+  *out = 0;
   errno = 0;
   n = strtol(v, &end, 10);
   if (*v < '0' || *v > '9' || *end != '\0' || errno != 0)
@@ -131,6 +132,7 @@ static int parse_double(struct parser *ps, const char *v, double min,
   char *end;
   double d;
 
+  *out = 0;
   errno = 0;
   d = strtod(v, &end);
   if (!((*v >= '0' && *v <= '9') || *v == '.') || *end != '\0' ||
@@ -152,6 +154,7 @@ int wr_config_parse_duration(const char *v, int64_t *ms)
   int64_t total = 0, n, unit;
   char *end;
 
+  *ms = 0;
   if (*v == '\0')
     return WR_EINVAL;
   if (v[strspn(v, "0123456789")] == '\0') {
