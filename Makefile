@@ -1,8 +1,10 @@
 # Thin wrapper around CMake: the two commands a newcomer needs are
 # `make demo` (rehearse a mass reboot against ecd-sim) and `make test`.
 # The developer/CI targets (test*, asan, release, clang) build with
-# -Werror; build, demo, install and package (a user's) do not, so a newer
-# compiler's new warning cannot stop them.  WERROR=ON|OFF overrides.
+# -Werror; build, demo, install and package leave the build directory's
+# setting as it is (off in a fresh one: a user's build does not stop on a
+# newer compiler's new warning, and a developer's is not rebuilt when
+# switching).  WERROR=ON|OFF sets it for any target.
 DEB_PKGS := libuv1-dev libcurl4-openssl-dev libssl-dev libcsv-dev libcjson-dev \
             libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc clang make \
             jq time man-db dpkg-dev file
@@ -12,7 +14,8 @@ RELEASE  ?= build-release
 CLANG    ?= build-clang
 PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
-WERROR   ?= OFF
+WERROR   ?=
+WR_WERROR = $(if $(WERROR),-DWR_WERROR=$(WERROR))
 
 .PHONY: all deps build asan release clang test test-normal test-asan \
         test-release test-clang install package demo bench clean
@@ -35,20 +38,20 @@ deps:
 	fi
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWR_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(WR_WERROR) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 asan: deps
-	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DWR_SANITIZE=ON -DWR_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DWR_SANITIZE=ON $(WR_WERROR) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS) -- --no-print-directory
 
 # gcc -O3 (Release) and clang find warnings the -O2 gcc build does not.
 release: deps
-	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DWR_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release $(WR_WERROR) >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS) -- --no-print-directory
 
 clang: deps
-	@cmake -S . -B $(CLANG) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DWR_WERROR=$(WERROR) >/dev/null
+	@cmake -S . -B $(CLANG) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release $(WR_WERROR) >/dev/null
 	@cmake --build $(CLANG) -j $(JOBS) -- --no-print-directory
 
 test-normal: build
