@@ -27,7 +27,8 @@ static bool same_file(const char *a, const char *b)
 }
 
 /* Open "<path>.XXXXXX" beside path, with the mode a new file would get.
- * *tmp (the name, to free) is set whenever the file was created. */
+ * *tmp (the name, to free) is set whenever the file was created, else
+ * NULL. */
 static FILE *open_temp(const char *path, char **tmp, struct wr_err *err)
 {
   size_t n = strlen(path) + sizeof(".XXXXXX");
@@ -36,6 +37,7 @@ static FILE *open_temp(const char *path, char **tmp, struct wr_err *err)
   mode_t mask;
   int fd = -1;
 
+  *tmp = NULL;
   if (name == NULL) {
     wr_err_set(err, WR_ENOMEM, "out of memory");
     goto out;

@@ -141,6 +141,7 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
   struct wr_rread *rr = NULL;
   int rc = WR_ENOMEM;
 
+  *out = NULL;
   memset(&r, 0, sizeof(r));
   rr = calloc(1, sizeof(*rr));
   if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
