@@ -171,6 +171,8 @@ static int read_file(const char *path, char **text, size_t *len,
   size_t n;
   int rc = 0;
 
+  *text = NULL;
+  *len = 0;
   wr_buf_init(&b, CONFIG_MAX);
   if (f == NULL)
     return wr_err_set(err, WR_ECREDS, "%s: cannot open", path);

@@ -147,6 +147,7 @@ int wr_time_parse_rfc3339(const char *s, int64_t *wall_ms)
   int year, mon, day, hour, min, sec, ms = 0, off = 0, n;
   const char *p = s;
 
+  *wall_ms = 0;
   year = digits(&p, 4);
   if (year < 0 || !take(&p, '-') || (mon = digits(&p, 2)) < 0 ||
       !take(&p, '-') || (day = digits(&p, 2)) < 0)

@@ -42,7 +42,7 @@ static mode_t audit_mode(const char *report)
 }
 
 /* Open "<path>.XXXXXX" beside path, with the given mode.  *tmp (the name,
- * to free) is set whenever the file was created. */
+ * to free) is set whenever the file was created, else NULL. */
 static FILE *open_temp(const char *path, mode_t mode, char **tmp,
                        struct wr_err *err)
 {
@@ -51,6 +51,7 @@ static FILE *open_temp(const char *path, mode_t mode, char **tmp,
   FILE *f = NULL;
   int fd = -1;
 
+  *tmp = NULL;
   if (name == NULL) {
     wr_err_set(err, WR_ENOMEM, "out of memory");
     goto out;

@@ -179,6 +179,7 @@ int wr_jsonl_create(const struct wr_ingest_ctx *ctx, struct wr_jsonl **out)
 {
   struct wr_jsonl *j = calloc(1, sizeof(*j));
 
+  *out = NULL;
   if (j == NULL)
     return WR_ENOMEM;
   j->ctx = *ctx;

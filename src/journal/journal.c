@@ -433,6 +433,7 @@ static int serialise(struct wr_journal *r, const cJSON *record, size_t *len,
 static int print_line(struct wr_journal *r, const cJSON *record, size_t *len,
                       struct wr_err *err)
 {
+  *len = 0;
   for (;;) {
     size_t cap;
     char *p;

@@ -123,6 +123,7 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
   struct wr_rread *rr = NULL;
   int rc = WR_ENOMEM;
 
+  *out = NULL;
   memset(&r, 0, sizeof(r));
   rr = calloc(1, sizeof(*rr));
   if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
@@ -163,6 +164,7 @@ int wr_rread_load(const char *path, struct wr_rread **out,
   FILE *f = is_stdin ? stdin : fopen(path, "rb");
   int rc;
 
+  *out = NULL;
   if (f == NULL)
     return wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
   rc = wr_rread_load_stream(f, is_stdin ? "(stdin)" : path, out, err);

@@ -113,6 +113,7 @@ static int parse_long(struct parser *ps, const char *v, long min, long max,
   char *end;
   long n;
 
+  *out = 0;
   errno = 0;
   n = strtol(v, &end, 10);
   if (*v < '0' || *v > '9' || *end != '\0' || errno != 0)
@@ -133,6 +134,7 @@ static int parse_double(struct parser *ps, const char *v, double min,
   char *end;
   double d;
 
+  *out = 0;
   /* Plain decimal (an exponent allowed): strtod alone would also take
    * hex ("0x10"), "inf" and "nan". */
   errno = 0;
@@ -158,6 +160,7 @@ int wr_config_parse_duration(const char *v, int64_t *ms)
   int64_t total = 0, n, unit, last = INT64_MAX;
   char *end;
 
+  *ms = 0;
   if (*v == '\0')
     return WR_EINVAL;
   if (v[strspn(v, "0123456789")] == '\0') {

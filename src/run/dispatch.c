@@ -642,6 +642,7 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   struct wr_dispatch *d;
   int rc;
 
+  *out = NULL;
   if (opts->concurrency < 1)
     return wr_err_set(err, WR_EINVAL, "concurrency must be at least 1");
   d = calloc(1, sizeof(*d));

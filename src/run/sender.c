@@ -190,6 +190,7 @@ int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
   long timeout_ms = (long)(cfg->timeout_s * 1000.0);
   int rc;
 
+  *out = NULL;
   if (timeout_ms < 1)
     timeout_ms = 1;
   s = calloc(1, sizeof(*s));

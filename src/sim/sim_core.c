@@ -357,6 +357,7 @@ static int execute(struct wr_sim *sim, const struct wr_sim_call *call,
   struct wr_sim_error e;
   int rc;
 
+  *violation = WR_SIM_V_NONE;
   e.violation = WR_SIM_V_NONE;
   if (call->auth_ok && call->nonce != NULL) {
     rc = wr_sim_nonces_check_add(&sim->nonces, call->nonce, now_ms);

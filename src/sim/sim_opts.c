@@ -105,6 +105,7 @@ static int num(const char *name, const char *s, double lo, double hi,
   char *end;
   double v;
 
+  *out = 0;
   errno = 0;
   v = strtod(s, &end);
   if (*s == '\0' || *end != '\0' || errno != 0 || isnan(v) || v < lo ||
@@ -119,14 +120,17 @@ static int integer(const char *name, const char *s, double lo, double hi,
                    int64_t *out, struct wr_err *err)
 {
   double v;
-  int rc = num(name, s, lo, hi, &v, err);
+  int rc;
 
-  if (rc == 0 && v != floor(v))
-    rc = wr_err_set(err, WR_EUSAGE, "--%s: \"%s\" is not a whole number",
-                    name, s);
-  if (rc == 0)
-    *out = (int64_t)v;
-  return rc;
+  *out = 0;
+  rc = num(name, s, lo, hi, &v, err);
+  if (rc < 0)
+    return rc;
+  if (v != floor(v))
+    return wr_err_set(err, WR_EUSAGE, "--%s: \"%s\" is not a whole number",
+                      name, s);
+  *out = (int64_t)v;
+  return 0;
 }
 
 static int set_str(char **dst, const char *s, struct wr_err *err)

@@ -133,6 +133,8 @@ static void test_parse(void **state)
                    WR_EINVAL);
   assert_int_equal(wr_time_parse_rfc3339("2024-05-01T08:00:00Zjunk", &ms),
                    WR_EINVAL);
+  /* Written on entry: an error leaves 0, not the last good time. */
+  assert_int_equal(ms, 0);
 }
 
 /* Only real calendar times: nothing is normalised (02-30 is not 03-02). */

@@ -294,6 +294,10 @@ static void test_numbers_and_durations(void **state)
   assert_int_equal(wr_config_parse_duration("5 m", &ms), WR_EINVAL);
   assert_int_equal(wr_config_parse_duration("-5m", &ms), WR_EINVAL);
   assert_int_equal(wr_config_parse_duration("99999999999h", &ms), WR_EINVAL);
+  /* An out-parameter is written on entry: no stale value after an error. */
+  ms = 123;
+  assert_int_equal(wr_config_parse_duration("5x", &ms), WR_EINVAL);
+  assert_int_equal(ms, 0);
 }
 
 static void test_endpoint(void **state)
