@@ -11,9 +11,10 @@
  * ids and ClientTokens, and go through the same dispatch engine as `run`;
  * a part that fails again is split further ("17.1" -> "17.1.1").
  *
- * Everything that can be refused is checked before the file is touched
- * (exit 2, file unchanged).  Then the report is opened for appending,
- * which cuts off a torn last line by the same rule as the reader's
+ * The report must be a regular file.  It is opened for appending first
+ * and read through that descriptor; everything that can be refused is
+ * checked before the file is touched (exit 2, file unchanged).  Then the
+ * torn last line, if any, is cut off by the same rule as the reader's
  * (journal.h), a {"type":"resume"} record starts the session,
  * and the session ends with a summary of the WHOLE run (the earlier
  * sessions' final records included). */
@@ -228,7 +229,10 @@ int wr_cmd_resume(const struct wr_config *cli)
               "stdin");
     goto out;
   }
-  if (wr_rread_load(path, &rr, &err) < 0) {
+  /* Opened first, changed last: a FIFO or a device is refused before it
+   * is read, and the file is read through the descriptor that appends. */
+  if (wr_journal_open_existing(path, &report, &err) < 0 ||
+      wr_rread_load_fd(wr_journal_fd(report), path, &rr, &err) < 0) {
     wr_errorf("resume: %s", err.msg);
     goto out;
   }
@@ -295,7 +299,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
   /* Appending cuts a torn tail by the rule the reader used (journal.h). */
-  if (wr_journal_open(path, true, &report, &err) < 0 ||
+  if (wr_journal_repair(report, &err) < 0 ||
       write_resume(report, &l, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;

@@ -163,6 +163,11 @@ int wr_rread_load(const char *path, struct wr_rread **out,
  * the file name for messages. */
 int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
                          struct wr_err *err);
+/* The same from an open file, read with pread from offset 0 (its offset
+ * unused, the descriptor left open): resume reads its report through the
+ * journal's descriptor, whose lock closing another one would drop. */
+int wr_rread_load_fd(int fd, const char *name, struct wr_rread **out,
+                     struct wr_err *err);
 /* Free everything; *pp set to NULL.  Safe on NULL. */
 void wr_rread_destroy(struct wr_rread **pp);
 
