@@ -274,6 +274,47 @@ static int not_regular(const char *path, mode_t mode, struct wr_err *err)
                     "must be one", path, what);
 }
 
+/* One writer per report: a POSIX record lock on the whole file, held
+ * until it is closed.  F_SETLK fails at once when another process holds
+ * it, and F_GETLK names that process (flock and OFD locks cannot).  Such
+ * a lock belongs to the process and goes when the process closes ANY
+ * descriptor of the file, so the journal's is the only one opened while
+ * it matters: resume reads the report through it (wr_rread_load_fd). */
+static int lock_file(struct wr_journal *r, struct wr_err *err)
+{
+  struct flock fl;
+  int tries;
+
+  for (tries = 0; tries < 3; tries++) {
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(r->fd, F_SETLK, &fl) == 0)
+      return 0;
+    if (errno != EAGAIN && errno != EACCES) {
+      /* A file system without locks (some network ones): go on, as the
+       * tool did before it locked. */
+      wr_warnf("%s: cannot lock the report (%s): nothing stops a second "
+               "run or resume from writing it at the same time", r->path,
+               strerror(errno));
+      return 0;
+    }
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    /* F_UNLCK: the holder let go in between; try again. */
+    if (fcntl(r->fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK &&
+        fl.l_pid > 0)
+      return wr_err_set(err, WR_ESTATE, "%s: the report is in use by another "
+                        "process (pid %ld, a run or resume writing it); wait "
+                        "for it to end or stop it, then resume", r->path,
+                        (long)fl.l_pid);
+  }
+  return wr_err_set(err, WR_ESTATE, "%s: the report is in use by another "
+                    "process (a run or resume writing it); wait for it to end "
+                    "or stop it, then resume", r->path);
+}
+
 static void free_journal(struct wr_journal *r)
 {
   if (r->fd >= 0)
@@ -331,6 +372,8 @@ static int open_file(const char *path, bool append, struct wr_journal **out,
     rc = not_regular(path, st.st_mode, err);
     goto out;
   }
+  if ((rc = lock_file(r, err)) < 0)
+    goto out;
   r->good = st.st_size;
   *out = r;
   r = NULL;

@@ -57,10 +57,13 @@ struct wr_journal;
 /* Open path for writing: a new file (refuses to overwrite an existing one)
  * or, with append, an existing report (resume).  Either must be a
  * regular file: anything else (a FIFO, which is not waited for, a device,
- * a directory) is WR_EINPUT naming it.  Appending applies the
- * torn-line rule first: a torn tail is cut off (with a warning) and a
- * missing last '\n' written; a file with no whole line at all is refused
- * (WR_EINPUT) and left as it is.  *out set on success. */
+ * a directory) is WR_EINPUT naming it.  The journal holds an exclusive
+ * lock on the file until it is closed: while another process (a run or
+ * a resume) holds it, opening is WR_ESTATE naming that process's pid.
+ * (A file system without locks gets a warning, no lock.)  Appending
+ * applies the torn-line rule first: a torn tail is cut off (with a
+ * warning) and a missing last '\n' written; a file with no whole line at
+ * all is refused (WR_EINPUT) and left as it is.  *out set on success. */
 int wr_journal_open(const char *path, bool append, struct wr_journal **out,
                     struct wr_err *err);
 /* Resume's order: open the existing report for appending and leave it as

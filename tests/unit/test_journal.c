@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -421,6 +422,55 @@ static void test_not_regular(void **state)
     assert_non_null(strstr(err.msg, "not a regular file"));
     assert_int_equal(write_calls, 0);
   }
+}
+
+/* One writer: while another process holds the journal open, opening it
+ * again (new or appending) is WR_ESTATE naming that process's pid; once
+ * it has closed it, appending works. */
+static void test_locked_by_another(void **state)
+{
+  char path[256], pid[32], c = 0;
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  int to_child[2], from_child[2];
+  pid_t child;
+
+  (void)state;
+  path_of(path, sizeof(path), "locked.jsonl");
+  assert_int_equal(pipe(to_child), 0);
+  assert_int_equal(pipe(from_child), 0);
+  child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    /* Hold it until the parent says so (or is gone: EOF). */
+    close(to_child[1]);
+    close(from_child[0]);
+    if (wr_journal_open(path, false, &r, &err) < 0)
+      _exit(1);
+    write_small(r, 1, 0);
+    if (syscall(SYS_write, from_child[1], "x", 1) != 1 ||
+        read(to_child[0], &c, 1) != 1)
+      _exit(2);
+    _exit(wr_journal_close(&r, &err) == 0 ? 0 : 3);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  assert_int_equal(read(from_child[0], &c, 1), 1);
+  snprintf(pid, sizeof(pid), "pid %ld", (long)child);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), WR_ESTATE);
+  assert_null(r);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, pid));
+  memset(&err, 0, sizeof(err));
+  assert_int_equal(wr_journal_open_existing(path, &r, &err), WR_ESTATE);
+  assert_non_null(strstr(err.msg, pid));
+  assert_int_equal(syscall(SYS_write, to_child[1], "x", 1), 1);
+  assert_int_equal(waitpid(child, NULL, 0), child);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  write_small(r, 2, 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
+  close(to_child[1]);
+  close(from_child[0]);
 }
 
 /* The kernel writes up to the file size limit, then fails with EFBIG: a
@@ -892,6 +942,7 @@ int main(void)
     cmocka_unit_test(test_append_not_a_report),
     cmocka_unit_test(test_disk_full),
     cmocka_unit_test(test_not_regular),
+    cmocka_unit_test(test_locked_by_another),
     cmocka_unit_test(test_partial_write_undone),
     cmocka_unit_test(test_batch),
     cmocka_unit_test(test_batch_partial_write_undone),
