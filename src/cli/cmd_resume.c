@@ -209,6 +209,26 @@ static int check_run(const struct wr_rread *rr, const struct wr_config *c,
   return 0;
 }
 
+/* A plan cut short (report_read.h): its missing chunks are in no record,
+ * so they were never sent and nothing here could send them. */
+static void refuse_incomplete(const struct wr_rread *rr)
+{
+  char inputs[512];
+  size_t i, n = 0;
+
+  inputs[0] = '\0';
+  for (i = 0; i < rr->run.ninputs && n < sizeof(inputs); i++)
+    n += (size_t)snprintf(inputs + n, sizeof(inputs) - n, "%s%s",
+                          i > 0 ? ", " : "", rr->run.inputs[i]);
+  wr_errorf("resume: %s: the plan is incomplete: %zu of %ld chunks (%zu of "
+            "%ld desktops) recorded; the run stopped while writing it, "
+            "before any call, and none of the missing chunks was sent.  "
+            "This report cannot be resumed: start a new run from its "
+            "inputs (%s) with a new --report", rr->path, rr->nroots,
+            rr->run.chunks, rr->plan_desktops, rr->run.desktops,
+            rr->run.ninputs > 0 ? inputs : "not recorded");
+}
+
 int wr_cmd_resume(const struct wr_config *cli)
 {
   const char *path = cli->inputs[0];
@@ -234,6 +254,10 @@ int wr_cmd_resume(const struct wr_config *cli)
   if (wr_journal_open_existing(path, &report, &err) < 0 ||
       wr_rread_load_fd(wr_journal_fd(report), path, &rr, &err) < 0) {
     wr_errorf("resume: %s", err.msg);
+    goto out;
+  }
+  if (rr->plan_incomplete) {
+    refuse_incomplete(rr);
     goto out;
   }
   if (rr->torn_line > 0)

@@ -134,6 +134,31 @@ out:
   return rc;
 }
 
+/* The run record's counts against the plan records (report_read.h). */
+static int check_plan(struct wr_rread *rr, struct wr_err *err)
+{
+  const struct wr_rread_run *run = &rr->run;
+  size_t i;
+
+  for (i = 0; i < rr->nroots; i++)
+    rr->plan_desktops += rr->chunks[i].nids;
+  if (run->chunks < 0)           /* not recorded: nothing to compare */
+    return 0;
+  if (rr->nroots < (size_t)run->chunks) {
+    rr->plan_incomplete = true;
+    return 0;
+  }
+  if (rr->nroots > (size_t)run->chunks)
+    return wr_err_set(err, WR_EINPUT, "%s: the run record says %ld chunks, "
+                      "but %zu plan records follow it", rr->path, run->chunks,
+                      rr->nroots);
+  if (run->desktops >= 0 && rr->plan_desktops != (size_t)run->desktops)
+    return wr_err_set(err, WR_EINPUT, "%s: the run record says %ld desktops, "
+                      "but its %zu plan records hold %zu", rr->path,
+                      run->desktops, rr->nroots, rr->plan_desktops);
+  return 0;
+}
+
 static int load(FILE *f, int fd, const char *name, struct wr_rread **out,
                 struct wr_err *err)
 {
@@ -168,6 +193,8 @@ static int load(FILE *f, int fd, const char *name, struct wr_rread **out,
                     "wuying-reboot report", rr->path);
     goto out;
   }
+  if ((rc = check_plan(rr, err)) < 0)
+    goto out;
   *out = rr;
   rr = NULL;
   rc = 0;
