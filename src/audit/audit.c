@@ -221,7 +221,7 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
     qsort(a->skips, a->nskips, sizeof(*a->skips), cmp_group);
   times(a);
   a->complete = rr->has_summary && a->skipped == 0 && a->pending == 0 &&
-                a->retry_pending == 0;
+                a->retry_pending == 0 && !rr->plan_incomplete;
   a->summary_differs =
       rr->has_summary &&
       ((size_t)s->ok_desktops != a->ok ||
@@ -245,6 +245,13 @@ const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
   const struct wr_rread *rr = a->rr;
   size_t left = a->skipped + a->pending + a->retry_pending, n;
 
+  /* The missing chunks are in no record: nothing here can finish them. */
+  if (rr->plan_incomplete) {
+    snprintf(buf, len, "plan incomplete: %zu of %ld chunks recorded (the run "
+             "stopped while writing its plan); not resumable: start a new "
+             "run from its inputs", rr->nroots, rr->run.chunks);
+    return buf;
+  }
   if (!rr->has_summary)
     snprintf(buf, len, "interrupted: no summary record (the run was killed "
              "or crashed); %zu desktops pending", a->pending);

@@ -104,8 +104,9 @@ int wr_audit_each_leaf(const struct wr_rread *rr, wr_audit_leaf_cb *cb,
                        void *ud);
 
 /* One line saying how the run ended ("complete", "stopped early
- * (deadline)", "interrupted: no summary record"), and, when something is
- * left, that the run can be resumed. */
+ * (deadline)", "interrupted: no summary record", "plan incomplete: ..."),
+ * and, when something is left, that the run can be resumed (never with
+ * an incomplete plan, which is never complete either). */
 const char *wr_audit_outcome(const struct wr_audit *a, char *buf,
                              size_t len);
 

@@ -11,9 +11,10 @@
  * ids and ClientTokens, and go through the same dispatch engine as `run`;
  * a part that fails again is split further ("17.1" -> "17.1.1").
  *
- * Everything that can be refused is checked before the file is touched
- * (exit 2, file unchanged).  Then the report is opened for appending,
- * which cuts off a torn last line by the same rule as the reader's
+ * The report must be a regular file.  It is opened for appending first
+ * and read through that descriptor; everything that can be refused is
+ * checked before the file is touched (exit 2, file unchanged).  Then the
+ * torn last line, if any, is cut off by the same rule as the reader's
  * (journal.h), a {"type":"resume"} record starts the session,
  * and the session ends with a summary of the WHOLE run (the earlier
  * sessions' final records included). */
@@ -207,6 +208,26 @@ static int check_run(const struct wr_rread *rr, const struct wr_config *c,
   return 0;
 }
 
+/* A plan cut short (report_read.h): its missing chunks are in no record,
+ * so they were never sent and nothing here could send them. */
+static void refuse_incomplete(const struct wr_rread *rr)
+{
+  char inputs[512];
+  size_t i, n = 0;
+
+  inputs[0] = '\0';
+  for (i = 0; i < rr->run.ninputs && n < sizeof(inputs); i++)
+    n += (size_t)snprintf(inputs + n, sizeof(inputs) - n, "%s%s",
+                          i > 0 ? ", " : "", rr->run.inputs[i]);
+  wr_errorf("resume: %s: the plan is incomplete: %zu of %ld chunks (%zu of "
+            "%ld desktops) recorded; the run stopped while writing it, "
+            "before any call, and none of the missing chunks was sent.  "
+            "This report cannot be resumed: start a new run from its "
+            "inputs (%s) with a new --report", rr->path, rr->nroots,
+            rr->run.chunks, rr->plan_desktops, rr->run.desktops,
+            rr->run.ninputs > 0 ? inputs : "not recorded");
+}
+
 int wr_cmd_resume(const struct wr_config *cli)
 {
   const char *path = cli->inputs[0];
@@ -227,8 +248,15 @@ int wr_cmd_resume(const struct wr_config *cli)
               "stdin");
     goto out;
   }
-  if (wr_rread_load(path, &rr, &err) < 0) {
+  /* Opened first, changed last: a FIFO or a device is refused before it
+   * is read, and the file is read through the descriptor that appends. */
+  if (wr_journal_open_existing(path, &report, &err) < 0 ||
+      wr_rread_load_fd(wr_journal_fd(report), path, &rr, &err) < 0) {
     wr_errorf("resume: %s", err.msg);
+    goto out;
+  }
+  if (rr->plan_incomplete) {
+    refuse_incomplete(rr);
     goto out;
   }
   if (rr->torn_line > 0)
@@ -289,7 +317,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
   /* Appending cuts a torn tail by the rule the reader used (journal.h). */
-  if (wr_journal_open(path, true, &report, &err) < 0 ||
+  if (wr_journal_repair(report, &err) < 0 ||
       write_resume(report, &l, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;

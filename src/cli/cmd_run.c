@@ -1,6 +1,6 @@
 /* `wuying-reboot run`: plan, credentials, report, then the calls.
  * Everything that can be refused is checked before the first call
- * (exit 2, nothing sent); run_session.c sends the calls and tears the
+ * (exit 2, nothing sent; so is a report that cannot hold the plan); run_session.c sends the calls and tears the
  * loop down in order; the report is closed (fsync) here and the summary
  * goes to stderr. */
 #include "cmd.h"
@@ -117,7 +117,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   char defpath[PATH_LEN];
   const char *path;
   int code = WR_EXIT_USAGE;
-  bool have_creds = false;
+  bool have_creds = false, sent = false;
 
   memset(&creds, 0, sizeof(creds));
   wr_plan_opts_from_config(cfg, &po);
@@ -145,18 +145,23 @@ int wr_cmd_run(const struct wr_config *cfg)
     goto out;
   }
   /* Nothing is sent before the run, rejected and plan records are
-   * durable: a crash from here on leaves a resumable report. */
+   * durable: a crash from here on leaves a resumable report.  One cut
+   * short (a plan incomplete) sent nothing and cannot be resumed. */
   if (write_preamble(report, cfg, plan, &err) < 0) {
     wr_errorf("%s", err.msg);
-    code = WR_EXIT_STOPPED;
+    wr_errorf("%s: nothing was sent: the plan could not be recorded, and "
+              "a report holding part of it cannot be resumed; fix the "
+              "cause and start a new run (another --report)", path);
     goto out;
   }
+  sent = true;
   code = run_loop(cfg, plan, &creds, report);
 
 out:
   if (report != NULL && wr_journal_close(&report, &err) < 0) {
     wr_errorf("%s", err.msg);
-    code = WR_EXIT_STOPPED;
+    if (sent)
+      code = WR_EXIT_STOPPED;
   }
   if (have_creds)
     wr_creds_free(&creds);

@@ -27,7 +27,6 @@
 struct wr_journal {
   int fd;
   char *path;
-  bool regular;        /* a regular file: ftruncate and fsync apply */
   off_t good;          /* bytes up to the end of the last complete line */
   bool dirty;          /* written since the last fsync */
   bool synced_once;
@@ -236,9 +235,8 @@ static int repair_tail(struct wr_journal *r, struct wr_err *err)
 
   if (fstat(r->fd, &st) != 0)
     return wr_err_set(err, WR_EIO, "%s: %s", r->path, strerror(errno));
-  r->regular = S_ISREG(st.st_mode);
-  if (!r->regular || st.st_size == 0) {
-    r->good = r->regular ? st.st_size : 0;
+  if (st.st_size == 0) {
+    r->good = 0;
     return 0;
   }
   if ((rc = valid_end(r, st.st_size, &valid, &missing_newline, err)) < 0)
@@ -264,10 +262,74 @@ static int repair_tail(struct wr_journal *r, struct wr_err *err)
   return 0;
 }
 
-int wr_journal_open(const char *path, bool append, struct wr_journal **out,
-                    struct wr_err *err)
+/* Records written to a pipe or a device are lost (and fsync fails with
+ * EINVAL, which the policy tolerates): a report is a regular file. */
+static int not_regular(const char *path, mode_t mode, struct wr_err *err)
+{
+  const char *what = S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO "
+                     "or pipe" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+                     : S_ISSOCK(mode) ? "a socket" : "something else";
+
+  return wr_err_set(err, WR_EINPUT, "%s: not a regular file (%s); the report "
+                    "must be one", path, what);
+}
+
+/* One writer per report: a POSIX record lock on the whole file, held
+ * until it is closed.  F_SETLK fails at once when another process holds
+ * it, and F_GETLK names that process (flock and OFD locks cannot).  Such
+ * a lock belongs to the process and goes when the process closes ANY
+ * descriptor of the file, so the journal's is the only one opened while
+ * it matters: resume reads the report through it (wr_rread_load_fd). */
+static int lock_file(struct wr_journal *r, struct wr_err *err)
+{
+  struct flock fl;
+  int tries;
+
+  for (tries = 0; tries < 3; tries++) {
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(r->fd, F_SETLK, &fl) == 0)
+      return 0;
+    if (errno != EAGAIN && errno != EACCES) {
+      /* A file system without locks (some network ones): go on, as the
+       * tool did before it locked. */
+      wr_warnf("%s: cannot lock the report (%s): nothing stops a second "
+               "run or resume from writing it at the same time", r->path,
+               strerror(errno));
+      return 0;
+    }
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    /* F_UNLCK: the holder let go in between; try again. */
+    if (fcntl(r->fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK &&
+        fl.l_pid > 0)
+      return wr_err_set(err, WR_ESTATE, "%s: the report is in use by another "
+                        "process (pid %ld, a run or resume writing it); wait "
+                        "for it to end or stop it, then resume", r->path,
+                        (long)fl.l_pid);
+  }
+  return wr_err_set(err, WR_ESTATE, "%s: the report is in use by another "
+                    "process (a run or resume writing it); wait for it to end "
+                    "or stop it, then resume", r->path);
+}
+
+static void free_journal(struct wr_journal *r)
+{
+  if (r->fd >= 0)
+    close(r->fd);
+  free(r->path);
+  free(r);
+}
+
+/* Open and check, nothing written: a new file, or an existing one (its
+ * tail not repaired yet). */
+static int open_file(const char *path, bool append, struct wr_journal **out,
+                     struct wr_err *err)
 {
   struct wr_journal *r = NULL;
+  struct stat st;
   int rc = WR_ENOMEM;
   /* O_APPEND for a new file too: after a failed write is cut back with
    * ftruncate, the next one starts at the new end, not past a hole. */
@@ -283,11 +345,15 @@ int wr_journal_open(const char *path, bool append, struct wr_journal **out,
     rc = wr_err_set(err, WR_ENOMEM, "out of memory");
     goto out;
   }
-  /* Append reads the tail back to find a torn last line. */
+  /* Append reads the file back (the torn-line rule, resume's reader).
+   * O_NONBLOCK: a FIFO is refused below instead of waiting for a writer
+   * (a regular file ignores the flag). */
   flags |= append ? O_RDWR : O_WRONLY | O_CREAT | O_EXCL;
-  r->fd = open(path, flags, REPORT_MODE);
+  r->fd = open(path, flags | O_NONBLOCK, REPORT_MODE);
   if (r->fd < 0) {
-    if (!append && errno == EEXIST)
+    if (errno == EISDIR)
+      rc = not_regular(path, S_IFDIR, err);
+    else if (!append && errno == EEXIST)
       rc = wr_err_set(err, WR_EIO, "%s: the report file exists already; "
                       "refusing to overwrite it (choose another --report, "
                       "or resume it)", path);
@@ -298,26 +364,52 @@ int wr_journal_open(const char *path, bool append, struct wr_journal **out,
                       strerror(errno));
     goto out;
   }
-  if (append) {
-    rc = repair_tail(r, err);
-    if (rc < 0)
-      goto out;
-  } else {
-    struct stat st;
-
-    r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (fstat(r->fd, &st) != 0) {
+    rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+    goto out;
   }
+  if (!S_ISREG(st.st_mode)) {
+    rc = not_regular(path, st.st_mode, err);
+    goto out;
+  }
+  if ((rc = lock_file(r, err)) < 0)
+    goto out;
+  r->good = st.st_size;
   *out = r;
   r = NULL;
   rc = 0;
 out:
-  if (r != NULL) {
-    if (r->fd >= 0)
-      close(r->fd);
-    free(r->path);
-    free(r);
+  if (r != NULL)
+    free_journal(r);
+  return rc;
+}
+
+int wr_journal_open(const char *path, bool append, struct wr_journal **out,
+                    struct wr_err *err)
+{
+  int rc = open_file(path, append, out, err);
+
+  if (rc == 0 && append && (rc = repair_tail(*out, err)) < 0) {
+    free_journal(*out);
+    *out = NULL;
   }
   return rc;
+}
+
+int wr_journal_open_existing(const char *path, struct wr_journal **out,
+                             struct wr_err *err)
+{
+  return open_file(path, true, out, err);
+}
+
+int wr_journal_repair(struct wr_journal *r, struct wr_err *err)
+{
+  return repair_tail(r, err);
+}
+
+int wr_journal_fd(const struct wr_journal *r)
+{
+  return r->fd;
 }
 
 /* A write that failed after writing part of the line: cut the file back
@@ -330,7 +422,7 @@ static int undo_partial(struct wr_journal *r, size_t written, int e,
   if (written == 0)
     return wr_err_set(err, WR_EIO, "%s: cannot write the report: %s",
                       r->path, why);
-  if (r->regular && ftruncate(r->fd, r->good) == 0)
+  if (ftruncate(r->fd, r->good) == 0)
     return wr_err_set(err, WR_EIO, "%s: cannot write the report: %s (the "
                       "partly written record was removed)", r->path, why);
   return wr_err_set(err, WR_EIO, "%s: cannot write the report: %s; its last "
@@ -539,7 +631,7 @@ static int sync_now(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
   int rc;
 
-  if (r->regular && (rc = wr_journal_sync(r->fd, r->path, err)) < 0)
+  if ((rc = wr_journal_sync(r->fd, r->path, err)) < 0)
     return rc;
   r->dirty = false;
   r->synced_once = true;

@@ -55,12 +55,26 @@
 struct wr_journal;
 
 /* Open path for writing: a new file (refuses to overwrite an existing one)
- * or, with append, an existing report (resume).  Appending applies the
- * torn-line rule first: a torn tail is cut off (with a warning) and a
- * missing last '\n' written; a file with no whole line at all is refused
- * (WR_EINPUT) and left as it is.  *out set on success. */
+ * or, with append, an existing report (resume).  Either must be a
+ * regular file: anything else (a FIFO, which is not waited for, a device,
+ * a directory) is WR_EINPUT naming it.  The journal holds an exclusive
+ * lock on the file until it is closed: while another process (a run or
+ * a resume) holds it, opening is WR_ESTATE naming that process's pid.
+ * (A file system without locks gets a warning, no lock.)  Appending
+ * applies the torn-line rule first: a torn tail is cut off (with a
+ * warning) and a missing last '\n' written; a file with no whole line at
+ * all is refused (WR_EINPUT) and left as it is.  *out set on success. */
 int wr_journal_open(const char *path, bool append, struct wr_journal **out,
                     struct wr_err *err);
+/* Resume's order: open the existing report for appending and leave it as
+ * it is (for reading it back through wr_journal_fd), then, before the
+ * first record, wr_journal_repair applies the torn-line rule as
+ * wr_journal_open(path, true) does. */
+int wr_journal_open_existing(const char *path, struct wr_journal **out,
+                             struct wr_err *err);
+int wr_journal_repair(struct wr_journal *r, struct wr_err *err);
+/* The open file, for reading it back (pread: the offset is not used). */
+int wr_journal_fd(const struct wr_journal *r);
 /* Write one record (a cJSON object; borrowed) as one line; a NULL record
  * (a builder out of memory) is WR_ENOMEM, naming the file.  now_ms
  * (monotonic) drives the once-a-second fsync.  Within a batch the line is

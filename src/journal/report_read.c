@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BLOCK (256 * 1024)
 
 struct reader {
   struct wr_rread_ctx ctx;
+  FILE *f;                     /* the source: a stream, or else */
+  int fd;                      /* a file read with pread */
   uint64_t off;                /* offset of the next unread byte */
   struct wr_journal_tail tail; /* the torn-line rule's state */
   struct wr_err held_err;      /* a broken line's, while it may be torn */
@@ -64,12 +67,27 @@ static int line(struct reader *r, const char *s, size_t len, uint64_t end,
   return rc < 0 ? rc : 0;
 }
 
-static int read_all(struct reader *r, FILE *f, struct wr_err *err)
+/* Up to len bytes at r->off; 0 at the end; -1 with errno on an error. */
+static ssize_t get_block(struct reader *r, char *blk, size_t len)
+{
+  ssize_t n;
+
+  if (r->f != NULL) {
+    n = (ssize_t)fread(blk, 1, len, r->f);
+    return n == 0 && ferror(r->f) ? -1 : n;
+  }
+  do
+    n = pread(r->fd, blk, len, (off_t)r->off);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+static int read_all(struct reader *r, struct wr_err *err)
 {
   struct wr_buf part;
   char *blk = malloc(BLOCK);
   const char *p, *end, *nl;
-  size_t n;
+  ssize_t n;
   int rc = WR_ENOMEM;
 
   wr_buf_init(&part, WR_RREAD_MAX_LINE);
@@ -77,7 +95,7 @@ static int read_all(struct reader *r, FILE *f, struct wr_err *err)
     wr_err_set(err, rc, "out of memory");
     goto out;
   }
-  while ((n = fread(blk, 1, BLOCK, f)) > 0) {
+  while ((n = get_block(r, blk, BLOCK)) > 0) {
     for (p = blk, end = blk + n; p < end; p = nl + 1) {
       nl = memchr(p, '\n', (size_t)(end - p));
       if (nl == NULL) {
@@ -98,9 +116,9 @@ static int read_all(struct reader *r, FILE *f, struct wr_err *err)
       if (rc < 0)
         goto out;
     }
-    r->off += n;
+    r->off += (uint64_t)n;
   }
-  if (ferror(f)) {
+  if (n < 0) {
     rc = wr_err_set(err, WR_EIO, "%s: %s", r->ctx.rr->path, strerror(errno));
     goto out;
   }
@@ -116,8 +134,33 @@ out:
   return rc;
 }
 
-int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
-                         struct wr_err *err)
+/* The run record's counts against the plan records (report_read.h). */
+static int check_plan(struct wr_rread *rr, struct wr_err *err)
+{
+  const struct wr_rread_run *run = &rr->run;
+  size_t i;
+
+  for (i = 0; i < rr->nroots; i++)
+    rr->plan_desktops += rr->chunks[i].nids;
+  if (run->chunks < 0)           /* not recorded: nothing to compare */
+    return 0;
+  if (rr->nroots < (size_t)run->chunks) {
+    rr->plan_incomplete = true;
+    return 0;
+  }
+  if (rr->nroots > (size_t)run->chunks)
+    return wr_err_set(err, WR_EINPUT, "%s: the run record says %ld chunks, "
+                      "but %zu plan records follow it", rr->path, run->chunks,
+                      rr->nroots);
+  if (run->desktops >= 0 && rr->plan_desktops != (size_t)run->desktops)
+    return wr_err_set(err, WR_EINPUT, "%s: the run record says %ld desktops, "
+                      "but its %zu plan records hold %zu", rr->path,
+                      run->desktops, rr->nroots, rr->plan_desktops);
+  return 0;
+}
+
+static int load(FILE *f, int fd, const char *name, struct wr_rread **out,
+                struct wr_err *err)
 {
   struct reader r;
   struct wr_rread *rr = NULL;
@@ -125,6 +168,8 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
 
   *out = NULL;
   memset(&r, 0, sizeof(r));
+  r.f = f;
+  r.fd = fd;
   rr = calloc(1, sizeof(*rr));
   if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
       wr_idset_create(16384, &rr->desktops) < 0 ||
@@ -136,7 +181,7 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
   r.ctx.rr = rr;
   r.ctx.arena = wr_idset_arena(rr->index);
   r.ctx.err = err;
-  if ((rc = read_all(&r, f, err)) < 0)
+  if ((rc = read_all(&r, err)) < 0)
     goto out;
   rr->valid_up_to = r.tail.valid;
   rr->missing_newline = r.tail.missing_newline;
@@ -149,12 +194,26 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
                     "wuying-reboot report", rr->path);
     goto out;
   }
+  if ((rc = check_plan(rr, err)) < 0)
+    goto out;
   *out = rr;
   rr = NULL;
   rc = 0;
 out:
   wr_rread_destroy(&rr);
   return rc;
+}
+
+int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
+                         struct wr_err *err)
+{
+  return load(f, -1, name, out, err);
+}
+
+int wr_rread_load_fd(int fd, const char *name, struct wr_rread **out,
+                     struct wr_err *err)
+{
+  return load(NULL, fd, name, out, err);
 }
 
 int wr_rread_load(const char *path, struct wr_rread **out,

@@ -16,6 +16,12 @@
  * {"type":"resume"} record, a chunk skipped or retry_pending before it
  * may get a new final record, which replaces the earlier one.
  *
+ * The run record's "chunks" and "desktops" must agree with the plan
+ * records.  Fewer plan records than it announces is a plan cut short (a
+ * full disk or a kill between its batches, before any call):
+ * plan_incomplete, which resume refuses and the audit reports; more, or
+ * the right number holding other desktops, is WR_EINPUT.
+ *
  * Errors: a torn last line (a crash mid-write) is dropped and described
  * in torn_line/torn_bytes, never fatal.  Any other bad line is WR_EINPUT
  * with "FILE:LINE: what" in err.  An unknown record type is counted and
@@ -133,6 +139,8 @@ struct wr_rread {
   struct wr_rread_chunk *chunks; /* roots in plan order, then parts */
   size_t nchunks;
   size_t nroots;               /* plan chunks: chunks[0..nroots) */
+  size_t plan_desktops;        /* desktops in the plan records */
+  bool plan_incomplete;        /* fewer plan records than run.chunks */
   struct wr_rread_wave *waves;
   size_t nwaves;
   struct wr_rread_verify *verifies;
@@ -163,6 +171,11 @@ int wr_rread_load(const char *path, struct wr_rread **out,
  * the file name for messages. */
 int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
                          struct wr_err *err);
+/* The same from an open file, read with pread from offset 0 (its offset
+ * unused, the descriptor left open): resume reads its report through the
+ * journal's descriptor, whose lock closing another one would drop. */
+int wr_rread_load_fd(int fd, const char *name, struct wr_rread **out,
+                     struct wr_err *err);
 /* Free everything; *pp set to NULL.  Safe on NULL. */
 void wr_rread_destroy(struct wr_rread **pp);
 

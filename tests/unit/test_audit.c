@@ -440,6 +440,56 @@ static void test_outcomes(void **state)
   wr_rread_destroy(&fx.rr);
 }
 
+/* The probe's case: a plan cut short (2 of 3 chunks recorded), whose
+ * recorded chunks an older resume then finished with a summary.  The
+ * missing chunk was never sent: "plan incomplete", never complete, and
+ * not resumable. */
+static void test_plan_incomplete(void **state)
+{
+  static const char cut[] =
+      "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"p\",\"chunks\":3,"
+      "\"desktops\":4}\n"
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"]}\n"
+      "{\"type\":\"plan\",\"chunk\":\"2\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-c\"]}\n"
+      "{\"type\":\"resume\",\"started_at\":\"2026-11-29T20:00:00.000Z\"}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\","
+      "\"ecd-b\"],\"status\":\"ok\",\"attempts\":1}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\"],"
+      "\"status\":\"ok\",\"attempts\":1}\n"
+      "{\"type\":\"summary\",\"ok_desktops\":3,\"exit_code\":0}\n";
+  struct fixture fx;
+  char buf[160], *t;
+
+  (void)state;
+  memset(&fx, 0, sizeof(fx));
+  assert_int_equal(load(cut, &fx), 0);
+  assert_false(fx.a.complete);
+  assert_string_equal(wr_audit_outcome(&fx.a, buf, sizeof(buf)),
+                      "plan incomplete: 2 of 3 chunks recorded (the run "
+                      "stopped while writing its plan); not resumable: start "
+                      "a new run from its inputs");
+  t = render(&fx.a, WR_AUDIT_JSON);
+  {
+    cJSON *o = cJSON_Parse(t);
+
+    assert_non_null(o);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "complete")));
+    assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(o,
+                                                "outcome")),
+                           "plan incomplete"));
+    cJSON_Delete(o);
+  }
+  free(t);
+  t = render(&fx.a, WR_AUDIT_TEXT);
+  assert_non_null(strstr(t, "plan incomplete"));
+  assert_null(strstr(t, "can be resumed"));
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
 /* A failed chunk whose retry the stop cut: failed, and apart as retry
  * pending in every format; CSV keeps "failed"; the run can be resumed. */
 static void test_retry_pending(void **state)
@@ -530,6 +580,7 @@ int main(void)
     cmocka_unit_test(test_format_names),
     cmocka_unit_test(test_write_error),
     cmocka_unit_test(test_outcomes),
+    cmocka_unit_test(test_plan_incomplete),
     cmocka_unit_test(test_retry_pending),
   };
 

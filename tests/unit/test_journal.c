@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -35,6 +36,7 @@ static int fsync_errno;       /* 0: sync for real */
 static int fsync_eintr;       /* this many fsyncs fail with EINTR first */
 static size_t write_chunk;    /* 0: whole writes; else at most this much */
 static int write_eintr;       /* this many writes fail with EINTR first */
+static int write_errno;       /* 0: write; else fail with it, nothing written */
 static int write_calls;
 
 int fsync(int fd)
@@ -59,6 +61,10 @@ ssize_t write(int fd, const void *buf, size_t len)
     if (write_eintr > 0) {
       write_eintr--;
       errno = EINTR;
+      return -1;
+    }
+    if (write_errno != 0) {
+      errno = write_errno;
       return -1;
     }
     if (write_chunk > 0 && len > write_chunk)
@@ -363,24 +369,108 @@ static void test_append_not_a_report(void **state)
   free(text);
 }
 
+/* ENOSPC on the first byte: the error says so and the file is as it was. */
 static void test_disk_full(void **state)
 {
+  char path[256], *text;
   struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = small_record(1);
+  size_t len;
 
   (void)state;
-  if (access("/dev/full", W_OK) != 0) {
-    cJSON_Delete(o);
-    skip();
-  }
-  assert_int_equal(wr_journal_open("/dev/full", true, &r, &err), 0);
+  path_of(path, sizeof(path), "full.jsonl");
+  spit(path, "{\"type\":\"run\"}\n");
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  write_errno = ENOSPC;
   assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
+  write_errno = 0;
   assert_int_equal(err.code, WR_EIO);
-  assert_non_null(strstr(err.msg, "/dev/full"));
+  assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "disk is full"));
   assert_int_equal(wr_journal_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_string_equal(text, "{\"type\":\"run\"}\n");
+  free(text);
   cJSON_Delete(o);
+}
+
+/* A report is a regular file: a device, a FIFO (without blocking on it)
+ * or a directory is refused, naming it, before anything is written. */
+static void test_not_regular(void **state)
+{
+  char fifo[256], sub[256];
+  const char *paths[3];
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  size_t i;
+
+  (void)state;
+  path_of(fifo, sizeof(fifo), "fifo");
+  path_of(sub, sizeof(sub), "subdir");
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  paths[0] = "/dev/null";
+  paths[1] = fifo;
+  paths[2] = sub;
+  for (i = 0; i < 3; i++) {
+    memset(&err, 0, sizeof(err));
+    write_calls = 0;
+    assert_int_equal(wr_journal_open(paths[i], true, &r, &err), WR_EINPUT);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, paths[i]));
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    assert_int_equal(write_calls, 0);
+  }
+}
+
+/* One writer: while another process holds the journal open, opening it
+ * again (new or appending) is WR_ESTATE naming that process's pid; once
+ * it has closed it, appending works. */
+static void test_locked_by_another(void **state)
+{
+  char path[256], pid[32], c = 0;
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  int to_child[2], from_child[2];
+  pid_t child;
+
+  (void)state;
+  path_of(path, sizeof(path), "locked.jsonl");
+  assert_int_equal(pipe(to_child), 0);
+  assert_int_equal(pipe(from_child), 0);
+  child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    /* Hold it until the parent says so (or is gone: EOF). */
+    close(to_child[1]);
+    close(from_child[0]);
+    if (wr_journal_open(path, false, &r, &err) < 0)
+      _exit(1);
+    write_small(r, 1, 0);
+    if (syscall(SYS_write, from_child[1], "x", 1) != 1 ||
+        read(to_child[0], &c, 1) != 1)
+      _exit(2);
+    _exit(wr_journal_close(&r, &err) == 0 ? 0 : 3);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  assert_int_equal(read(from_child[0], &c, 1), 1);
+  snprintf(pid, sizeof(pid), "pid %ld", (long)child);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), WR_ESTATE);
+  assert_null(r);
+  assert_non_null(strstr(err.msg, path));
+  assert_non_null(strstr(err.msg, pid));
+  memset(&err, 0, sizeof(err));
+  assert_int_equal(wr_journal_open_existing(path, &r, &err), WR_ESTATE);
+  assert_non_null(strstr(err.msg, pid));
+  assert_int_equal(syscall(SYS_write, to_child[1], "x", 1), 1);
+  assert_int_equal(waitpid(child, NULL, 0), child);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  write_small(r, 2, 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
+  close(to_child[1]);
+  close(from_child[0]);
 }
 
 /* The kernel writes up to the file size limit, then fails with EFBIG: a
@@ -851,6 +941,8 @@ int main(void)
     cmocka_unit_test(test_append_drops_torn_tail),
     cmocka_unit_test(test_append_not_a_report),
     cmocka_unit_test(test_disk_full),
+    cmocka_unit_test(test_not_regular),
+    cmocka_unit_test(test_locked_by_another),
     cmocka_unit_test(test_partial_write_undone),
     cmocka_unit_test(test_batch),
     cmocka_unit_test(test_batch_partial_write_undone),

@@ -407,6 +407,41 @@ static void test_version_and_first_record(void **state)
   expect_error(RUN RUN, 2, "a second run record");
 }
 
+/* The run record's chunks/desktops against the plan records: fewer plan
+ * records is a plan cut short (loaded, flagged); more, or other desktops,
+ * is an error. */
+#define RUN2(chunks, desktops) \
+  "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"r-2\",\"api\":" \
+  "\"admin\",\"inputs\":[\"a.csv\"],\"chunks\":" #chunks ",\"desktops\":" \
+  #desktops ",\"options\":{\"rate\":10}}\n"
+
+static void test_plan_counts(void **state)
+{
+  struct wr_err err;
+  struct wr_rread *rr;
+
+  (void)state;
+  rr = load_str(RUN2(2, 4) PLAN1 PLAN2 OK1, 0, &err);
+  assert_false(rr->plan_incomplete);
+  assert_int_equal(rr->plan_desktops, 4);
+  wr_rread_destroy(&rr);
+  rr = load_str(RUN2(3, 6) PLAN1 PLAN2, 0, &err);
+  assert_true(rr->plan_incomplete);
+  assert_int_equal(rr->nroots, 2);
+  assert_int_equal(rr->plan_desktops, 4);
+  wr_rread_destroy(&rr);
+  /* Only the run record made it. */
+  rr = load_str(RUN2(2, 4), 0, &err);
+  assert_true(rr->plan_incomplete);
+  wr_rread_destroy(&rr);
+  load_str(RUN2(1, 2) PLAN1 PLAN2, WR_EINPUT, &err);
+  assert_non_null(strstr(err.msg, "the run record says 1 chunks, but 2 plan"));
+  assert_non_null(strstr(err.msg, path));
+  load_str(RUN2(2, 5) PLAN1 PLAN2, WR_EINPUT, &err);
+  assert_non_null(strstr(err.msg, "says 5 desktops, but its 2 plan records "
+                                  "hold 4"));
+}
+
 static void test_empty(void **state)
 {
   struct wr_err err;
@@ -601,6 +636,7 @@ int main(void)
     cmocka_unit_test(test_retry_pending_resent),
     cmocka_unit_test(test_version_and_first_record),
     cmocka_unit_test(test_empty),
+    cmocka_unit_test(test_plan_counts),
     cmocka_unit_test(test_split_tree),
     cmocka_unit_test(test_forest_errors),
     cmocka_unit_test(test_long_lines),
