@@ -108,7 +108,8 @@ static void complete(struct wr_dispatch *d, struct task *t,
   if (r->outcome == WR_OUTCOME_THROTTLED) {
     wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
     d->throttled++;
-  }
+  } else if (r->http_status > 0)
+    wr_ratelimit_accepted(&d->rl, now);
   v = wr_retry_next(&d->policy, &t->rs, r);
   wr_debugf("chunk %s attempt %d: %s%s%s (%s)", t->id, t->rs.attempts,
             r->outcome == WR_OUTCOME_OK ? "ok" : "error",

@@ -142,6 +142,8 @@ static void on_answer(void *ud, const struct wr_api_result *r,
 
   if (!v->active)
     return;
+  if (r->outcome != WR_OUTCOME_THROTTLED && r->http_status > 0)
+    wr_ratelimit_accepted(&v->d->rl, now);
   if (r->outcome != WR_OUTCOME_OK) {
     v->errors++;
     snprintf(v->last_error, sizeof(v->last_error), "%s",
