@@ -206,6 +206,12 @@ void wr_ratelimit_throttled(struct wr_ratelimit *rl, int64_t now_ms,
     return;
   est = (double)accepted_recently(rl, now_ms);
   level = est > 0 ? (est < rl->cur ? est : rl->cur) : rl->cur / 2;
+  /* Past K the rate sat at the level or above without a complaint: the
+   * quota is at least that, and an estimate a call or so lower is the
+   * count's jitter, not a smaller quota. */
+  if (rl->level > 0 && now_ms - rl->decreased_ms >= rl->k_ms &&
+      est >= rl->level * WR_RL_BETA - 1 && level < rl->level)
+    level = rl->level < rl->cur ? rl->level : rl->cur;
   if (level < rl->floor)
     level = rl->floor;
   k = WR_RL_PROBE_CALLS / level * 1000.0;

@@ -26,6 +26,10 @@
  *   The level L = min(est, cur) (the sending rate bounds Q too).  When
  *   nothing was accepted in that second (a server that counts throttled
  *   calls too locks a client out while it sends above Q), L = cur / 2.
+ *   A throttle past K (below) with est a call or so under the last level
+ *   (est >= BETA x level - 1) keeps that level: the rate sat at or above
+ *   it without complaint, so the shortfall is the count's jitter (one
+ *   call is 10% of a quota of 10).
  * - Decrease: cur = WR_RL_BETA (0.97) x L, not below a floor of
  *   min(R, 1)/s: just under the quota instead of half of it.
  * - One event per volley: throttles within WR_RL_HOLD_MS (1 s) of the
@@ -39,8 +43,11 @@
  *   that rose (x 2.5 within 7 s):
  *     cur = L (1 + WR_RL_GROW (t - K)^3),              t > K
  *   never above R.  At a steady quota a cycle is K plus a second or so:
- *   at least WR_RL_PROBE_CALLS calls for about one throttled call, at
- *   an average above 0.98 Q.
+ *   at least WR_RL_PROBE_CALLS calls for one or two throttled ones, at
+ *   about 0.97 Q on average (the estimate may be a call off, and the
+ *   log's 10 ms margin costs 1%); see tests/bench/README.md, "quota".
+ * - Answers of other actions count alike (verify's DescribeDesktops
+ *   share the limiter with the reboots).
  * - x-acs-retry-after: wr_ratelimit_throttled() pauses every start until
  *   it has passed (capped at WR_RL_PAUSE_MAX_MS).
  *

@@ -196,7 +196,7 @@ bench_quota()
           sim_start --desktops "$n" --seed $((400 + i)) --qps "$q" \
             --qps-model "$model" --write-fleet "$T/q-fleet.csv" --latency-ms 20
           wait_fleet "$T/q-fleet.csv" "$n"
-          timed_run quota --chunk-size 1 --rate "$r" --concurrency 32 \
+          timed_run "quota-$model-$r-$i" --chunk-size 1 --rate "$r" --concurrency 32 \
             "$T/q-fleet.csv"
           sim_stop
           set -- $(sim_calls RebootDesktops | awk -v Q="$q" -f "$SRC/tests/bench/quota_stats.awk")
@@ -224,7 +224,7 @@ bench_quota_step()
           50@0,20@20,50@40 --qps-model "$model" \
           --write-fleet "$T/qs-fleet.csv" --latency-ms 20
         wait_fleet "$T/qs-fleet.csv" 2600
-        timed_run qstep --chunk-size 1 --rate "$r" --concurrency 32 \
+        timed_run "qstep-$model-$r-$i" --chunk-size 1 --rate "$r" --concurrency 32 \
           "$T/qs-fleet.csv"
         sim_stop
         set -- $(sim_calls RebootDesktops | awk -v Q=50 -v LOW=20 \

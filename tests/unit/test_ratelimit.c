@@ -181,6 +181,43 @@ static void test_throttle_level_and_hold(void **state)
   wr_ratelimit_free(&rl);
 }
 
+/* A throttle past K, with a count a call short of the level: the count's
+ * jitter, the level stays; with a count well below it: a smaller quota. */
+static void test_throttle_past_k(void **state)
+{
+  struct wr_ratelimit rl;
+  int64_t t0;
+  int i;
+
+  (void)state;
+  assert_int_equal(wr_ratelimit_init(&rl, 50, 0), 0);
+  for (i = 0; i < 10; i++)
+    wr_ratelimit_accepted(&rl, 100 + i * 100);
+  wr_ratelimit_throttled(&rl, 1050, -1);
+  assert_true(fabs(rl.level - 10) < 1e-9);
+  assert_true(fabs(rl.k_ms - 10000) < 1e-9);
+  /* Inside K, 9 accepted: the level follows the count. */
+  t0 = 5000;
+  for (i = 0; i < 9; i++)
+    wr_ratelimit_accepted(&rl, t0 - 900 + i * 100);
+  wr_ratelimit_throttled(&rl, t0, -1);
+  assert_true(fabs(rl.level - 9) < 1e-9);
+  /* Past K (10 s), 8 accepted: one short of 9, the level stays 9. */
+  t0 = 5000 + 10000 + 1500;
+  for (i = 0; i < 8; i++)
+    wr_ratelimit_accepted(&rl, t0 - 900 + i * 100);
+  wr_ratelimit_throttled(&rl, t0, -1);
+  assert_int_equal(rl.throttles, 3);
+  assert_true(fabs(rl.level - 9) < 1e-9);
+  /* Past K again, 5 accepted: the quota fell, the level follows. */
+  t0 += 10000 + 1500;
+  for (i = 0; i < 5; i++)
+    wr_ratelimit_accepted(&rl, t0 - 900 + i * 100);
+  wr_ratelimit_throttled(&rl, t0, -1);
+  assert_true(fabs(rl.level - 5) < 1e-9);
+  wr_ratelimit_free(&rl);
+}
+
 /* Throttled with nothing accepted (a server counting throttled calls
  * locks a sender above its quota out): halve, once a second, down to
  * the floor of 1/s and no lower. */
@@ -483,6 +520,7 @@ int main(void)
     cmocka_unit_test(test_windows_exact_timers),
     cmocka_unit_test(test_windows_late_timers),
     cmocka_unit_test(test_throttle_level_and_hold),
+    cmocka_unit_test(test_throttle_past_k),
     cmocka_unit_test(test_throttle_lockout_floor),
     cmocka_unit_test(test_throttle_recovery),
     cmocka_unit_test(test_quota_steady),
