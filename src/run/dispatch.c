@@ -238,6 +238,18 @@ static int set_str(char **dst, char *src)
   return 0;
 }
 
+/* Every answer tells the limiter something: a throttle slows it down; any
+ * other answer with an HTTP status was accepted by the server and feeds the
+ * limiter's estimate of the quota.  Reboots and describes alike. */
+static void rate_feedback(struct wr_dispatch *d, int64_t now,
+                          const struct wr_api_result *r)
+{
+  if (r->outcome == WR_OUTCOME_THROTTLED)
+    wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
+  else if (r->http_status > 0)
+    wr_ratelimit_accepted(&d->rl, now);
+}
+
 static void complete(struct wr_dispatch *d, struct task *t,
                      const struct wr_api_result *r, int64_t latency_ms)
 {
@@ -266,10 +278,9 @@ static void complete(struct wr_dispatch *d, struct task *t,
   t->http_status = r->http_status;
   set_str(&t->code, text(r->code));
   set_str(&t->message, text(r->message));
-  if (r->outcome == WR_OUTCOME_THROTTLED) {
-    wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
+  rate_feedback(d, now, r);
+  if (r->outcome == WR_OUTCOME_THROTTLED)
     d->throttled++;
-  }
   v = wr_retry_next(&d->policy, &t->rs, r);
   wr_debugf("chunk %s attempt %d: %s%s%s (%s)", t->id, t->rs.attempts,
             r->outcome == WR_OUTCOME_OK ? "ok" : "error",
@@ -558,11 +569,10 @@ static bool verify_may_call(void *ud, int64_t now, int64_t *wait_ms)
   return true;
 }
 
-static void verify_throttled(void *ud, int64_t now, int64_t retry_after_ms)
+static void verify_answered(void *ud, int64_t now,
+                            const struct wr_api_result *r)
 {
-  struct wr_dispatch *d = ud;
-
-  wr_ratelimit_throttled(&d->rl, now, retry_after_ms);
+  rate_feedback(ud, now, r);
 }
 
 static void on_tick(uv_timer_t *h)
@@ -687,7 +697,7 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   vio.describe = sender->describe;
   vio.describe_ctx = sender->ctx;
   vio.may_call = verify_may_call;
-  vio.throttled = verify_throttled;
+  vio.answered = verify_answered;
   vio.ud = d;
   if (wr_chunk_record_create(&d->rec) < 0 ||
       (opts->verify && sender->describe != NULL &&

@@ -152,12 +152,11 @@ static void on_answer(void *ud, const struct wr_api_result *r,
 
   if (!v->active)
     return;
+  v->io.answered(v->io.ud, now, r);
   if (r->outcome != WR_OUTCOME_OK) {
     v->errors++;
     snprintf(v->last_error, sizeof(v->last_error), "%s",
              r->code[0] ? r->code : "transport error");
-    if (r->outcome == WR_OUTCOME_THROTTLED)
-      v->io.throttled(v->io.ud, now, r->retry_after_ms);
     next_batch(v);
     return;
   }

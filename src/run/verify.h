@@ -33,8 +33,9 @@ struct wr_verify_io {
   /* May a call start now?  true: yes, and its token is taken; false:
    * ask again in *wait_ms. */
   bool (*may_call)(void *ud, int64_t now_ms, int64_t *wait_ms);
-  /* A describe call was throttled (retry_after_ms: -1 when not said). */
-  void (*throttled)(void *ud, int64_t now_ms, int64_t retry_after_ms);
+  /* Every answer to a describe call, for the rate limiter (a throttle
+   * slows it down, an accepted call feeds its quota estimate). */
+  void (*answered)(void *ud, int64_t now_ms, const struct wr_api_result *r);
   void *ud;
 };
 

@@ -28,6 +28,7 @@ int wr_sim_init(struct wr_sim *sim, const struct wr_sim_opts *opts,
   sim->creds.session_id = opts->session_id;
   sim->rng = opts->seed ^ 0x5851f42d4c957f2dULL; /* not the fleet's stream */
   sim->log = log;
+  sim->first_ms = -1;
   wr_sim_stats_init(&sim->stats);
   for (i = 0; i < WR_SIM_ACTION_COUNT; i++)
     wr_sim_window_init(&sim->admitted[i]);
@@ -326,18 +327,41 @@ static int fault(struct wr_sim *sim, struct wr_sim_response *r,
   return 0;
 }
 
+/* The quota at now_ms: --qps, or the --qps-schedule step in force. */
+static double quota(struct wr_sim *sim, int64_t now_ms)
+{
+  const struct wr_sim_opts *o = sim->opts;
+  size_t i;
+  double q;
+
+  if (o->nqps_schedule == 0)
+    return o->qps;
+  if (sim->first_ms < 0)
+    sim->first_ms = now_ms;
+  q = o->qps_schedule[0].qps;
+  for (i = 1; i < o->nqps_schedule &&
+              now_ms - sim->first_ms >= o->qps_schedule[i].at_ms; i++)
+    q = o->qps_schedule[i].qps;
+  return q;
+}
+
 static int throttle(struct wr_sim *sim, int action, int64_t now_ms,
                     struct wr_sim_response *r, const char *region)
 {
   static const int statuses[] = {400, 429, 503};
   struct wr_sim_error e;
+  double q = quota(sim, now_ms);
   size_t n;
 
-  if (sim->opts->qps <= 0)
+  if (q <= 0)
     return 0;
   n = wr_sim_window_count(&sim->admitted[action], now_ms);
-  if ((double)(n + 1) <= sim->opts->qps)
+  if ((double)(n + 1) <= q)
     return wr_sim_window_add(&sim->admitted[action], now_ms, NULL);
+  /* Under --qps-model all, a throttled call uses the quota too. */
+  if (sim->opts->qps_model == WR_SIM_QPS_ALL &&
+      wr_sim_window_add(&sim->admitted[action], now_ms, NULL) < 0)
+    return WR_ENOMEM;
   wr_sim_error_set(&e, statuses[wr_sim_rand_next(&sim->rng) % 3],
                    "Throttling.User", WR_SIM_V_NONE,
                    "Request was denied due to user flow control.");

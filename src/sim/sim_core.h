@@ -1,7 +1,9 @@
 /* sim_core: phase two of a request, under the one state lock.
  *
- * In order: count the arrival; throttle (--qps: at most N admitted calls
- * per action in any sliding 1-second window); draw the injected fault
+ * In order: count the arrival; throttle (--qps: at most N calls per
+ * action in any sliding 1-second window, counting the admitted calls or,
+ * with --qps-model all, every arrival; --qps-schedule changes N at times
+ * counted from the first arrival); draw the injected fault
  * (reset, hang, garbage, 500/503) from the seeded generator; then the
  * protocol verdict of sim_check.c, the nonce replay check, and the
  * operation itself (desktop states, ClientToken idempotency, paging);
@@ -33,6 +35,7 @@ struct wr_sim {
   struct wr_sim_idem idem;
   struct wr_sim_stats stats;
   struct wr_sim_window admitted[WR_SIM_ACTION_COUNT]; /* for --qps */
+  int64_t first_ms;               /* the first arrival, -1: none yet */
   FILE *log;                      /* --log, NULL: none */
   int64_t last_now;               /* keeps time monotonic across threads */
 };

@@ -36,7 +36,13 @@ static const char usage[] =
 "  --reboot-ms N          Stopping then Starting for N ms (default 3000)\n"
 "Faults and flow control (seeded):\n"
 "  --qps N                calls per second per action, then\n"
-"                         Throttling.User (default 0: unlimited)\n"
+"                         Throttling.User, HTTP 400, 429 or 503 (default 0:\n"
+"                         unlimited); counted in any sliding second\n"
+"  --qps-model M          accepted: only accepted calls count towards\n"
+"                         --qps (default); all: throttled ones too\n"
+"  --qps-schedule Q@S,... the quota is Q from S seconds after the first\n"
+"                         call on (e.g. 50@0,20@30,50@60; Q 0: unlimited);\n"
+"                         instead of --qps\n"
 "  --retry-after-ms N     send x-acs-retry-after: N when throttling\n"
 "  --fail-rate P          500 InternalError / 503 ServiceUnavailable\n"
 "  --reset-rate P         close without a response, nothing done\n"
@@ -60,7 +66,7 @@ enum {
   O_WRITE_FLEET, O_FAIL_DESKTOPS, O_REBOOT_MS, O_QPS, O_RETRY_AFTER,
   O_FAIL_RATE, O_RESET_RATE, O_LOST_RATE, O_HANG_RATE, O_HANG_MS,
   O_GARBAGE_RATE, O_HTML_OK_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS,
-  O_MAX_TOKENS, O_MAX_NONCES
+  O_MAX_TOKENS, O_MAX_NONCES, O_QPS_MODEL, O_QPS_SCHEDULE
 };
 
 static const struct option longopts[] = {
@@ -80,6 +86,8 @@ static const struct option longopts[] = {
   {"fail-desktops", required_argument, NULL, O_FAIL_DESKTOPS},
   {"reboot-ms", required_argument, NULL, O_REBOOT_MS},
   {"qps", required_argument, NULL, O_QPS},
+  {"qps-model", required_argument, NULL, O_QPS_MODEL},
+  {"qps-schedule", required_argument, NULL, O_QPS_SCHEDULE},
   {"retry-after-ms", required_argument, NULL, O_RETRY_AFTER},
   {"fail-rate", required_argument, NULL, O_FAIL_RATE},
   {"reset-rate", required_argument, NULL, O_RESET_RATE},
@@ -180,6 +188,50 @@ static int set_regions(struct wr_sim_opts *o, const char *s,
   return 0;
 }
 
+/* "Q@S,Q@S,...": quotas (0 or >= 1) from S seconds on, S increasing from
+ * 0. */
+static int set_schedule(struct wr_sim_opts *o, const char *s,
+                        struct wr_err *err)
+{
+  const char *p = s;
+  struct wr_sim_qps_step *v;
+  double q, at;
+  char *end;
+
+  free(o->qps_schedule);
+  o->qps_schedule = NULL;
+  o->nqps_schedule = 0;
+  for (;;) {
+    errno = 0;
+    q = strtod(p, &end);
+    if (end == p || *end != '@' || errno != 0 || !(q == 0 || q >= 1) ||
+        q > 1e9)
+      goto bad;
+    p = end + 1;
+    at = strtod(p, &end);
+    if (end == p || (*end != ',' && *end != '\0') || errno != 0 ||
+        !(at >= 0) || at > 1e6 ||
+        (o->nqps_schedule == 0 && at != 0) ||
+        (o->nqps_schedule > 0 &&
+         at * 1000 <= (double)o->qps_schedule[o->nqps_schedule - 1].at_ms))
+      goto bad;
+    v = realloc(o->qps_schedule, (o->nqps_schedule + 1) * sizeof(*v));
+    if (v == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    o->qps_schedule = v;
+    v[o->nqps_schedule].qps = q;
+    v[o->nqps_schedule].at_ms = (int64_t)llround(at * 1000);
+    o->nqps_schedule++;
+    if (*end == '\0')
+      return 0;
+    p = end + 1;
+  }
+bad:
+  return wr_err_set(err, WR_EUSAGE, "--qps-schedule: \"%s\" is not a list "
+                    "QPS@SECONDS,... with QPS 0 or at least 1 and SECONDS "
+                    "increasing from 0", s);
+}
+
 static void defaults(struct wr_sim_opts *o)
 {
   memset(o, 0, sizeof(*o));
@@ -231,6 +283,16 @@ static int one(struct wr_sim_opts *o, int c, const char *name,
   case O_LATENCY_MS:
     return integer(name, arg, 0, 600000, &o->latency_ms, err);
   case O_QPS: return num(name, arg, 0, 1e9, &o->qps, err);
+  case O_QPS_MODEL:
+    if (strcmp(arg, "accepted") == 0)
+      o->qps_model = WR_SIM_QPS_ACCEPTED;
+    else if (strcmp(arg, "all") == 0)
+      o->qps_model = WR_SIM_QPS_ALL;
+    else
+      rc = wr_err_set(err, WR_EUSAGE, "--qps-model: \"%s\" is neither "
+                      "\"accepted\" nor \"all\"", arg);
+    break;
+  case O_QPS_SCHEDULE: return set_schedule(o, arg, err);
   case O_FAIL_RATE: return num(name, arg, 0, 1, &o->fail_rate, err);
   case O_RESET_RATE: return num(name, arg, 0, 1, &o->reset_rate, err);
   case O_LOST_RATE: return num(name, arg, 0, 1, &o->lost_rate, err);
@@ -300,6 +362,9 @@ int wr_sim_opts_parse(struct wr_sim_opts *o, int argc, char **argv,
   if (o->qps > 0 && o->qps < 1)
     return wr_err_set(err, WR_EUSAGE, "--qps: %g is below 1 (0 turns "
                       "throttling off)", o->qps);
+  if (o->qps > 0 && o->qps_schedule != NULL)
+    return wr_err_set(err, WR_EUSAGE, "--qps and --qps-schedule exclude "
+                      "each other");
   if (o->fail_rate + o->reset_rate + o->hang_rate + o->garbage_rate +
       o->html_ok_rate > 1.0)
     return wr_err_set(err, WR_EUSAGE, "--fail-rate, --reset-rate, "
@@ -320,6 +385,9 @@ void wr_sim_opts_free(struct wr_sim_opts *o)
   };
   size_t i;
 
+  free(o->qps_schedule);
+  o->qps_schedule = NULL;
+  o->nqps_schedule = 0;
   for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
     if (secrets[i] != NULL)
       OPENSSL_cleanse(secrets[i], strlen(secrets[i]));

@@ -8,6 +8,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What --qps counts: the calls it accepted (a throttled call costs
+ * nothing), or every arrival (a client above the quota is locked out
+ * until it slows below it). */
+enum wr_sim_qps_model { WR_SIM_QPS_ACCEPTED = 0, WR_SIM_QPS_ALL };
+
+/* --qps-schedule: from at_ms after the first call on, the quota is qps. */
+struct wr_sim_qps_step {
+  int64_t at_ms;
+  double qps;
+};
+
 struct wr_sim_opts {
   int port;                 /* 0: a free port */
   char *port_file;
@@ -25,6 +36,9 @@ struct wr_sim_opts {
   char *fail_desktops;
   int64_t reboot_ms;        /* Stopping + Starting time, 3000 */
   double qps;               /* per action, 0: unlimited */
+  int qps_model;            /* enum wr_sim_qps_model */
+  struct wr_sim_qps_step *qps_schedule; /* --qps-schedule, NULL: none */
+  size_t nqps_schedule;
   int64_t retry_after_ms;   /* x-acs-retry-after on throttling, 0: none */
   double fail_rate, reset_rate, lost_rate, hang_rate, garbage_rate;
   double html_ok_rate;

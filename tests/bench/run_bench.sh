@@ -1,6 +1,7 @@
 # Benchmarks of `wuying-reboot run` against ecd-sim (see README.md here).
 #
-#   sh tests/bench/run_bench.sh BUILD_DIR [rate|overhead|floor|rss|all] [RUNS]
+#   sh tests/bench/run_bench.sh BUILD_DIR
+#     [rate|overhead|floor|rss|quota|quota-step|all] [RUNS]
 #
 # rate      5,000 one-desktop calls at --rate 200, simulator latency 50 ms:
 #           achieved calls/s (first to last arrival at the simulator) and
@@ -13,6 +14,15 @@
 #           libcurl and the kernel cost by themselves.  Needs cc.
 # rss       100,000 desktops in chunks of 20 (5,000 calls), --rate 0
 #           --concurrency 64: peak RSS.  Target: <= 32 MB.
+# quota     ecd-sim --qps Q (Q = 10, 30, 100) under each --qps-model
+#           (accepted, all), --rate 2Q and 5Q, max(600, 20 Q) one-desktop
+#           calls, latency 20 ms: the share of Q used, (accepted - 1) /
+#           (Q x (last - first accepted arrival)), and the throttled share
+#           of the calls.  Targets: >= 95%, <= 3%.  About 7 min a run.
+# quota-step  --qps-schedule 50@0,20@20,50@40, --rate 100 and 250, 2,600
+#           calls, both models: seconds until the throttling after the
+#           drop stops (target <= 5) and until a second holds 95% of the
+#           risen quota (target <= 15).  About 4 min a run.
 # Each is run RUNS times (default 3) and the median printed.  Use a
 # RelWithDebInfo build (build/), not the sanitizer one.
 set -eu
@@ -163,11 +173,80 @@ bench_rss()
     "(target <= 32)"
 }
 
+# sim_calls ACTION: "MS OUTCOME" lines of the simulator's log, arrival order.
+sim_calls()
+{
+  jq -r --arg a "$1" 'select(.action == $a) | "\(.time) \(.outcome)"' \
+    "$T/sim.log" |
+    awk -F'[T:Z ]' '{ printf "%.0f %s\n", ($2 * 3600 + $3 * 60 + $4) * 1000, $6 }'
+}
+
+bench_quota()
+{
+  note "quota: --qps Q, both models, --rate 2Q and 5Q, latency 20 ms ($RUNS runs)"
+  for model in accepted all; do
+    for q in 10 30 100; do
+      for x in 2 5; do
+        r=$((q * x))
+        n=$((q * 20)); [ "$n" -ge 600 ] || n=600
+        : > "$T/q.used"; : > "$T/q.thr"
+        i=0
+        while [ "$i" -lt "$RUNS" ]; do
+          i=$((i + 1))
+          sim_start --desktops "$n" --seed $((400 + i)) --qps "$q" \
+            --qps-model "$model" --write-fleet "$T/q-fleet.csv" --latency-ms 20
+          wait_fleet "$T/q-fleet.csv" "$n"
+          timed_run "quota-$model-$r-$i" --chunk-size 1 --rate "$r" --concurrency 32 \
+            "$T/q-fleet.csv"
+          sim_stop
+          set -- $(sim_calls RebootDesktops | awk -v Q="$q" -f "$SRC/tests/bench/quota_stats.awk")
+          echo "$2" >> "$T/q.used"; echo "$4" >> "$T/q.thr"
+          note "  $model Q $q R $r run $i: used $2% of Q, throttled $4%," \
+            "$6 accepted over $8 s, busiest window $(simstat .max_calls_per_second_by_action.RebootDesktops)"
+        done
+        echo "quota: model $model Q $q --rate $r: median used $(median < "$T/q.used")% of Q" \
+          "(target >= 95), throttled $(median < "$T/q.thr")% (target <= 3)"
+      done
+    done
+  done
+}
+
+bench_quota_step()
+{
+  note "quota-step: --qps-schedule 50@0,20@20,50@40, both models ($RUNS runs)"
+  for model in accepted all; do
+    for r in 100 250; do
+      : > "$T/qs.stop"; : > "$T/qs.reach"
+      i=0
+      while [ "$i" -lt "$RUNS" ]; do
+        i=$((i + 1))
+        sim_start --desktops 2600 --seed $((500 + i)) --qps-schedule \
+          50@0,20@20,50@40 --qps-model "$model" \
+          --write-fleet "$T/qs-fleet.csv" --latency-ms 20
+        wait_fleet "$T/qs-fleet.csv" 2600
+        timed_run "qstep-$model-$r-$i" --chunk-size 1 --rate "$r" --concurrency 32 \
+          "$T/qs-fleet.csv"
+        sim_stop
+        set -- $(sim_calls RebootDesktops | awk -v Q=50 -v LOW=20 \
+          -v DROP=20000 -v RISE=40000 -f "$SRC/tests/bench/quota_stats.awk")
+        echo "$2" >> "$T/qs.stop"; echo "$4" >> "$T/qs.reach"
+        note "  $model R $r run $i: throttling stopped $2 s after the drop" \
+          "($6 throttles from 5 s after it to the rise), 95% of 50 reached" \
+          "$4 s after the rise"
+      done
+      echo "quota-step: model $model --rate $r: median stop $(median < "$T/qs.stop") s" \
+        "(target <= 5), reach $(median < "$T/qs.reach") s (target <= 15)"
+    done
+  done
+}
+
 case $WHAT in
   rate) bench_rate ;;
   overhead) bench_overhead ;;
   floor) bench_floor ;;
   rss) bench_rss ;;
+  quota) bench_quota ;;
+  quota-step) bench_quota_step ;;
   all) bench_rate; bench_overhead; bench_rss ;;
-  *) fail "unknown benchmark '$WHAT' (rate, overhead, floor, rss or all)" ;;
+  *) fail "unknown benchmark '$WHAT' (rate, overhead, floor, rss, quota, quota-step or all)" ;;
 esac

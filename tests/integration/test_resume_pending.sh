@@ -1,6 +1,10 @@
 # resume finishes the chunks whose retry was pending when the run stopped
-# (client mode).  ecd-sim throttles at --qps 5 while the run sends at
-# --rate 50, so throttled chunks wait in the retry heap; SIGINT stops the
+# (client mode).  ecd-sim's quota falls from 50 to 2 calls a second 0.3 s
+# into the run (--qps-schedule) while the run sends at --rate 50, and
+# throttled calls count towards it (--qps-model all): the adaptive limiter
+# keeps throttling rare at a steady quota, but such a drop throttles
+# every call until the limiter has slowed below the new quota, so
+# throttled chunks wait in the retry heap; SIGINT stops the
 # run (exit 3) and those chunks get `failed` records with
 # "retry_pending": true.  `report` shows them as re-sendable.  `resume`,
 # against the SAME simulator (its ClientToken memory must survive),
@@ -36,7 +40,7 @@ gone()
 N=80
 sim_start --desktops "$N" --seed 73 --write-fleet "$T/fleet.csv" \
   --client-id wr-test-client --login-token "$LOGIN" --session-id "$SESSION" \
-  --qps 5 --latency-ms 20
+  --qps-schedule 50@0,2@0.3 --qps-model all --latency-ms 20
 wait_fleet "$T/fleet.csv" "$N"
 R=$T/report.jsonl
 "$WR" run --api client --endpoint "$ENDPOINT" --client-id wr-test-client \
@@ -141,7 +145,8 @@ ALIBABA_CLOUD_ACCESS_KEY_ID=$AK
 ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
 export ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET
 sim_start --desktops "$N" --seed 79 --write-fleet "$T/fleet2.csv" \
-  --access-key-id "$AK" --access-key-secret "$SK" --qps 5 --latency-ms 20
+  --access-key-id "$AK" --access-key-secret "$SK" --qps-schedule 50@0,2@0.3 \
+  --qps-model all --latency-ms 20
 wait_fleet "$T/fleet2.csv" "$N"
 A=$T/admin.jsonl
 "$WR" run --endpoint "$ENDPOINT" --chunk-size 2 --rate 50 --concurrency 8 \

@@ -130,6 +130,87 @@ static void test_throttling(void **state)
   simt_teardown(f);
 }
 
+/* Send one DescribeDesktops at f->now; 1 if it was throttled. */
+static int throttled(struct fixture *f)
+{
+  struct spec s = {.action = "DescribeDesktops"};
+  struct wr_http_request req;
+  struct sent r;
+  int thr;
+
+  simt_build(f, &s, &req);
+  simt_send(f, &req, &r);
+  thr = r.r.outcome == WR_SIM_THROTTLED;
+  if (thr) {
+    assert_true(r.r.status == 400 || r.r.status == 429 ||
+                r.r.status == 503);
+    assert_string_equal(simt_field(&r, "Code"), "Throttling.User");
+  } else {
+    assert_int_equal(r.r.status, 200);
+  }
+  simt_done(&r);
+  wr_http_request_free(&req);
+  return thr;
+}
+
+/* --qps 3 at 5 calls a second (one every 200 ms).  Counting accepted
+ * calls only: 3 of every 5 pass.  Counting every arrival: once over the
+ * quota, the window stays full and every call is throttled until the
+ * client slows down. */
+static void test_qps_models(void **state)
+{
+  const char *acc[] = {"--qps", "3"};
+  const char *all[] = {"--qps", "3", "--qps-model", "all"};
+  struct fixture *f;
+  int i, n;
+
+  (void)state;
+  f = simt_setup(acc, 2);
+  for (i = n = 0; i < 50; i++, f->now += 200)
+    n += throttled(f);
+  assert_int_equal(n, 20);
+  simt_teardown(f);
+
+  f = simt_setup(all, 4);
+  for (i = n = 0; i < 50; i++, f->now += 200)
+    n += throttled(f);
+  assert_int_equal(n, 47);
+  /* At one call every 400 ms (2.5 a second), the window drains below 3
+   * and the calls pass again. */
+  for (i = n = 0; i < 10; i++, f->now += 400)
+    n += throttled(f);
+  assert_true(n <= 2);
+  for (i = n = 0; i < 10; i++, f->now += 400)
+    n += throttled(f);
+  assert_int_equal(n, 0);
+  assert_int_equal(simt_violations(f, WR_SIM_V_OTHER), 0);
+  simt_teardown(f);
+}
+
+/* --qps-schedule counts from the first call: 2 a second, then 4 from
+ * 10 s on, then unlimited from 20 s on. */
+static void test_qps_schedule(void **state)
+{
+  const char *extra[] = {"--qps-schedule", "2@0,4@10,0@20"};
+  struct fixture *f = simt_setup(extra, 2);
+  int i, n;
+
+  (void)state;
+  f->now += 12345;             /* the clock before the first call is moot */
+  for (i = n = 0; i < 40; i++, f->now += 100)
+    n += throttled(f);
+  assert_int_equal(n, 40 - 8);  /* 4 s at 2 a second */
+  f->now += 6000;               /* 10 s after the first call */
+  for (i = n = 0; i < 40; i++, f->now += 100)
+    n += throttled(f);
+  assert_int_equal(n, 40 - 16); /* 4 s at 4 a second */
+  f->now += 6000;               /* 20 s after the first call */
+  for (i = n = 0; i < 40; i++, f->now += 100)
+    n += throttled(f);
+  assert_int_equal(n, 0);
+  simt_teardown(f);
+}
+
 static void one_fault(const char *opt, const char *rate, int reply,
                       int outcome, int reboots)
 {
@@ -258,6 +339,8 @@ int main(void)
     cmocka_unit_test(test_desktop_errors),
     cmocka_unit_test(test_describe_paging),
     cmocka_unit_test(test_throttling),
+    cmocka_unit_test(test_qps_models),
+    cmocka_unit_test(test_qps_schedule),
     cmocka_unit_test(test_faults),
     cmocka_unit_test(test_seeded),
     cmocka_unit_test(test_stats_document),

@@ -81,6 +81,14 @@ static void test_errors(void **state)
      "add up to more than 1"},
     {5, {"ecd-sim", "--desktops", "3", "--fleet", "f.csv"},
      "exclude each other"},
+    {3, {"ecd-sim", "--qps-model", "some"}, "--qps-model: \"some\""},
+    {3, {"ecd-sim", "--qps-schedule", "50@1"}, "--qps-schedule: \"50@1\""},
+    {3, {"ecd-sim", "--qps-schedule", "50@0,20@0"}, "SECONDS increasing"},
+    {3, {"ecd-sim", "--qps-schedule", "50@0,0.5@3"}, "QPS 0 or at least 1"},
+    {3, {"ecd-sim", "--qps-schedule", "50@0,"}, "--qps-schedule"},
+    {3, {"ecd-sim", "--qps-schedule", "50"}, "--qps-schedule"},
+    {5, {"ecd-sim", "--qps", "3", "--qps-schedule", "5@0"},
+     "--qps and --qps-schedule exclude each other"},
   };
   struct wr_sim_opts o;
   struct wr_err err;
@@ -98,12 +106,39 @@ static void test_errors(void **state)
   }
 }
 
+static void test_qps_options(void **state)
+{
+  char *argv[] = {"ecd-sim", "--qps-model", "all", "--qps-schedule",
+                  "50@0,20@10.5,0@25,50@30"};
+  char *argv2[] = {"ecd-sim", "--qps-model", "accepted"};
+  struct wr_sim_opts o;
+  struct wr_err err;
+
+  (void)state;
+  assert_int_equal(parse(&o, &err, 5, argv), 0);
+  assert_int_equal(o.qps_model, WR_SIM_QPS_ALL);
+  assert_int_equal(o.nqps_schedule, 4);
+  assert_true(o.qps_schedule[0].qps == 50 && o.qps_schedule[0].at_ms == 0);
+  assert_true(o.qps_schedule[1].qps == 20 &&
+              o.qps_schedule[1].at_ms == 10500);
+  assert_true(o.qps_schedule[2].qps == 0 && o.qps_schedule[2].at_ms == 25000);
+  assert_true(o.qps_schedule[3].qps == 50 &&
+              o.qps_schedule[3].at_ms == 30000);
+  wr_sim_opts_free(&o);
+  assert_null(o.qps_schedule);
+  assert_int_equal(parse(&o, &err, 3, argv2), 0);
+  assert_int_equal(o.qps_model, WR_SIM_QPS_ACCEPTED);
+  assert_null(o.qps_schedule);
+  wr_sim_opts_free(&o);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_defaults),
     cmocka_unit_test(test_values),
     cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_qps_options),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

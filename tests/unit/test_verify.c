@@ -54,12 +54,14 @@ static bool may_call(void *ud, int64_t now, int64_t *wait_ms)
   return true;
 }
 
-static void throttled(void *ud, int64_t now, int64_t retry_after_ms)
+static void answered(void *ud, int64_t now, const struct wr_api_result *r)
 {
   struct fake *f = ud;
 
   (void)now;
-  assert_int_equal(retry_after_ms, 5);
+  if (r->outcome != WR_OUTCOME_THROTTLED)
+    return;
+  assert_int_equal(r->retry_after_ms, 5);
   f->throttled++;
 }
 
@@ -153,7 +155,7 @@ static void run_wave(struct fake *f, int64_t timeout_ms)
   io.describe = describe;
   io.describe_ctx = f;
   io.may_call = may_call;
-  io.throttled = throttled;
+  io.answered = answered;
   io.ud = f;
   assert_int_equal(wr_verify_create(&loop, &io, timeout_ms, on_done, f, &v),
                    0);
