@@ -30,7 +30,7 @@ expect 2 "--rate: \"fast\" is not a number" -- plan --rate fast samples/fleet.cs
 expect 2 "--chunk-size: 21 is more than the client API" -- \
   plan --api client --chunk-size 21 samples/fleet.csv
 expect 0 "in 32 chunks of at most 100" -- plan --chunk-size 100 --region cn-x1 \
-  samples/fleet.csv samples/fleet.csv samples/fleet.csv
+  --all-regions   samples/fleet.csv samples/fleet.csv samples/fleet.csv
 expect 2 "--chunk-size: 101 is out of range" -- plan --chunk-size 101 samples/fleet.csv
 expect 2 "no INPUT given" -- plan
 expect 2 "--json is not an option of run" -- run --json samples/fleet.csv
@@ -42,7 +42,7 @@ printf '{"region": "cn-x1", "rate": "fast"}\n' > "$TMP/bad.json"
 expect 2 "bad.json: key \"rate\": expected a number" -- plan --job "$TMP/bad.json"
 printf '{"regoin": "cn-x1"}\n' > "$TMP/typo.json"
 expect 2 "typo.json: unknown key \"regoin\"" -- plan --job "$TMP/typo.json"
-printf '{"inputs": ["samples/messy.csv"], "region": "cn-x1"}\n' > "$TMP/ok.json"
+printf '{"inputs": ["samples/messy.csv"], "region": "cn-x1", "all-regions": true}\n' > "$TMP/ok.json"
 expect 0 "^Plan: 7 desktops" -- plan --job "$TMP/ok.json"
 expect 0 "^Plan: 3000 desktops" -- plan --job "$TMP/ok.json" samples/fleet.csv
 
