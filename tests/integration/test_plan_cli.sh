@@ -53,4 +53,42 @@ if grep -q SEKRIT "$TMP/out" "$TMP/err"; then
   fail "a secret reached stdout or stderr"
 fi
 
+# The summary shows the waves, the safety settings in effect and an
+# estimate of the time (issue 10 item 7).
+# has FILE PATTERN...: every pattern (fixed strings) is a line's part.
+has() {
+  _f=$1
+  shift
+  for _p in "$@"; do
+    grep -qF -- "$_p" "$_f" || fail "no '$_p' in: $(cat "$_f")"
+  done
+}
+"$WR" plan --canary 20 --wave-size 500 --max-errors 1% --verify \
+  --verify-timeout 10m --deadline 2099-01-02T03:04:05Z --rate 4 \
+  samples/fleet.csv > "$TMP/safe" 2> "$TMP/err" ||
+  fail "plan with safety settings: $(cat "$TMP/err")"
+has "$TMP/safe" "Waves: 7 (each starts when the one before has ended)" \
+  "wave 0         20 desktops      1 chunks  (canary: any failure stops)" \
+  "wave 1        500 desktops     25 chunks" \
+  "wave 6        480 desktops     25 chunks" \
+  "canary       the first 20 desktops form wave 0; any failure there stops the run" \
+  "max-errors   the run stops when 31 desktop(s) have failed (more than 1% of 3000)" \
+  "deadline     2099-01-02T03:04:05.000Z (in " \
+  "verify       on: after each wave, wait up to 10m00s until its desktops are Running" \
+  "pre-flight   " \
+  "credentials  an authentication, permission or account error stops the run at its first answer (exit 3)" \
+  "Estimate: 153 calls at 4/s: about 39s of sending" \
+  "verification adds time: each of the 7 wave(s) waits" "(1h10m in all at most)"
+"$WR" plan --max-errors 5 --rate 0.1 samples/fleet.csv > "$TMP/dflt" 2> "$TMP/err" ||
+  fail "plan: $(cat "$TMP/err")"
+has "$TMP/dflt" "Waves: 1" "wave 1       3000 desktops    152 chunks" \
+  "canary       off" "deadline     none" "verify       off" \
+  "max-errors   the run stops when 6 desktop(s) have failed (more than 5)" \
+  "Estimate: 152 calls at 0.1/s: about 25m20s of sending"
+grep -q "verification adds time" "$TMP/dflt" && fail "no --verify, yet a verification note"
+"$WR" plan --rate 0 --concurrency 4 samples/fleet.csv > "$TMP/nolimit" 2> "$TMP/err" ||
+  fail "plan: $(cat "$TMP/err")"
+has "$TMP/nolimit" "max-errors   unlimited" \
+  "Estimate: 152 calls, --rate 0 (no limit): as fast as 4 calls in flight and the API allow"
+
 finish "plan command line"
