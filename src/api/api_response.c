@@ -97,7 +97,8 @@ bool wr_api_code_fatal_auth(const char *code)
   static const char *const prefix[] = {
     "InvalidAccessKeyId", "InvalidSecurityToken", "InvalidTimeStamp",
     "Forbidden", "InvalidLoginToken", "InvalidSessionId",
-    "InvalidSessionToken", "LoginTokenExpired", "SessionExpired", NULL,
+    "InvalidSessionToken", "InvalidClientId", "LoginTokenExpired",
+    "SessionExpired", NULL,
   };
   size_t i;
 

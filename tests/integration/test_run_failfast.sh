@@ -91,3 +91,36 @@ grep -q 'InvalidSecurityToken' "$T/err3" ||
 grep -q -e stale-sts -e good-sts "$T/err3" "$T/sts.jsonl" &&
   fail "an STS token reached stderr or the report"
 note "ok: a refused STS token stopped after 1 call"
+
+# Client API: a LoginToken the server refuses stops the run the same way;
+# with the right one, resume finishes it with the chunks' own ClientTokens.
+sim_start --desktops 60 --seed 94 --write-fleet "$T/fleet3.csv" \
+  --client-id ff-client --login-token good-login-token-1 \
+  --session-id good-session-1
+wait_fleet "$T/fleet3.csv" 60
+R3=$T/client.jsonl
+rc=0
+WUYING_LOGIN_TOKEN=stale-login-token-9 WUYING_SESSION_ID=good-session-1 \
+  "$WR" run --api client --endpoint "$ENDPOINT" --client-id ff-client \
+  --client-os Windows --client-version 7.0.0 --chunk-size 5 --rate 0 \
+  --concurrency 2 --report "$R3" --progress never "$T/fleet3.csv" \
+  > "$T/out4" 2> "$T/err4" || rc=$?
+[ "$rc" -eq 3 ] || { cat "$T/err4" >&2; fail "client, refused LoginToken: exit $rc, expected 3"; }
+grep -q 'InvalidLoginToken' "$T/err4" ||
+  fail "stderr does not name InvalidLoginToken: $(cat "$T/err4")"
+grep -q -e stale-login-token -e good-login-token -e good-session "$T/err4" "$R3" &&
+  fail "a client secret reached stderr or the report"
+c1=$(jq -s '[.[] | select(.type=="chunk" and .status=="failed")] | length' "$R3")
+[ "$c1" -ge 1 ] && [ "$c1" -le 2 ] || fail "client: $c1 chunks answered, expected 1..2"
+rc=0
+WUYING_LOGIN_TOKEN=good-login-token-1 WUYING_SESSION_ID=good-session-1 \
+  "$WR" resume "$R3" --endpoint "$ENDPOINT" --progress never \
+  > "$T/out5" 2> "$T/err5" || rc=$?
+sim_stop
+[ "$rc" -eq 0 ] || { cat "$T/err5" >&2; fail "client resume: exit $rc, expected 0"; }
+rebooted_once_each 60
+# Each chunk's ClientToken is the one its plan record gave it.
+[ "$(jq -s '[.[] | select(.type=="plan") | {(.chunk): .client_token}] | add as $p
+    | [.[] | select(.type=="chunk") | select(.client_token != $p[.chunk])]
+    | length' "$R3")" -eq 0 ] || fail "client: a chunk changed its ClientToken"
+note "ok: client API: a refused LoginToken stopped the run; resume finished it"

@@ -132,6 +132,7 @@ static void test_fatal_auth(void **state)
     "Forbidden.AccessKeyDisabled", "NoPermission", "ActionUnauthorized",
     "InvalidTimeStamp.Expired", "IllegalTimestamp", "InsufficientBalance",
     "InvalidOwnerId", "InvalidLoginToken", "InvalidSessionId.Expired",
+    "InvalidClientId",
     "NOT_LOGIN", NULL,
   };
   static const char *const not_fatal[] = {
