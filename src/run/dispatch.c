@@ -188,12 +188,16 @@ static void task_cut(struct wr_dispatch *d, struct task *t)
 static void task_auth(struct wr_dispatch *d, struct task *t)
 {
   if (wr_stop_credentials(&d->stop, t->code, t->message)) {
-    wr_errorf("chunk %s: %s%s%s: no retry can fix this; stopping the run. "
-              "Check the credentials, their permissions (RAM) and the "
-              "account, then finish the run with `wuying-reboot resume "
-              "REPORT`", t->id, d->stop.auth_code,
-              d->stop.auth_message[0] != '\0' ? ": " : "",
-              d->stop.auth_message);
+    wr_errorf("chunk %s: the server answered %s%s%s%s; no retry can fix "
+              "that, so the run stops. Check the credentials, their "
+              "permissions (RAM), the account and the clock, then "
+              "`wuying-reboot resume %s` finishes the run", t->id,
+              d->stop.auth_code,
+              d->stop.auth_message[0] != '\0' ? " (\"" : "",
+              d->stop.auth_message,
+              d->stop.auth_message[0] != '\0' ? "\")" : "",
+              wr_journal_path(d->report) != NULL ? wr_journal_path(d->report)
+                                                 : "REPORT");
     stopped(d, false);
   }
   t->retry_pending = true;
