@@ -10,8 +10,8 @@ _wuying_reboot()
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
 
-  local input="--job --region --format --column --strict --chunk-size
-               --canary --wave-size"
+  local input="--job --region --only-region --all-regions --format --column
+               --strict --chunk-size --canary --wave-size"
   local api="--api --signature --endpoint --insecure --profile --client-id
              --client-os --client-version --login-token --session-id
              --session-token"
@@ -65,7 +65,7 @@ _wuying_reboot()
       COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
-    --region | --column | --chunk-size | --canary | --wave-size | \
+    --region | --only-region | --column | --chunk-size | --canary | --wave-size | \
       --show-requests | --endpoint | --profile | --client-id | --client-os | \
       --client-version | --login-token | --session-id | --session-token | \
       --rate | --concurrency | --timeout | --retries | --max-errors | \

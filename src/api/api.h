@@ -157,6 +157,11 @@ struct wr_api_result {
   bool splittable;           /* final for a reason that may concern only
                                 some IDs (not found, wrong status,
                                 invalid parameter): API.md decision 5 */
+  bool fatal_auth;           /* final for the credentials, a permission
+                                or the account (SignatureDoesNotMatch,
+                                InvalidAccessKeyId.*, Forbidden*, ...):
+                                every later call would fail the same way,
+                                so the run stops (stop.h, "credentials") */
   long http_status;          /* 0 when no response */
   int64_t retry_after_ms;    /* x-acs-retry-after, -1 when absent */
   char request_id[WR_API_FIELD_LEN];
@@ -172,6 +177,11 @@ struct wr_api_result {
 void wr_api_classify_response(long http_status, const char *body,
                               size_t body_len, const char *retry_after,
                               struct wr_api_result *out);
+/* Whether an error Code is one no retry can fix because it concerns the
+ * caller, not the desktops: credentials, signature, clock, permission,
+ * account, client session.  The list is in api_response.c. */
+bool wr_api_code_fatal_auth(const char *code);
+
 /* Judge a transport failure; detail is a short text for message. */
 void wr_api_classify_transport(enum wr_transport t, const char *detail,
                                struct wr_api_result *out);

@@ -77,6 +77,45 @@ static bool known_final(const char *code)
   return false;
 }
 
+/* Codes about the caller, not the desktops: no retry and no other chunk
+ * can succeed until the operator fixes the credentials, the clock, the
+ * RAM policy, the account or the client session.  From API.md 5.2 and
+ * the OpenAPI common codes (help.aliyun.com document 51132); NoPermission,
+ * InvalidAccessKeyId.Inactive and the client-session codes are commonly
+ * seen but unconfirmed, so matched by family.  A *NotFound code other
+ * than the AccessKey's names a resource (Forbidden.InstanceNotFound), not
+ * the caller. */
+bool wr_api_code_fatal_auth(const char *code)
+{
+  static const char *const exact[] = {
+    "SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeySecret",
+    "MissingSecurityToken", "NoPermission", "ActionUnauthorized",
+    "IllegalTimestamp", "InvalidOwnerId", "InvalidOwnerAccount",
+    "InvalidOwner", "InsufficientBalance", "Forbedden.NotSupportRAM",
+    "NOT_LOGIN", NULL,
+  };
+  static const char *const prefix[] = {
+    "InvalidAccessKeyId", "InvalidSecurityToken", "InvalidTimeStamp",
+    "Forbidden", "InvalidLoginToken", "InvalidSessionId",
+    "InvalidSessionToken", "InvalidClientId", "LoginTokenExpired",
+    "SessionExpired", NULL,
+  };
+  size_t i;
+
+  if (code == NULL || code[0] == '\0')
+    return false;
+  if (in_list(code, exact))
+    return true;
+  if (starts_with(code, "InvalidAccessKeyId"))
+    return true;
+  if (strstr(code, "NotFound") != NULL)
+    return false;
+  for (i = 0; prefix[i] != NULL; i++)
+    if (starts_with(code, prefix[i]))
+      return true;
+  return false;
+}
+
 /* Copy a string field, truncated, control characters replaced: the text
  * comes from the network and ends up on a terminal and in the report. */
 static void copy_field(char *dst, size_t size, const char *src)
@@ -211,6 +250,11 @@ void wr_api_classify_response(long http_status, const char *body,
       out->outcome = WR_OUTCOME_TRANSIENT;
       /* The server may have acted before failing internally. */
       out->ambiguous = strcmp(out->code, "ServiceUnavailable") != 0;
+      return;
+    }
+    if (wr_api_code_fatal_auth(out->code)) {
+      out->outcome = WR_OUTCOME_FINAL;
+      out->fatal_auth = true;
       return;
     }
     if (known_final(out->code)) {

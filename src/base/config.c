@@ -19,6 +19,7 @@ void wr_config_free(struct wr_config *cfg)
   free(cfg->inputs);
   free(cfg->job_file);
   free(cfg->region);
+  free(cfg->only_regions);
   free(cfg->column);
   free(cfg->endpoint);
   free(cfg->profile);
@@ -51,7 +52,10 @@ void *wr_config_to_json(const struct wr_config *cfg)
 
   if (o == NULL)
     return NULL;
-  ok = add_str(o, "region", cfg->region) && add_str(o, "column", cfg->column) &&
+  ok = add_str(o, "region", cfg->region) &&
+       add_str(o, "only-region", cfg->only_regions) &&
+       cJSON_AddBoolToObject(o, "all-regions", cfg->all_regions) &&
+       add_str(o, "column", cfg->column) &&
        add_str(o, "format", fmt[cfg->format]) &&
        cJSON_AddBoolToObject(o, "strict", cfg->strict) &&
        cJSON_AddNumberToObject(o, "chunk-size", cfg->chunk_size) &&

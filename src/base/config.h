@@ -42,6 +42,8 @@ struct wr_config {
 
   /* input and plan */
   char *region;            /* --region default, NULL: rows need one */
+  char *only_regions;      /* --only-region R1,R2: the regions meant */
+  bool all_regions;        /* --all-regions: every region is meant */
   char *column;            /* --column NAME|N, NULL: auto */
   enum wr_input_format format; /* --format csv|jsonl */
   bool strict;             /* --strict */

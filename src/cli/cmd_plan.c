@@ -10,6 +10,7 @@
 #include "show_requests.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -50,12 +51,27 @@ static int print_json(const struct wr_config *cfg, const struct wr_plan *plan,
   return 0;
 }
 
+/* Whole seconds as people read them: "45s", "12m30s", "2h05m". */
+static void fmt_duration(double s, char *buf, size_t size)
+{
+  long long t = s > 0 ? (long long)(s + 0.999) : 0;
+
+  if (t < 60)
+    snprintf(buf, size, "%llds", t);
+  else if (t < 3600)
+    snprintf(buf, size, "%lldm%02llds", t / 60, t % 60);
+  else
+    snprintf(buf, size, "%lldh%02lldm", t / 3600, t % 3600 / 60);
+}
+
 static void print_waves(const struct wr_plan *plan, FILE *out)
 {
   size_t i, desktops = 0, chunks = 0;
   int shown = 0;
 
-  fprintf(out, "Waves: %d\n", plan->nwaves);
+  fprintf(out, "Waves: %d%s\n", plan->nwaves,
+          plan->nwaves > 1 ? " (each starts when the one before has ended)"
+                           : "");
   for (i = 0; i < plan->nchunks; i++) {
     desktops += plan->chunks[i].nids;
     chunks++;
@@ -71,6 +87,81 @@ static void print_waves(const struct wr_plan *plan, FILE *out)
   }
   if (shown > SHOW_WAVES)
     fprintf(out, "  ... %d more waves\n", shown - SHOW_WAVES);
+}
+
+/* The settings that stop or check a run, so that a rehearsal shows what
+ * will hold tonight. */
+static void print_safety(const struct wr_config *cfg,
+                         const struct wr_plan *plan, FILE *out)
+{
+  char when[WR_TIME_RFC3339_LEN], d[32];
+
+  fprintf(out, "Safety:\n");
+  if (cfg->canary > 0)
+    fprintf(out, "  canary       the first %ld desktops form wave 0; any "
+            "failure there stops the run\n", cfg->canary);
+  else
+    fprintf(out, "  canary       off\n");
+  /* The count that trips it, by stop.c's rule: failed * 100 > P * n. */
+  if (cfg->max_errors_pct >= 0)
+    fprintf(out, "  max-errors   the run stops when %.0f desktop(s) have "
+            "failed (more than %g%% of %zu)\n",
+            floor(cfg->max_errors_pct * (double)plan->ndesktops / 100.0) + 1,
+            cfg->max_errors_pct, plan->ndesktops);
+  else if (cfg->max_errors >= 0)
+    fprintf(out, "  max-errors   the run stops when %ld desktop(s) have "
+            "failed (more than %ld)\n", cfg->max_errors + 1,
+            cfg->max_errors);
+  else
+    fprintf(out, "  max-errors   unlimited\n");
+  if (cfg->deadline != NULL) {
+    wr_time_rfc3339_ms(cfg->deadline_wall_ms, when);
+    fmt_duration((double)(cfg->deadline_wall_ms - wr_clock_wall_ms()) / 1000.0,
+                 d, sizeof(d));
+    fprintf(out, "  deadline     %s (in %s): no call starts after it; the "
+            "rest are skipped\n", when, d);
+  } else {
+    fprintf(out, "  deadline     none\n");
+  }
+  fmt_duration((double)cfg->verify_timeout_ms / 1000.0, d, sizeof(d));
+  if (cfg->verify)
+    fprintf(out, "  verify       on: after each wave, wait up to %s until its "
+            "desktops are Running (DescribeDesktops)\n", d);
+  else
+    fprintf(out, "  verify       off\n");
+  fprintf(out, "  pre-flight   none: RebootDesktops is sent without reading "
+          "the desktops' state first\n");
+  fprintf(out, "  credentials  an authentication, permission or account "
+          "error stops the run at its first answer (exit 3)\n");
+}
+
+/* Sending time is calls / --rate (a floor: retries, splits and throttling
+ * add to it); --verify adds each wave's wait. */
+static void print_estimate(const struct wr_config *cfg,
+                           const struct wr_plan *plan, FILE *out)
+{
+  char d[32], v[32], w[32];
+
+  if (cfg->rate > 0) {
+    fmt_duration((double)plan->nchunks / cfg->rate, d, sizeof(d));
+    fprintf(out, "Estimate: %zu calls at %g/s: about %s of sending (more "
+            "with retries, splits or throttling)", plan->nchunks, cfg->rate,
+            d);
+  } else {
+    fprintf(out, "Estimate: %zu calls, --rate 0 (no limit): as fast as "
+            "%d calls in flight and the API allow", plan->nchunks,
+            cfg->concurrency);
+  }
+  if (cfg->verify) {
+    fmt_duration((double)cfg->verify_timeout_ms / 1000.0, v, sizeof(v));
+    fmt_duration((double)cfg->verify_timeout_ms / 1000.0 * plan->nwaves, w,
+                 sizeof(w));
+    fprintf(out, "; verification adds time: each of the %d wave(s) waits "
+            "until its desktops run again (a reboot takes minutes), up to "
+            "%s (%s in all at most)\n", plan->nwaves, v, w);
+  } else {
+    fprintf(out, "\n");
+  }
 }
 
 static void print_summary(const struct wr_config *cfg,
@@ -90,8 +181,9 @@ static void print_summary(const struct wr_config *cfg,
     fprintf(out, "  %-24s %8zu desktops %6zu chunks\n",
             plan->regions[r].region, plan->regions[r].desktops, chunks);
   }
-  if (plan->nwaves > 1 || cfg->canary > 0)
-    print_waves(plan, out);
+  print_waves(plan, out);
+  print_safety(cfg, plan, out);
+  print_estimate(cfg, plan, out);
   fprintf(out, "Duplicates: %zu (each desktop is sent once)\n",
           plan->nduplicates);
   fprintf(out, "Rejected: %zu\n", plan->nrejected);

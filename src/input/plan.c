@@ -59,7 +59,14 @@ struct builder {
   long last_region;         /* cache: rows come in runs of one region */
   size_t conflicts;         /* duplicates naming another region */
   char conflict_example[160];
+  const char **unselected;  /* reasons for regions --only-region leaves
+                               out, "region R not selected ...", arena */
+  size_t nunselected, capunselected;
 };
+
+#define UNSELECTED_PREFIX "region "
+#define UNSELECTED_SUFFIX " not selected (--only-region)"
+
 
 /* [a-z0-9] as a table: this test runs once per row. */
 static const unsigned char id_char[256] = {
@@ -118,8 +125,74 @@ static char *render_value(struct wr_arena *a, const char *s, size_t len)
   return out;
 }
 
+static int reject_row(struct builder *b, long line, const char *value,
+                      size_t len, const char *reason, bool strict,
+                      struct wr_err *err);
+
 static int reject(struct builder *b, long line, const char *value,
                   size_t len, const char *reason, struct wr_err *err)
+{
+  return reject_row(b, line, value, len, reason, b->opts->strict, err);
+}
+
+/* Whether --only-region names the region (a comma-separated list). */
+static bool region_selected(const char *list, const char *region,
+                            size_t len)
+{
+  const char *p = list, *end;
+
+  if (list == NULL)
+    return true;
+  for (;;) {
+    end = strchr(p, ',');
+    if (end == NULL)
+      end = p + strlen(p);
+    if ((size_t)(end - p) == len && memcmp(p, region, len) == 0)
+      return true;
+    if (*end == '\0')
+      return false;
+    p = end + 1;
+  }
+}
+
+/* The reason for a row of a region --only-region leaves out: one text a
+ * region, in the arena (regions are few; rows of one come in runs). */
+static const char *unselected_reason(struct builder *b, const char *region,
+                                     size_t len)
+{
+  const size_t pre = sizeof(UNSELECTED_PREFIX) - 1;
+  const size_t suf = sizeof(UNSELECTED_SUFFIX) - 1;
+  struct plan_priv *p = b->p;
+  const char **a, *r;
+  char *t;
+  size_t i, cap;
+
+  for (i = b->nunselected; i-- > 0;) {
+    r = b->unselected[i];
+    if (strlen(r) == pre + len + suf && memcmp(r + pre, region, len) == 0)
+      return r;
+  }
+  if (b->nunselected == b->capunselected) {
+    cap = b->capunselected ? b->capunselected * 2 : 8;
+    a = realloc(b->unselected, cap * sizeof(*a));
+    if (a == NULL)
+      return NULL;
+    b->unselected = a;
+    b->capunselected = cap;
+  }
+  t = wr_arena_alloc(&p->arena, pre + len + suf + 1);
+  if (t == NULL)
+    return NULL;
+  memcpy(t, UNSELECTED_PREFIX, pre);
+  memcpy(t + pre, region, len);
+  memcpy(t + pre + len, UNSELECTED_SUFFIX, suf + 1);
+  b->unselected[b->nunselected++] = t;
+  return t;
+}
+
+static int reject_row(struct builder *b, long line, const char *value,
+                      size_t len, const char *reason, bool strict,
+                      struct wr_err *err)
 {
   struct plan_priv *p = b->p;
   struct wr_rejected *r;
@@ -141,7 +214,7 @@ static int reject(struct builder *b, long line, const char *value,
   r->line = line;
   r->reason = reason;
   p->pub.nrejected++;
-  if (b->opts->strict)
+  if (strict)
     return wr_err_set(err, WR_EINPUT,
                       "%s:%ld: \"%.60s\": %s (--strict: nothing planned)",
                       r->source, line, r->value, reason);
@@ -244,6 +317,13 @@ static int on_row(void *ctx, const struct wr_ingest_row *row,
        !wr_region_valid(region, region_len)))
     return reject(b, row->line, region, region_len,
                   "invalid region name (expected e.g. cn-hangzhou)", err);
+  if (!region_selected(b->opts->only_regions, region, region_len)) {
+    const char *why = unselected_reason(b, region, region_len);
+
+    if (why == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    return reject_row(b, row->line, row->id, row->id_len, why, false, err);
+  }
   /* A pipeline of one row: this row's slot is prefetched now and the row
    * is added on the next call, after libcsv has parsed another line, so
    * the hash table's cache miss overlaps useful work. */
@@ -373,6 +453,38 @@ static size_t size_hint(char *const *inputs, size_t ninputs)
   return bytes < HINT_MAX ? bytes : HINT_MAX;
 }
 
+/* --region R is the region of rows that name none, not a filter: when
+ * rows name other regions too, which are meant must be said. */
+static int check_regions(const struct wr_plan *pub,
+                         const struct wr_plan_opts *o, struct wr_err *err)
+{
+  char list[WR_ERR_LEN / 2];
+  size_t r, len = 0;
+  bool other = false;
+
+  if (o->default_region == NULL || o->all_regions || o->only_regions != NULL)
+    return 0;
+  for (r = 0; r < pub->nregions; r++)
+    other |= strcmp(pub->regions[r].region, o->default_region) != 0;
+  if (!other)
+    return 0;
+  list[0] = '\0';
+  for (r = 0; r < pub->nregions && len < sizeof(list); r++) {
+    int n = snprintf(list + len, sizeof(list) - len, "%s%s %zu",
+                     r > 0 ? ", " : "", pub->regions[r].region,
+                     pub->regions[r].desktops);
+    if (n < 0)
+      break;
+    len += (size_t)n;
+  }
+  return wr_err_set(err, WR_EUSAGE,
+                    "--region %s is the region of rows that name none, not "
+                    "a filter, and the input names other regions too: say "
+                    "which to reboot with --only-region %s (or a list "
+                    "R1,R2) or --all-regions; desktops by region: %s",
+                    o->default_region, o->default_region, list);
+}
+
 int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
                   size_t ninputs, struct wr_plan **out, struct wr_err *err)
 {
@@ -384,6 +496,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
   int rc = WR_ENOMEM;
 
   *out = NULL;
+  memset(&b, 0, sizeof(b));
   if (opts->chunk_size < 1 || opts->chunk_size > WR_CHUNK_MAX_ADMIN ||
       opts->canary < 0 || opts->wave_size < 0)
     return wr_err_set(err, WR_EINVAL, "invalid plan options");
@@ -403,7 +516,6 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
       wr_idset_create(0, &p->regions) < 0 ||
       (hint > 0 && set_region(p, hint - 1, 0) < 0))
     goto fail;
-  memset(&b, 0, sizeof(b));
   b.p = p;
   b.opts = opts;
   b.last_region = -1;
@@ -427,6 +539,9 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
   rc = finish(p, opts);
   if (rc < 0)
     goto fail;
+  rc = check_regions(pub, opts, err);
+  if (rc < 0)
+    goto fail;
   if (pub->ndesktops == 0) {
     if (pub->nrejected > 0)
       rc = wr_err_set(err, WR_EINPUT,
@@ -440,6 +555,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
                       "nothing to plan: the input holds no desktop ID");
     goto fail;
   }
+  free(b.unselected);
   *out = pub;
   return 0;
 fail:
@@ -449,6 +565,7 @@ fail:
     pub = &p->pub;
     wr_plan_destroy(&pub);
   }
+  free(b.unselected);
   return rc;
 }
 
@@ -483,4 +600,6 @@ void wr_plan_opts_from_config(const struct wr_config *cfg,
   opts->client_tokens = cfg->api == WR_API_CLIENT;
   opts->canary = cfg->canary;
   opts->wave_size = cfg->wave_size;
+  opts->only_regions = cfg->only_regions;
+  opts->all_regions = cfg->all_regions;
 }

@@ -61,11 +61,23 @@ struct wr_plan_opts {
   bool client_tokens;          /* give every chunk a ClientToken */
   long canary;                 /* first N desktops form wave 0 */
   long wave_size;              /* then waves of N desktops, 0: one wave */
+  const char *only_regions;    /* --only-region "R1,R2": rows of other
+                                  regions are rejected (not selected);
+                                  NULL: every region */
+  bool all_regions;            /* --all-regions: other regions than
+                                  default_region are meant */
 };
 
 /* Read every input and build the plan.  Returns 0, or WR_EINPUT/WR_EIO
  * (err names file, line and value) when nothing can be planned, including
- * any rejection under strict.  *out is set only on success. */
+ * any rejection under strict.  *out is set only on success.
+ *
+ * Regions are explicit: when default_region is set and rows also name
+ * other regions, the plan is refused (WR_EUSAGE, err lists every region
+ * and its desktops) unless only_regions or all_regions says which are
+ * meant.  Rows of regions only_regions does not name are rejected with
+ * the reason "region R not selected (--only-region)"; --strict does not
+ * make those fatal (they are a choice, not bad input). */
 int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
                   size_t ninputs, struct wr_plan **out, struct wr_err *err);
 void wr_plan_destroy(struct wr_plan **pp);

@@ -26,6 +26,8 @@
 
 const struct wr_opt_def wr_opts_table[] = {
   {"region", O_REGION, 1, C_PR, J_STR},
+  {"only-region", O_ONLY_REGION, 1, C_PR, J_STR},
+  {"all-regions", O_ALL_REGIONS, 0, C_PR, J_FLAG},
   {"column", O_COLUMN, 1, C_PR, J_STRNUM},
   {"format", O_FORMAT, 1, C_PR | C_REPORT, J_STR},
   {"strict", O_STRICT, 0, C_PR, J_FLAG},
@@ -264,6 +266,8 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
 
   switch (d->id) {
   case O_REGION: rc = set_str(ps, &cfg->region, v, src); break;
+  case O_ONLY_REGION: rc = set_str(ps, &cfg->only_regions, v, src); break;
+  case O_ALL_REGIONS: cfg->all_regions = true; break;
   case O_COLUMN:
     if (*v >= '0' && *v <= '9')
       rc = parse_long(ps, v, 1, 100000, &n, src);
@@ -385,6 +389,7 @@ void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
 {
   switch (d->id) {
   case O_STRICT: cfg->strict = false; break;
+  case O_ALL_REGIONS: cfg->all_regions = false; break;
   case O_INSECURE: cfg->insecure = false; break;
   case O_VERIFY: cfg->verify = false; break;
   default: break;

@@ -17,6 +17,33 @@
  * requests.  The normal form it gives ("HTTP://127.1:8080/" is
  * "http://127.0.0.1:8080") replaces the value, so that the report, the
  * job a resume reads and the requests all show what is connected to. */
+/* --only-region R1,R2: region names, none twice; --all-regions says the
+ * opposite. */
+static int check_only_regions(const struct wr_config *cfg, struct wr_err *err)
+{
+  const char *p = cfg->only_regions, *end, *q;
+  size_t len;
+
+  if (cfg->all_regions)
+    return wr_err_set(err, WR_EUSAGE, "--only-region and --all-regions "
+                      "cannot be combined: give one");
+  for (;;) {
+    end = strchr(p, ',');
+    len = end != NULL ? (size_t)(end - p) : strlen(p);
+    if (!wr_region_valid(p, len))
+      return wr_err_set(err, WR_EUSAGE, "--only-region: \"%.*s\" is not a "
+                        "region name (expected e.g. cn-hangzhou,cn-shanghai)",
+                        (int)(len > 64 ? 64 : len), p);
+    for (q = cfg->only_regions; q < p; q += strcspn(q, ",") + 1)
+      if (strcspn(q, ",") == len && memcmp(q, p, len) == 0)
+        return wr_err_set(err, WR_EUSAGE, "--only-region: %.*s is given "
+                          "twice", (int)len, p);
+    if (end == NULL)
+      return 0;
+    p = end + 1;
+  }
+}
+
 static int check_endpoint(struct wr_config *cfg, struct wr_err *err)
 {
   struct wr_endpoint ep;
@@ -85,6 +112,8 @@ int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
       !wr_region_valid(cfg->region, strlen(cfg->region)))
     return wr_err_set(err, WR_EUSAGE, "--region: \"%s\" is not a region name "
                       "(e.g. cn-hangzhou)", cfg->region);
+  if (cfg->only_regions != NULL && (rc = check_only_regions(cfg, err)) < 0)
+    return rc;
   if (cfg->endpoint != NULL && (rc = check_endpoint(cfg, err)) < 0)
     return rc;
   if (cfg->deadline != NULL && (rc = resolve_deadline(cfg, err)) < 0)

@@ -181,6 +181,29 @@ static void task_cut(struct wr_dispatch *d, struct task *t)
   task_final(d, t, "failed", "not retried: the run stopped");
 }
 
+/* An answer about the caller (credentials, permission, account): no
+ * retry and no other chunk can succeed, so the run stops at the first.
+ * The chunk ends failed but marked for resume, which sends it again once
+ * the credentials are fixed (the server did nothing with it). */
+static void task_auth(struct wr_dispatch *d, struct task *t)
+{
+  if (wr_stop_credentials(&d->stop, t->code, t->message)) {
+    wr_errorf("chunk %s: the server answered %s%s%s%s; no retry can fix "
+              "that, so the run stops. Check the credentials, their "
+              "permissions (RAM), the account and the clock, then "
+              "`wuying-reboot resume %s` finishes the run", t->id,
+              d->stop.auth_code,
+              d->stop.auth_message[0] != '\0' ? " (\"" : "",
+              d->stop.auth_message,
+              d->stop.auth_message[0] != '\0' ? "\")" : "",
+              wr_journal_path(d->report) != NULL ? wr_journal_path(d->report)
+                                                 : "REPORT");
+    stopped(d, false);
+  }
+  t->retry_pending = true;
+  task_final(d, t, "failed", "the run stopped: credentials");
+}
+
 /* Final for the halves (API.md decision 5): a `split` record naming the
  * parts, which go to the front of the queue. */
 static void task_split(struct wr_dispatch *d, struct task *t)
@@ -308,6 +331,10 @@ static void complete(struct wr_dispatch *d, struct task *t,
       arm_retry(d, now);
     return;
   case WR_RETRY_FINAL:
+    if (r->fatal_auth) {
+      task_auth(d, t);
+      return;
+    }
     if (r->splittable && t->nids > 1) {
       task_split(d, t);
       return;

@@ -1,5 +1,6 @@
 #include "stop.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void wr_stop_init(struct wr_stop *s, const struct wr_stop_opts *o)
@@ -51,6 +52,18 @@ bool wr_stop_fatal(struct wr_stop *s, const char *reason,
 {
   s->err = *err;
   return begin(s, reason);
+}
+
+bool wr_stop_credentials(struct wr_stop *s, const char *code,
+                         const char *message)
+{
+  if (s->auth_code[0] == '\0') {
+    snprintf(s->auth_code, sizeof(s->auth_code), "%s",
+             code != NULL && code[0] != '\0' ? code : "error");
+    snprintf(s->auth_message, sizeof(s->auth_message), "%s",
+             message != NULL ? message : "");
+  }
+  return begin(s, "credentials");
 }
 
 enum wr_stop_signal wr_stop_signal(struct wr_stop *s, bool finished,

@@ -6,7 +6,8 @@
  *
  * The reasons are the report's "stop_reason" texts (CONTRACT.md):
  * "canary", "max-errors", "deadline", "interrupt", "report",
- * "out of memory".  The first reason wins; later events change nothing.
+ * "out of memory", "credentials".  The first reason wins; later events
+ * change nothing.
  * A stopped run exits WR_EXIT_STOPPED. */
 #ifndef WR_STOP_H
 #define WR_STOP_H
@@ -32,6 +33,8 @@ struct wr_stop {
   const char *reason;       /* NULL while the run goes on */
   bool abort;               /* stop the loop at once (second signal) */
   struct wr_err err;        /* the last fatal error, code 0 if none */
+  char auth_code[128];      /* the first answer no retry can fix, "" */
+  char auth_message[256];
 };
 
 void wr_stop_init(struct wr_stop *s, const struct wr_stop_opts *o);
@@ -48,6 +51,14 @@ bool wr_stop_clock(struct wr_stop *s, int64_t wall_ms);
 /* A fatal error (reason "report" or "out of memory"); err is kept. */
 bool wr_stop_fatal(struct wr_stop *s, const char *reason,
                    const struct wr_err *err);
+
+/* An answer no retry can fix because it is about the caller: the
+ * credentials, the clock, a permission, the account (api.h fatal_auth).
+ * Every later call would fail the same way, so the first one stops the
+ * run (reason "credentials"); its code and message (already redacted)
+ * are kept for the user.  Later ones keep the first. */
+bool wr_stop_credentials(struct wr_stop *s, const char *code,
+                         const char *message);
 
 /* SIGINT/SIGTERM.  The first, while the run is not finished, stops it
  * gracefully (WR_STOP_GRACEFUL; *began: this signal began the stop); any

@@ -15,6 +15,7 @@ int wr_sim_fleet_load_file(struct wr_sim_fleet *f, const char *path,
 
   inputs[0] = (char *)path;
   po.default_region = default_region;
+  po.all_regions = true; /* a fleet spans regions: every one is meant */
   po.format = WR_FORMAT_AUTO;
   po.strict = true;
   po.chunk_size = 100;

@@ -30,7 +30,7 @@ expect 2 "--rate: \"fast\" is not a number" -- plan --rate fast samples/fleet.cs
 expect 2 "--chunk-size: 21 is more than the client API" -- \
   plan --api client --chunk-size 21 samples/fleet.csv
 expect 0 "in 32 chunks of at most 100" -- plan --chunk-size 100 --region cn-x1 \
-  samples/fleet.csv samples/fleet.csv samples/fleet.csv
+  --all-regions   samples/fleet.csv samples/fleet.csv samples/fleet.csv
 expect 2 "--chunk-size: 101 is out of range" -- plan --chunk-size 101 samples/fleet.csv
 expect 2 "no INPUT given" -- plan
 expect 2 "--json is not an option of run" -- run --json samples/fleet.csv
@@ -42,7 +42,7 @@ printf '{"region": "cn-x1", "rate": "fast"}\n' > "$TMP/bad.json"
 expect 2 "bad.json: key \"rate\": expected a number" -- plan --job "$TMP/bad.json"
 printf '{"regoin": "cn-x1"}\n' > "$TMP/typo.json"
 expect 2 "typo.json: unknown key \"regoin\"" -- plan --job "$TMP/typo.json"
-printf '{"inputs": ["samples/messy.csv"], "region": "cn-x1"}\n' > "$TMP/ok.json"
+printf '{"inputs": ["samples/messy.csv"], "region": "cn-x1", "all-regions": true}\n' > "$TMP/ok.json"
 expect 0 "^Plan: 7 desktops" -- plan --job "$TMP/ok.json"
 expect 0 "^Plan: 3000 desktops" -- plan --job "$TMP/ok.json" samples/fleet.csv
 
@@ -52,5 +52,43 @@ expect 0 "" -- plan -vvv --api client --login-token SEKRIT-LT-1 \
 if grep -q SEKRIT "$TMP/out" "$TMP/err"; then
   fail "a secret reached stdout or stderr"
 fi
+
+# The summary shows the waves, the safety settings in effect and an
+# estimate of the time (issue 10 item 7).
+# has FILE PATTERN...: every pattern (fixed strings) is a line's part.
+has() {
+  _f=$1
+  shift
+  for _p in "$@"; do
+    grep -qF -- "$_p" "$_f" || fail "no '$_p' in: $(cat "$_f")"
+  done
+}
+"$WR" plan --canary 20 --wave-size 500 --max-errors 1% --verify \
+  --verify-timeout 10m --deadline 2099-01-02T03:04:05Z --rate 4 \
+  samples/fleet.csv > "$TMP/safe" 2> "$TMP/err" ||
+  fail "plan with safety settings: $(cat "$TMP/err")"
+has "$TMP/safe" "Waves: 7 (each starts when the one before has ended)" \
+  "wave 0         20 desktops      1 chunks  (canary: any failure stops)" \
+  "wave 1        500 desktops     25 chunks" \
+  "wave 6        480 desktops     25 chunks" \
+  "canary       the first 20 desktops form wave 0; any failure there stops the run" \
+  "max-errors   the run stops when 31 desktop(s) have failed (more than 1% of 3000)" \
+  "deadline     2099-01-02T03:04:05.000Z (in " \
+  "verify       on: after each wave, wait up to 10m00s until its desktops are Running" \
+  "pre-flight   " \
+  "credentials  an authentication, permission or account error stops the run at its first answer (exit 3)" \
+  "Estimate: 153 calls at 4/s: about 39s of sending" \
+  "verification adds time: each of the 7 wave(s) waits" "(1h10m in all at most)"
+"$WR" plan --max-errors 5 --rate 0.1 samples/fleet.csv > "$TMP/dflt" 2> "$TMP/err" ||
+  fail "plan: $(cat "$TMP/err")"
+has "$TMP/dflt" "Waves: 1" "wave 1       3000 desktops    152 chunks" \
+  "canary       off" "deadline     none" "verify       off" \
+  "max-errors   the run stops when 6 desktop(s) have failed (more than 5)" \
+  "Estimate: 152 calls at 0.1/s: about 25m20s of sending"
+grep -q "verification adds time" "$TMP/dflt" && fail "no --verify, yet a verification note"
+"$WR" plan --rate 0 --concurrency 4 samples/fleet.csv > "$TMP/nolimit" 2> "$TMP/err" ||
+  fail "plan: $(cat "$TMP/err")"
+has "$TMP/nolimit" "max-errors   unlimited" \
+  "Estimate: 152 calls, --rate 0 (no limit): as fast as 4 calls in flight and the API allow"
 
 finish "plan command line"

@@ -55,7 +55,7 @@ cmp -s "$TMP/want" "$TMP/got" || fail "fleet.csv: planned IDs differ from the fi
 # stdin, CSV and JSONL (sniffed), and the same plan as from the file.
 "$WR" plan --json - < samples/fleet.csv | jq -s -e '.[0].desktops == 3000' \
   > /dev/null || fail "stdin CSV: not 3000 desktops"
-"$WR" plan --json --region cn-x1 - < samples/fleet.jsonl |
+"$WR" plan --json --region cn-x1 --all-regions - < samples/fleet.jsonl |
   jq -s -e '.[0].desktops == 140' > /dev/null || fail "stdin JSONL: not 140"
 
 # Client mode: a distinct UUID v4 ClientToken per chunk.

@@ -146,7 +146,7 @@ jq -e '.desktops.ok == 99' "$TMP/out" > /dev/null || fail "stdin: wrong audit"
 
 # The real writer's run, rejected and plan records (plan --json) read back:
 # every planned desktop pending, every rejected row listed.
-"$WR" plan --json --region cn-hangzhou "$SRC/samples/messy.csv" \
+"$WR" plan --json --region cn-hangzhou --all-regions "$SRC/samples/messy.csv" \
   "$SRC/samples/fleet.jsonl" > "$TMP/plan.jsonl" 2> "$TMP/err" ||
   fail "plan --json: $(cat "$TMP/err")"
 "$WR" report --format json "$TMP/plan.jsonl" > "$TMP/out" 2> "$TMP/err" ||

@@ -72,7 +72,8 @@ env ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK \
   --report "$T/nosts.jsonl" --progress never "$T/e.csv" \
   > "$T/nosts.out" 2> "$T/nosts.err" || rc=$?
 sim_stop
-[ "$rc" -eq 1 ] || fail "a call without the STS token: exit $rc, expected 1"
+# A refused credential stops the run (issue 10: fail fast): exit 3.
+[ "$rc" -eq 3 ] || fail "a call without the STS token: exit $rc, expected 3"
 [ "$(simstat .violations_total)" -eq 1 ] ||
   fail "violations: $(jq -c .violations "$T/stats.json"), expected exactly one (the call without the STS token)"
 # The refused call is the one error; the runs' calls were all accepted.

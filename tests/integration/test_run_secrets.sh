@@ -96,6 +96,9 @@ ALIBABA_CLOUD_ACCESS_KEY_ID=test-id ALIBABA_CLOUD_ACCESS_KEY_SECRET=$AK_SECRET \
   --report "$T/bad.jsonl" --progress never "$T/fleet3.csv" \
   > "$T/bad.out" 2> "$T/bad.err" || rc=$?
 sim_stop
-[ "$rc" -eq 1 ] || fail "a refused signature: exit $rc, expected 1"
+# A refused signature stops the run at once (fail fast): exit 3.
+[ "$rc" -eq 3 ] || fail "a refused signature: exit $rc, expected 3"
+grep -q 'SignatureDoesNotMatch' "$T/bad.err" ||
+  fail "a refused signature: stderr does not name the code"
 check_clean "$T/bad.out" "$T/bad.err" "$T/bad.jsonl"
 note "ok: no secret in stdout, stderr or report at -vvv"

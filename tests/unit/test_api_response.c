@@ -119,6 +119,65 @@ static void test_unknown_code_falls_back_on_status(void **state)
   assert_int_equal(r.outcome, WR_OUTCOME_FINAL);
 }
 
+/* The codes that stop the run at once: about the caller, not the
+ * desktops (issue 10 item 3). */
+static void test_fatal_auth(void **state)
+{
+  static const char *const fatal[] = {
+    "SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeySecret",
+    "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive",
+    "InvalidAccessKeyId", "InvalidSecurityToken.Expired",
+    "InvalidSecurityToken.MismatchWithAccessKey", "MissingSecurityToken",
+    "Forbidden", "Forbidden.RAM", "Forbidden.RiskControl",
+    "Forbidden.AccessKeyDisabled", "NoPermission", "ActionUnauthorized",
+    "InvalidTimeStamp.Expired", "IllegalTimestamp", "InsufficientBalance",
+    "InvalidOwnerId", "InvalidLoginToken", "InvalidSessionId.Expired",
+    "InvalidClientId",
+    "NOT_LOGIN", NULL,
+  };
+  static const char *const not_fatal[] = {
+    "Throttling", "ServiceUnavailable", "InternalError",
+    "SignatureNonceUsed", "InvalidAction", "MissingParameter",
+    "IdempotentParameterMismatch", "InvalidParameter",
+    "IncorrectDesktopStatus", "InvalidDesktopId.NotFound",
+    "Forbidden.InstanceNotFound", "InvalidRegionId.NotFound", "SomethingNew",
+    "", NULL,
+  };
+  struct wr_api_result r;
+  char body[256];
+  size_t i;
+
+  (void)state;
+  for (i = 0; fatal[i] != NULL; i++) {
+    print_message("fatal %s\n", fatal[i]);
+    assert_true(wr_api_code_fatal_auth(fatal[i]));
+    snprintf(body, sizeof(body), "{\"RequestId\":\"R\",\"Code\":\"%s\"}",
+             fatal[i]);
+    classify(400, body, NULL, &r);
+    assert_int_equal(r.outcome, WR_OUTCOME_FINAL);
+    assert_true(r.fatal_auth);
+    assert_false(r.splittable);
+    /* The code decides, not the status nor a retry-after. */
+    classify(503, body, "1000", &r);
+    assert_int_equal(r.outcome, WR_OUTCOME_FINAL);
+    assert_true(r.fatal_auth);
+  }
+  for (i = 0; not_fatal[i] != NULL; i++) {
+    print_message("not fatal %s\n", not_fatal[i]);
+    assert_false(wr_api_code_fatal_auth(not_fatal[i]));
+    snprintf(body, sizeof(body), "{\"RequestId\":\"R\",\"Code\":\"%s\"}",
+             not_fatal[i]);
+    classify(403, body, NULL, &r);
+    assert_false(r.fatal_auth);
+  }
+  assert_false(wr_api_code_fatal_auth(NULL));
+  /* A bare 401/403 without a code may be a proxy's page: not fatal. */
+  classify(403, "<html>Forbidden</html>", NULL, &r);
+  assert_false(r.fatal_auth);
+  wr_api_classify_transport(WR_TRANSPORT_FATAL, "x", &r);
+  assert_false(r.fatal_auth);
+}
+
 static void test_non_json_bodies(void **state)
 {
   struct wr_api_result r;
@@ -304,6 +363,7 @@ int main(void)
     cmocka_unit_test(test_success),
     cmocka_unit_test(test_every_code_of_the_table),
     cmocka_unit_test(test_unknown_code_falls_back_on_status),
+    cmocka_unit_test(test_fatal_auth),
     cmocka_unit_test(test_non_json_bodies),
     cmocka_unit_test(test_fields_case_insensitive_and_bounded),
     cmocka_unit_test(test_every_truncation),

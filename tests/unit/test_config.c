@@ -506,6 +506,64 @@ static void test_options_json_round_trip(void **state)
   wr_config_free(&again);
 }
 
+/* --only-region and --all-regions (issue 10 item 4): checked names, one
+ * or the other, from a job file too, kept in the report's options, and
+ * refused by resume (the plan is recorded). */
+static void test_region_selection(void **state)
+{
+  const char *job;
+  cJSON *o;
+
+  (void)state;
+  assert_int_equal(load("run", "--region", "cn-hangzhou", "--only-region",
+                        "cn-hangzhou,ap-southeast-1", "x.csv", NULL), 0);
+  assert_string_equal(cfg.only_regions, "cn-hangzhou,ap-southeast-1");
+  assert_false(cfg.all_regions);
+  o = wr_config_to_json(&cfg);
+  assert_non_null(o);
+  assert_string_equal(cJSON_GetObjectItem(o, "only-region")->valuestring,
+                      "cn-hangzhou,ap-southeast-1");
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "all-regions")));
+  cJSON_Delete(o);
+  teardown(NULL);
+  assert_int_equal(load("plan", "--all-regions", "x.csv", NULL), 0);
+  assert_true(cfg.all_regions);
+  assert_null(cfg.only_regions);
+  teardown(NULL);
+  EXPECT_USAGE("--only-region and --all-regions cannot be combined", "plan",
+               "--only-region", "cn-x1", "--all-regions", "x");
+  EXPECT_USAGE("--only-region: \"Hangzhou\" is not a region name", "plan",
+               "--only-region", "cn-x1,Hangzhou", "x");
+  EXPECT_USAGE("--only-region: \"\" is not a region name", "plan",
+               "--only-region", "cn-x1,", "x");
+  EXPECT_USAGE("--only-region: cn-x1 is given twice", "plan",
+               "--only-region", "cn-x1,cn-y2,cn-x1", "x");
+  EXPECT_USAGE("--only-region: the value is empty", "plan", "--only-region",
+               "", "x");
+  EXPECT_USAGE("--only-region cannot be given to resume", "resume", "r.jsonl",
+               "--only-region", "cn-x1");
+  EXPECT_USAGE("--all-regions cannot be given to resume", "resume",
+               "r.jsonl", "--all-regions");
+  /* A job file: the same keys; the command line wins. */
+  job = write_job("{\"region\": \"cn-beijing\", \"only-region\": "
+                  "\"cn-beijing,cn-x1\", \"inputs\": [\"a.csv\"]}");
+  assert_int_equal(load("plan", "--job", job, NULL), 0);
+  assert_string_equal(cfg.only_regions, "cn-beijing,cn-x1");
+  teardown(NULL);
+  unlink(job);
+  job = write_job("{\"all-regions\": true, \"inputs\": [\"a.csv\"]}");
+  assert_int_equal(load("plan", "--job", job, NULL), 0);
+  assert_true(cfg.all_regions);
+  teardown(NULL);
+  unlink(job);
+  job = write_job("{\"all-regions\": true, \"only-region\": \"cn-x1\", "
+                  "\"inputs\": [\"a.csv\"]}");
+  assert_int_equal(load("plan", "--job", job, NULL), WR_EUSAGE);
+  usage_error("cannot be combined");
+  teardown(NULL);
+  unlink(job);
+}
+
 static void test_resume_and_report(void **state)
 {
   (void)state;
@@ -639,6 +697,7 @@ int main(void)
     cmocka_unit_test_teardown(test_job_file_errors, teardown),
     cmocka_unit_test_teardown(test_sample_jobs_load, teardown),
     cmocka_unit_test_teardown(test_options_json_round_trip, teardown),
+    cmocka_unit_test_teardown(test_region_selection, teardown),
     cmocka_unit_test_teardown(test_resume_and_report, teardown),
     cmocka_unit_test_teardown(test_resume_config, teardown),
     cmocka_unit_test(test_help_lists_every_option),

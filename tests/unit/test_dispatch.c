@@ -38,7 +38,7 @@ void *__wrap_calloc(size_t n, size_t size)
 
 /* ---- a fake fleet behind a fake sender -------------------------------- */
 
-enum behaviour { B_OK, B_TRANSIENT, B_THROTTLE, B_FINAL };
+enum behaviour { B_OK, B_TRANSIENT, B_THROTTLE, B_FINAL, B_AUTH };
 
 struct fake {
   uv_loop_t *loop;
@@ -139,6 +139,13 @@ static int fake_send(void *ctx, const struct wr_dispatch_attempt *a,
     c->r.http_status = 400;
     snprintf(c->r.code, sizeof(c->r.code), "IncorrectDesktopStatus");
     snprintf(c->r.message, sizeof(c->r.message), "not running");
+    break;
+  case B_AUTH:
+    c->r.outcome = WR_OUTCOME_FINAL;
+    c->r.fatal_auth = true;
+    c->r.http_status = 400;
+    snprintf(c->r.code, sizeof(c->r.code), "SignatureDoesNotMatch");
+    snprintf(c->r.message, sizeof(c->r.message), "bad signature");
     break;
   }
   f->inflight++;
@@ -953,6 +960,66 @@ static void test_task_alloc_fails(void **state)
   free_plan(p);
 }
 
+/* Chunk 3 answers SignatureDoesNotMatch; chunk 2 is retried once first. */
+static enum behaviour auth_fails(const struct wr_dispatch_attempt *a)
+{
+  if (strcmp(a->chunk_id, "3") == 0)
+    return B_AUTH;
+  if (strcmp(a->chunk_id, "2") == 0 && a->attempt == 1)
+    return B_TRANSIENT;
+  return B_OK;
+}
+
+/* Fail fast: the first answer no retry can fix stops the run; calls in
+ * flight finish, nothing more starts, a due retry is cut, the rest is
+ * skipped, and the chunk itself is marked for resume. */
+static void test_credentials_stop(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(200, 4, 0, 0);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  int i, auth = 0, ok = 0, failed, skipped;
+
+  (void)state;
+  f.judge = auth_fails;
+  f.delay_ms = 5;
+  default_opts(&o);
+  run(&f, p, &o, &out);
+  assert_int_equal(out.st.summary.exit_code, 3);
+  assert_string_equal(str(last(&out), "stop_reason"), "credentials");
+  /* Chunks 1..4 start at once; at most 4 more before chunk 3's answer
+   * (2 is retried, and 1 and 4 are answered in the same tick). */
+  assert_true(f.calls >= 4 && f.calls <= 8);
+  assert_int_equal(f.inflight, 0);
+  assert_int_equal(out.st.splits, 0);
+  for (i = 0; i < out.n; i++) {
+    const cJSON *r = out.records[i];
+    const char *c = str(r, "chunk");
+
+    if (c == NULL || strcmp(str(r, "type"), "chunk") != 0)
+      continue;
+    if (strcmp(str(r, "status"), "ok") == 0)
+      ok++;
+    if (strcmp(c, "3") == 0) {
+      auth++;
+      assert_string_equal(str(r, "status"), "failed");
+      assert_string_equal(str(r, "error_code"), "SignatureDoesNotMatch");
+      assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "retry_pending")));
+      assert_int_equal(num(r, "attempts"), 1);
+    }
+  }
+  assert_int_equal(auth, 1);
+  failed = leaves(&out, "failed");
+  skipped = leaves(&out, "skipped");
+  assert_true(failed == 4 || failed == 8); /* chunk 3, maybe 2 cut */
+  assert_int_equal(leaves(&out, "ok") + failed + skipped, 200);
+  assert_int_equal(leaves(&out, "ok"), ok * 4);
+  assert_true(skipped >= 200 - 4 * f.calls);
+  free_outcome(&out);
+  free_plan(p);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -970,6 +1037,7 @@ int main(void)
     cmocka_unit_test(test_verify_waves),
     cmocka_unit_test(test_verify_timeout),
     cmocka_unit_test(test_task_alloc_fails),
+    cmocka_unit_test(test_credentials_stop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

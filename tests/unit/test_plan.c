@@ -240,6 +240,7 @@ static void test_default_region_and_duplicates_across_inputs(void **state)
 
   (void)state;
   opts_default(&o);
+  o.all_regions = true;
   in[0] = tmpfile_with(".csv", "ecd-1\necd-2\n");
   in[1] = tmpfile_with(".jsonl",
                        "\"ecd-2\"\n{\"DesktopId\":\"ecd-3\",\"region\":\"cn-x\"}\n");
@@ -259,6 +260,7 @@ static void test_duplicate_in_another_region(void **state)
 
   (void)state;
   opts_default(&o);
+  o.all_regions = true;
   plan = plan_of(&o, "DesktopId,RegionId\necd-1,cn-a1\necd-2,cn-b2\n"
                      "ecd-1,cn-b2\necd-1,cn-a1\n", ".csv");
   assert_int_equal(plan->ndesktops, 2);
@@ -266,6 +268,84 @@ static void test_duplicate_in_another_region(void **state)
   assert_int_equal(plan->regions[0].desktops, 1); /* the first row wins */
   assert_string_equal(plan->chunks[0].ids[0], "ecd-1");
   assert_string_equal(plan->chunks[0].region, "cn-a1");
+  wr_plan_destroy(&plan);
+}
+
+/* --region is not a filter: rows of other regions too refuse the plan,
+ * naming every region and its desktops, unless --only-region or
+ * --all-regions says which are meant (issue 10 item 4). */
+static void test_regions_explicit(void **state)
+{
+  static const char text[] =
+      "DesktopId,RegionId\necd-1,cn-a1\necd-2,\necd-3,cn-b2\n"
+      "ecd-4,cn-b2\necd-5,cn-hangzhou\n";
+  struct wr_plan_opts o;
+  struct wr_plan *plan = NULL;
+  struct wr_err err = {0};
+  char *in[1];
+
+  (void)state;
+  opts_default(&o);
+  in[0] = tmpfile_with(".csv", text);
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), WR_EUSAGE);
+  assert_null(plan);
+  assert_non_null(strstr(err.msg, "--region cn-hangzhou"));
+  assert_non_null(strstr(err.msg, "--only-region"));
+  assert_non_null(strstr(err.msg, "--all-regions"));
+  assert_non_null(strstr(err.msg, "cn-a1 1, cn-hangzhou 2, cn-b2 2"));
+
+  /* --all-regions: every row, as before. */
+  o.all_regions = true;
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), 0);
+  assert_int_equal(plan->ndesktops, 5);
+  assert_int_equal(plan->nregions, 3);
+  assert_int_equal(plan->nrejected, 0);
+  wr_plan_destroy(&plan);
+
+  /* --only-region: the rows of other regions are rejected, with the
+   * region in the reason, and not fatal under --strict. */
+  o.all_regions = false;
+  o.only_regions = "cn-hangzhou,cn-b2";
+  o.strict = true;
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), 0);
+  assert_int_equal(plan->ndesktops, 4);
+  assert_int_equal(plan->nregions, 2);
+  assert_int_equal(plan->nrejected, 1);
+  assert_string_equal(plan->rejected[0].value, "ecd-1");
+  assert_int_equal(plan->rejected[0].line, 2);
+  assert_string_equal(plan->rejected[0].reason,
+                      "region cn-a1 not selected (--only-region)");
+  wr_plan_destroy(&plan);
+
+  /* The default region itself may be left out: its rows go too. */
+  o.only_regions = "cn-b2";
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), 0);
+  assert_int_equal(plan->ndesktops, 2);
+  assert_int_equal(plan->nrejected, 3);
+  assert_string_equal(plan->rejected[1].reason,
+                      "region cn-hangzhou not selected (--only-region)");
+  /* One text a region, shared by its rows. */
+  assert_ptr_equal(plan->rejected[1].reason, plan->rejected[2].reason);
+  wr_plan_destroy(&plan);
+
+  /* Nothing left: the usual error. */
+  o.only_regions = "cn-zz9";
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), WR_EINPUT);
+  assert_non_null(strstr(err.msg, "nothing to plan"));
+
+  /* One region only, or no --region: nothing to say. */
+  o.only_regions = NULL;
+  o.strict = false;
+  in[0] = tmpfile_with(".csv", "DesktopId,RegionId\necd-1,cn-hangzhou\n"
+                               "ecd-2,\n");
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), 0);
+  assert_int_equal(plan->ndesktops, 2);
+  wr_plan_destroy(&plan);
+  o.default_region = NULL;
+  in[0] = tmpfile_with(".csv", "DesktopId,RegionId\necd-1,cn-a1\n"
+                               "ecd-2,cn-b2\n");
+  assert_int_equal(wr_plan_build(&o, in, 1, &plan, &err), 0);
+  assert_int_equal(plan->nregions, 2);
   wr_plan_destroy(&plan);
 }
 
@@ -433,6 +513,7 @@ int main(void)
     cmocka_unit_test_teardown(test_default_region_and_duplicates_across_inputs,
                               cleanup),
     cmocka_unit_test_teardown(test_duplicate_in_another_region, cleanup),
+    cmocka_unit_test_teardown(test_regions_explicit, cleanup),
     cmocka_unit_test_teardown(test_strict, cleanup),
     cmocka_unit_test_teardown(test_missing_file, cleanup),
     cmocka_unit_test_teardown(test_waves, cleanup),

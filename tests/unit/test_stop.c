@@ -172,6 +172,42 @@ static void test_fatal(void **state)
   assert_int_equal(s.err.code, WR_ENOMEM);
 }
 
+/* The first answer no retry can fix stops the run: reason
+ * "credentials", its code and message kept; the first one wins. */
+static void test_credentials(void **state)
+{
+  struct wr_stop_opts o;
+  struct wr_stop s;
+
+  (void)state;
+  opts(&o);
+  wr_stop_init(&s, &o);
+  assert_string_equal(s.auth_code, "");
+  assert_true(wr_stop_credentials(&s, "SignatureDoesNotMatch",
+                                  "The signature does not match."));
+  assert_true(wr_stop_stopping(&s));
+  assert_string_equal(s.reason, "credentials");
+  assert_string_equal(s.auth_code, "SignatureDoesNotMatch");
+  assert_string_equal(s.auth_message, "The signature does not match.");
+  assert_int_equal(wr_stop_exit_code(&s, true), WR_EXIT_STOPPED);
+  assert_int_equal(wr_stop_exit_code(&s, false), WR_EXIT_STOPPED);
+  /* Another chunk in flight answers the same: nothing begins again. */
+  assert_false(wr_stop_credentials(&s, "Forbidden.RAM", "no"));
+  assert_string_equal(s.auth_code, "SignatureDoesNotMatch");
+  assert_false(wr_stop_outcome(&s, 0, true, 3));
+  assert_string_equal(s.reason, "credentials");
+
+  /* After another reason began, the code is still kept for the user,
+   * the first reason stays. */
+  o.deadline_wall_ms = 10;
+  wr_stop_init(&s, &o);
+  assert_true(wr_stop_clock(&s, 10));
+  assert_false(wr_stop_credentials(&s, NULL, NULL));
+  assert_string_equal(s.reason, "deadline");
+  assert_string_equal(s.auth_code, "error");
+  assert_string_equal(s.auth_message, "");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -183,6 +219,7 @@ int main(void)
     cmocka_unit_test(test_deadline),
     cmocka_unit_test(test_signals),
     cmocka_unit_test(test_fatal),
+    cmocka_unit_test(test_credentials),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
