@@ -2,7 +2,7 @@
 # `make demo` (rehearse a mass reboot against ecd-sim) and `make test`.
 DEB_PKGS := libuv1-dev libcurl4-openssl-dev libssl-dev libcsv-dev libcjson-dev \
             libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc make \
-            jq time man-db
+            jq time man-db clang
 BUILD    ?= build
 ASAN     ?= build-asan
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -39,7 +39,7 @@ test-asan: asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 600 -j $(JOBS)
 
-test: test-normal test-asan
+test: test-normal test-asan fuzz-check
 
 demo: build
 	@sh tests/demo.sh $(BUILD)
@@ -49,3 +49,24 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
+
+# Fuzzing (tests/fuzz): every libFuzzer target built with clang and
+# ASan/UBSan, run over its committed corpus, then FUZZ_SECONDS of fresh
+# fuzzing each (make test: FUZZ_CHECK_SECONDS, make fuzz: FUZZ_SECONDS).
+# make fuzz keeps what it finds in $(FUZZ_BUILD)/corpus for the next run.
+FUZZ_BUILD         ?= build-fuzz
+FUZZ_SECONDS       ?= 600
+FUZZ_CHECK_SECONDS ?= 30
+
+.PHONY: fuzz-build fuzz-check fuzz
+
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_BUILD_TYPE=Debug -DWR_FUZZ=ON -DWR_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all -- --no-print-directory
+
+fuzz-check: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_CHECK_SECONDS)
+
+fuzz: fuzz-build
+	@FUZZ_CORPUS_DIR=$(FUZZ_BUILD)/corpus sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
