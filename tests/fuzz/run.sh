@@ -35,7 +35,7 @@ max_len() {
 }
 
 # The number in "stat::NAME: N" of a libFuzzer log, 0 when absent.
-stat() {
+fuzz_stat() {
   sed -n "s/^stat::$1: *\([0-9]*\).*/\1/p" "$2" | tail -n 1 | grep . || echo 0
 }
 
@@ -69,7 +69,7 @@ for name in $NAMES; do
   else
     : > "$TMP/$name.fuzz.log"
   fi
-  execs=$(stat number_of_executed_units "$TMP/$name.fuzz.log")
+  execs=$(fuzz_stat number_of_executed_units "$TMP/$name.fuzz.log")
   crashes=$(find "$TMP/art-$name" -type f | wc -l)
   [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] && [ "$crashes" -eq 0 ] && crashes=1
   total_execs=$((total_execs + execs))
