@@ -7,21 +7,22 @@
 # directory, or to FUZZ_CORPUS_DIR/NAME when that is set, never into the
 # repository.  Prints the executions and crashes of each target; a crash,
 # leak, sanitizer report or timeout is kept in BUILD_DIR/fuzz-artifacts
-# and makes the exit status 1.
+# (emptied first) and makes the exit status 1.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [SECONDS [NAME...]]" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd) || exit 2
 SECONDS_EACH=${2:-30}
-[ $# -ge 2 ] && shift 2 || shift $#
+shift $(($# < 2 ? $# : 2))
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 NAMES=${*:-"ingest job plan report response sim_request audit"}
 ART="$BUILD/fuzz-artifacts"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wr-fuzz.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' HUP INT PIPE TERM
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+rm -rf "$ART"   # what an earlier run kept
 mkdir -p "$ART"
 
 # The longest input each target is given (its seeds fit).
@@ -71,7 +72,9 @@ for name in $NAMES; do
   fi
   execs=$(fuzz_stat number_of_executed_units "$TMP/$name.fuzz.log")
   crashes=$(find "$TMP/art-$name" -type f | wc -l)
-  [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ] && [ "$crashes" -eq 0 ] && crashes=1
+  if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then
+    [ "$crashes" -gt 0 ] || crashes=1   # failed without an artifact
+  fi
   total_execs=$((total_execs + execs))
   if [ $rc1 -ne 0 ]; then
     printf 'fuzz_%-12s FAIL on its corpus (%s seeds): %s crash(es)\n' \
