@@ -1,15 +1,29 @@
 # Thin wrapper around CMake: the two commands a newcomer needs are
 # `make demo` (rehearse a mass reboot against ecd-sim) and `make test`.
+# The developer/CI targets (test*, asan, release, clang) build with
+# -Werror; build, demo, install and package leave the build directory's
+# setting as it is (off in a fresh one: a user's build does not stop on a
+# newer compiler's new warning, and a developer's is not rebuilt when
+# switching).  WERROR=ON|OFF sets it for any target.
 DEB_PKGS := libuv1-dev libcurl4-openssl-dev libssl-dev libcsv-dev libcjson-dev \
-            libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc make \
-            jq time man-db clang
+            libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc clang make \
+            jq time man-db dpkg-dev file
 BUILD    ?= build
 ASAN     ?= build-asan
+RELEASE  ?= build-release
+CLANG    ?= build-clang
+PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+WERROR   ?=
+WR_WERROR = $(if $(WERROR),-DWR_WERROR=$(WERROR))
 
-.PHONY: all deps build asan test test-normal test-asan demo bench clean
+.PHONY: all deps build asan release clang test test-normal test-asan \
+        test-release test-clang install package demo bench clean
 
 all: build
+
+# Inherited by the builds these targets depend on.
+test test-normal test-asan test-release test-clang asan release clang: WERROR = ON
 
 # Installs only what is missing; silent when everything is present.
 deps:
@@ -24,12 +38,21 @@ deps:
 	fi
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(WR_WERROR) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 asan: deps
-	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DWR_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DWR_SANITIZE=ON $(WR_WERROR) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS) -- --no-print-directory
+
+# gcc -O3 (Release) and clang find warnings the -O2 gcc build does not.
+release: deps
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release $(WR_WERROR) >/dev/null
+	@cmake --build $(RELEASE) -j $(JOBS) -- --no-print-directory
+
+clang: deps
+	@cmake -S . -B $(CLANG) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release $(WR_WERROR) >/dev/null
+	@cmake --build $(CLANG) -j $(JOBS) -- --no-print-directory
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS)
@@ -39,7 +62,22 @@ test-asan: asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 600 -j $(JOBS)
 
-test: test-normal test-asan fuzz-check
+# The other compilers: everything built, the unit tests run.
+test-release: release
+	cd $(RELEASE) && ctest --output-on-failure --timeout 300 -j $(JOBS) -R '^unit\.'
+
+test-clang: clang
+	cd $(CLANG) && ctest --output-on-failure --timeout 300 -j $(JOBS) -R '^unit\.'
+
+test: test-normal test-asan test-release test-clang fuzz-check
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The .deb lands in $(BUILD)/ (wuying-reboot_<version>_<arch>.deb).
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 demo: build
 	@sh tests/demo.sh $(BUILD)
@@ -48,7 +86,7 @@ bench: build
 	@sh tests/bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(RELEASE) $(CLANG)
 
 # Fuzzing (tests/fuzz): every libFuzzer target built with clang and
 # ASan/UBSan, run over its committed corpus, then FUZZ_SECONDS of fresh
@@ -59,10 +97,11 @@ FUZZ_SECONDS       ?= 600
 FUZZ_CHECK_SECONDS ?= 30
 
 .PHONY: fuzz-build fuzz-check fuzz
+fuzz-build fuzz-check fuzz: WERROR = ON
 
 fuzz-build: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
-	  -DCMAKE_BUILD_TYPE=Debug -DWR_FUZZ=ON -DWR_TESTS=OFF >/dev/null
+	  -DCMAKE_BUILD_TYPE=Debug -DWR_FUZZ=ON -DWR_TESTS=OFF $(WR_WERROR) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all -- --no-print-directory
 
 fuzz-check: fuzz-build

@@ -78,7 +78,10 @@ struct wr_api_target {
   enum wr_api_mode mode;
   enum wr_sig_version signature; /* admin only */
   const char *endpoint;  /* "https://ecd.cn-hangzhou.aliyuncs.com" or
-                            "http://127.0.0.1:8080"; NULL: per region */
+                            "http://127.0.0.1:8080"; NULL: per region.
+                            Read as endpoint.h says, but plain http is
+                            not refused here: --insecure is the option
+                            check's (config_check.c) */
 };
 
 /* What to call. */
@@ -100,7 +103,7 @@ struct wr_attempt {
 };
 
 /* Build the request.  WR_EINVAL (err set) on a bad call, e.g. too many
- * IDs for the mode. */
+ * IDs for the mode, or an endpoint endpoint.h refuses. */
 int wr_api_build(const struct wr_api_target *target,
                  const struct wr_creds *creds, const struct wr_call *call,
                  const struct wr_attempt *attempt,

@@ -88,18 +88,27 @@ static void copy_field(char *dst, size_t size, const char *src)
   dst[i] = '\0';
 }
 
-/* Read the body's fields case-insensitively; anything else is ignored. */
-static bool parse_body(const char *body, size_t len, struct wr_api_result *r)
+/* Read the body's fields case-insensitively; anything else is ignored.
+ * *clean: the body is one JSON object and nothing after it, the only
+ * shape a success may take. */
+static bool parse_body(const char *body, size_t len, struct wr_api_result *r,
+                       bool *clean)
 {
   cJSON *root, *it;
+  const char *end = NULL;
 
+  *clean = false;
   if (body == NULL || len == 0)
     return false;
-  root = cJSON_ParseWithLength(body, len);
+  root = cJSON_ParseWithLengthOpts(body, len, &end, false);
   if (!cJSON_IsObject(root)) {
     cJSON_Delete(root);
     return false;
   }
+  *clean = end != NULL && end >= body;
+  for (; *clean && end < body + len; end++)
+    if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n')
+      *clean = false;
   cJSON_ArrayForEach(it, root) {
     char num[32];
     const char *v = NULL;
@@ -108,7 +117,7 @@ static bool parse_body(const char *body, size_t len, struct wr_api_result *r)
       continue;
     if (cJSON_IsString(it)) {
       v = it->valuestring;
-    } else if (cJSON_IsNumber(it)) {
+    } else if (cJSON_IsNumber(it) && strcasecmp(it->string, "Code") == 0) {
       /* Some gateways send "Code": 400. */
       snprintf(num, sizeof(num), "%.0f", it->valuedouble);
       v = num;
@@ -162,15 +171,30 @@ void wr_api_classify_response(long http_status, const char *body,
                               size_t body_len, const char *retry_after,
                               struct wr_api_result *out)
 {
-  bool json;
+  bool json, clean;
 
   memset(out, 0, sizeof(*out));
   out->http_status = http_status;
   out->retry_after_ms = parse_retry_after(retry_after);
-  json = parse_body(body, body_len, out);
+  json = parse_body(body, body_len, out, &clean);
   if (http_status >= 200 && http_status < 300 && success_code(out->code)) {
-    out->outcome = WR_OUTCOME_OK;
+    if (clean && out->request_id[0] != '\0') {
+      out->outcome = WR_OUTCOME_OK;
+      out->code[0] = '\0';
+      return;
+    }
+    /* Not an ECD answer (a proxy page, a captive portal, a cut body): the
+     * call may or may not have reached ECD, so it is retried (client mode's
+     * ClientToken makes that safe) and counted as ambiguous. */
+    out->outcome = WR_OUTCOME_TRANSIENT;
+    out->ambiguous = true;
     out->code[0] = '\0';
+    out->request_id[0] = '\0';
+    snprintf(out->message, sizeof(out->message),
+             "HTTP %ld with %s, not an ECD answer", http_status,
+             body_len == 0 ? "an empty body"
+             : !clean      ? "a non-JSON body"
+                           : "no RequestId");
     return;
   }
   if (!json && out->message[0] == '\0')

@@ -8,7 +8,8 @@
  *
  * Every string is owned by struct wr_creds and wiped (OPENSSL_cleanse)
  * by wr_creds_free().  No secret may reach a log, stdout or the report:
- * wr_creds_redact() replaces every secret it holds in a text by "***". */
+ * wr_creds_redact() replaces every secret it holds in a text by "***".
+ * Loading is creds.c, masking and redaction creds_redact.c. */
 #ifndef WR_CREDS_H
 #define WR_CREDS_H
 
@@ -44,6 +45,8 @@ int wr_creds_set_option(const char *name, const char *value);
 int wr_creds_load(const struct wr_config *cfg, struct wr_creds *out,
                   struct wr_err *err);
 void wr_creds_free(struct wr_creds *c);
+
+/* ---- creds_redact.c ---- */
 
 /* The AccessKey ID as shown in any output: its first 4 and last 4
  * characters around "***" when it has at least 16, else just "***". */

@@ -143,6 +143,8 @@ static int canonical_request(const struct wr_v3_input *in, const char *cq,
   size_t qlen = cq != NULL ? strlen(cq) : 0;
   int rc;
 
+  *names = 0;
+  *names_len = 0;
   /* One allocation: "method\npath\nquery\nheaders\nnames\nhash". */
   if ((rc = wr_buf_reserve(creq, mlen + plen + qlen + hdrs_size + hlen +
                                      5)) < 0 ||

@@ -2,6 +2,7 @@
 
 #include "err.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -108,41 +109,79 @@ void wr_time_iso_seconds(int64_t wall_ms, char out[WR_TIME_RFC3339_LEN])
   strftime(out, WR_TIME_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* n decimal digits at *p, advanced; -1 if one is not a digit. */
+static int digits(const char **p, int n)
+{
+  int v = 0;
+
+  for (; n > 0; n--, (*p)++) {
+    if (**p < '0' || **p > '9')
+      return -1;
+    v = v * 10 + (**p - '0');
+  }
+  return v;
+}
+
+/* The next byte is c, consumed. */
+static bool take(const char **p, char c)
+{
+  if (**p != c)
+    return false;
+  (*p)++;
+  return true;
+}
+
+static int days_in_month(int year, int mon)
+{
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+  return mon == 2 && leap ? 29 : days[mon - 1];
+}
+
+/* RFC 3339 exactly, digit by digit: a date that does not exist (02-30) or
+ * an offset out of range (+99:99) is an error, never normalised. */
 int wr_time_parse_rfc3339(const char *s, int64_t *wall_ms)
 {
   struct tm tm;
-  int year, mon, day, hour, min, sec, n = 0, ms = 0, off = 0;
-  const char *p;
+  int year, mon, day, hour, min, sec, ms = 0, off = 0, n;
+  const char *p = s;
 
-  if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &mon, &day, &hour,
-             &min, &sec, &n) != 6 || n == 0)
+  *wall_ms = 0;
+  year = digits(&p, 4);
+  if (year < 0 || !take(&p, '-') || (mon = digits(&p, 2)) < 0 ||
+      !take(&p, '-') || (day = digits(&p, 2)) < 0)
     return WR_EINVAL;
-  p = s + n;
-  if (*p == '.') {
-    int digits = 0;
-
-    for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-      if (digits < 3)
+  if (!take(&p, 'T') && !take(&p, 't') && !take(&p, ' '))
+    return WR_EINVAL;
+  if ((hour = digits(&p, 2)) < 0 || !take(&p, ':') ||
+      (min = digits(&p, 2)) < 0 || !take(&p, ':') || (sec = digits(&p, 2)) < 0)
+    return WR_EINVAL;
+  if (take(&p, '.')) {
+    for (n = 0; *p >= '0' && *p <= '9'; p++, n++)
+      if (n < 3)
         ms = ms * 10 + (*p - '0');
-    if (digits == 0)
+    if (n == 0)
       return WR_EINVAL;
-    for (; digits < 3; digits++)
+    for (; n < 3; n++)
       ms *= 10;
   }
-  if (*p == 'Z' || *p == 'z') {
-    p++;
+  if (take(&p, 'Z') || take(&p, 'z')) {
+    /* UTC */
   } else if (*p == '+' || *p == '-') {
-    int oh, om;
+    int sign = *p++ == '+' ? 1 : -1, oh, om;
 
-    if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6)
+    oh = digits(&p, 2);
+    if (oh < 0 || !take(&p, ':') || (om = digits(&p, 2)) < 0 || oh > 23 ||
+        om > 59)
       return WR_EINVAL;
-    off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
-    p += 6;
+    off = (oh * 60 + om) * 60 * sign;
   } else {
     return WR_EINVAL;
   }
-  if (*p != '\0' || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
-      min > 59 || sec > 60)
+  /* sec 60: a leap second, as RFC 3339 allows. */
+  if (*p != '\0' || mon < 1 || mon > 12 || day < 1 ||
+      day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 60)
     return WR_EINVAL;
   memset(&tm, 0, sizeof(tm));
   tm.tm_year = year - 1900;

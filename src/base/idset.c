@@ -140,6 +140,7 @@ int wr_idset_create(size_t hint, struct wr_idset **out)
   struct wr_idset *set;
   size_t n = 64;
 
+  *out = NULL;
   while (n * 7 / 10 < hint && n < ((size_t)1 << 31))
     n *= 2;
   set = calloc(1, sizeof(*set));

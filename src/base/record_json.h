@@ -1,5 +1,5 @@
 /* record_json: adding a value to a report record, for the record builders
- * (report.c, report_records.c).  Records copy nothing they need not: keys
+ * (journal_records.c).  Records copy nothing they need not: keys
  * are string literals (cJSON's "CS" items) and string values references
  * to the caller's strings, which live until the record is written. */
 #ifndef WR_RECORD_JSON_H

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "audit.h"
 #include "cmd.h"
+#include "journal.h"
 #include "log.h"
 #include "report_read.h"
 
@@ -26,16 +27,31 @@ static bool same_file(const char *a, const char *b)
          sa.st_ino == sb.st_ino;
 }
 
-/* Open "<path>.XXXXXX" beside path, with the mode a new file would get.
- * *tmp (the name, to free) is set whenever the file was created. */
-static FILE *open_temp(const char *path, char **tmp, struct wr_err *err)
+/* The audit's mode: the report's own (the audit holds the same desktops
+ * and server messages), else what a new file would get. */
+static mode_t audit_mode(const char *report)
+{
+  struct stat st;
+  mode_t mask;
+
+  if (stat(report, &st) == 0 && S_ISREG(st.st_mode))
+    return st.st_mode & 0666;
+  mask = umask(0);
+  umask(mask);
+  return 0666 & ~mask;
+}
+
+/* Open "<path>.XXXXXX" beside path, with the given mode.  *tmp (the name,
+ * to free) is set whenever the file was created, else NULL. */
+static FILE *open_temp(const char *path, mode_t mode, char **tmp,
+                       struct wr_err *err)
 {
   size_t n = strlen(path) + sizeof(".XXXXXX");
   char *name = malloc(n);
   FILE *f = NULL;
-  mode_t mask;
   int fd = -1;
 
+  *tmp = NULL;
   if (name == NULL) {
     wr_err_set(err, WR_ENOMEM, "out of memory");
     goto out;
@@ -49,9 +65,11 @@ static FILE *open_temp(const char *path, char **tmp, struct wr_err *err)
   }
   *tmp = name;
   name = NULL;
-  mask = umask(0);
-  umask(mask);
-  (void)fchmod(fd, 0666 & ~mask);
+  if (fchmod(fd, mode) != 0) {
+    wr_err_set(err, WR_EIO, "%s: cannot set its mode: %s", *tmp,
+               strerror(errno));
+    goto out;
+  }
   f = fdopen(fd, "w");
   if (f == NULL) {
     wr_err_set(err, WR_EIO, "%s: %s", *tmp, strerror(errno));
@@ -73,8 +91,11 @@ static int commit(FILE **fp, const char *tmp, const char *path,
   int rc = 0;
 
   *fp = NULL;
-  if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+  /* The journal's fsync policy (journal.h), for this file too. */
+  if (fflush(f) != 0)
     rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
+  else
+    rc = wr_journal_sync(fileno(f), path, err);
   if (fclose(f) != 0 && rc == 0)
     rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
   if (rc == 0 && rename(tmp, path) != 0)
@@ -118,7 +139,7 @@ int wr_cmd_report(const struct wr_config *cfg)
   if (rr->nunknown > 0)
     wr_infof("%s: %zu records of unknown type (first: \"%.40s\") skipped",
              rr->path, rr->nunknown, rr->first_unknown);
-  out = dest != NULL ? open_temp(dest, &tmp, &err) : stdout;
+  out = dest != NULL ? open_temp(dest, audit_mode(path), &tmp, &err) : stdout;
   if (out == NULL || wr_audit_write(&a, f, out, &err) < 0 ||
       (dest != NULL && commit(&out, tmp, dest, &err) < 0)) {
     wr_errorf("report: %s", err.msg);

@@ -12,8 +12,9 @@
  * a part that fails again is split further ("17.1" -> "17.1.1").
  *
  * Everything that can be refused is checked before the file is touched
- * (exit 2, file unchanged).  Then a torn last line is cut off at the
- * reader's valid_up_to, a {"type":"resume"} record starts the session,
+ * (exit 2, file unchanged).  Then the report is opened for appending,
+ * which cuts off a torn last line by the same rule as the reader's
+ * (journal.h), a {"type":"resume"} record starts the session,
  * and the session ends with a summary of the WHOLE run (the earlier
  * sessions' final records included). */
 #define _POSIX_C_SOURCE 200809L
@@ -22,20 +23,15 @@
 
 #include "clock.h"
 #include "creds.h"
-#include "sender.h"
 #include "log.h"
 #include "plan.h"
 #include "journal.h"
 #include "report_read.h"
 #include "run_session.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* What is left: the leaves to send as a plan, and the earlier sessions'
  * final counts.  The plan's strings point into the report reader. */
@@ -141,49 +137,8 @@ static int find_left(const struct wr_rread *rr, bool client, struct left *l,
   return 0;
 }
 
-/* Cut a torn tail at the reader's valid_up_to and end the last record
- * with a newline, so appended records start on a line of their own. */
-static int repair_tail(const struct wr_rread *rr, const char *path,
-                       struct wr_err *err)
-{
-  struct stat st;
-  int fd, rc = 0;
-
-  fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0)
-    return wr_err_set(err, WR_EIO, "%s: cannot open the report: %s", path,
-                      strerror(errno));
-  if (fstat(fd, &st) != 0) {
-    rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
-    goto out;
-  }
-  if ((uint64_t)st.st_size > rr->valid_up_to) {
-    wr_notef("%s: cutting %llu bytes after the last whole record (offset "
-             "%llu%s) before appending", path,
-             (unsigned long long)((uint64_t)st.st_size - rr->valid_up_to),
-             (unsigned long long)rr->valid_up_to,
-             rr->torn_line > 0 ? ", a torn last line" : "");
-    if (ftruncate(fd, (off_t)rr->valid_up_to) != 0) {
-      rc = wr_err_set(err, WR_EIO, "%s: cannot truncate: %s", path,
-                      strerror(errno));
-      goto out;
-    }
-  }
-  if (rr->missing_newline && write(fd, "\n", 1) != 1) {
-    rc = wr_err_set(err, WR_EIO, "%s: cannot write: %s", path,
-                    strerror(errno));
-    goto out;
-  }
-  if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
-    rc = wr_err_set(err, WR_EIO, "%s: fsync: %s", path, strerror(errno));
-out:
-  if (close(fd) != 0 && rc == 0)
-    rc = wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
-  return rc;
-}
-
 /* {"type":"resume","started_at","tool_version","chunks","desktops"} */
-static int write_resume(struct wr_report *r, const struct left *l,
+static int write_resume(struct wr_journal *r, const struct left *l,
                         struct wr_err *err)
 {
   char ts[WR_TIME_RFC3339_LEN];
@@ -202,7 +157,7 @@ static int write_resume(struct wr_report *r, const struct left *l,
     cJSON_Delete(o);
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
-  rc = wr_report_write(r, o, wr_clock_now_ms(), err);
+  rc = wr_journal_write(r, o, wr_clock_now_ms(), err);
   cJSON_Delete(o);
   return rc;
 }
@@ -227,13 +182,13 @@ static void print_summary(const struct wr_dispatch_stats *st,
 
 /* The session's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct left *l,
-                    const struct wr_creds *creds, struct wr_report *report)
+                    const struct wr_creds *creds, struct wr_journal *report)
 {
   struct wr_dispatch_stats st;
 
   if (wr_run_session(cfg, &l->plan, &l->base, creds, report, &st) < 0)
     return WR_EXIT_STOPPED;
-  print_summary(&st, wr_report_path(report));
+  print_summary(&st, wr_journal_path(report));
   return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
 }
 
@@ -257,7 +212,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   const char *path = cli->inputs[0];
   struct wr_config cfg;
   struct wr_rread *rr = NULL;
-  struct wr_report *report = NULL;
+  struct wr_journal *report = NULL;
   struct wr_creds creds;
   struct wr_err err = {0};
   struct left l;
@@ -312,11 +267,6 @@ int wr_cmd_resume(const struct wr_config *cli)
   if (cfg.verify && cfg.api == WR_API_CLIENT)
     wr_warnf("--verify needs the management API (DescribeDesktops); "
              "ignored with --api client");
-  if (cfg.endpoint != NULL &&
-      wr_endpoint_check(cfg.endpoint, cfg.insecure, &err) < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
   if (wr_creds_load(&cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
@@ -338,8 +288,8 @@ int wr_cmd_resume(const struct wr_config *cli)
              l.retry_ambiguous);
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
-  if (repair_tail(rr, path, &err) < 0 ||
-      wr_report_open(path, true, &report, &err) < 0 ||
+  /* Appending cuts a torn tail by the rule the reader used (journal.h). */
+  if (wr_journal_open(path, true, &report, &err) < 0 ||
       write_resume(report, &l, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
@@ -354,7 +304,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   code = run_loop(&cfg, &l, &creds, report);
 
 out:
-  if (report != NULL && wr_report_close(&report, &err) < 0) {
+  if (report != NULL && wr_journal_close(&report, &err) < 0) {
     wr_errorf("%s", err.msg);
     code = WR_EXIT_STOPPED;
   }

@@ -7,7 +7,6 @@
 
 #include "clock.h"
 #include "creds.h"
-#include "sender.h"
 #include "log.h"
 #include "uuid.h"
 #include "plan.h"
@@ -21,9 +20,9 @@
 #define PATH_LEN 96
 
 /* Write one record (owned here; NULL: out of memory) and free it. */
-static int put(struct wr_report *r, cJSON *rec, struct wr_err *err)
+static int put(struct wr_journal *r, cJSON *rec, struct wr_err *err)
 {
-  int rc = wr_report_write(r, rec, wr_clock_now_ms(), err);
+  int rc = wr_journal_write(r, rec, wr_clock_now_ms(), err);
 
   cJSON_Delete(rec);
   return rc;
@@ -31,7 +30,7 @@ static int put(struct wr_report *r, cJSON *rec, struct wr_err *err)
 
 /* The run, rejected and plan records, before any call: the same bytes
  * as `plan --json` prints. */
-static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
+static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
                           const struct wr_plan *plan, struct wr_err *err)
 {
   char run_id[WR_CLIENT_TOKEN_LEN];
@@ -43,7 +42,7 @@ static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
   if (wr_uuid4(run_id) < 0)
     return wr_err_set(err, WR_EIO, "cannot make a run id");
   /* Batched (few write(2)s, one fsync): durable before the first call. */
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   rc = put(r, wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
                             cfg->endpoint), err);
   for (i = 0; rc == 0 && i < plan->nrejected; i++)
@@ -51,12 +50,12 @@ static int write_preamble(struct wr_report *r, const struct wr_config *cfg,
   /* One plan record per chunk: one tree, refilled. */
   if (rc == 0 && wr_plan_record_create(&pr) < 0)
     rc = wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
-                    wr_report_path(r));
+                    wr_journal_path(r));
   for (i = 0; rc == 0 && i < plan->nchunks; i++)
-    rc = wr_report_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
-                         wr_clock_now_ms(), err);
+    rc = wr_journal_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
+                          wr_clock_now_ms(), err);
   wr_plan_record_destroy(&pr);
-  end = wr_report_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
+  end = wr_journal_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
   return rc < 0 ? rc : end;
 }
 
@@ -94,17 +93,17 @@ static void print_summary(const struct wr_dispatch_stats *st,
 
 /* Run the plan's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct wr_plan *plan,
-                    const struct wr_creds *creds, struct wr_report *report)
+                    const struct wr_creds *creds, struct wr_journal *report)
 {
   struct wr_dispatch_stats st;
 
   wr_infof("rebooting %zu desktops in %zu calls (%s API, rate %g/s, "
            "concurrency %d); report %s", plan->ndesktops, plan->nchunks,
            cfg->api == WR_API_CLIENT ? "client" : "admin", cfg->rate,
-           cfg->concurrency, wr_report_path(report));
+           cfg->concurrency, wr_journal_path(report));
   if (wr_run_session(cfg, plan, NULL, creds, report, &st) < 0)
     return WR_EXIT_STOPPED;
-  print_summary(&st, wr_report_path(report));
+  print_summary(&st, wr_journal_path(report));
   return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
 }
 
@@ -113,7 +112,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   struct wr_plan_opts po;
   struct wr_plan *plan = NULL;
   struct wr_creds creds;
-  struct wr_report *report = NULL;
+  struct wr_journal *report = NULL;
   struct wr_err err = {0};
   char defpath[PATH_LEN];
   const char *path;
@@ -121,11 +120,6 @@ int wr_cmd_run(const struct wr_config *cfg)
   bool have_creds = false;
 
   memset(&creds, 0, sizeof(creds));
-  if (cfg->endpoint != NULL &&
-      wr_endpoint_check(cfg->endpoint, cfg->insecure, &err) < 0) {
-    wr_errorf("%s", err.msg);
-    goto out;
-  }
   wr_plan_opts_from_config(cfg, &po);
   if (wr_plan_build(&po, cfg->inputs, cfg->ninputs, &plan, &err) < 0) {
     wr_errorf("%s", err.msg);
@@ -146,7 +140,7 @@ int wr_cmd_run(const struct wr_config *cfg)
     default_report_path(defpath);
     path = defpath;
   }
-  if (wr_report_open(path, false, &report, &err) < 0) {
+  if (wr_journal_open(path, false, &report, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }
@@ -160,7 +154,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   code = run_loop(cfg, plan, &creds, report);
 
 out:
-  if (report != NULL && wr_report_close(&report, &err) < 0) {
+  if (report != NULL && wr_journal_close(&report, &err) < 0) {
     wr_errorf("%s", err.msg);
     code = WR_EXIT_STOPPED;
   }

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "config_load.h"
 #include "err.h"
+#include "harden.h"
 #include "log.h"
 
 #include <curl/curl.h>
@@ -14,6 +15,11 @@ int main(int argc, char **argv)
   struct wr_err err = {0};
   int rc, code = WR_EXIT_USAGE;
 
+  /* Before any secret is read (argv, job file, environment, profile): no
+   * core file, and no /proc/PID/environ or ptrace for other processes. */
+  if (wr_harden_process() < 0)
+    fprintf(stderr, "wuying-reboot: warning: cannot disable core dumps; a "
+                    "crash could write secrets to a core file\n");
   /* A peer closing a socket must give EPIPE, not kill a run mid-report. */
   signal(SIGPIPE, SIG_IGN);
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

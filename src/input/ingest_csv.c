@@ -184,6 +184,7 @@ int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
   char *end;
   long n;
 
+  *out = NULL;
   if (c == NULL)
     return WR_ENOMEM;
   c->ctx = *ctx;

@@ -35,18 +35,79 @@ static int reject(struct wr_jsonl *j, const char *s, size_t len,
   return j->ctx.cb(j->ctx.ud, &row, j->ctx.err);
 }
 
-static const cJSON *field(const cJSON *obj, const char *a, const char *b)
+/* Whether a string of the line holds an escaped NUL: cJSON decodes
+ * \u0000 into its C string, which then ends there ("ecd-1\u0000; x" would
+ * read as "ecd-1").  Backslashes occur only inside JSON strings, so the
+ * raw text tells, an escaped backslash ("\\u0000") aside. */
+static bool has_escaped_nul(const char *s, size_t len)
 {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, a);
+  size_t i;
+  bool in_string = false;
 
-  return v != NULL ? v : cJSON_GetObjectItemCaseSensitive(obj, b);
+  for (i = 0; i < len; i++) {
+    if (!in_string) {
+      in_string = s[i] == '"';
+    } else if (s[i] == '"') {
+      in_string = false;
+    } else if (s[i] == '\\' && i + 1 < len) {
+      if (s[i + 1] == 'u' && len - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0)
+        return true;
+      i++; /* the escaped character */
+    }
+  }
+  return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* *dup: a key given twice in obj, or NULL (sorted, so a line of many keys
+ * costs n log n, not n^2). */
+static int duplicate_key(const cJSON *obj, const char **dup)
+{
+  const cJSON *it;
+  const char **keys;
+  size_t n = 0, i;
+
+  *dup = NULL;
+  cJSON_ArrayForEach(it, obj)
+    n++;
+  if (n < 2)
+    return 0;
+  keys = malloc(n * sizeof(*keys));
+  if (keys == NULL)
+    return WR_ENOMEM;
+  n = 0;
+  cJSON_ArrayForEach(it, obj)
+    keys[n++] = it->string != NULL ? it->string : "";
+  qsort(keys, n, sizeof(*keys), cmp_str);
+  for (i = 1; i < n && *dup == NULL; i++)
+    if (strcmp(keys[i - 1], keys[i]) == 0)
+      *dup = keys[i]; /* points into obj, which outlives keys */
+  free(keys);
+  return 0;
+}
+
+/* The value of key a or of its other spelling b; *clash when both are
+ * given with different values. */
+static const cJSON *field(const cJSON *obj, const char *a, const char *b,
+                          bool *clash)
+{
+  const cJSON *va = cJSON_GetObjectItemCaseSensitive(obj, a);
+  const cJSON *vb = cJSON_GetObjectItemCaseSensitive(obj, b);
+
+  *clash = va != NULL && vb != NULL && !cJSON_Compare(va, vb, true);
+  return va != NULL ? va : vb;
 }
 
 static int line_done(struct wr_jsonl *j, const char *s, size_t len)
 {
   struct wr_ingest_row row;
   const cJSON *id, *region;
-  const char *end = NULL;
+  const char *end = NULL, *dup;
+  bool id_clash, region_clash;
   cJSON *v;
   int rc;
 
@@ -62,6 +123,10 @@ static int line_done(struct wr_jsonl *j, const char *s, size_t len)
     rc = reject(j, s, len, "more than one JSON value on the line");
     goto out;
   }
+  if (has_escaped_nul(s, len)) {
+    rc = reject(j, s, len, "a string holds a NUL character (\\u0000)");
+    goto out;
+  }
   if (cJSON_IsString(v)) {
     row.id = v->valuestring;
     row.id_len = strlen(v->valuestring);
@@ -72,9 +137,22 @@ static int line_done(struct wr_jsonl *j, const char *s, size_t len)
     rc = reject(j, s, len, "neither a JSON object nor a string");
     goto out;
   }
-  id = field(v, "DesktopId", "desktop_id");
-  region = field(v, "RegionId", "region");
-  if (id == NULL) {
+  rc = duplicate_key(v, &dup);
+  if (rc < 0)
+    goto out;
+  if (dup != NULL) {
+    /* A static reason: the plan keeps the pointer. */
+    rc = reject(j, s, len, "a key is given twice in the object");
+    goto out;
+  }
+  id = field(v, "DesktopId", "desktop_id", &id_clash);
+  region = field(v, "RegionId", "region", &region_clash);
+  if (id_clash) {
+    rc = reject(j, s, len,
+                "DesktopId and desktop_id given with different values");
+  } else if (region_clash) {
+    rc = reject(j, s, len, "RegionId and region given with different values");
+  } else if (id == NULL) {
     rc = reject(j, s, len, "the object has no DesktopId");
   } else if (!cJSON_IsString(id)) {
     rc = reject(j, s, len, "DesktopId is not a string");
@@ -101,6 +179,7 @@ int wr_jsonl_create(const struct wr_ingest_ctx *ctx, struct wr_jsonl **out)
 {
   struct wr_jsonl *j = calloc(1, sizeof(*j));
 
+  *out = NULL;
   if (j == NULL)
     return WR_ENOMEM;
   j->ctx = *ctx;

@@ -383,6 +383,7 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
   size_t i, hint;
   int rc = WR_ENOMEM;
 
+  *out = NULL;
   if (opts->chunk_size < 1 || opts->chunk_size > WR_CHUNK_MAX_ADMIN ||
       opts->canary < 0 || opts->wave_size < 0)
     return wr_err_set(err, WR_EINVAL, "invalid plan options");

@@ -1,4 +1,4 @@
-/* report: the JSON Lines journal (see report.h for the contract).
+/* journal: the report file's writer and its rules (see journal.h).
  *
  * The file only ever grows by whole lines.  `good` is the length of the
  * file up to the end of its last complete line; a write that cannot be
@@ -6,8 +6,6 @@
  * journal as it was before the record, never with half a line. */
 #include "journal.h"
 
-#include "clock.h"
-#include "record_json.h"
 #include "log.h"
 
 #include <errno.h>
@@ -26,7 +24,7 @@
 #define LINE_MAX_BYTES (64u << 20) /* a bound no sane record reaches */
 #define BATCH_BYTES (1u << 20)     /* a batch is written at this size */
 
-struct wr_report {
+struct wr_journal {
   int fd;
   char *path;
   bool regular;        /* a regular file: ftruncate and fsync apply */
@@ -36,26 +34,205 @@ struct wr_report {
   int64_t last_sync_ms;
   char *line;          /* reused for every record: no malloc per line */
   size_t line_cap;
-  bool batching;       /* between wr_report_batch_begin and _end */
+  bool batching;       /* between wr_journal_batch_begin and _end */
   char *batch;         /* whole lines not yet written */
   size_t batch_len, batch_cap;
 };
 
-/* Errors that mean "this file cannot be synced" (a pipe, a terminal,
- * /dev/null), not "the data is lost". */
-static bool sync_unsupported(int e)
+static bool blank_char(char c)
 {
-  return e == EINVAL || e == EROFS || e == ENOTSUP;
+  return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Cut a torn tail (a crash mid-record) back to the last newline, so that
- * appended records start on a line of their own. */
-static int drop_torn_tail(struct wr_report *r, struct wr_err *err)
+/* --- the torn-line rule ------------------------------------------------- */
+
+enum wr_journal_line wr_journal_line_kind(const char *s, size_t len,
+                                          cJSON **parsed, size_t *bad_at)
+{
+  const char *stop = NULL;
+  cJSON *o;
+  size_t i;
+
+  if (parsed != NULL)
+    *parsed = NULL;
+  if (bad_at != NULL)
+    *bad_at = 0;
+  for (i = 0; i < len && blank_char(s[i]); i++)
+    ;
+  if (i == len)
+    return WR_JOURNAL_BLANK;
+  o = cJSON_ParseWithLengthOpts(s, len, &stop, false);
+  if (o != NULL) {
+    for (i = (size_t)(stop - s); i < len && blank_char(s[i]); i++)
+      ;
+    if (i < len) {
+      cJSON_Delete(o);
+      o = NULL;
+    }
+  }
+  if (o == NULL) {
+    /* On failure cJSON leaves stop where parsing went wrong. */
+    if (bad_at != NULL)
+      *bad_at = stop != NULL && stop >= s && stop <= s + len
+                    ? (size_t)(stop - s) + 1 : len;
+    return WR_JOURNAL_BROKEN;
+  }
+  if (parsed != NULL)
+    *parsed = o;
+  else
+    cJSON_Delete(o);
+  return WR_JOURNAL_WHOLE;
+}
+
+void wr_journal_tail_add(struct wr_journal_tail *t, enum wr_journal_line kind,
+                         uint64_t end, bool has_nl)
+{
+  switch (kind) {
+  case WR_JOURNAL_BLANK:
+    /* Blank lines go with the line before them. */
+    if (!t->broken)
+      t->valid = end;
+    break;
+  case WR_JOURNAL_WHOLE:
+    t->valid = end;
+    t->missing_newline = !has_nl;
+    t->broken = false;
+    break;
+  case WR_JOURNAL_BROKEN:
+    t->broken = true;
+    break;
+  }
+}
+
+size_t wr_journal_valid_length(const char *buf, size_t len,
+                               bool *missing_newline)
+{
+  struct wr_journal_tail t = {0};
+  size_t start = len, pos, end, skip;
+  const char *nl;
+
+  /* Back to the start of the last non-blank line: only it decides. */
+  while (start > 0 && (buf[start - 1] == '\n' || blank_char(buf[start - 1])))
+    start--;
+  while (start > 0 && buf[start - 1] != '\n')
+    start--;
+  t.valid = start;
+  for (pos = start; pos < len; pos = end + 1) {
+    nl = memchr(buf + pos, '\n', len - pos);
+    end = nl != NULL ? (size_t)(nl - buf) : len;
+    skip = pos == 0 && end >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3
+                                                                       : 0;
+    wr_journal_tail_add(&t, wr_journal_line_kind(buf + pos + skip,
+                                                 end - pos - skip, NULL,
+                                                 NULL),
+                        nl != NULL ? end + 1 : end, nl != NULL);
+    if (nl == NULL)
+      break;
+  }
+  if (missing_newline != NULL)
+    *missing_newline = t.missing_newline;
+  return (size_t)t.valid;
+}
+
+/* --- the fsync policy --------------------------------------------------- */
+
+int wr_journal_sync(int fd, const char *path, struct wr_err *err)
+{
+  int rc;
+
+  do
+    rc = fsync(fd);
+  while (rc != 0 && errno == EINTR);
+  if (rc == 0 || errno == EINVAL || errno == EROFS || errno == ENOTSUP ||
+      errno == EOPNOTSUPP)
+    return 0;
+  return wr_err_set(err, WR_EIO, "%s: cannot sync the report to disk: %s",
+                    path, strerror(errno));
+}
+
+/* --- the file ----------------------------------------------------------- */
+
+/* All of buf from offset off, or WR_EIO. */
+static int read_at(struct wr_journal *r, char *buf, size_t len, off_t off,
+                   struct wr_err *err)
+{
+  size_t done = 0;
+
+  while (done < len) {
+    ssize_t n = pread(r->fd, buf + done, len - done, off + (off_t)done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return wr_err_set(err, WR_EIO, "%s: cannot read: %s", r->path,
+                        n < 0 ? strerror(errno) : "short read");
+    done += (size_t)n;
+  }
+  return 0;
+}
+
+/* The torn-line rule over the file's end: *valid is where its valid part
+ * ends.  Reads back from the start of its last non-blank line. */
+static int valid_end(struct wr_journal *r, off_t size, off_t *valid,
+                     bool *missing_newline, struct wr_err *err)
+{
+  char blk[4096];
+  off_t end = size, start = 0;
+  bool seen = false;
+  char *buf;
+  size_t i, len;
+  int rc;
+
+  *valid = size;
+  *missing_newline = false;
+  while (end > 0 && start == 0) {
+    size_t want = end < (off_t)sizeof(blk) ? (size_t)end : sizeof(blk);
+    off_t pos = end - (off_t)want;
+
+    if ((rc = read_at(r, blk, want, pos, err)) < 0)
+      return rc;
+    for (i = want; i > 0 && start == 0; i--) {
+      if (!seen)
+        seen = blk[i - 1] != '\n' && !blank_char(blk[i - 1]);
+      else if (blk[i - 1] == '\n')
+        start = pos + (off_t)i;
+    }
+    end = pos;
+    if (seen && start == 0 && size - end > (off_t)LINE_MAX_BYTES)
+      return wr_err_set(err, WR_EINPUT, "%s: not a report (its last line is "
+                        "longer than %u bytes); refusing to append to it",
+                        r->path, LINE_MAX_BYTES);
+  }
+  if (!seen)
+    return 0;                    /* empty, or blank lines only */
+  len = (size_t)(size - start);
+  if (len > 2 * (size_t)LINE_MAX_BYTES)
+    return wr_err_set(err, WR_EINPUT, "%s: not a report (%zu bytes after its "
+                      "last newline but one); refusing to append to it",
+                      r->path, len);
+  buf = malloc(len);
+  if (buf == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  rc = read_at(r, buf, len, start, err);
+  if (rc == 0)
+    *valid = start + (off_t)wr_journal_valid_length(buf, len,
+                                                    missing_newline);
+  free(buf);
+  return rc;
+}
+
+static int write_line(struct wr_journal *r, const char *line, size_t len,
+                      struct wr_err *err);
+
+/* Appending: cut a torn tail (a crash mid-record) and end a whole last
+ * record that lost its '\n', so that appended records start on a line of
+ * their own. */
+static int repair_tail(struct wr_journal *r, struct wr_err *err)
 {
   struct stat st;
-  char tail[4096];
-  off_t end, pos;
-  ssize_t n;
+  off_t valid;
+  bool missing_newline;
+  int rc;
 
   if (fstat(r->fd, &st) != 0)
     return wr_err_set(err, WR_EIO, "%s: %s", r->path, strerror(errno));
@@ -64,42 +241,33 @@ static int drop_torn_tail(struct wr_report *r, struct wr_err *err)
     r->good = r->regular ? st.st_size : 0;
     return 0;
   }
-  end = st.st_size;
-  while (end > 0) {
-    size_t want = end < (off_t)sizeof(tail) ? (size_t)end : sizeof(tail);
-
-    pos = end - (off_t)want;
-    n = pread(r->fd, tail, want, pos);
-    if (n != (ssize_t)want)
-      return wr_err_set(err, WR_EIO, "%s: cannot read: %s", r->path,
-                        n < 0 ? strerror(errno) : "short read");
-    while (n > 0 && tail[n - 1] != '\n')
-      n--;
-    if (n > 0) {
-      end = pos + n;
-      break;
-    }
-    end = pos;
-  }
-  if (end == 0)
-    return wr_err_set(err, WR_EINPUT, "%s: not a report (no complete line "
+  if ((rc = valid_end(r, st.st_size, &valid, &missing_newline, err)) < 0)
+    return rc;
+  if (valid == 0)
+    return wr_err_set(err, WR_EINPUT, "%s: not a report (no whole line "
                       "in %lld bytes); refusing to append to it", r->path,
                       (long long)st.st_size);
-  if (end != st.st_size) {
+  if (valid != st.st_size) {
     wr_warnf("%s: dropping a torn last line (%lld bytes) before appending",
-             r->path, (long long)(st.st_size - end));
-    if (ftruncate(r->fd, end) != 0)
+             r->path, (long long)(st.st_size - valid));
+    if (ftruncate(r->fd, valid) != 0)
       return wr_err_set(err, WR_EIO, "%s: cannot truncate a torn last line: "
                         "%s", r->path, strerror(errno));
+    r->dirty = true;
   }
-  r->good = end;
+  r->good = valid;
+  if (missing_newline) {
+    wr_infof("%s: its last record lacks a newline; adding it before "
+             "appending", r->path);
+    return write_line(r, "\n", 1, err);
+  }
   return 0;
 }
 
-int wr_report_open(const char *path, bool append, struct wr_report **out,
-                   struct wr_err *err)
+int wr_journal_open(const char *path, bool append, struct wr_journal **out,
+                    struct wr_err *err)
 {
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   int rc = WR_ENOMEM;
   /* O_APPEND for a new file too: after a failed write is cut back with
    * ftruncate, the next one starts at the new end, not past a hole. */
@@ -131,7 +299,7 @@ int wr_report_open(const char *path, bool append, struct wr_report **out,
     goto out;
   }
   if (append) {
-    rc = drop_torn_tail(r, err);
+    rc = repair_tail(r, err);
     if (rc < 0)
       goto out;
   } else {
@@ -154,7 +322,7 @@ out:
 
 /* A write that failed after writing part of the line: cut the file back
  * to the last complete line so no half record stays behind. */
-static int undo_partial(struct wr_report *r, size_t written, int e,
+static int undo_partial(struct wr_journal *r, size_t written, int e,
                         struct wr_err *err)
 {
   const char *why = e == ENOSPC ? "the disk is full" : strerror(e);
@@ -170,7 +338,7 @@ static int undo_partial(struct wr_report *r, size_t written, int e,
                     r->path, why, written);
 }
 
-static int write_line(struct wr_report *r, const char *line, size_t len,
+static int write_line(struct wr_journal *r, const char *line, size_t len,
                       struct wr_err *err)
 {
   size_t done = 0;
@@ -245,13 +413,13 @@ static void raw_back(struct raw_int *ri, size_t n)
   }
 }
 
-static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
+static int print_line(struct wr_journal *r, const cJSON *record, size_t *len,
                       struct wr_err *err);
 
 /* Serialise record into r->line followed by "\n"; *len set to the bytes
  * of the whole line.  cJSON prints into the reused buffer, which doubles
  * until the record fits. */
-static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
+static int serialise(struct wr_journal *r, const cJSON *record, size_t *len,
                      struct wr_err *err)
 {
   struct raw_int ri[RAW_INTS];
@@ -262,9 +430,10 @@ static int serialise(struct wr_report *r, const cJSON *record, size_t *len,
   return rc;
 }
 
-static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
+static int print_line(struct wr_journal *r, const cJSON *record, size_t *len,
                       struct wr_err *err)
 {
+  *len = 0;
   for (;;) {
     size_t cap;
     char *p;
@@ -289,10 +458,10 @@ static int print_line(struct wr_report *r, const cJSON *record, size_t *len,
   }
 }
 
-static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err);
+static int sync_now(struct wr_journal *r, int64_t now_ms, struct wr_err *err);
 
 /* Write the batched lines (one write(2)); a failure cuts them all. */
-static int flush_batch(struct wr_report *r, struct wr_err *err)
+static int flush_batch(struct wr_journal *r, struct wr_err *err)
 {
   int rc = 0;
 
@@ -303,7 +472,7 @@ static int flush_batch(struct wr_report *r, struct wr_err *err)
 }
 
 /* Add the line in r->line to the batch, flushing first if it is full. */
-static int batch_line(struct wr_report *r, size_t len, struct wr_err *err)
+static int batch_line(struct wr_journal *r, size_t len, struct wr_err *err)
 {
   int rc;
 
@@ -322,14 +491,14 @@ static int batch_line(struct wr_report *r, size_t len, struct wr_err *err)
   return 0;
 }
 
-void wr_report_batch_begin(struct wr_report *r)
+void wr_journal_batch_begin(struct wr_journal *r)
 {
   if (r != NULL)
     r->batching = true;
 }
 
-int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
-                        struct wr_err *err)
+int wr_journal_batch_end(struct wr_journal *r, int64_t now_ms,
+                         struct wr_err *err)
 {
   int rc = flush_batch(r, err);
 
@@ -342,8 +511,8 @@ int wr_report_batch_end(struct wr_report *r, int64_t now_ms,
   return r->dirty ? sync_now(r, now_ms, err) : 0;
 }
 
-int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
-                    struct wr_err *err)
+int wr_journal_write(struct wr_journal *r, const cJSON *record,
+                     int64_t now_ms, struct wr_err *err)
 {
   size_t len = 0;
   int rc;
@@ -363,21 +532,22 @@ int wr_report_write(struct wr_report *r, const cJSON *record, int64_t now_ms,
   rc = write_line(r, r->line, len, err);
   if (rc < 0)
     return rc;
-  return wr_report_tick(r, now_ms, err);
+  return wr_journal_tick(r, now_ms, err);
 }
 
-static int sync_now(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+static int sync_now(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
-  if (r->regular && fsync(r->fd) != 0 && !sync_unsupported(errno))
-    return wr_err_set(err, WR_EIO, "%s: cannot sync the report to disk: %s",
-                      r->path, strerror(errno));
+  int rc;
+
+  if (r->regular && (rc = wr_journal_sync(r->fd, r->path, err)) < 0)
+    return rc;
   r->dirty = false;
   r->synced_once = true;
   r->last_sync_ms = now_ms;
   return 0;
 }
 
-int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+int wr_journal_flush(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
   int rc;
 
@@ -386,10 +556,10 @@ int wr_report_flush(struct wr_report *r, int64_t now_ms, struct wr_err *err)
   rc = flush_batch(r, err);
   if (rc < 0)
     return rc;
-  return wr_report_tick(r, now_ms, err);
+  return wr_journal_tick(r, now_ms, err);
 }
 
-int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err)
+int wr_journal_tick(struct wr_journal *r, int64_t now_ms, struct wr_err *err)
 {
   int rc;
 
@@ -404,16 +574,16 @@ int wr_report_tick(struct wr_report *r, int64_t now_ms, struct wr_err *err)
   return sync_now(r, now_ms, err);
 }
 
-int wr_report_close(struct wr_report **pp, struct wr_err *err)
+int wr_journal_close(struct wr_journal **pp, struct wr_err *err)
 {
-  struct wr_report *r = pp != NULL ? *pp : NULL;
+  struct wr_journal *r = pp != NULL ? *pp : NULL;
   int rc = 0;
 
   if (r == NULL)
     return 0;
   *pp = NULL;
   if (r->batching)
-    rc = wr_report_batch_end(r, r->last_sync_ms, err);
+    rc = wr_journal_batch_end(r, r->last_sync_ms, err);
   if (rc == 0 && r->dirty)
     rc = sync_now(r, r->last_sync_ms, err);
   if (close(r->fd) != 0 && rc == 0 && errno != EINTR)
@@ -425,112 +595,7 @@ int wr_report_close(struct wr_report **pp, struct wr_err *err)
   return rc;
 }
 
-const char *wr_report_path(const struct wr_report *r)
+const char *wr_journal_path(const struct wr_journal *r)
 {
   return r != NULL ? r->path : NULL;
-}
-
-/* --- record builders ---------------------------------------------------- */
-
-static bool add_time_or_null(cJSON *o, const char *name, int64_t wall_ms)
-{
-  char t[WR_TIME_RFC3339_LEN];
-
-  if (wall_ms <= 0)
-    return wr_record_put(o, name, cJSON_CreateNull());
-  wr_time_rfc3339_ms(wall_ms, t);
-  return wr_record_put(o, name, cJSON_CreateString(t));
-}
-
-static bool add_num_or_null(cJSON *o, const char *name, double v, bool null)
-{
-  return wr_record_put(o, name, null ? cJSON_CreateNull()
-                                     : cJSON_CreateNumber(v));
-}
-
-static bool add_num(cJSON *o, const char *name, double v)
-{
-  return wr_record_put(o, name, cJSON_CreateNumber(v));
-}
-
-static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
-{
-  cJSON *a = cJSON_CreateArray();
-  size_t i;
-
-  if (!wr_record_put(o, "into", a))
-    return false;
-  for (i = 0; i < n; i++) {
-    cJSON *part = cJSON_CreateObject();
-
-    if (part == NULL || !cJSON_AddItemToArray(a, part)) {
-      cJSON_Delete(part);
-      return false;
-    }
-    if (!wr_record_put_str(part, "chunk", into[i].chunk_id) ||
-        !wr_record_put_strs(part, "desktop_ids", into[i].ids, into[i].nids) ||
-        !wr_record_put_str(part, "client_token", into[i].client_token))
-      return false;
-  }
-  return true;
-}
-
-cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
-{
-  cJSON *o = cJSON_CreateObject();
-  bool ok;
-
-  if (o == NULL)
-    return NULL;
-  ok = wr_record_put_str(o, "type", "chunk") &&
-       wr_record_put_str(o, "chunk", c->chunk_id) &&
-       wr_record_put_str(o, "region", c->region) &&
-       wr_record_put_strs(o, "desktop_ids", c->ids, c->nids) &&
-       wr_record_put_str(o, "client_token", c->client_token) &&
-       wr_record_put_str(o, "status", c->status) &&
-       wr_record_put_str(o, "request_id", c->request_id) &&
-       wr_record_put_strs(o, "attempt_request_ids", c->attempt_request_ids,
-                     c->nattempt_request_ids) &&
-       add_num_or_null(o, "http_status", (double)c->http_status,
-                       c->http_status <= 0) &&
-       wr_record_put_str(o, "error_code", c->error_code) &&
-       wr_record_put_str(o, "error_message", c->error_message) &&
-       add_num(o, "attempts", c->attempts) &&
-       add_num(o, "ambiguous_attempts", c->ambiguous_attempts) &&
-       add_time_or_null(o, "started_at", c->started_wall_ms) &&
-       add_time_or_null(o, "finished_at", c->finished_wall_ms) &&
-       add_num_or_null(o, "latency_ms", (double)c->latency_ms,
-                       c->latency_ms < 0);
-  /* `into` only on a split record (CONTRACT.md). */
-  if (ok && c->status != NULL && strcmp(c->status, "split") == 0)
-    ok = add_into(o, c->into, c->ninto);
-  if (!ok) {
-    cJSON_Delete(o);
-    return NULL;
-  }
-  return o;
-}
-
-cJSON *wr_record_summary(const struct wr_summary *s)
-{
-  cJSON *o = cJSON_CreateObject();
-  bool ok;
-
-  if (o == NULL)
-    return NULL;
-  ok = wr_record_put_str(o, "type", "summary") &&
-       add_time_or_null(o, "finished_at", s->finished_wall_ms) &&
-       add_num(o, "ok_chunks", (double)s->ok_chunks) &&
-       add_num(o, "failed_chunks", (double)s->failed_chunks) &&
-       add_num(o, "skipped_chunks", (double)s->skipped_chunks) &&
-       add_num(o, "ok_desktops", (double)s->ok_desktops) &&
-       add_num(o, "failed_desktops", (double)s->failed_desktops) &&
-       add_num(o, "skipped_desktops", (double)s->skipped_desktops) &&
-       add_num(o, "exit_code", s->exit_code) &&
-       wr_record_put_str(o, "stop_reason", s->stop_reason);
-  if (!ok) {
-    cJSON_Delete(o);
-    return NULL;
-  }
-  return o;
 }

@@ -1,11 +1,10 @@
-/* report_records: cJSON owns every child added to a parent
+/* journal_records: cJSON owns every child added to a parent
  * (cJSON_AddItemTo* transfers ownership), so each builder deletes only
  * the root on failure. */
 #include "journal_records.h"
 
 #include "clock.h"
 #include "record_json.h"
-#include "journal.h"
 
 #include <assert.h>
 #include <limits.h>
@@ -94,7 +93,7 @@ cJSON *wr_record_rejected(const struct wr_rejected *r)
 }
 
 /* A run writes one per chunk before its first call, so, like the chunk
- * records (report.c), it copies nothing: literal keys, and references to
+ * records (below), it copies nothing: literal keys, and references to
  * the chunk's strings, which the plan keeps. */
 cJSON *wr_record_plan(const struct wr_chunk *c)
 {
@@ -114,6 +113,111 @@ cJSON *wr_record_plan(const struct wr_chunk *c)
 fail:
   cJSON_Delete(o);
   return NULL;
+}
+
+/* --- chunk and summary records ----------------------------------------- */
+
+static bool add_time_or_null(cJSON *o, const char *name, int64_t wall_ms)
+{
+  char t[WR_TIME_RFC3339_LEN];
+
+  if (wall_ms <= 0)
+    return wr_record_put(o, name, cJSON_CreateNull());
+  wr_time_rfc3339_ms(wall_ms, t);
+  return wr_record_put(o, name, cJSON_CreateString(t));
+}
+
+static bool add_num_or_null(cJSON *o, const char *name, double v, bool null)
+{
+  return wr_record_put(o, name, null ? cJSON_CreateNull()
+                                     : cJSON_CreateNumber(v));
+}
+
+static bool add_num(cJSON *o, const char *name, double v)
+{
+  return wr_record_put(o, name, cJSON_CreateNumber(v));
+}
+
+static bool add_into(cJSON *o, const struct wr_split_part *into, size_t n)
+{
+  cJSON *a = cJSON_CreateArray();
+  size_t i;
+
+  if (!wr_record_put(o, "into", a))
+    return false;
+  for (i = 0; i < n; i++) {
+    cJSON *part = cJSON_CreateObject();
+
+    if (part == NULL || !cJSON_AddItemToArray(a, part)) {
+      cJSON_Delete(part);
+      return false;
+    }
+    if (!wr_record_put_str(part, "chunk", into[i].chunk_id) ||
+        !wr_record_put_strs(part, "desktop_ids", into[i].ids, into[i].nids) ||
+        !wr_record_put_str(part, "client_token", into[i].client_token))
+      return false;
+  }
+  return true;
+}
+
+cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
+{
+  cJSON *o = cJSON_CreateObject();
+  bool ok;
+
+  if (o == NULL)
+    return NULL;
+  ok = wr_record_put_str(o, "type", "chunk") &&
+       wr_record_put_str(o, "chunk", c->chunk_id) &&
+       wr_record_put_str(o, "region", c->region) &&
+       wr_record_put_strs(o, "desktop_ids", c->ids, c->nids) &&
+       wr_record_put_str(o, "client_token", c->client_token) &&
+       wr_record_put_str(o, "status", c->status) &&
+       wr_record_put_str(o, "request_id", c->request_id) &&
+       wr_record_put_strs(o, "attempt_request_ids", c->attempt_request_ids,
+                     c->nattempt_request_ids) &&
+       add_num_or_null(o, "http_status", (double)c->http_status,
+                       c->http_status <= 0) &&
+       wr_record_put_str(o, "error_code", c->error_code) &&
+       wr_record_put_str(o, "error_message", c->error_message) &&
+       add_num(o, "attempts", c->attempts) &&
+       add_num(o, "ambiguous_attempts", c->ambiguous_attempts) &&
+       add_time_or_null(o, "started_at", c->started_wall_ms) &&
+       add_time_or_null(o, "finished_at", c->finished_wall_ms) &&
+       add_num_or_null(o, "latency_ms", (double)c->latency_ms,
+                       c->latency_ms < 0);
+  /* `into` only on a split record (CONTRACT.md). */
+  if (ok && c->status != NULL && strcmp(c->status, "split") == 0)
+    ok = add_into(o, c->into, c->ninto);
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+cJSON *wr_record_summary(const struct wr_summary *s)
+{
+  cJSON *o = cJSON_CreateObject();
+  bool ok;
+
+  if (o == NULL)
+    return NULL;
+  ok = wr_record_put_str(o, "type", "summary") &&
+       add_time_or_null(o, "finished_at", s->finished_wall_ms) &&
+       add_num(o, "ok_chunks", (double)s->ok_chunks) &&
+       add_num(o, "failed_chunks", (double)s->failed_chunks) &&
+       add_num(o, "skipped_chunks", (double)s->skipped_chunks) &&
+       add_num(o, "ok_desktops", (double)s->ok_desktops) &&
+       add_num(o, "failed_desktops", (double)s->failed_desktops) &&
+       add_num(o, "skipped_desktops", (double)s->skipped_desktops) &&
+       add_num(o, "exit_code", s->exit_code) &&
+       wr_record_put_str(o, "stop_reason", s->stop_reason);
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
 }
 
 /* --- reusable records --------------------------------------------------- */
@@ -293,7 +397,7 @@ int wr_chunk_record_create(struct wr_chunk_record **out)
   if (r == NULL)
     return WR_ENOMEM;
   o = r->root = cJSON_CreateObject();
-  /* The keys in wr_record_chunk's order (report.c). */
+  /* The keys in wr_record_chunk's order. */
   if (o == NULL || (type = leaf(o, "type")) == NULL ||
       (r->chunk = leaf(o, "chunk")) == NULL ||
       (r->region = leaf(o, "region")) == NULL ||

@@ -1,23 +1,69 @@
-/* report_records: the report's run, rejected and plan records
- * (CONTRACT.md "The report") as cJSON objects, shared by `plan --json`
- * and the run engine so that a plan printed today is byte for byte the
- * start of tomorrow's report.  Pure: the run id and the time are
+/* journal_records: the report's records (CONTRACT.md "The report") as
+ * cJSON objects, for the journal (journal.h) to write.  Shared by `plan
+ * --json` and the run engine, so that a plan printed today is byte for
+ * byte the start of tomorrow's report.  Pure: the run id and the time are
  * arguments.  The caller owns the result (cJSON_Delete); NULL on ENOMEM.
  * The reusable records at the end are the exception. */
-#ifndef WR_REPORT_RECORDS_H
-#define WR_REPORT_RECORDS_H
+#ifndef WR_JOURNAL_RECORDS_H
+#define WR_JOURNAL_RECORDS_H
 
 #include "config.h"
 #include "plan.h"
-#include "journal.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define WR_REPORT_VERSION 1
 #define WR_ACTION_REBOOT "RebootDesktops"
 /* The endpoint field when each region uses its own default endpoint. */
 #define WR_ENDPOINT_PER_REGION "https://ecd.{region}.aliyuncs.com"
+
+/* One part of a split chunk. */
+struct wr_split_part {
+  const char *chunk_id;          /* "17.1" */
+  const char *const *ids;
+  size_t nids;
+  const char *client_token;      /* NULL in admin mode */
+};
+
+/* The final state of a chunk (or of a part of a split chunk). */
+struct wr_chunk_outcome {
+  const char *chunk_id;
+  const char *region;
+  const char *const *ids;
+  size_t nids;
+  const char *client_token;      /* NULL in admin mode */
+  const char *status;            /* "ok" "failed" "skipped" "split" */
+  const char *request_id;        /* NULL if none */
+  const char *const *attempt_request_ids; /* every attempt's, in order */
+  size_t nattempt_request_ids;
+  long http_status;              /* 0: none */
+  const char *error_code;        /* NULL if none */
+  const char *error_message;     /* NULL if none */
+  int attempts;
+  int ambiguous_attempts;
+  int64_t started_wall_ms;       /* 0: never started (null) */
+  int64_t finished_wall_ms;
+  int64_t latency_ms;            /* last attempt's, -1: none */
+  const struct wr_split_part *into; /* status "split" only */
+  size_t ninto;
+};
+
+struct wr_summary {
+  int64_t finished_wall_ms;
+  size_t ok_chunks, failed_chunks, skipped_chunks;
+  size_t ok_desktops, failed_desktops, skipped_desktops;
+  int exit_code;
+  const char *stop_reason;       /* NULL, "interrupt", "deadline", ... */
+};
+
+/* {"type":"chunk", ...} and {"type":"summary", ...}.  Like the plan
+ * record, they borrow the strings of their input (no copies: they are
+ * the hot path), so write them before those change or go.  A reusable
+ * chunk record for the per-call path is below (wr_chunk_record). */
+cJSON *wr_record_chunk(const struct wr_chunk_outcome *o);
+cJSON *wr_record_summary(const struct wr_summary *s);
 
 /* {"type":"run", ...}.  endpoint: cfg->endpoint, or NULL for
  * WR_ENDPOINT_PER_REGION.  Adds "waves" and "regions" (an array of

@@ -2,10 +2,12 @@
  * a line lying within a block is parsed in place, one that straddles two
  * blocks is gathered in a bounded wr_buf.  A line that is not JSON is
  * held back: if nothing but blank lines follows it, it is the torn tail
- * of a crash and is dropped; otherwise it is the error. */
+ * of a crash and is dropped (the torn-line rule, journal.h); otherwise
+ * it is the error. */
 #include "report_read_int.h"
 
 #include "buf.h"
+#include "journal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,28 +19,21 @@
 struct reader {
   struct wr_rread_ctx ctx;
   uint64_t off;                /* offset of the next unread byte */
-  bool held;                   /* a bad line waits for what follows */
-  struct wr_err held_err;
+  struct wr_journal_tail tail; /* the torn-line rule's state */
+  struct wr_err held_err;      /* a broken line's, while it may be torn */
   long held_line;
   size_t held_bytes;
 };
 
-static bool blank(const char *s, size_t len)
-{
-  size_t i;
-
-  for (i = 0; i < len; i++)
-    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-      return false;
-  return true;
-}
-
-/* One physical line (without its '\n'); end is the offset just past it. */
+/* One physical line (without its '\n'); end is the offset just past it.
+ * The torn-line rule (journal.h) decides valid_up_to; a broken line is
+ * held back until a non-blank line shows it was not the last. */
 static int line(struct reader *r, const char *s, size_t len, uint64_t end,
                 bool has_nl)
 {
   struct wr_rread *rr = r->ctx.rr;
-  const char *stop = NULL;
+  enum wr_journal_line kind;
+  size_t bad_at;
   cJSON *o;
   int rc;
 
@@ -47,39 +42,26 @@ static int line(struct reader *r, const char *s, size_t len, uint64_t end,
     s += 3;
     len -= 3;
   }
-  if (blank(s, len)) {
-    if (!r->held)
-      rr->valid_up_to = end;
-    return 0;
-  }
-  if (r->held) {
+  kind = wr_journal_line_kind(s, len, &o, &bad_at);
+  if (kind != WR_JOURNAL_BLANK && r->tail.broken) {
+    cJSON_Delete(o);
     *r->ctx.err = r->held_err;
     return r->held_err.code;
   }
-  o = cJSON_ParseWithLengthOpts(s, len, &stop, false);
-  if (o != NULL && !blank(stop, len - (size_t)(stop - s))) {
-    cJSON_Delete(o);
-    o = NULL;
-  }
-  if (o == NULL) {
-    /* On failure cJSON leaves stop where parsing went wrong. */
-    r->held = true;
+  wr_journal_tail_add(&r->tail, kind, end, has_nl);
+  if (kind == WR_JOURNAL_BLANK)
+    return 0;
+  if (kind == WR_JOURNAL_BROKEN) {
     r->held_line = r->ctx.line;
     r->held_bytes = len + has_nl;
     wr_err_set(&r->held_err, WR_EINPUT, "%s:%ld: not a whole JSON record "
-               "(bad near byte %zu of %zu)", rr->path, r->ctx.line,
-               stop != NULL && stop >= s && stop <= s + len
-                   ? (size_t)(stop - s) + 1 : len,
+               "(bad near byte %zu of %zu)", rr->path, r->ctx.line, bad_at,
                len);
     return 0;
   }
   rc = wr_rread_record(&r->ctx, o);
   cJSON_Delete(o);
-  if (rc < 0)
-    return rc;
-  rr->valid_up_to = end;
-  rr->missing_newline = !has_nl;
-  return 0;
+  return rc < 0 ? rc : 0;
 }
 
 static int read_all(struct reader *r, FILE *f, struct wr_err *err)
@@ -141,6 +123,7 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
   struct wr_rread *rr = NULL;
   int rc = WR_ENOMEM;
 
+  *out = NULL;
   memset(&r, 0, sizeof(r));
   rr = calloc(1, sizeof(*rr));
   if (rr == NULL || wr_idset_create(1024, &rr->index) < 0 ||
@@ -155,7 +138,9 @@ int wr_rread_load_stream(FILE *f, const char *name, struct wr_rread **out,
   r.ctx.err = err;
   if ((rc = read_all(&r, f, err)) < 0)
     goto out;
-  if (r.held) {
+  rr->valid_up_to = r.tail.valid;
+  rr->missing_newline = r.tail.missing_newline;
+  if (r.tail.broken) {
     rr->torn_line = r.held_line;
     rr->torn_bytes = r.held_bytes;
   }
@@ -179,6 +164,7 @@ int wr_rread_load(const char *path, struct wr_rread **out,
   FILE *f = is_stdin ? stdin : fopen(path, "rb");
   int rc;
 
+  *out = NULL;
   if (f == NULL)
     return wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
   rc = wr_rread_load_stream(f, is_stdin ? "(stdin)" : path, out, err);

@@ -20,8 +20,9 @@
  * in torn_line/torn_bytes, never fatal.  Any other bad line is WR_EINPUT
  * with "FILE:LINE: what" in err.  An unknown record type is counted and
  * skipped (forward compatibility).  valid_up_to is the byte offset just
- * past the last good line (redis aof's valid_up_to): resume truncates
- * there before it appends.  Not for the loop thread: it blocks on read. */
+ * past the last good line (redis aof's valid_up_to), by the torn-line
+ * rule of journal.h: the writer appending (resume) cuts the file there
+ * by the same rule.  Not for the loop thread: it blocks on read. */
 #ifndef WR_REPORT_READ_H
 #define WR_REPORT_READ_H
 

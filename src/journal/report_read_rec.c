@@ -96,8 +96,10 @@ int wr_rr_long(struct wr_rread_ctx *c, const cJSON *o, const char *type,
                const char *key, bool required, long dflt, long *out)
 {
   double d;
-  int rc = get_num(c, o, type, key, required, (double)dflt, &d);
+  int rc;
 
+  *out = dflt;
+  rc = get_num(c, o, type, key, required, (double)dflt, &d);
   if (rc < 0)
     return rc;
   if (d != floor(d) || d < -2147483648.0 || d > 9007199254740992.0)
@@ -113,12 +115,16 @@ int wr_rr_int(struct wr_rread_ctx *c, const cJSON *o, const char *type,
               const char *key, int *out)
 {
   long v;
-  int rc = wr_rr_long(c, o, type, key, false, 0, &v);
+  int rc;
 
-  if (rc == 0 && v > 2147483647L)
+  *out = 0;
+  rc = wr_rr_long(c, o, type, key, false, 0, &v);
+  if (rc < 0)
+    return rc;
+  if (v > 2147483647L)
     return wr_rr_bad(c, WR_EINPUT, "%s record: \"%s\" is too large", type, key);
   *out = (int)v;
-  return rc;
+  return 0;
 }
 
 int wr_rr_bool(struct wr_rread_ctx *c, const cJSON *o, const char *type,

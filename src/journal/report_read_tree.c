@@ -18,6 +18,7 @@ static int add_node(struct wr_rread_ctx *c, const char *id,
   long prev;
   int rc;
 
+  *out = NULL;
   prev = wr_idset_find(rr->index, id, strlen(id));
   if (prev >= 0)
     return wr_rr_bad(c, WR_EINPUT,
@@ -149,6 +150,8 @@ static int match_ids(struct wr_rread_ctx *c, const cJSON *a, const char *what,
   const char **p;
   size_t i = 0, j, k, cnt;
 
+  *out = NULL;
+  *nout = 0;
   if (!cJSON_IsArray(a) || (cnt = (size_t)cJSON_GetArraySize(a)) == 0)
     return wr_rr_bad(c, WR_EINPUT,
                      "%s: \"desktop_ids\" is not a non-empty array", what);

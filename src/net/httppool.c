@@ -280,6 +280,7 @@ int wr_httppool_create(struct uv_loop_s *loop,
   struct wr_httppool *pool;
   long maxconn = opts->max_connections > 0 ? opts->max_connections : 16;
 
+  *out = NULL;
   if (opts->timeout_ms <= 0)
     return wr_err_set(err, WR_EINVAL, "httppool: timeout must be positive");
   pool = calloc(1, sizeof(*pool));

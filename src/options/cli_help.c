@@ -50,7 +50,7 @@ static const char resume_api_opts[] =
 
 static const char run_opts[] =
   "Run:\n"
-  "  --rate N               calls started per second, decimals allowed;\n"
+  "  --rate N               calls started per second, 0.01 to 10000;\n"
   "                         0: no limit (10)\n"
   "  --concurrency N        calls in flight at most (16)\n"
   "  --timeout S            seconds per attempt (30)\n"

@@ -15,11 +15,11 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <openssl/crypto.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +64,8 @@ const struct wr_opt_def wr_opts_table[] = {
 };
 const size_t wr_opts_count = sizeof(wr_opts_table) / sizeof(wr_opts_table[0]);
 #define NOPTS wr_opts_count
+/* The lowest --rate but 0 (unlimited), in calls per second. */
+#define WR_RATE_MIN 0.01
 
 struct parser {
   struct wr_config *cfg;
@@ -111,6 +113,7 @@ static int parse_long(struct parser *ps, const char *v, long min, long max,
   char *end;
   long n;
 
+  *out = 0;
   errno = 0;
   n = strtol(v, &end, 10);
   if (*v < '0' || *v > '9' || *end != '\0' || errno != 0)
@@ -131,9 +134,13 @@ static int parse_double(struct parser *ps, const char *v, double min,
   char *end;
   double d;
 
+  *out = 0;
+  /* Plain decimal (an exponent allowed): strtod alone would also take
+   * hex ("0x10"), "inf" and "nan". */
   errno = 0;
   d = strtod(v, &end);
-  if (!((*v >= '0' && *v <= '9') || *v == '.') || *end != '\0' ||
+  if (!((*v >= '0' && *v <= '9') || *v == '.') ||
+      v[strspn(v, "0123456789.eE+-")] != '\0' || *end != '\0' ||
       errno != 0 || !isfinite(d))
     return wr_err_set(ps->err, WR_EUSAGE, "%s: \"%s\" is not a number", src,
                       v);
@@ -145,13 +152,15 @@ static int parse_double(struct parser *ps, const char *v, double min,
   return 0;
 }
 
-/* "90s", "15m", "2h", "1h30m", "500ms"; a bare number is seconds. */
+/* "90s", "15m", "2h", "1h30m", "500ms"; a bare number is seconds.  Each
+ * unit once, largest first ("1h1h" and "30m1h" are typing errors). */
 int wr_config_parse_duration(const char *v, int64_t *ms)
 {
   const char *p = v;
-  int64_t total = 0, n, unit;
+  int64_t total = 0, n, unit, last = INT64_MAX;
   char *end;
 
+  *ms = 0;
   if (*v == '\0')
     return WR_EINVAL;
   if (v[strspn(v, "0123456789")] == '\0') {
@@ -183,6 +192,9 @@ int wr_config_parse_duration(const char *v, int64_t *ms)
     } else {
       return WR_EINVAL;
     }
+    if (unit >= last)
+      return WR_EINVAL;
+    last = unit;
     p++;
     total += n * unit;
     if (total > 365 * 86400000LL)
@@ -302,7 +314,14 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
   case O_LOGIN_TOKEN:
   case O_SESSION_ID:
   case O_SESSION_TOKEN: rc = secret(ps, d, v, src); break;
-  case O_RATE: rc = parse_double(ps, v, 0, 10000, false, &cfg->rate, src); break;
+  case O_RATE:
+    rc = parse_double(ps, v, 0, 10000, false, &cfg->rate, src);
+    /* Below it a run would wait for hours between calls (1e-300: forever). */
+    if (rc == 0 && cfg->rate > 0 && cfg->rate < WR_RATE_MIN)
+      rc = wr_err_set(ps->err, WR_EUSAGE, "%s: %s is below the minimum of "
+                      "%g calls per second (0 means unlimited)", src, v,
+                      WR_RATE_MIN);
+    break;
   case O_CONCURRENCY:
     rc = parse_long(ps, v, 1, 4096, &n, src);
     if (rc == 0)

@@ -1,68 +1,37 @@
 /* config_check: the checks that involve several options or the outside
- * world (a URL parser, the clock), run once every source is applied. */
+ * world (the endpoint policy, the clock), run once every source is
+ * applied. */
 #include "config_load.h"
 
 #include "cli.h"
 #include "clock.h"
 #include "config_int.h"
+#include "endpoint.h"
 #include "log.h"
 #include "plan.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_loopback(const char *host)
-{
-  return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-         strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
-}
-
-/* scheme://host[:port][/] only; plain http only to loopback unless
- * --insecure.  libcurl's URL parser, so we judge what curl will use. */
+/* endpoint.h holds the policy, the same for every command and for the
+ * requests.  The normal form it gives ("HTTP://127.1:8080/" is
+ * "http://127.0.0.1:8080") replaces the value, so that the report, the
+ * job a resume reads and the requests all show what is connected to. */
 static int check_endpoint(struct wr_config *cfg, struct wr_err *err)
 {
-  CURLU *u = curl_url();
-  char *scheme = NULL, *host = NULL, *path = NULL, *query = NULL;
-  size_t len;
-  int rc = WR_EUSAGE;
+  struct wr_endpoint ep;
+  char *base;
+  int rc;
 
-  if (u == NULL)
+  if ((rc = wr_endpoint_parse(cfg->endpoint, cfg->insecure, &ep, err)) < 0)
+    return rc;
+  if (strcmp(ep.base, cfg->endpoint) == 0)
+    return 0;
+  if ((base = strdup(ep.base)) == NULL)
     return wr_err_set(err, WR_ENOMEM, "out of memory");
-  if (curl_url_set(u, CURLUPART_URL, cfg->endpoint, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-    wr_err_set(err, rc, "--endpoint: \"%s\" is not a URL (e.g. "
-               "http://127.0.0.1:8080)", cfg->endpoint);
-    goto out;
-  }
-  curl_url_get(u, CURLUPART_PATH, &path, 0);
-  curl_url_get(u, CURLUPART_QUERY, &query, 0);
-  if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-    wr_err_set(err, rc, "--endpoint: \"%s\": only http and https", cfg->endpoint);
-  } else if ((path != NULL && strcmp(path, "/") != 0) || query != NULL) {
-    wr_err_set(err, rc, "--endpoint: \"%s\": give scheme, host and port "
-               "only, no path or query", cfg->endpoint);
-  } else if (strcmp(scheme, "http") == 0 && !is_loopback(host) &&
-             !cfg->insecure) {
-    wr_err_set(err, rc, "--endpoint: \"%s\": plain http is allowed only to "
-               "127.0.0.1/localhost; add --insecure to send credentials "
-               "unencrypted", cfg->endpoint);
-  } else {
-    rc = 0;
-    /* "http://127.0.0.1:8080/" -> "http://127.0.0.1:8080": callers append
-     * the path themselves */
-    len = strlen(cfg->endpoint);
-    while (len > 0 && cfg->endpoint[len - 1] == '/')
-      cfg->endpoint[--len] = '\0';
-  }
-out:
-  curl_free(scheme);
-  curl_free(host);
-  curl_free(path);
-  curl_free(query);
-  curl_url_cleanup(u);
-  return rc;
+  free(cfg->endpoint);
+  cfg->endpoint = base;
+  return 0;
 }
 
 static int resolve_deadline(struct wr_config *cfg, struct wr_err *err)

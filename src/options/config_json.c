@@ -128,6 +128,14 @@ int wr_config_apply_json(struct wr_config *cfg, const void *obj,
     return wr_err_set(err, WR_EUSAGE, "%s: expected a JSON object of options "
                       "({\"region\": \"cn-hangzhou\", ...})", source);
   cJSON_ArrayForEach(it, (const cJSON *)obj) {
+    const cJSON *prev;
+
+    /* cJSON keeps both; which one was meant is unknown.  The keys before
+     * it are known options, all different, so this loop stays short. */
+    for (prev = ((const cJSON *)obj)->child; prev != it; prev = prev->next)
+      if (strcmp(prev->string, it->string) == 0)
+        return wr_err_set(err, WR_EUSAGE, "%s: key \"%s\" is given twice",
+                          source, it->string);
     rc = apply_key(cfg, it, source, err);
     if (rc < 0)
       return rc;
@@ -141,6 +149,7 @@ int wr_config_load_job(struct wr_config *cfg, const char *path,
   FILE *f = NULL;
   char *text = NULL;
   cJSON *root = NULL;
+  const char *end = NULL;
   size_t n;
   int rc = WR_EUSAGE;
 
@@ -161,15 +170,20 @@ int wr_config_load_job(struct wr_config *cfg, const char *path,
     wr_err_set(err, rc, "--job: %s: larger than %d bytes", path, JOB_MAX);
     goto out;
   }
-  root = cJSON_ParseWithLength(text, n);
-  if (root == NULL) {
-    const char *at = cJSON_GetErrorPtr();
+  text[n] = '\0'; /* for strspn below */
+  root = cJSON_ParseWithLengthOpts(text, n, &end, false);
+  if (root == NULL)
+    end = cJSON_GetErrorPtr();
+  else
+    end += strspn(end, " \t\r\n");
+  if (root == NULL || end < text + n) {
     long line = 1;
     const char *p;
 
-    for (p = text; at != NULL && p < at && p < text + n; p++)
+    for (p = text; end != NULL && p < end && p < text + n; p++)
       line += *p == '\n';
-    wr_err_set(err, rc, "--job: %s:%ld: not valid JSON", path, line);
+    wr_err_set(err, rc, "--job: %s:%ld: %s", path, line,
+               root == NULL ? "not valid JSON" : "text after the JSON object");
     goto out;
   }
   rc = wr_config_apply_json(cfg, root, path, err);

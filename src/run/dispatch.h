@@ -1,24 +1,29 @@
 /* dispatch: the run loop.  Takes the plan's chunks in order, wave by
  * wave, and starts calls while fewer than `concurrency` are in flight and
  * the rate limiter allows (a uv_timer waits for the next token).  Each
- * attempt goes through a sender (dispatch_send.c signs it and sends it
- * through httppool; tests plug in a fake).  On completion: retry later
- * (uv_timer on a min-heap of due times), split a chunk that failed for a
- * reason that may concern only some of its IDs (API.md decision 5), or
- * write its final record to the report.
+ * attempt goes through a sender (sender.c signs it, sends it through
+ * httppool and redacts the answer's server texts; tests plug in a fake).
+ * On completion: retry later (uv_timer on a min-heap of due times), split
+ * a chunk that failed for a reason that may concern only some of its IDs
+ * (API.md decision 5), or write its final record to the report.
  *
- * --verify: after each wave, DescribeDesktops (dispatch_verify.c) until
- * the wave's desktops are Running again; a `verify` record says how it
- * went, and desktops not back in time make the exit code 1.
+ * --verify: after each wave, DescribeDesktops (verify.h) until the wave's
+ * desktops are Running again; a `verify` record says how it went, and
+ * desktops not back in time make the exit code 1.
  *
- * Stops: --max-errors, a canary failure, --deadline, a report write error
- * and the first SIGINT/SIGTERM stop new calls; calls in flight finish,
- * what was never sent is `skipped`, the summary is written and the loop
- * is stopped (uv_stop).  A second signal stops the loop at once.
+ * Stops (decided in one place, stop.h): --max-errors, a canary failure,
+ * --deadline, a report write error, out of memory and the first
+ * SIGINT/SIGTERM stop new calls; calls in flight finish, what was never
+ * sent is `skipped`, the summary is written and the loop is stopped
+ * (uv_stop).  A second signal stops the loop at once.
  *
- * Ownership: the plan, report, sender and creds are borrowed and must
- * outlive the dispatch.  Runs on the loop thread; wr_dispatch_destroy()
- * closes its handles (the caller runs the loop to let them close). */
+ * Files: dispatch.c (the loop, what a task's end does), dispatch_queue.c
+ * (tasks and where they wait), dispatch_final.c (a task as records); see
+ * dispatch_int.h.
+ *
+ * Ownership: the plan, report and sender are borrowed and must outlive
+ * the dispatch.  Runs on the loop thread; wr_dispatch_destroy() closes its
+ * handles (the caller runs the loop to let them close). */
 #ifndef WR_DISPATCH_H
 #define WR_DISPATCH_H
 
@@ -27,13 +32,13 @@
 #include "err.h"
 #include "plan.h"
 #include "journal.h"
+#include "journal_records.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct uv_loop_s;
-struct wr_creds;
 struct wr_progress;
 struct wr_dispatch;
 
@@ -85,11 +90,12 @@ struct wr_dispatch_opts {
 void wr_dispatch_opts_from_config(const struct wr_config *cfg,
                                   struct wr_dispatch_opts *o);
 
-/* creds (may be NULL) redacts server messages; progress may be NULL. */
+/* progress may be NULL.  Server texts arrive redacted (the sender holds
+ * the credentials). */
 int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
                        const struct wr_dispatch_opts *opts,
                        const struct wr_dispatch_sender *sender,
-                       struct wr_report *report, const struct wr_creds *creds,
+                       struct wr_journal *report,
                        struct wr_progress *progress, struct wr_dispatch **out,
                        struct wr_err *err);
 

@@ -1,20 +1,28 @@
-/* dispatch_int: what dispatch.c and dispatch_verify.c share.  Not a
- * public interface: everything here runs on the loop thread. */
+/* dispatch_int: what the three files of the run loop share.  Not a public
+ * interface: everything here runs on the loop thread.
+ *
+ * - dispatch.c owns struct wr_dispatch (private to it): the loop, the
+ *   rate limiter, the counts, and what happens when a task ends (counted,
+ *   told to the stop policy, stop.h, and to --verify, verify.h).
+ * - dispatch_queue.c owns struct wr_queue: the tasks and where they wait.
+ * - dispatch_final.c turns a finished task into records (final, split,
+ *   wave); it decides nothing and changes no state.
+ * Neither helper file sees struct wr_dispatch. */
 #ifndef WR_DISPATCH_INT_H
 #define WR_DISPATCH_INT_H
 
 #include "dispatch.h"
-#include "ratelimit.h"
 #include "journal_records.h"
 #include "retry.h"
 
-#include <uv.h>
-
-struct wr_verify;
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* A chunk (or part of a split chunk) in progress. */
 struct task {
-  struct wr_dispatch *d;
+  struct wr_dispatch *d;           /* its run (opaque here) */
   char id[WR_CHUNK_ID_LEN];
   const char *region;
   const char *const *ids;
@@ -31,90 +39,50 @@ struct task {
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 
-struct wr_dispatch {
-  uv_loop_t *loop;
-  const struct wr_plan *plan;
-  struct wr_dispatch_opts o;
-  struct wr_dispatch_sender sender;
-  struct wr_report *report;
-  struct wr_chunk_record *rec;     /* refilled for each final record */
-  const struct wr_creds *creds;
-  struct wr_progress *progress;
-  struct wr_ratelimit rl;
-  struct wr_retry_policy policy;
-  uv_timer_t gate, retry, tick;
-  uv_prepare_t before_wait;        /* flushes records before a poll */
-  uv_signal_t sigint, sigterm;
-  int nopen;                       /* handles not yet closed */
-  size_t next_chunk;               /* next plan chunk to start */
-  int cur_wave;
+/* dispatch_queue.c: a task is created when its first attempt is due and
+ * freed with its final record (alive counts them); it waits in the ready
+ * queue (split parts, due retries), the in-flight list or the retry
+ * min-heap on due time. */
+struct wr_queue {
   struct task *ready_head, *ready_tail;
   struct task *inflight_head;
-  struct task **heap;              /* retries, min-heap on due_ms */
+  struct task **heap;
   size_t nheap, capheap;
   size_t inflight, alive;
-  bool stopping, finished, aborted, report_failed;
-  const char *stop_reason;
-  int signals;
-  struct wr_summary sum;            /* the earlier sessions' included */
-  size_t base_chunks;              /* final chunks of earlier sessions */
-  size_t calls, retries, splits, throttled;
-  size_t wave_ok, wave_failed;
-  struct wr_err err;
-  struct wr_verify *verify;        /* --verify state, NULL when off */
-  bool verifying;                  /* a wave's check is running */
-  size_t verify_failed;            /* desktops not Running in time */
 };
 
-/* dispatch_queue.c: a task is created when its first attempt is due and
- * freed with its final record (d->alive counts them). */
-struct task *wr_task_new(struct wr_dispatch *d, const char *id,
-                         const char *region, const char *const *ids,
-                         size_t nids, const char *token, int wave);
-void wr_task_free(struct task *t);
-void wr_ready_push(struct wr_dispatch *d, struct task *t, bool front);
-struct task *wr_ready_pop(struct wr_dispatch *d);
-void wr_inflight_link(struct wr_dispatch *d, struct task *t);
-void wr_inflight_unlink(struct wr_dispatch *d, struct task *t);
-int wr_heap_push(struct wr_dispatch *d, struct task *t);
-struct task *wr_heap_pop(struct wr_dispatch *d);
+struct task *wr_task_new(struct wr_queue *q, struct wr_dispatch *d,
+                         const char *id, const char *region,
+                         const char *const *ids, size_t nids,
+                         const char *token, int wave);
+void wr_task_free(struct wr_queue *q, struct task *t);
+/* The two halves of t (ids "<id>.1", "<id>.2"; new client tokens when
+ * tokens): 0, WR_EINVAL when the id would be too long, WR_ENOMEM. */
+int wr_task_halves(struct wr_queue *q, const struct task *t, bool tokens,
+                   struct task *p[2]);
+void wr_ready_push(struct wr_queue *q, struct task *t, bool front);
+struct task *wr_ready_pop(struct wr_queue *q);
+void wr_inflight_link(struct wr_queue *q, struct task *t);
+void wr_inflight_unlink(struct wr_queue *q, struct task *t);
+int wr_heap_push(struct wr_queue *q, struct task *t);
+struct task *wr_heap_pop(struct wr_queue *q);
+/* Free every task left anywhere (after an abort), and the heap. */
+void wr_queue_free(struct wr_queue *q);
 
-/* dispatch_final.c.  Write one record (owned: freed here); a failure
- * stops the run. */
-void wr_dispatch_write(struct wr_dispatch *d, cJSON *rec);
-void wr_dispatch_report_failed(struct wr_dispatch *d,
-                               const struct wr_err *err);
-/* Stop starting calls (reason: "interrupt", "deadline", ...). */
-void wr_dispatch_stop(struct wr_dispatch *d, const char *reason);
-/* The final record of t (status "ok", "failed", "skipped"; note: added
- * to the message, may be NULL), counted; t is freed. */
-void wr_task_final(struct wr_dispatch *d, struct task *t, const char *status,
-                   const char *note);
-/* failed "not retried: the run stopped" with "retry_pending": true (a
- * retry was due when the run stopped); t is freed. */
-void wr_task_cut(struct wr_dispatch *d, struct task *t);
-/* A `split` record and two parts at the front of the ready queue; t is
- * freed (failed instead when it cannot be split). */
-void wr_task_split(struct wr_dispatch *d, struct task *t);
-void wr_dispatch_wave_record(struct wr_dispatch *d);
-/* A server text with every secret masked (malloc'd; NULL if empty). */
-char *wr_dispatch_redacted(const struct wr_dispatch *d, const char *s);
-/* Start what can be started; finish when all is done. */
-void wr_dispatch_pump(struct wr_dispatch *d);
-/* The wave's check ended: go on with the next wave. */
-void wr_dispatch_verified(struct wr_dispatch *d);
-
-/* --verify (dispatch_verify.c).  Remember a desktop rebooted ok (now_ms:
- * when the answer came). */
-int wr_verify_add(struct wr_dispatch *d, const char *id, const char *region,
-                  int64_t now_ms);
-int wr_verify_create(struct wr_dispatch *d);
-/* The wave ended: start checking its desktops.  Returns 1 while a check
- * is running (dispatch waits; wr_dispatch_pump() is called at the end),
- * 0 when there is nothing to check. */
-int wr_verify_wave(struct wr_dispatch *d, int wave);
-/* The run is stopping: end any check at once. */
-void wr_verify_cancel(struct wr_dispatch *d);
-void wr_verify_destroy(struct wr_dispatch *d);
+/* dispatch_final.c.  Each builds a record and hands it to sink (borrowed
+ * for the call; NULL when out of memory building it). */
+typedef void wr_record_sink(void *ud, const cJSON *rec);
+/* The final record of t (status "ok", "failed", "skipped"; note, may be
+ * NULL, added to the message of a record not ok), refilled in rec; a task
+ * marked retry_pending gets a record of its own saying so. */
+void wr_final_record(struct wr_chunk_record *rec, const struct task *t,
+                     const char *status, const char *note,
+                     wr_record_sink *sink, void *ud);
+/* The `split` record of t naming its parts p. */
+void wr_split_record(const struct task *t, struct task *const p[2],
+                     wr_record_sink *sink, void *ud);
+/* The `wave` record. */
+void wr_wave_record(int wave, bool canary, size_t ok_desktops,
+                    size_t failed_desktops, wr_record_sink *sink, void *ud);
 
 #endif

@@ -1,16 +1,20 @@
-/* dispatch_queue: a chunk in progress (struct task) and where it waits:
- * the ready queue (split parts, due retries), the in-flight list and the
- * retry min-heap on due time. */
+/* dispatch_queue: a chunk in progress (struct task) and where it waits
+ * (struct wr_queue): the ready queue (split parts, due retries), the
+ * in-flight list and the retry min-heap on due time.  Knows nothing of
+ * the run: a task's struct wr_dispatch is only carried for its owner. */
 #include "dispatch_int.h"
+
+#include "uuid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void wr_task_free(struct task *t)
+void wr_task_free(struct wr_queue *q, struct task *t)
 {
   size_t i;
 
+  q->alive--;
   for (i = 0; i < t->nrids; i++)
     free(t->rids[i]);
   free(t->rids);
@@ -20,9 +24,10 @@ void wr_task_free(struct task *t)
   free(t);
 }
 
-struct task *wr_task_new(struct wr_dispatch *d, const char *id,
-                             const char *region, const char *const *ids,
-                             size_t nids, const char *token, int wave)
+struct task *wr_task_new(struct wr_queue *q, struct wr_dispatch *d,
+                         const char *id, const char *region,
+                         const char *const *ids, size_t nids,
+                         const char *token, int wave)
 {
   struct task *t = calloc(1, sizeof(*t));
 
@@ -36,79 +41,109 @@ struct task *wr_task_new(struct wr_dispatch *d, const char *id,
   snprintf(t->token, sizeof(t->token), "%s", token != NULL ? token : "");
   t->wave = wave;
   t->latency_ms = -1;
-  d->alive++;
+  q->alive++;
   return t;
 }
 
-void wr_ready_push(struct wr_dispatch *d, struct task *t, bool front)
+int wr_task_halves(struct wr_queue *q, const struct task *t, bool tokens,
+                   struct task *p[2])
+{
+  size_t half = (t->nids + 1) / 2, i;
+  char id[2][WR_CHUNK_ID_LEN];
+
+  p[0] = p[1] = NULL;
+  for (i = 0; i < 2; i++)
+    if ((size_t)snprintf(id[i], sizeof(id[i]), "%s.%zu", t->id, i + 1) >=
+        sizeof(id[i]))
+      return WR_EINVAL;
+  p[0] = wr_task_new(q, t->d, id[0], t->region, t->ids, half, NULL, t->wave);
+  p[1] = wr_task_new(q, t->d, id[1], t->region, t->ids + half,
+                     t->nids - half, NULL, t->wave);
+  for (i = 0; i < 2; i++)
+    if (p[i] != NULL && tokens && wr_uuid4(p[i]->token) < 0) {
+      wr_task_free(q, p[i]);
+      p[i] = NULL;
+    }
+  if (p[0] == NULL || p[1] == NULL) {
+    for (i = 0; i < 2; i++)
+      if (p[i] != NULL) {
+        wr_task_free(q, p[i]);
+        p[i] = NULL;
+      }
+    return WR_ENOMEM;
+  }
+  return 0;
+}
+
+void wr_ready_push(struct wr_queue *q, struct task *t, bool front)
 {
   t->prev = NULL;
   if (front) {
-    t->next = d->ready_head;
-    d->ready_head = t;
-    if (d->ready_tail == NULL)
-      d->ready_tail = t;
+    t->next = q->ready_head;
+    q->ready_head = t;
+    if (q->ready_tail == NULL)
+      q->ready_tail = t;
     return;
   }
   t->next = NULL;
-  if (d->ready_tail != NULL)
-    d->ready_tail->next = t;
+  if (q->ready_tail != NULL)
+    q->ready_tail->next = t;
   else
-    d->ready_head = t;
-  d->ready_tail = t;
+    q->ready_head = t;
+  q->ready_tail = t;
 }
 
-struct task *wr_ready_pop(struct wr_dispatch *d)
+struct task *wr_ready_pop(struct wr_queue *q)
 {
-  struct task *t = d->ready_head;
+  struct task *t = q->ready_head;
 
   if (t != NULL) {
-    d->ready_head = t->next;
-    if (d->ready_head == NULL)
-      d->ready_tail = NULL;
+    q->ready_head = t->next;
+    if (q->ready_head == NULL)
+      q->ready_tail = NULL;
     t->next = NULL;
   }
   return t;
 }
 
-void wr_inflight_link(struct wr_dispatch *d, struct task *t)
+void wr_inflight_link(struct wr_queue *q, struct task *t)
 {
   t->prev = NULL;
-  t->next = d->inflight_head;
-  if (d->inflight_head != NULL)
-    d->inflight_head->prev = t;
-  d->inflight_head = t;
-  d->inflight++;
+  t->next = q->inflight_head;
+  if (q->inflight_head != NULL)
+    q->inflight_head->prev = t;
+  q->inflight_head = t;
+  q->inflight++;
 }
 
-void wr_inflight_unlink(struct wr_dispatch *d, struct task *t)
+void wr_inflight_unlink(struct wr_queue *q, struct task *t)
 {
   if (t->prev != NULL)
     t->prev->next = t->next;
   else
-    d->inflight_head = t->next;
+    q->inflight_head = t->next;
   if (t->next != NULL)
     t->next->prev = t->prev;
   t->next = t->prev = NULL;
-  d->inflight--;
+  q->inflight--;
 }
 
-int wr_heap_push(struct wr_dispatch *d, struct task *t)
+int wr_heap_push(struct wr_queue *q, struct task *t)
 {
   struct task **h, *tmp;
   size_t i, p;
 
-  if (d->nheap == d->capheap) {
-    size_t cap = d->capheap ? d->capheap * 2 : 64;
+  if (q->nheap == q->capheap) {
+    size_t cap = q->capheap ? q->capheap * 2 : 64;
 
-    h = realloc(d->heap, cap * sizeof(*h));
+    h = realloc(q->heap, cap * sizeof(*h));
     if (h == NULL)
       return WR_ENOMEM;
-    d->heap = h;
-    d->capheap = cap;
+    q->heap = h;
+    q->capheap = cap;
   }
-  h = d->heap;
-  i = d->nheap++;
+  h = q->heap;
+  i = q->nheap++;
   h[i] = t;
   while (i > 0) {
     p = (i - 1) / 2;
@@ -122,22 +157,22 @@ int wr_heap_push(struct wr_dispatch *d, struct task *t)
   return 0;
 }
 
-struct task *wr_heap_pop(struct wr_dispatch *d)
+struct task *wr_heap_pop(struct wr_queue *q)
 {
-  struct task **h = d->heap, *top, *tmp;
+  struct task **h = q->heap, *top, *tmp;
   size_t i = 0, l, r, m;
 
-  if (d->nheap == 0)
+  if (q->nheap == 0)
     return NULL;
   top = h[0];
-  h[0] = h[--d->nheap];
+  h[0] = h[--q->nheap];
   for (;;) {
     l = 2 * i + 1;
     r = l + 1;
     m = i;
-    if (l < d->nheap && h[l]->due_ms < h[m]->due_ms)
+    if (l < q->nheap && h[l]->due_ms < h[m]->due_ms)
       m = l;
-    if (r < d->nheap && h[r]->due_ms < h[m]->due_ms)
+    if (r < q->nheap && h[r]->due_ms < h[m]->due_ms)
       m = r;
     if (m == i)
       break;
@@ -147,4 +182,21 @@ struct task *wr_heap_pop(struct wr_dispatch *d)
     i = m;
   }
   return top;
+}
+
+void wr_queue_free(struct wr_queue *q)
+{
+  struct task *t;
+
+  while ((t = wr_ready_pop(q)) != NULL)
+    wr_task_free(q, t);
+  while ((t = wr_heap_pop(q)) != NULL)
+    wr_task_free(q, t);
+  while ((t = q->inflight_head) != NULL) {
+    wr_inflight_unlink(q, t);
+    wr_task_free(q, t);
+  }
+  free(q->heap);
+  q->heap = NULL;
+  q->nheap = q->capheap = 0;
 }

@@ -11,7 +11,7 @@
 
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
-                   const struct wr_creds *creds, struct wr_report *report,
+                   const struct wr_creds *creds, struct wr_journal *report,
                    struct wr_dispatch_stats *st)
 {
   uv_loop_t loop;
@@ -38,8 +38,7 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   }
   wr_sender_bind(sender, &ds);
   wr_dispatch_opts_from_config(cfg, &o);
-  rc = wr_dispatch_create(&loop, plan, &o, &ds, report, creds, progress, &d,
-                          &err);
+  rc = wr_dispatch_create(&loop, plan, &o, &ds, report, progress, &d, &err);
   if (rc < 0) {
     wr_errorf("%s", err.msg);
     goto out;

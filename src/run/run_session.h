@@ -12,7 +12,7 @@
 #include "plan.h"
 
 struct wr_creds;
-struct wr_report;
+struct wr_journal;
 struct wr_summary;
 
 /* Send plan's chunks.  base: the earlier sessions' totals (resume), or
@@ -20,7 +20,7 @@ struct wr_summary;
  * or a negative WR_E* code, already logged, when it could not start. */
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
-                   const struct wr_creds *creds, struct wr_report *report,
+                   const struct wr_creds *creds, struct wr_journal *report,
                    struct wr_dispatch_stats *st);
 
 #endif

@@ -1,16 +1,15 @@
 #include "sender.h"
 
 #include "api.h"
+#include "buf.h"
 #include "clock.h"
 #include "creds.h"
 #include "hmac.h"
 #include "httppool.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Connect timeout: the attempt's timeout, at most this. */
 #define CONNECT_TIMEOUT_MAX_MS 10000
@@ -45,6 +44,31 @@ static void unlink_active(struct wr_sender *s, struct pending *p)
   p->prev = p->next = NULL;
 }
 
+/* s with every secret of creds masked, in place (cut to its size). */
+static void redact_field(const struct wr_creds *creds, char *s, size_t size)
+{
+  struct wr_buf b;
+
+  if (s[0] == '\0')
+    return;
+  wr_buf_init(&b, 64 * 1024);
+  if (wr_creds_redact(creds, s, &b) < 0)
+    snprintf(s, size, "(message withheld)");
+  else
+    snprintf(s, size, "%s", wr_buf_str(&b));
+  wr_buf_free(&b);
+}
+
+void wr_sender_redact(const struct wr_creds *creds, struct wr_api_result *r)
+{
+  if (creds == NULL)
+    return;
+  redact_field(creds, r->code, sizeof(r->code));
+  redact_field(creds, r->message, sizeof(r->message));
+  redact_field(creds, r->host_id, sizeof(r->host_id));
+  redact_field(creds, r->recommend, sizeof(r->recommend));
+}
+
 static void on_http(void *ud, const struct wr_http_response *hr)
 {
   struct pending *p = ud;
@@ -63,6 +87,9 @@ static void on_http(void *ud, const struct wr_http_response *hr)
                              hr->retry_after, &r);
   else
     wr_api_classify_transport(hr->transport, hr->detail, &r);
+  /* Answers arrive here, and so do the credentials: dispatch and
+   * --verify get server texts already masked. */
+  wr_sender_redact(s->creds, &r);
   if (bcb != NULL)
     bcb(cud, &r, hr->body, hr->body_len);
   else
@@ -119,6 +146,9 @@ static int submit(struct wr_sender *s, const struct wr_call *callp,
   }
 out:
   wr_http_request_free(&req);
+  /* err goes into the chunk's record as its message. */
+  if (rc < 0 && s->creds != NULL)
+    redact_field(s->creds, err->msg, sizeof(err->msg));
   return rc;
 }
 
@@ -160,6 +190,7 @@ int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
   long timeout_ms = (long)(cfg->timeout_s * 1000.0);
   int rc;
 
+  *out = NULL;
   if (timeout_ms < 1)
     timeout_ms = 1;
   s = calloc(1, sizeof(*s));
@@ -218,57 +249,4 @@ void wr_sender_destroy(struct wr_sender **pp)
     free(p);
   }
   free(s);
-}
-
-static bool loopback_host(const char *host)
-{
-  unsigned char a[16];
-  size_t n = strlen(host);
-  char buf[64];
-
-  if (strcasecmp(host, "localhost") == 0)
-    return true;
-  if (inet_pton(AF_INET, host, a) == 1)
-    return a[0] == 127;
-  /* curl gives IPv6 hosts in brackets. */
-  if (n >= 2 && n < sizeof(buf) && host[0] == '[' && host[n - 1] == ']') {
-    memcpy(buf, host + 1, n - 2);
-    buf[n - 2] = '\0';
-    if (inet_pton(AF_INET6, buf, a) == 1)
-      return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
-  }
-  return false;
-}
-
-int wr_endpoint_check(const char *url, bool insecure, struct wr_err *err)
-{
-  CURLU *u = curl_url();
-  char *scheme = NULL, *host = NULL;
-  int rc = WR_EUSAGE;
-
-  if (u == NULL)
-    return wr_err_set(err, WR_ENOMEM, "out of memory");
-  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-    wr_err_set(err, rc, "--endpoint '%s': not a valid URL", url);
-    goto out;
-  }
-  if (strcmp(scheme, "https") == 0) {
-    rc = 0;
-  } else if (strcmp(scheme, "http") != 0) {
-    wr_err_set(err, rc, "--endpoint '%s': scheme must be https (or http to "
-               "a loopback address)", url);
-  } else if (!insecure && !loopback_host(host)) {
-    wr_err_set(err, rc, "--endpoint '%s': plain http is allowed only to a "
-               "loopback address (127.0.0.0/8, ::1, localhost); use https, "
-               "or --insecure to send anyway", url);
-  } else {
-    rc = 0;
-  }
-out:
-  curl_free(scheme);
-  curl_free(host);
-  curl_url_cleanup(u);
-  return rc;
 }

@@ -1,15 +1,15 @@
-/* dispatch_send: the real sender of dispatch.h.  Each attempt is built
- * and signed afresh by api.c (new nonce from OpenSSL, new timestamp, the
+/* sender: the real sender of dispatch.h.  Each attempt is built and
+ * signed afresh by api.c (new nonce from OpenSSL, new timestamp, the
  * chunk's ClientToken), sent through httppool, and the response or
- * transport failure is judged by api.c before dispatch sees it.
- *
- * Also the endpoint policy: plain http only to a loopback host unless
- * --insecure (CONTRACT.md). */
-#ifndef WR_DISPATCH_SEND_H
-#define WR_DISPATCH_SEND_H
+ * transport failure is judged by api.c and its server texts redacted
+ * (the sender holds the credentials) before dispatch sees it.
+ */
+#ifndef WR_SENDER_H
+#define WR_SENDER_H
 
 #include "config.h"
 #include "dispatch.h"
+#include "api.h"
 #include "err.h"
 
 #include <stdbool.h>
@@ -24,12 +24,12 @@ int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
                      struct wr_err *err);
 /* The dispatch.h view of it. */
 void wr_sender_bind(struct wr_sender *s, struct wr_dispatch_sender *out);
+/* Every server text of r (code, message, host id, recommendation) with each secret of creds masked, in place; a text that
+ * cannot be masked becomes "(message withheld)".  The sender does this to
+ * each answer before its callback; creds NULL: nothing to mask. */
+void wr_sender_redact(const struct wr_creds *creds, struct wr_api_result *r);
 /* Aborts what is in flight (no callbacks) and closes the HTTP pool; run
  * the loop afterwards.  *pp set to NULL; safe on NULL. */
 void wr_sender_destroy(struct wr_sender **pp);
-
-/* WR_EUSAGE (err set) unless url is http(s)://host... and, for plain
- * http, host is loopback (127.0.0.0/8, ::1, localhost) or insecure. */
-int wr_endpoint_check(const char *url, bool insecure, struct wr_err *err);
 
 #endif

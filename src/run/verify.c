@@ -7,14 +7,16 @@
  * was accepted (a quick reboot may end between two looks).  Rounds: the
  * first a second after the wave, then every two seconds, each going once
  * through the desktops not yet back, one call at a time. */
-#include "dispatch_int.h"
+#include "verify.h"
 
 #include "clock.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #define VERIFY_FIRST_MS 1000
 #define VERIFY_INTERVAL_MS 2000
@@ -30,7 +32,11 @@ struct ventry {
 };
 
 struct wr_verify {
-  struct wr_dispatch *d;
+  uv_loop_t *loop;
+  struct wr_verify_io io;
+  wr_verify_done_cb *done;
+  void *ud;
+  int64_t timeout_ms;
   uv_timer_t timer;
   struct ventry *v;
   size_t n, cap, ndone, cursor;
@@ -45,23 +51,28 @@ struct wr_verify {
 
 static void next_batch(struct wr_verify *v);
 
-int wr_verify_create(struct wr_dispatch *d)
+int wr_verify_create(struct uv_loop_s *loop, const struct wr_verify_io *io,
+                     int64_t timeout_ms, wr_verify_done_cb *done, void *ud,
+                     struct wr_verify **out)
 {
   struct wr_verify *v = calloc(1, sizeof(*v));
 
   if (v == NULL)
     return WR_ENOMEM;
-  v->d = d;
-  uv_timer_init(d->loop, &v->timer);
+  v->loop = loop;
+  v->io = *io;
+  v->timeout_ms = timeout_ms;
+  v->done = done;
+  v->ud = ud;
+  uv_timer_init(loop, &v->timer);
   v->timer.data = v;
-  d->verify = v;
+  *out = v;
   return 0;
 }
 
-int wr_verify_add(struct wr_dispatch *d, const char *id, const char *region,
+int wr_verify_add(struct wr_verify *v, const char *id, const char *region,
                   int64_t now_ms)
 {
-  struct wr_verify *v = d->verify;
   struct ventry *e;
 
   if (v->n == v->cap) {
@@ -86,10 +97,10 @@ static void on_timer(uv_timer_t *h)
   next_batch(h->data);
 }
 
-/* The record, then back to dispatch. */
+/* The record, then back to the owner. */
 static void end(struct wr_verify *v, bool timed_out)
 {
-  struct wr_dispatch *d = v->d;
+  size_t not_running = 0;
   char ts[WR_TIME_RFC3339_LEN];
   cJSON *o, *arr = NULL;
   size_t i, listed = 0;
@@ -118,9 +129,8 @@ static void end(struct wr_verify *v, bool timed_out)
     }
   if (o != NULL && v->last_error[0] != '\0')
     cJSON_AddStringToObject(o, "last_error", v->last_error);
-  wr_dispatch_write(d, o);
   if (timed_out) {
-    d->verify_failed += v->n - v->ndone;
+    not_running = v->n - v->ndone;
     wr_warnf("verify: wave %d: %zu of %zu desktops not Running after the "
              "--verify-timeout", v->wave, v->n - v->ndone, v->n);
   } else {
@@ -128,7 +138,7 @@ static void end(struct wr_verify *v, bool timed_out)
              v->n);
   }
   v->n = v->ndone = v->cursor = 0;
-  wr_dispatch_verified(d);
+  v->done(v->ud, o, not_running);
 }
 
 static void on_answer(void *ud, const struct wr_api_result *r,
@@ -147,7 +157,7 @@ static void on_answer(void *ud, const struct wr_api_result *r,
     snprintf(v->last_error, sizeof(v->last_error), "%s",
              r->code[0] ? r->code : "transport error");
     if (r->outcome == WR_OUTCOME_THROTTLED)
-      wr_ratelimit_throttled(&v->d->rl, now, r->retry_after_ms);
+      v->io.throttled(v->io.ud, now, r->retry_after_ms);
     next_batch(v);
     return;
   }
@@ -178,11 +188,11 @@ static void on_answer(void *ud, const struct wr_api_result *r,
 /* One call for the next desktops not yet back (one region, <= 100). */
 static void next_batch(struct wr_verify *v)
 {
-  struct wr_dispatch *d = v->d;
   const char *ids[VERIFY_BATCH];
   const char *region;
   struct wr_err err = {0};
   int64_t now = wr_clock_now_ms();
+  int64_t wait = 0;
   size_t i;
 
   if (!v->active)
@@ -202,13 +212,12 @@ static void next_batch(struct wr_verify *v)
     uv_timer_start(&v->timer, on_timer, VERIFY_INTERVAL_MS, 0);
     return;
   }
-  if (wr_ratelimit_avail(&d->rl, now) == 0) {
-    uv_update_time(d->loop);
-    uv_timer_start(&v->timer, on_timer,
-                   (uint64_t)wr_ratelimit_wait_ms(&d->rl, now), 0);
+  if (!v->io.may_call(v->io.ud, now, &wait)) {
+    /* The loop's cached time may be stale; the wait is from now. */
+    uv_update_time(v->loop);
+    uv_timer_start(&v->timer, on_timer, (uint64_t)wait, 0);
     return;
   }
-  wr_ratelimit_drain(&d->rl, 1, now);
   region = v->v[v->cursor].region;
   v->nbatch = 0;
   for (i = v->cursor; i < v->n && v->nbatch < VERIFY_BATCH; i++) {
@@ -221,24 +230,22 @@ static void next_batch(struct wr_verify *v)
   }
   v->cursor = i;
   v->calls++;
-  if (d->sender.describe(d->sender.ctx, region, ids, v->nbatch, on_answer, v,
-                         &err) < 0) {
+  if (v->io.describe(v->io.describe_ctx, region, ids, v->nbatch, on_answer,
+                     v, &err) < 0) {
     v->errors++;
     snprintf(v->last_error, sizeof(v->last_error), "%s", err.msg);
     uv_timer_start(&v->timer, on_timer, VERIFY_INTERVAL_MS, 0);
   }
 }
 
-int wr_verify_wave(struct wr_dispatch *d, int wave)
+int wr_verify_start_wave(struct wr_verify *v, int wave)
 {
-  struct wr_verify *v = d->verify;
-
   if (v == NULL || v->n == 0)
     return 0;
   v->wave = wave;
   v->ndone = v->cursor = v->calls = v->errors = 0;
   v->last_error[0] = '\0';
-  v->deadline_ms = wr_clock_now_ms() + d->o.verify_timeout_ms;
+  v->deadline_ms = wr_clock_now_ms() + v->timeout_ms;
   v->active = true;
   wr_infof("verify: wave %d: waiting for %zu desktops to be Running",
            wave, v->n);
@@ -246,12 +253,12 @@ int wr_verify_wave(struct wr_dispatch *d, int wave)
   return 1;
 }
 
-void wr_verify_cancel(struct wr_dispatch *d)
+void wr_verify_cancel(struct wr_verify *v)
 {
-  if (d->verify == NULL)
+  if (v == NULL)
     return;
-  d->verify->active = false;
-  uv_timer_stop(&d->verify->timer);
+  v->active = false;
+  uv_timer_stop(&v->timer);
 }
 
 static void on_closed(uv_handle_t *h)
@@ -262,10 +269,12 @@ static void on_closed(uv_handle_t *h)
   free(v);
 }
 
-void wr_verify_destroy(struct wr_dispatch *d)
+void wr_verify_destroy(struct wr_verify **pp)
 {
-  if (d->verify == NULL)
+  struct wr_verify *v = *pp;
+
+  if (v == NULL)
     return;
-  uv_close((uv_handle_t *)&d->verify->timer, on_closed);
-  d->verify = NULL;
+  *pp = NULL;
+  uv_close((uv_handle_t *)&v->timer, on_closed);
 }

@@ -20,6 +20,7 @@ enum wr_sim_outcome {
   WR_SIM_LOST,      /* done, then closed without a response */
   WR_SIM_HANG,      /* no answer for --hang-ms, then closed, nothing done */
   WR_SIM_GARBAGE,   /* a non-JSON 502 page, nothing done */
+  WR_SIM_HTML_OK,   /* a 200 HTML page (a proxy, a portal), nothing done */
   WR_SIM_OUTCOME_COUNT
 };
 

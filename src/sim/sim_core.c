@@ -12,6 +12,7 @@ static const char garbage_page[] =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
   "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine"
   "</center>\r\n</body>\r\n</html>\r\n";
+static const char html_ok_page[] = "<html><body>OK</body></html>\r\n";
 
 int wr_sim_init(struct wr_sim *sim, const struct wr_sim_opts *opts,
                 FILE *log, int64_t now_ms)
@@ -301,6 +302,16 @@ static int fault(struct wr_sim *sim, struct wr_sim_response *r,
     r->content_type = "text/html";
     return 1;
   }
+  if ((u -= o->html_ok_rate) < 0) {
+    r->status = 200;
+    r->outcome = WR_SIM_HTML_OK;
+    r->body = strdup(html_ok_page);
+    if (r->body == NULL)
+      return WR_ENOMEM;
+    r->body_len = strlen(html_ok_page);
+    r->content_type = "text/html";
+    return 1;
+  }
   if ((u -= o->fail_rate) < 0) {
     if (wr_sim_rand_next(&sim->rng) & 1)
       wr_sim_error_set(&e, 503, "ServiceUnavailable", WR_SIM_V_NONE,
@@ -346,6 +357,7 @@ static int execute(struct wr_sim *sim, const struct wr_sim_call *call,
   struct wr_sim_error e;
   int rc;
 
+  *violation = WR_SIM_V_NONE;
   e.violation = WR_SIM_V_NONE;
   if (call->auth_ok && call->nonce != NULL) {
     rc = wr_sim_nonces_check_add(&sim->nonces, call->nonce, now_ms);

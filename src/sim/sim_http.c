@@ -201,6 +201,7 @@ int wr_sim_http_start(struct wr_sim *sim, int port, int threads,
   int rc;
 
   *out = NULL;
+  *bound = 0;
   if (h == NULL)
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   h->sim = sim;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static int write_atomic(const char *path, const char *text,
 {
   struct wr_buf tmp;
   FILE *fp;
+  bool bad;
   int rc = 0;
 
   wr_buf_init(&tmp, 4096);
@@ -34,7 +36,10 @@ static int write_atomic(const char *path, const char *text,
     rc = wr_err_set(err, WR_EIO, "%s: %s", tmp.data, strerror(errno));
     goto out;
   }
-  if ((fputs(text, fp) == EOF) | (fclose(fp) != 0)) {
+  /* fclose runs even when fputs failed: no && here. */
+  bad = fputs(text, fp) == EOF;
+  bad = (fclose(fp) != 0) || bad;
+  if (bad) {
     rc = wr_err_set(err, WR_EIO, "%s: write error", tmp.data);
     remove(tmp.data);
     goto out;

@@ -24,7 +24,7 @@ const char *wr_sim_outcome_name(int outcome)
 {
   static const char *const names[WR_SIM_OUTCOME_COUNT] = {
     "ok", "replayed", "throttled", "error", "reset", "lost", "hang",
-    "garbage"
+    "garbage", "html_ok"
   };
 
   if (outcome < 0 || outcome >= WR_SIM_OUTCOME_COUNT)

@@ -44,6 +44,7 @@ static const char usage[] =
 "  --hang-rate P          no answer for --hang-ms, then close\n"
 "  --hang-ms N            (default 60000)\n"
 "  --garbage-rate P       a non-JSON 502 page\n"
+"  --html-ok-rate P       a 200 HTML page, nothing done (a proxy, a portal)\n"
 "  --latency-ms N         mean latency, uniform in [N/2, 3N/2]\n"
 "  --seed N               (default 1)\n"
 "Observability:\n"
@@ -58,8 +59,8 @@ enum {
   O_CLIENT_ID, O_LOGIN_TOKEN, O_SESSION_ID, O_DESKTOPS, O_REGIONS, O_FLEET,
   O_WRITE_FLEET, O_FAIL_DESKTOPS, O_REBOOT_MS, O_QPS, O_RETRY_AFTER,
   O_FAIL_RATE, O_RESET_RATE, O_LOST_RATE, O_HANG_RATE, O_HANG_MS,
-  O_GARBAGE_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS, O_MAX_TOKENS,
-  O_MAX_NONCES
+  O_GARBAGE_RATE, O_HTML_OK_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS,
+  O_MAX_TOKENS, O_MAX_NONCES
 };
 
 static const struct option longopts[] = {
@@ -86,6 +87,7 @@ static const struct option longopts[] = {
   {"hang-rate", required_argument, NULL, O_HANG_RATE},
   {"hang-ms", required_argument, NULL, O_HANG_MS},
   {"garbage-rate", required_argument, NULL, O_GARBAGE_RATE},
+  {"html-ok-rate", required_argument, NULL, O_HTML_OK_RATE},
   {"latency-ms", required_argument, NULL, O_LATENCY_MS},
   {"seed", required_argument, NULL, O_SEED},
   {"log", required_argument, NULL, O_LOG},
@@ -103,6 +105,7 @@ static int num(const char *name, const char *s, double lo, double hi,
   char *end;
   double v;
 
+  *out = 0;
   errno = 0;
   v = strtod(s, &end);
   if (*s == '\0' || *end != '\0' || errno != 0 || isnan(v) || v < lo ||
@@ -117,14 +120,17 @@ static int integer(const char *name, const char *s, double lo, double hi,
                    int64_t *out, struct wr_err *err)
 {
   double v;
-  int rc = num(name, s, lo, hi, &v, err);
+  int rc;
 
-  if (rc == 0 && v != floor(v))
-    rc = wr_err_set(err, WR_EUSAGE, "--%s: \"%s\" is not a whole number",
-                    name, s);
-  if (rc == 0)
-    *out = (int64_t)v;
-  return rc;
+  *out = 0;
+  rc = num(name, s, lo, hi, &v, err);
+  if (rc < 0)
+    return rc;
+  if (v != floor(v))
+    return wr_err_set(err, WR_EUSAGE, "--%s: \"%s\" is not a whole number",
+                      name, s);
+  *out = (int64_t)v;
+  return 0;
 }
 
 static int set_str(char **dst, const char *s, struct wr_err *err)
@@ -230,6 +236,7 @@ static int one(struct wr_sim_opts *o, int c, const char *name,
   case O_LOST_RATE: return num(name, arg, 0, 1, &o->lost_rate, err);
   case O_HANG_RATE: return num(name, arg, 0, 1, &o->hang_rate, err);
   case O_GARBAGE_RATE: return num(name, arg, 0, 1, &o->garbage_rate, err);
+  case O_HTML_OK_RATE: return num(name, arg, 0, 1, &o->html_ok_rate, err);
   case O_SEED:
     rc = integer(name, arg, 0, 9007199254740992.0, &i, err);
     o->seed = (uint64_t)i;
@@ -293,9 +300,11 @@ int wr_sim_opts_parse(struct wr_sim_opts *o, int argc, char **argv,
   if (o->qps > 0 && o->qps < 1)
     return wr_err_set(err, WR_EUSAGE, "--qps: %g is below 1 (0 turns "
                       "throttling off)", o->qps);
-  if (o->fail_rate + o->reset_rate + o->hang_rate + o->garbage_rate > 1.0)
+  if (o->fail_rate + o->reset_rate + o->hang_rate + o->garbage_rate +
+      o->html_ok_rate > 1.0)
     return wr_err_set(err, WR_EUSAGE, "--fail-rate, --reset-rate, "
-                      "--hang-rate and --garbage-rate add up to more than 1");
+                      "--hang-rate, --garbage-rate and --html-ok-rate add "
+                      "up to more than 1");
   return 0;
 }
 

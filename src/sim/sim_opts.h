@@ -27,6 +27,7 @@ struct wr_sim_opts {
   double qps;               /* per action, 0: unlimited */
   int64_t retry_after_ms;   /* x-acs-retry-after on throttling, 0: none */
   double fail_rate, reset_rate, lost_rate, hang_rate, garbage_rate;
+  double html_ok_rate;
   int64_t hang_ms;          /* 60000 */
   int64_t latency_ms;       /* mean, 0: none */
   uint64_t seed;            /* 1 */

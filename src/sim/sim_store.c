@@ -45,6 +45,8 @@ size_t wr_sim_window_count(struct wr_sim_window *w, int64_t now_ms)
 int wr_sim_window_add(struct wr_sim_window *w, int64_t now_ms,
                       size_t *count)
 {
+  if (count != NULL)
+    *count = 0;
   wr_sim_window_count(w, now_ms);
   if (w->n == w->cap) {
     size_t cap = w->cap ? w->cap * 2 : 1024, i;

@@ -76,4 +76,62 @@ expect 2 "fleet.csv:1: no column named \"Host\"" -- plan --column Host \
 # One unreadable input among good ones: nothing is planned.
 expect 2 "missing.csv: cannot open" -- plan "$SRC/samples/fleet.csv" missing.csv
 
+# One endpoint policy: plan, run and resume refuse the same URLs, before
+# any input, credential or report is read, with exit 2 and the same
+# message; a password in the URL is never shown.
+same_refusal() {
+  url=$1
+  pattern=$2
+  expect 2 "$pattern" -- plan --endpoint "$url" "$SRC/samples/fleet.csv"
+  cp err err.plan
+  expect 2 "$pattern" -- run --endpoint "$url" "$SRC/samples/fleet.csv"
+  cmp -s err.plan err || fail "$url: run says $(cat err), plan $(cat err.plan)"
+  expect 2 "$pattern" -- resume --endpoint "$url" no-such-report.jsonl
+  cmp -s err.plan err ||
+    fail "$url: resume says $(cat err), plan $(cat err.plan)"
+  ! grep -q hunter2 err.plan err || fail "$url: the password is shown"
+}
+same_refusal http://127.evil.com \
+  '--endpoint: "http://127.evil.com": plain http is allowed only to a loopback host'
+same_refusal 'https://bob:hunter2@ecd.example.com' \
+  '--endpoint: "https://\*\*\*@ecd.example.com": a user name or password'
+same_refusal 'http://127.0.0.1:8080/api' 'no path, query or fragment'
+same_refusal 'http://127.0.0.1:99999' 'the port must be 1 to 65535'
+# Loopback in any case and spelling is accepted, and kept in its normal
+# form (the one sent).
+expect 0 "" -- plan --json --endpoint HTTP://LOCALHOST:1/ "$SRC/samples/fleet.csv"
+head -n 1 out | jq -e '.endpoint == "http://localhost:1"' > /dev/null ||
+  fail "HTTP://LOCALHOST:1/: endpoint not normalised: $(head -c 300 out)"
+expect 0 "" -- plan --json --endpoint http://0x7f.1:8080 "$SRC/samples/fleet.csv"
+head -n 1 out | jq -e '.endpoint == "http://127.0.0.1:8080"' > /dev/null ||
+  fail "http://0x7f.1:8080: endpoint not normalised: $(head -c 300 out)"
+
+# An escaped NUL would cut the ID short; keys given twice are ambiguous.
+printf '"ecd-1"\n{"DesktopId": "ecd-abc\\u0000; DROP"}\n' > nul.jsonl
+expect 2 "nul.jsonl:2: .*NUL character.*--strict" -- plan --strict \
+  --region cn-x1 nul.jsonl
+expect 0 "" -- plan --json --region cn-x1 nul.jsonl
+grep -q '"reason":"a string holds a NUL character' out ||
+  fail "nul.jsonl: no rejection in the plan: $(head -c 300 out)"
+grep -q '"ecd-abc"' out && fail "nul.jsonl: the cut ID ecd-abc was planned"
+printf '{"DesktopId": "ecd-1", "desktop_id": "ecd-2"}\n' > twice.jsonl
+expect 2 "twice.jsonl:1: .*DesktopId and desktop_id" -- plan --strict \
+  --region cn-x1 twice.jsonl
+
+# Lax values (issue 13): exit 2, the message names the value.
+F=$SRC/samples/fleet.csv
+expect 2 'deadline: "2026-02-30T00:00:00Z"' -- plan \
+  --deadline 2026-02-30T00:00:00Z "$F"
+expect 2 'deadline: "2026-03-01T00:00:00+99:99"' -- plan \
+  --deadline 2026-03-01T00:00:00+99:99 "$F"
+expect 2 'rate: "0x10" is not a number' -- plan --rate 0x10 "$F"
+expect 2 'rate: 1e-300 is below the minimum of 0.01' -- plan --rate 1e-300 "$F"
+expect 2 'verify-timeout: "1h1h" is not a duration' -- run --verify \
+  --verify-timeout 1h1h --region cn-x1 "$F"
+printf '{"region": "cn-x1"}\n{"rate": 5}\n' > trailing.json
+expect 2 "trailing.json:2: text after the JSON object" -- plan \
+  --job trailing.json "$F"
+printf '{"rate": 5, "region": "cn-x1", "rate": 1}\n' > twice.json
+expect 2 'twice.json: key "rate" is given twice' -- plan --job twice.json "$F"
+
 finish "plan errors"

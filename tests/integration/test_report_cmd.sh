@@ -94,6 +94,22 @@ cmp -s "$TMP/csv" "$TMP/o/audit.csv" || fail "-o: the file differs from stdout"
 [ "$(ls "$TMP/o")" = audit.csv ] || fail "-o: left behind: $(ls "$TMP/o")"
 run 0 report -o "$TMP/o/audit.csv" "$SAMPLE"
 has "$TMP/o/audit.csv" "^Run 0f6c2a9e"
+# The audit gets the report's mode (it holds the same desktops and
+# messages), not the umask's 0644; an existing file's mode is replaced.
+for m in 640 600; do
+  cp "$SAMPLE" "$TMP/m$m.jsonl"
+  chmod "$m" "$TMP/m$m.jsonl"
+  (umask 022 && "$WR" report -o "$TMP/o/m$m.txt" "$TMP/m$m.jsonl") ||
+    fail "report -o for a $m report failed"
+  [ "$(stat -c %a "$TMP/o/m$m.txt")" = "$m" ] ||
+    fail "-o: the audit of a $m report is $(stat -c %a "$TMP/o/m$m.txt")"
+done
+chmod 644 "$TMP/o/m600.txt"
+"$WR" report -o "$TMP/o/m600.txt" "$TMP/m600.jsonl" ||
+  fail "report -o over an existing audit failed"
+[ "$(stat -c %a "$TMP/o/m600.txt")" = 600 ] ||
+  fail "-o over a 644 file: the audit is $(stat -c %a "$TMP/o/m600.txt")"
+rm -f "$TMP/o/m"*
 run 2 report -o "$TMP/nodir/x.csv" "$SAMPLE"
 has "$TMP/err" "nodir/x.csv: cannot create"
 cp "$SAMPLE" "$TMP/self.jsonl"

@@ -53,9 +53,10 @@ static void test_success(void **state)
   assert_int_equal(r.outcome, WR_OUTCOME_OK);
   assert_string_equal(r.request_id, "1CBAFFAB-B697-4049-A9B1-67E1FC5F****");
   assert_string_equal(r.code, "");
-  /* A 200 without a body is still accepted. */
-  classify(200, "", NULL, &r);
+  /* A 200 carrying a success code and a RequestId is accepted. */
+  classify(200, "{\"Code\":\"Success\",\"RequestId\":\"R2\"}", NULL, &r);
   assert_int_equal(r.outcome, WR_OUTCOME_OK);
+  assert_string_equal(r.request_id, "R2");
   /* A 200 carrying an error code is judged by the code. */
   classify(200, "{\"Code\":\"Throttling.User\"}", NULL, &r);
   assert_int_equal(r.outcome, WR_OUTCOME_THROTTLED);
@@ -233,9 +234,47 @@ static void test_retry_after(void **state)
   classify(503, "", "99999999999999999999999", &r);
   assert_int_equal(r.retry_after_ms, 24LL * 3600 * 1000); /* clamped */
   /* A success ignores it for the outcome but still reports it. */
-  classify(200, "{}", "100", &r);
+  classify(200, "{\"RequestId\":\"R\"}", "100", &r);
   assert_int_equal(r.outcome, WR_OUTCOME_OK);
   assert_int_equal(r.retry_after_ms, 100);
+}
+
+/* A 2xx is a success only with a RequestId from a well-formed ECD answer;
+ * anything else (a proxy page, a captive portal, an empty or cut body) may
+ * or may not have reached ECD: ambiguous, retried. */
+static void check_2xx_not_ecd(long status, const char *body, size_t len,
+                              const char *why)
+{
+  struct wr_api_result r;
+
+  print_message("%ld %s\n", status, why);
+  wr_api_classify_response(status, body, len, NULL, &r);
+  assert_int_equal(r.outcome, WR_OUTCOME_TRANSIENT);
+  assert_true(r.ambiguous);
+  assert_false(r.splittable);
+  assert_string_equal(r.request_id, "");
+  assert_string_equal(r.code, "");
+  assert_non_null(strstr(r.message, why));
+}
+
+static void test_2xx_without_request_id(void **state)
+{
+  const char *cut = "{\"RequestId\":\"81EF1E7D-0D15-5CAF-B602-3487FA";
+
+  (void)state;
+  check_2xx_not_ecd(200, "<html>OK</html>", 15, "non-JSON");
+  check_2xx_not_ecd(200, "", 0, "empty");
+  check_2xx_not_ecd(200, NULL, 0, "empty");
+  check_2xx_not_ecd(204, "", 0, "empty");
+  check_2xx_not_ecd(200, cut, strlen(cut), "non-JSON"); /* body cut short */
+  check_2xx_not_ecd(200, "{}", 2, "no RequestId");
+  check_2xx_not_ecd(200, "[\"RequestId\"]", 13, "non-JSON");
+  check_2xx_not_ecd(200, "{\"RequestId\":\"\"}", 16, "no RequestId");
+  check_2xx_not_ecd(200, "{\"RequestId\":42}", 16, "no RequestId");
+  check_2xx_not_ecd(200, "{\"RequestId\":null}", 18, "no RequestId");
+  check_2xx_not_ecd(200, "{\"Code\":\"OK\"}", 13, "no RequestId");
+  /* Trailing text after the object: not a well-formed answer. */
+  check_2xx_not_ecd(200, "{\"RequestId\":\"R\"}<html>", 23, "non-JSON");
 }
 
 static void test_transport(void **state)
@@ -269,6 +308,7 @@ int main(void)
     cmocka_unit_test(test_fields_case_insensitive_and_bounded),
     cmocka_unit_test(test_every_truncation),
     cmocka_unit_test(test_retry_after),
+    cmocka_unit_test(test_2xx_without_request_id),
     cmocka_unit_test(test_transport),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

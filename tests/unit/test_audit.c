@@ -203,6 +203,85 @@ static void test_escapers(void **state)
   free(t);
 }
 
+/* Control bytes and CSV formulas (issue 13, item 10). */
+static void test_escapers_hostile(void **state)
+{
+  char *t;
+
+  (void)state;
+  t = esc(wr_audit_csv_field, "a\x1b[31mb\x07" "c\x7f");
+  assert_string_equal(t, "a\\x1b[31mb\\x07c\\x7f");
+  free(t);
+  t = esc(wr_audit_csv_field, "=HYPERLINK(\"http://x\")");
+  assert_string_equal(t, "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  free(t);
+  t = esc(wr_audit_csv_field, "+1");
+  assert_string_equal(t, "'+1");
+  free(t);
+  t = esc(wr_audit_csv_field, "-1+2");
+  assert_string_equal(t, "'-1+2");
+  free(t);
+  t = esc(wr_audit_csv_field, "@SUM(A1)");
+  assert_string_equal(t, "'@SUM(A1)");
+  free(t);
+  t = esc(wr_audit_csv_field, "\t=1");
+  assert_string_equal(t, "'\\x09=1");
+  free(t);
+  t = esc(wr_audit_csv_field, "\r=1");
+  assert_string_equal(t, "\"'\r=1\"");
+  free(t);
+  t = esc(wr_audit_csv_field, "a=b-c");
+  assert_string_equal(t, "a=b-c");
+  free(t);
+  t = esc(wr_audit_md_text, "a\x1b[2Jb\x07\tc");
+  assert_string_equal(t, "a\\x1b\\[2Jb\\x07 c");
+  free(t);
+  t = esc(wr_audit_html_text, "a\x1b[2Jb\x07<\n");
+  assert_string_equal(t, "a\\x1b[2Jb\\x07&lt;\n");
+  free(t);
+}
+
+/* A server message with ESC and BEL reaches no audit raw. */
+static void test_hostile_message(void **state)
+{
+  static const char text[] =
+      "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"r\","
+      "\"started_at\":\"2026-11-29T20:00:00.000Z\",\"tool_version\":\"0.1.0\","
+      "\"api\":\"admin\",\"action\":\"RebootDesktops\",\"endpoint\":"
+      "\"http://127.0.0.1:1\",\"rate\":10,\"concurrency\":4,\"chunk_size\":3,"
+      "\"inputs\":[\"a.csv\"],\"desktops\":1}\n"
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"wave\":1,\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\"],\"client_token\":null}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\"],"
+      "\"status\":\"failed\",\"request_id\":\"R\",\"error_code\":\"@X\","
+      "\"error_message\":\"=cmd()\\u001b]0;pwned\\u0007\\u001b[2J\","
+      "\"attempts\":1,\"finished_at\":\"2026-11-29T20:00:03.000Z\"}\n";
+  static const enum wr_audit_format formats[] = {
+    WR_AUDIT_TEXT, WR_AUDIT_MARKDOWN, WR_AUDIT_HTML, WR_AUDIT_CSV,
+  };
+  struct fixture fx;
+  size_t i;
+  char *t;
+
+  (void)state;
+  memset(&fx, 0, sizeof(fx));
+  assert_int_equal(load(text, &fx), 0);
+  for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+    print_message("format %d\n", (int)formats[i]);
+    t = render(&fx.a, formats[i]);
+    assert_null(strchr(t, '\x1b'));
+    assert_null(strchr(t, '\x07'));
+    assert_non_null(strstr(t, "\\x07\\x1b"));
+    free(t);
+  }
+  t = render(&fx.a, WR_AUDIT_CSV);
+  assert_non_null(strstr(t, "ecd-a,cn-x,1,failed,R,'@X,'=cmd()\\x1b]0;pwned"
+                            "\\x07\\x1b[2J,2026"));
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
 static void test_text(void **state)
 {
   struct fixture *fx = *state;
@@ -441,6 +520,8 @@ int main(void)
     cmocka_unit_test(test_counts),
     cmocka_unit_test(test_csv_exact),
     cmocka_unit_test(test_escapers),
+    cmocka_unit_test(test_escapers_hostile),
+    cmocka_unit_test(test_hostile_message),
     cmocka_unit_test(test_text),
     cmocka_unit_test(test_markdown),
     cmocka_unit_test(test_html),

@@ -133,6 +133,42 @@ static void test_parse(void **state)
                    WR_EINVAL);
   assert_int_equal(wr_time_parse_rfc3339("2024-05-01T08:00:00Zjunk", &ms),
                    WR_EINVAL);
+  /* Written on entry: an error leaves 0, not the last good time. */
+  assert_int_equal(ms, 0);
+}
+
+/* Only real calendar times: nothing is normalised (02-30 is not 03-02). */
+static void test_parse_strict(void **state)
+{
+  static const char *const bad[] = {
+    "2026-02-30T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+    "2100-02-29T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-00T00:00:00Z",
+    "2026-01-32T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z",
+    "2026-01-01T00:00:61Z", "2026-01-01T00:00:00+99:99",
+    "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00-01:60",
+    "2026-01-01T00:00:00+1:00", "2026-01-01T00:00:00+01:0",
+    "2026-01-01T00:00:00+0100", " 2026-01-01T00:00:00Z",
+    "+202-01-01T00:00:00Z", "2026-1-01T00:00:00Z", "2026-01-01T0:00:00Z",
+    "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00", "2026-01-01T-1:00:00Z",
+    "2026-01-01T00:00: 0Z", "2026-01-01X00:00:00Z", "",
+  };
+  int64_t ms;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    print_message("%s\n", bad[i]);
+    assert_int_equal(wr_time_parse_rfc3339(bad[i], &ms), WR_EINVAL);
+  }
+  assert_int_equal(wr_time_parse_rfc3339("2024-02-29T00:00:00Z", &ms), 0);
+  assert_int_equal(ms, 1709164800000LL);
+  assert_int_equal(wr_time_parse_rfc3339("2000-02-29t23:59:59z", &ms), 0);
+  assert_int_equal(wr_time_parse_rfc3339("2026-01-01 00:00:00-23:59", &ms), 0);
+  assert_int_equal(ms, 1767225600000LL + (23 * 60 + 59) * 60000LL);
+  assert_int_equal(wr_time_parse_rfc3339("2026-12-31T23:59:60Z", &ms), 0);
+  assert_int_equal(wr_time_parse_rfc3339("2026-01-01T00:00:00.123456Z", &ms),
+                   0);
+  assert_int_equal(ms, 1767225600123LL);
 }
 
 static void test_monotonic(void **state)
@@ -151,6 +187,7 @@ int main(void)
     cmocka_unit_test(test_format_edges),
     cmocka_unit_test(test_format_sweep),
     cmocka_unit_test(test_parse),
+    cmocka_unit_test(test_parse_strict),
     cmocka_unit_test(test_monotonic),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
  * file: every scenario reads the report back and checks the records. */
 #include "clock.h"
 #include "dispatch.h"
+#include "dispatch_int.h" /* sizeof(struct task), to fail its allocation */
 #include "sender.h"
 #include "plan.h"
 #include "journal.h"
@@ -21,6 +22,19 @@
 #include <uv.h>
 
 #define MAXIDS 400
+
+/* Linked with -Wl,--wrap=calloc (tests/CMakeLists.txt): when fail_task_
+ * counts down to 0, that allocation of a task fails. */
+static int fail_task_;
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size)
+{
+  if (fail_task_ > 0 && n == 1 && size == sizeof(struct task) &&
+      --fail_task_ == 0)
+    return NULL;
+  return __real_calloc(n, size);
+}
 
 /* ---- a fake fleet behind a fake sender -------------------------------- */
 
@@ -241,7 +255,7 @@ static void run(struct fake *f, struct wr_plan *plan,
                 const struct wr_dispatch_opts *o, struct outcome *out)
 {
   uv_loop_t loop;
-  struct wr_report *report = NULL;
+  struct wr_journal *report = NULL;
   struct wr_dispatch *d = NULL;
   struct wr_dispatch_sender s = {fake_send, fake_describe, f};
   struct wr_err err = {0};
@@ -255,9 +269,9 @@ static void run(struct fake *f, struct wr_plan *plan,
   assert_int_equal(uv_loop_init(&loop), 0);
   f->loop = &loop;
   fake_ = f;
-  assert_int_equal(wr_report_open(report_path, false, &report, &err), 0);
-  assert_int_equal(wr_dispatch_create(&loop, plan, o, &s, report, NULL, NULL,
-                                      &d, &err), 0);
+  assert_int_equal(wr_journal_open(report_path, false, &report, &err), 0);
+  assert_int_equal(wr_dispatch_create(&loop, plan, o, &s, report, NULL, &d,
+                                      &err), 0);
   if (base_ != NULL)
     wr_dispatch_set_base(d, base_);
   assert_int_equal(wr_dispatch_start(d), 0);
@@ -267,7 +281,7 @@ static void run(struct fake *f, struct wr_plan *plan,
   assert_null(d);
   uv_run(&loop, UV_RUN_DEFAULT);
   assert_int_equal(uv_loop_close(&loop), 0);
-  assert_int_equal(wr_report_close(&report, &err), 0);
+  assert_int_equal(wr_journal_close(&report, &err), 0);
   fp = fopen(report_path, "r");
   assert_non_null(fp);
   while (fgets(line, sizeof(line), fp) != NULL && out->n < 8192) {
@@ -897,37 +911,51 @@ static void test_deadline(void **state)
   free_plan(p);
 }
 
-/* Plain http only to loopback unless --insecure. */
-static void test_endpoint_policy(void **state)
+/* The task for chunk 2 cannot be allocated: the run stops ("out of
+ * memory"), and chunk 2 still gets its final record (skipped), as does
+ * every other chunk: exactly one each, none lost. */
+static void test_task_alloc_fails(void **state)
 {
-  struct wr_err err = {0};
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(6, 2, 0, 0);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  int i, k, seen[4] = {0};
 
   (void)state;
-  assert_int_equal(wr_endpoint_check("https://ecd.cn-hangzhou.aliyuncs.com",
-                                     false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://127.0.0.1:8080", false, &err),
-                   0);
-  assert_int_equal(wr_endpoint_check("http://127.3.4.5", false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://localhost:1/", false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://[::1]:99", false, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://10.0.0.1", false, &err),
-                   WR_EUSAGE);
-  assert_non_null(strstr(err.msg, "--insecure"));
-  assert_int_equal(wr_endpoint_check("http://10.0.0.1", true, &err), 0);
-  assert_int_equal(wr_endpoint_check("http://128.0.0.1", false, &err),
-                   WR_EUSAGE);
-  assert_int_equal(wr_endpoint_check("http://[::2]", false, &err),
-                   WR_EUSAGE);
-  assert_int_equal(wr_endpoint_check("ftp://127.0.0.1", true, &err),
-                   WR_EUSAGE);
-  assert_int_equal(wr_endpoint_check("not a url", false, &err), WR_EUSAGE);
-  assert_non_null(strstr(err.msg, "not a url"));
+  f.judge = all_ok;
+  f.delay_ms = 1;
+  default_opts(&o);
+  o.concurrency = 1;
+  fail_task_ = 2;
+  run(&f, p, &o, &out);
+  assert_int_equal(fail_task_, 0);
+  assert_int_equal(f.calls, 1);
+  for (i = 0; i < out.n; i++) {
+    const cJSON *r = out.records[i];
+
+    if (strcmp(str(r, "type"), "chunk") != 0)
+      continue;
+    k = atoi(str(r, "chunk"));
+    assert_true(k >= 1 && k <= 3);
+    seen[k]++;
+    assert_string_equal(str(r, "status"), k == 1 ? "ok" : "skipped");
+  }
+  for (k = 1; k <= 3; k++)
+    assert_int_equal(seen[k], 1);
+  assert_int_equal(leaves(&out, "ok"), 2);
+  assert_int_equal(leaves(&out, "skipped"), 4);
+  assert_string_equal(str(last(&out), "type"), "summary");
+  assert_string_equal(str(last(&out), "stop_reason"), "out of memory");
+  assert_int_equal(out.st.summary.exit_code, WR_EXIT_STOPPED);
+  assert_int_equal(out.st.err.code, WR_ENOMEM);
+  free_outcome(&out);
+  free_plan(p);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_endpoint_policy),
     cmocka_unit_test(test_all_ok),
     cmocka_unit_test(test_retries),
     cmocka_unit_test(test_split_isolates),
@@ -941,6 +969,7 @@ int main(void)
     cmocka_unit_test(test_deadline),
     cmocka_unit_test(test_verify_waves),
     cmocka_unit_test(test_verify_timeout),
+    cmocka_unit_test(test_task_alloc_fails),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

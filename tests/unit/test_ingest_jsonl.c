@@ -137,6 +137,74 @@ static void test_nul_byte(void **state)
   assert_non_null(strstr(err.msg, "t.csv:2: NUL byte"));
 }
 
+/* An escaped NUL (\u0000) would cut the decoded C string short: the
+ * line is rejected, whichever string holds it, key or value. */
+static void test_escaped_nul(void **state)
+{
+  struct rows r;
+
+  (void)state;
+  jsonl_ok("{\"DesktopId\": \"ecd-abc\\u0000; DROP\"}\n"
+           "\"ecd-abc\\u0000x\"\n"
+           "{\"DesktopId\": \"ecd-1\", \"RegionId\": \"cn\\u0000x\"}\n"
+           "{\"DesktopId\\u0000x\": \"ecd-2\", \"DesktopId\": \"ecd-3\"}\n"
+           "{\"DesktopId\": \"ecd-4\", \"note\": \"\\u0000\"}\n"
+           "\"ecd-5\\\\u0000\"\n" /* an escaped backslash, then text */
+           "{\"DesktopId\": \"ecd-6\\\"\\u0000\"}\n"
+           "{\"DesktopId\": \"ecd-7\\U0000\"}\n" /* not an escape */
+           "\"ecd-8\"\n", &r);
+  assert_int_equal(r.n, 9);
+  assert_string_equal(r.reason[0], "a string holds a NUL character (\\u0000)");
+  assert_int_equal(r.line[0], 1);
+  assert_non_null(strstr(r.id[0], "ecd-abc\\u0000; DROP"));
+  assert_string_equal(r.reason[1], r.reason[0]);
+  assert_string_equal(r.reason[2], r.reason[0]);
+  assert_string_equal(r.reason[3], r.reason[0]);
+  assert_string_equal(r.reason[4], r.reason[0]);
+  assert_null(r.reason[5]);
+  assert_string_equal(r.id[5], "ecd-5\\u0000");
+  assert_string_equal(r.reason[6], r.reason[0]);
+  assert_int_equal(r.line[6], 7);
+  assert_string_equal(r.reason[7], "not valid JSON");
+  assert_null(r.reason[8]);
+  assert_string_equal(r.id[8], "ecd-8");
+}
+
+/* A key given twice, or both spellings of a key with different values:
+ * which one was meant is unknown, so the line is rejected. */
+static void test_duplicate_keys(void **state)
+{
+  struct rows r;
+
+  (void)state;
+  jsonl_ok("{\"DesktopId\": \"ecd-1\", \"DesktopId\": \"ecd-2\"}\n"
+           "{\"DesktopId\": \"ecd-1\", \"desktop_id\": \"ecd-2\"}\n"
+           "{\"DesktopId\": \"ecd-3\", \"desktop_id\": \"ecd-3\"}\n"
+           "{\"DesktopId\": \"ecd-4\", \"RegionId\": \"a\", "
+           "\"region\": \"b\"}\n"
+           "{\"DesktopId\": \"ecd-5\", \"x\": 1, \"y\": 2, \"x\": 1}\n"
+           "{\"DesktopId\": \"ecd-6\", \"desktop_id\": 6}\n"
+           "{\"DesktopId\": \"ecd-7\", \"RegionId\": \"a\", "
+           "\"region\": \"a\"}\n",
+           &r);
+  assert_int_equal(r.n, 7);
+  assert_string_equal(r.reason[0], "a key is given twice in the object");
+  assert_int_equal(r.line[0], 1);
+  assert_string_equal(r.reason[1],
+                      "DesktopId and desktop_id given with different values");
+  assert_int_equal(r.line[1], 2);
+  assert_null(r.reason[2]);
+  assert_string_equal(r.id[2], "ecd-3");
+  assert_string_equal(r.reason[3],
+                      "RegionId and region given with different values");
+  assert_string_equal(r.reason[4], "a key is given twice in the object");
+  assert_int_equal(r.line[4], 5);
+  assert_string_equal(r.reason[5],
+                      "DesktopId and desktop_id given with different values");
+  assert_null(r.reason[6]);
+  assert_string_equal(r.region[6], "a");
+}
+
 static void test_invalid_utf8_passes_through(void **state)
 {
   struct rows r;
@@ -177,6 +245,8 @@ int main(void)
     cmocka_unit_test(test_broken_lines),
     cmocka_unit_test(test_long_line_skipped),
     cmocka_unit_test(test_nul_byte),
+    cmocka_unit_test(test_escaped_nul),
+    cmocka_unit_test(test_duplicate_keys),
     cmocka_unit_test(test_invalid_utf8_passes_through),
     cmocka_unit_test(test_sniffed_from_content),
   };

@@ -2,8 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report_read.h"
 
+#include "journal.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -154,6 +157,38 @@ static void test_torn_tail(void **state)
   assert_true(rr->missing_newline);
   assert_int_equal(rr->valid_up_to, strlen(text));
   wr_rread_destroy(&rr);
+}
+
+/* The reader's valid_up_to and missing_newline are the torn-line rule's
+ * (journal.h), which the writer applies when resume appends. */
+static void test_reader_follows_rule(void **state)
+{
+  static const char *tails[] = {
+    "",
+    "{\"type\":\"chunk\",\"chunk\":\"2\",\"regi",
+    "\x01\x01\x01\n\n  \n",
+    "{\"type\":\"summary\"}",
+    "{\"type\":\"summary\"}\r\n",
+    "{\"type\":\"summary\"}\r",
+    "\n \n",
+    "{\"type\":\"summary\"} x\n",
+    "{",
+  };
+  char text[4096];
+  struct wr_err err;
+  struct wr_rread *rr;
+  size_t i;
+  bool mnl;
+
+  (void)state;
+  for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+    snprintf(text, sizeof(text), "%s%s", RUN PLAN1 PLAN2 OK1, tails[i]);
+    rr = load_str(text, 0, &err);
+    assert_int_equal(rr->valid_up_to,
+                     wr_journal_valid_length(text, strlen(text), &mnl));
+    assert_int_equal(rr->missing_newline, mnl);
+    wr_rread_destroy(&rr);
+  }
 }
 
 /* What resume does: truncate at valid_up_to, append, and the file reads
@@ -556,6 +591,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_complete),
     cmocka_unit_test(test_torn_tail),
+    cmocka_unit_test(test_reader_follows_rule),
     cmocka_unit_test(test_truncate_and_append),
     cmocka_unit_test(test_bad_middle_line),
     cmocka_unit_test(test_unknown_type),

@@ -293,7 +293,7 @@ static void test_through_writer(void **state)
 {
   char dir[] = "/tmp/test_report_template.XXXXXX", path[64], cmd[96];
   struct wr_chunk_record *r = NULL;
-  struct wr_report *rep = NULL;
+  struct wr_journal *rep = NULL;
   struct wr_err err = {0};
   struct gen *g = malloc(sizeof(*g));
   char *a = NULL, *b = NULL;
@@ -305,7 +305,7 @@ static void test_through_writer(void **state)
   assert_non_null(g);
   assert_non_null(mkdtemp(dir));
   snprintf(path, sizeof(path), "%s/r.jsonl", dir);
-  assert_int_equal(wr_report_open(path, false, &rep, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &rep, &err), 0);
   assert_int_equal(wr_chunk_record_create(&r), 0);
   for (i = 0; i < 500; i++) {
     cJSON *rec;
@@ -313,14 +313,14 @@ static void test_through_writer(void **state)
     rnd_outcome(g);
     rec = wr_record_chunk(&g->o);
     assert_non_null(rec);
-    assert_int_equal(wr_report_write(rep, rec, 0, &err), 0);
+    assert_int_equal(wr_journal_write(rep, rec, 0, &err), 0);
     cJSON_Delete(rec);
-    assert_int_equal(wr_report_write(rep, wr_chunk_record_fill(r, &g->o), 0,
-                                     &err), 0);
+    assert_int_equal(wr_journal_write(rep, wr_chunk_record_fill(r, &g->o), 0,
+                                      &err), 0);
     assert_same_chunk(r, &g->o);
   }
   wr_chunk_record_destroy(&r);
-  assert_int_equal(wr_report_close(&rep, &err), 0);
+  assert_int_equal(wr_journal_close(&rep, &err), 0);
   f = fopen(path, "r");
   assert_non_null(f);
   for (i = 0; i < 500; i++) {

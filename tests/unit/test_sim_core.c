@@ -151,6 +151,10 @@ static void one_fault(const char *opt, const char *rate, int reply,
     assert_int_equal(r.r.status, 502);
     assert_null(r.json);
   }
+  if (outcome == WR_SIM_HTML_OK) {
+    assert_int_equal(r.r.status, 200);
+    assert_null(r.json);
+  }
   if (outcome == WR_SIM_ERROR)
     assert_true(r.r.status == 500 || r.r.status == 503);
   assert_int_equal(f->sim.stats.calls[WR_SIM_REBOOT][outcome], 1);
@@ -166,6 +170,7 @@ static void test_faults(void **state)
   one_fault("--reset-rate", "1", WR_SIM_REPLY_CLOSE, WR_SIM_RESET, 0);
   one_fault("--hang-rate", "1", WR_SIM_REPLY_CLOSE, WR_SIM_HANG, 0);
   one_fault("--garbage-rate", "1", WR_SIM_REPLY_SEND, WR_SIM_GARBAGE, 0);
+  one_fault("--html-ok-rate", "1", WR_SIM_REPLY_SEND, WR_SIM_HTML_OK, 0);
   one_fault("--fail-rate", "1", WR_SIM_REPLY_SEND, WR_SIM_ERROR, 0);
   one_fault("--lost-rate", "1", WR_SIM_REPLY_CLOSE, WR_SIM_LOST, 1);
 }

@@ -1,4 +1,5 @@
-/* report: the journal writer and its record builders.
+/* journal: the report file's writer, its torn-line rule and its fsync
+ * policy.
  *
  * Write failures are real ones: /dev/full gives ENOSPC, and RLIMIT_FSIZE
  * makes the kernel accept part of a line and then refuse the rest, which
@@ -8,6 +9,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
  * loop.  Off by default, so everything else behaves as usual. */
 static int fsync_calls;
 static int fsync_errno;       /* 0: sync for real */
+static int fsync_eintr;       /* this many fsyncs fail with EINTR first */
 static size_t write_chunk;    /* 0: whole writes; else at most this much */
 static int write_eintr;       /* this many writes fail with EINTR first */
 static int write_calls;
@@ -37,6 +40,11 @@ static int write_calls;
 int fsync(int fd)
 {
   fsync_calls++;
+  if (fsync_eintr > 0) {
+    fsync_eintr--;
+    errno = EINTR;
+    return -1;
+  }
   if (fsync_errno != 0) {
     errno = fsync_errno;
     return -1;
@@ -120,12 +128,12 @@ static cJSON *small_record(int i)
   return o;
 }
 
-static void write_small(struct wr_report *r, int i, int64_t now_ms)
+static void write_small(struct wr_journal *r, int i, int64_t now_ms)
 {
   struct wr_err err = {0};
   cJSON *o = small_record(i);
 
-  assert_int_equal(wr_report_write(r, o, now_ms, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, now_ms, &err), 0);
   cJSON_Delete(o);
 }
 
@@ -141,7 +149,7 @@ static size_t count_lines(const char *text)
 static void test_new_file_lines(void **state)
 {
   char path[256], *text, *line, *save = NULL;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   struct stat st;
   size_t len;
@@ -149,15 +157,15 @@ static void test_new_file_lines(void **state)
 
   (void)state;
   path_of(path, sizeof(path), "new.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
-  assert_string_equal(wr_report_path(r), path);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
+  assert_string_equal(wr_journal_path(r), path);
   for (i = 0; i < 5; i++)
     write_small(r, i, 1000 + i);
   /* A builder that ran out of memory: an error naming the file, no line. */
-  assert_int_equal(wr_report_write(r, NULL, 1006, &err), WR_ENOMEM);
+  assert_int_equal(wr_journal_write(r, NULL, 1006, &err), WR_ENOMEM);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "out of memory building a record"));
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   assert_null(r);
 
   assert_int_equal(stat(path, &st), 0);
@@ -184,13 +192,13 @@ static void test_record_sizes(void **state)
 {
   static const size_t sizes[] = {1, 4000, 4093, 4094, 4095, 4096, 100000, 3};
   char path[256], *text, *line, *save = NULL;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t i, len;
 
   (void)state;
   path_of(path, sizeof(path), "sizes.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
     char *pad = malloc(sizes[i] + 1);
     cJSON *o = cJSON_CreateObject();
@@ -199,11 +207,11 @@ static void test_record_sizes(void **state)
     memset(pad, 'a' + (int)i, sizes[i]);
     pad[sizes[i]] = '\0';
     assert_non_null(cJSON_AddStringToObject(o, "pad", pad));
-    assert_int_equal(wr_report_write(r, o, 0, &err), 0);
+    assert_int_equal(wr_journal_write(r, o, 0, &err), 0);
     cJSON_Delete(o);
     free(pad);
   }
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), sizeof(sizes) / sizeof(sizes[0]));
   i = 0;
@@ -224,13 +232,13 @@ static void test_record_sizes(void **state)
 static void test_short_writes_and_eintr(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "short.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   write_calls = 0;
   write_chunk = 5;          /* {"type":"test","i":1}\n is 22 bytes */
   write_small(r, 1, 0);
@@ -243,7 +251,7 @@ static void test_short_writes_and_eintr(void **state)
   write_calls = 0;
   write_small(r, 3, 0);     /* one record, one write */
   assert_int_equal(write_calls, 1);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
                             "{\"type\":\"test\",\"i\":2}\n"
@@ -255,25 +263,25 @@ static void test_short_writes_and_eintr(void **state)
 static void test_fsync_error(void **state)
 {
   char path[256];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = small_record(1);
 
   (void)state;
   path_of(path, sizeof(path), "fsyncerr.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_errno = EIO;
-  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "cannot sync"));
-  assert_int_equal(wr_report_close(&r, &err), WR_EIO);
+  assert_int_equal(wr_journal_close(&r, &err), WR_EIO);
   assert_null(r);
   /* A file that cannot be synced at all (EINVAL) is not an error. */
   fsync_errno = EINVAL;
   path_of(path, sizeof(path), "fsyncinval.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   fsync_errno = 0;
   cJSON_Delete(o);
 }
@@ -281,14 +289,14 @@ static void test_fsync_error(void **state)
 static void test_refuses_overwrite(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "exists.jsonl");
   spit(path, "{\"type\":\"run\"}\n");
-  assert_int_equal(wr_report_open(path, false, &r, &err), WR_EIO);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), WR_EIO);
   assert_null(r);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "refusing to overwrite"));
@@ -300,12 +308,12 @@ static void test_refuses_overwrite(void **state)
 static void test_append_missing(void **state)
 {
   char path[256];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
 
   (void)state;
   path_of(path, sizeof(path), "missing.jsonl");
-  assert_int_equal(wr_report_open(path, true, &r, &err), WR_EIO);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), WR_EIO);
   assert_null(r);
   assert_non_null(strstr(err.msg, path));
   assert_non_null(strstr(err.msg, "no such report"));
@@ -314,24 +322,24 @@ static void test_append_missing(void **state)
 static void test_append_drops_torn_tail(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "torn.jsonl");
   spit(path, "{\"a\":1}\n{\"b\":2}\n{\"type\":\"chu");
-  assert_int_equal(wr_report_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
   write_small(r, 7, 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{\"type\":\"test\",\"i\":7}\n");
   free(text);
 
   /* An intact file is left as it is. */
-  assert_int_equal(wr_report_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
   write_small(r, 8, 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), 4);
   free(text);
@@ -340,14 +348,14 @@ static void test_append_drops_torn_tail(void **state)
 static void test_append_not_a_report(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "binary.bin");
   spit(path, "no newline anywhere in here");
-  assert_int_equal(wr_report_open(path, true, &r, &err), WR_EINPUT);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), WR_EINPUT);
   assert_null(r);
   assert_non_null(strstr(err.msg, "not a report"));
   text = slurp(path, &len);
@@ -357,7 +365,7 @@ static void test_append_not_a_report(void **state)
 
 static void test_disk_full(void **state)
 {
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = small_record(1);
 
@@ -366,12 +374,12 @@ static void test_disk_full(void **state)
     cJSON_Delete(o);
     skip();
   }
-  assert_int_equal(wr_report_open("/dev/full", true, &r, &err), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_open("/dev/full", true, &r, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
   assert_int_equal(err.code, WR_EIO);
   assert_non_null(strstr(err.msg, "/dev/full"));
   assert_non_null(strstr(err.msg, "disk is full"));
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   cJSON_Delete(o);
 }
 
@@ -380,7 +388,7 @@ static void test_disk_full(void **state)
 static void test_partial_write_undone(void **state)
 {
   char path[256], *text, big[600];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   struct rlimit old, lim;
   void (*old_xfsz)(int);
@@ -389,7 +397,7 @@ static void test_partial_write_undone(void **state)
 
   (void)state;
   path_of(path, sizeof(path), "fsize.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   write_small(r, 1, 0);
   write_small(r, 2, 0);
   text = slurp(path, &len);
@@ -406,7 +414,7 @@ static void test_partial_write_undone(void **state)
   lim = old;
   lim.rlim_cur = before + 100; /* the record is ~610 bytes */
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), WR_EIO);
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
   signal(SIGXFSZ, old_xfsz);
   assert_non_null(strstr(err.msg, path));
@@ -417,7 +425,7 @@ static void test_partial_write_undone(void **state)
   assert_int_equal(len, before);
   free(text);
   write_small(r, 3, 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_string_equal(text, "{\"type\":\"test\",\"i\":1}\n"
                             "{\"type\":\"test\",\"i\":2}\n"
@@ -432,28 +440,28 @@ static void test_partial_write_undone(void **state)
 static void test_batch(void **state)
 {
   char path[256], *text, *line, *save = NULL;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
   int i;
 
   (void)state;
   path_of(path, sizeof(path), "batch.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_calls = 0;
   write_calls = 0;
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   for (i = 0; i < 20000; i++)
     write_small(r, i, 0);
   assert_int_equal(fsync_calls, 0);
-  assert_int_equal(wr_report_batch_end(r, 0, &err), 0);
+  assert_int_equal(wr_journal_batch_end(r, 0, &err), 0);
   assert_int_equal(fsync_calls, 1);
   /* ~25 bytes a line: 500 KB in one write (batches are 1 MiB). */
   assert_in_range(write_calls, 1, 2);
   write_calls = 0;
   write_small(r, 20000, 10);
   assert_int_equal(write_calls, 1);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), 20001);
   i = 0;
@@ -474,16 +482,16 @@ static void test_batch(void **state)
 static void test_flush_keeps_batching(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   size_t len;
 
   (void)state;
   path_of(path, sizeof(path), "flush.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_calls = 0;
   write_calls = 0;
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   write_small(r, 0, 1000);
   write_small(r, 1, 1000);
   write_small(r, 2, 1000);
@@ -491,26 +499,26 @@ static void test_flush_keeps_batching(void **state)
   text = slurp(path, &len);
   assert_int_equal(len, 0);
   free(text);
-  assert_int_equal(wr_report_flush(r, 1000, &err), 0);
+  assert_int_equal(wr_journal_flush(r, 1000, &err), 0);
   assert_int_equal(write_calls, 1);
   assert_int_equal(fsync_calls, 1);   /* the first sync is at once */
   text = slurp(path, &len);
   assert_int_equal(count_lines(text), 3);
   free(text);
-  assert_int_equal(wr_report_flush(r, 1100, &err), 0);
+  assert_int_equal(wr_journal_flush(r, 1100, &err), 0);
   assert_int_equal(write_calls, 1);   /* nothing held: no write */
   write_small(r, 3, 1200);
   write_small(r, 4, 1200);
-  assert_int_equal(wr_report_flush(r, 1200, &err), 0);
+  assert_int_equal(wr_journal_flush(r, 1200, &err), 0);
   assert_int_equal(write_calls, 2);
   assert_int_equal(fsync_calls, 1);   /* not a second yet */
   write_small(r, 5, 2100);
-  assert_int_equal(wr_report_tick(r, 2100, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 2100, &err), 0);
   assert_int_equal(write_calls, 3);
   assert_int_equal(fsync_calls, 2);
   write_small(r, 6, 2200);
   assert_int_equal(write_calls, 3);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   assert_int_equal(write_calls, 4);
   assert_int_equal(fsync_calls, 3);
   text = slurp(path, &len);
@@ -523,7 +531,7 @@ static void test_flush_keeps_batching(void **state)
 static void test_batch_partial_write_undone(void **state)
 {
   char path[256], *text;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   struct rlimit old, lim;
   void (*old_xfsz)(int);
@@ -532,12 +540,12 @@ static void test_batch_partial_write_undone(void **state)
 
   (void)state;
   path_of(path, sizeof(path), "batchfsize.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   write_small(r, 1, 0);
   text = slurp(path, &len);
   before = len;
   free(text);
-  wr_report_batch_begin(r);
+  wr_journal_batch_begin(r);
   for (i = 0; i < 100; i++)
     write_small(r, i, 0);
   assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -545,14 +553,14 @@ static void test_batch_partial_write_undone(void **state)
   lim = old;
   lim.rlim_cur = before + 1000; /* the batch is ~2,500 bytes */
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-  assert_int_equal(wr_report_batch_end(r, 0, &err), WR_EIO);
+  assert_int_equal(wr_journal_batch_end(r, 0, &err), WR_EIO);
   assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
   signal(SIGXFSZ, old_xfsz);
   assert_non_null(strstr(err.msg, "removed"));
   text = slurp(path, &len);
   assert_int_equal(len, before);
   free(text);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
 }
 
 /* The line written is exactly what cJSON prints, numbers included (the
@@ -563,7 +571,7 @@ static void test_numbers_as_cjson_prints(void **state)
                              999999999999999.0, -1e15, 1e20, 0.1, -0.0,
                              2147483648.0, 1714550400123.0};
   char path[256], *text, *want;
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
   cJSON *o = cJSON_CreateObject();
   size_t i, len;
@@ -579,9 +587,9 @@ static void test_numbers_as_cjson_prints(void **state)
   }
   assert_non_null(cJSON_AddNullToObject(o, "z"));
   path_of(path, sizeof(path), "numbers.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
-  assert_int_equal(wr_report_write(r, o, 0, &err), 0);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_write(r, o, 0, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   want = cJSON_PrintUnformatted(o);
   assert_non_null(want);
   text = slurp(path, &len);
@@ -598,191 +606,237 @@ static void test_numbers_as_cjson_prints(void **state)
 static void test_fsync_once_a_second(void **state)
 {
   char path[256];
-  struct wr_report *r = NULL;
+  struct wr_journal *r = NULL;
   struct wr_err err = {0};
 
   (void)state;
   path_of(path, sizeof(path), "sync.jsonl");
-  assert_int_equal(wr_report_open(path, false, &r, &err), 0);
+  assert_int_equal(wr_journal_open(path, false, &r, &err), 0);
   fsync_calls = 0;
   write_small(r, 0, 10000);     /* the first record is synced at once */
   assert_int_equal(fsync_calls, 1);
   write_small(r, 1, 10100);
   write_small(r, 2, 10999);
   assert_int_equal(fsync_calls, 1);
-  assert_int_equal(wr_report_tick(r, 10500, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 10500, &err), 0);
   assert_int_equal(fsync_calls, 1);
-  assert_int_equal(wr_report_tick(r, 11000, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 11000, &err), 0);
   assert_int_equal(fsync_calls, 2);
   /* Nothing new: no sync however late. */
-  assert_int_equal(wr_report_tick(r, 50000, &err), 0);
+  assert_int_equal(wr_journal_tick(r, 50000, &err), 0);
   assert_int_equal(fsync_calls, 2);
   write_small(r, 3, 50001);     /* a second since the last sync */
   assert_int_equal(fsync_calls, 3);
   write_small(r, 4, 50002);
   assert_int_equal(fsync_calls, 3);
-  assert_int_equal(wr_report_close(&r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
   assert_int_equal(fsync_calls, 4); /* and at close */
-  assert_int_equal(wr_report_close(&r, &err), 0); /* NULL is fine */
+  assert_int_equal(wr_journal_close(&r, &err), 0); /* NULL is fine */
 }
 
-static const char *ids[] = {"ecd-aaaa", "ecd-bbbb", "ecd-cccc"};
-static const char *attempts[] = {"REQ-1", "REQ-2"};
+/* --- the torn-line rule ------------------------------------------------ */
 
-static void test_chunk_record_ok(void **state)
+struct rule_case {
+  const char *name;
+  const char *text;
+  size_t valid;                /* (size_t)-1: the whole text */
+  bool missing_newline;
+};
+
+#define ALL ((size_t)-1)
+
+static const struct rule_case rule_cases[] = {
+  {"empty", "", 0, false},
+  {"no newline at all", "no newline anywhere in here", 0, false},
+  {"a whole last line", "{\"a\":1}\n{\"b\":2}\n", ALL, false},
+  {"a torn last line", "{\"a\":1}\n{\"b\":2}\n{\"type\":\"chu", 16, false},
+  {"torn at its first byte", "{\"a\":1}\n{", 8, false},
+  {"a whole record without its newline", "{\"a\":1}\n{\"b\":2}", ALL, true},
+  {"the only line, without its newline", "{\"a\":1}", ALL, true},
+  {"CRLF, whole", "{\"a\":1}\r\n{\"b\":2}\r\n", ALL, false},
+  {"CRLF, torn", "{\"a\":1}\r\n{\"b\"\r\n", 9, false},
+  {"CRLF, whole without its LF", "{\"a\":1}\r\n{\"b\":2}\r", ALL, true},
+  {"blank lines after a whole line", "{\"a\":1}\n\n \t\n", ALL, false},
+  {"blank lines after a torn line", "{\"a\":1}\n\x01\x01\x01\n\n  \n", 8,
+   false},
+  {"blank lines only", "\n \n\n", ALL, false},
+  {"text after the value", "{\"a\":1}\n{\"b\":2} x\n", 8, false},
+  {"only the last line decides", "junk\n{\"a\":1}\n", ALL, false},
+  {"a BOM at the start", "\xEF\xBB\xBF{\"a\":1}", ALL, true},
+};
+
+static void test_rule_valid_length(void **state)
 {
-  struct wr_chunk_outcome c = {0};
-  char *text;
-  cJSON *o, *back, *a;
+  size_t i;
 
   (void)state;
-  c.chunk_id = "17";
-  c.region = "cn-hangzhou";
-  c.ids = ids;
-  c.nids = 3;
-  c.client_token = "tok-17";
-  c.status = "ok";
-  c.request_id = "REQ-2";
-  c.attempt_request_ids = attempts;
-  c.nattempt_request_ids = 2;
-  c.http_status = 200;
-  c.attempts = 2;
-  c.ambiguous_attempts = 1;
-  c.started_wall_ms = 1714550400123LL;
-  c.finished_wall_ms = 1714550401000LL;
-  c.latency_ms = 87;
-  o = wr_record_chunk(&c);
-  assert_non_null(o);
-  text = cJSON_PrintUnformatted(o);
-  back = cJSON_Parse(text);
-  assert_non_null(back);
-  assert_true(cJSON_Compare(o, back, true));
-  assert_string_equal(text,
-    "{\"type\":\"chunk\",\"chunk\":\"17\",\"region\":\"cn-hangzhou\","
-    "\"desktop_ids\":[\"ecd-aaaa\",\"ecd-bbbb\",\"ecd-cccc\"],"
-    "\"client_token\":\"tok-17\",\"status\":\"ok\",\"request_id\":\"REQ-2\","
-    "\"attempt_request_ids\":[\"REQ-1\",\"REQ-2\"],\"http_status\":200,"
-    "\"error_code\":null,\"error_message\":null,\"attempts\":2,"
-    "\"ambiguous_attempts\":1,\"started_at\":\"2024-05-01T08:00:00.123Z\","
-    "\"finished_at\":\"2024-05-01T08:00:01.000Z\",\"latency_ms\":87}");
-  a = cJSON_GetObjectItem(back, "into");
-  assert_null(a);
-  cJSON_free(text);
-  cJSON_Delete(back);
-  cJSON_Delete(o);
+  for (i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+    const struct rule_case *c = &rule_cases[i];
+    size_t len = strlen(c->text), want = c->valid == ALL ? len : c->valid;
+    bool mnl = !c->missing_newline;
+
+    print_message("%s\n", c->name);
+    assert_int_equal(wr_journal_valid_length(c->text, len, &mnl), want);
+    assert_int_equal(mnl, c->missing_newline);
+    assert_int_equal(wr_journal_valid_length(c->text, len, NULL), want);
+  }
 }
 
-static void test_chunk_record_nulls(void **state)
+static void test_rule_line_kind(void **state)
 {
-  struct wr_chunk_outcome c = {0};
-  cJSON *o;
+  cJSON *o = NULL;
+  size_t bad = 0;
 
   (void)state;
-  c.chunk_id = "3";
-  c.region = "cn-shanghai";
-  c.ids = ids;
-  c.nids = 1;
-  c.status = "skipped";
-  c.latency_ms = -1;
-  o = wr_record_chunk(&c);
+  assert_int_equal(wr_journal_line_kind("", 0, &o, &bad), WR_JOURNAL_BLANK);
+  assert_int_equal(wr_journal_line_kind(" \t\r", 3, &o, &bad),
+                   WR_JOURNAL_BLANK);
+  assert_null(o);
+  assert_int_equal(wr_journal_line_kind("{\"a\":1} \r", 9, &o, &bad),
+                   WR_JOURNAL_WHOLE);
   assert_non_null(o);
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "client_token")));
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "request_id")));
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "http_status")));
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "error_code")));
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "started_at")));
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "finished_at")));
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "latency_ms")));
-  assert_int_equal(
-    cJSON_GetArraySize(cJSON_GetObjectItem(o, "attempt_request_ids")), 0);
-  assert_int_equal(cJSON_GetObjectItem(o, "attempts")->valueint, 0);
+  assert_int_equal(cJSON_GetObjectItem(o, "a")->valueint, 1);
   cJSON_Delete(o);
+  /* Only len bytes count: what follows is the next line. */
+  assert_int_equal(wr_journal_line_kind("{\"a\":1}\n{", 7, NULL, NULL),
+                   WR_JOURNAL_WHOLE);
+  assert_int_equal(wr_journal_line_kind("{\"a\":1", 6, &o, &bad),
+                   WR_JOURNAL_BROKEN);
+  assert_null(o);
+  assert_true(bad >= 1 && bad <= 7);
+  assert_int_equal(wr_journal_line_kind("{\"a\":1} x", 9, &o, &bad),
+                   WR_JOURNAL_BROKEN);
+  assert_null(o);
 }
 
-static void test_chunk_record_failed_and_split(void **state)
+/* The rule fed line by line, as the reader does. */
+static void test_rule_tail_add(void **state)
 {
-  static const char *left[] = {"ecd-aaaa"};
-  static const char *right[] = {"ecd-bbbb", "ecd-cccc"};
-  struct wr_split_part parts[2] = {
-    {"17.1", left, 1, NULL},
-    {"17.2", right, 2, NULL},
-  };
-  struct wr_chunk_outcome c = {0};
-  cJSON *o, *into, *p;
-  char *text;
+  struct wr_journal_tail t = {0};
 
   (void)state;
-  c.chunk_id = "17";
-  c.region = "cn-hangzhou";
-  c.ids = ids;
-  c.nids = 3;
-  c.status = "split";
-  c.http_status = 400;
-  c.error_code = "InvalidDesktopId.NotFound";
-  c.error_message = "The \"desktop\" was not found.";
-  c.attempts = 1;
-  c.finished_wall_ms = 1714550401000LL;
-  c.latency_ms = 5;
-  c.into = parts;
-  c.ninto = 2;
-  o = wr_record_chunk(&c);
-  assert_non_null(o);
-  into = cJSON_GetObjectItem(o, "into");
-  assert_int_equal(cJSON_GetArraySize(into), 2);
-  p = cJSON_GetArrayItem(into, 1);
-  assert_string_equal(cJSON_GetObjectItem(p, "chunk")->valuestring, "17.2");
-  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(p, "desktop_ids")),
-                   2);
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "client_token")));
-  text = cJSON_PrintUnformatted(o);
-  /* The message's quotes are escaped, the line stays one JSON object. */
-  assert_non_null(strstr(text, "\"error_message\":\"The \\\"desktop\\\" was "
-                               "not found.\""));
-  assert_null(strchr(text, '\n'));
-  cJSON_free(text);
-  cJSON_Delete(o);
-
-  /* `into` belongs to split records only. */
-  c.status = "failed";
-  o = wr_record_chunk(&c);
-  assert_non_null(o);
-  assert_null(cJSON_GetObjectItem(o, "into"));
-  assert_string_equal(cJSON_GetObjectItem(o, "error_code")->valuestring,
-                      "InvalidDesktopId.NotFound");
-  cJSON_Delete(o);
+  wr_journal_tail_add(&t, WR_JOURNAL_WHOLE, 10, true);
+  wr_journal_tail_add(&t, WR_JOURNAL_BLANK, 11, true);
+  assert_int_equal(t.valid, 11);
+  wr_journal_tail_add(&t, WR_JOURNAL_BROKEN, 20, true);
+  wr_journal_tail_add(&t, WR_JOURNAL_BLANK, 21, true);
+  assert_int_equal(t.valid, 11);
+  assert_true(t.broken);
+  /* A whole line after it: the broken one was not the last (the reader
+   * refuses such a file; the rule looks at the tail only). */
+  wr_journal_tail_add(&t, WR_JOURNAL_WHOLE, 30, false);
+  assert_int_equal(t.valid, 30);
+  assert_false(t.broken);
+  assert_true(t.missing_newline);
 }
 
-static void test_summary_record(void **state)
+/* Appending applies the rule: each case's file, opened for appending,
+ * keeps its valid part, gains a missing newline, and takes a record. */
+static void test_append_follows_rule(void **state)
 {
-  struct wr_summary s = {0};
-  char *text;
-  cJSON *o;
+  char path[256], *text, want[256];
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  size_t i, len;
 
   (void)state;
-  s.finished_wall_ms = 1714550400123LL;
-  s.ok_chunks = 90;
-  s.failed_chunks = 1;
-  s.skipped_chunks = 9;
-  s.ok_desktops = 1799;
-  s.failed_desktops = 1;
-  s.skipped_desktops = 180;
-  s.exit_code = 3;
-  s.stop_reason = "interrupt";
-  o = wr_record_summary(&s);
-  assert_non_null(o);
-  text = cJSON_PrintUnformatted(o);
-  assert_string_equal(text,
-    "{\"type\":\"summary\",\"finished_at\":\"2024-05-01T08:00:00.123Z\","
-    "\"ok_chunks\":90,\"failed_chunks\":1,\"skipped_chunks\":9,"
-    "\"ok_desktops\":1799,\"failed_desktops\":1,\"skipped_desktops\":180,"
-    "\"exit_code\":3,\"stop_reason\":\"interrupt\"}");
-  cJSON_free(text);
-  cJSON_Delete(o);
+  path_of(path, sizeof(path), "rule.jsonl");
+  for (i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+    const struct rule_case *c = &rule_cases[i];
+    size_t n = c->valid == ALL ? strlen(c->text) : c->valid;
 
-  s.stop_reason = NULL;
-  o = wr_record_summary(&s);
-  assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "stop_reason")));
-  cJSON_Delete(o);
+    if (n == 0 && c->text[0] != '\0')
+      continue;                 /* refused: test_append_not_a_report */
+    print_message("%s\n", c->name);
+    spit(path, c->text);
+    assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+    write_small(r, 7, 0);
+    assert_int_equal(wr_journal_close(&r, &err), 0);
+    snprintf(want, sizeof(want), "%.*s%s{\"type\":\"test\",\"i\":7}\n",
+             (int)n, c->text, c->missing_newline ? "\n" : "");
+    text = slurp(path, &len);
+    assert_string_equal(text, want);
+    free(text);
+    assert_int_equal(unlink(path), 0);
+  }
+}
+
+/* A last line longer than the block the writer reads back with. */
+static void test_append_long_last_line(void **state)
+{
+  char path[256], *text, *body;
+  struct wr_journal *r = NULL;
+  struct wr_err err = {0};
+  size_t len, n = 20000, head;
+
+  (void)state;
+  path_of(path, sizeof(path), "long.jsonl");
+  body = malloc(2 * n + 64);
+  assert_non_null(body);
+  /* A whole long line, then a torn one just as long. */
+  len = (size_t)sprintf(body, "{\"a\":1}\n{\"pad\":\"");
+  memset(body + len, 'x', n);
+  len += n;
+  len += (size_t)sprintf(body + len, "\"}\n");
+  head = len;
+  len += (size_t)sprintf(body + len, "{\"pad\":\"");
+  memset(body + len, 'y', n);
+  body[len + n] = '\0';
+  spit(path, body);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(len, head);
+  assert_memory_equal(text, body, head);
+  free(text);
+  /* The long whole line without its newline: kept, and ended. */
+  body[head - 1] = '\0';
+  spit(path, body);
+  assert_int_equal(wr_journal_open(path, true, &r, &err), 0);
+  assert_int_equal(wr_journal_close(&r, &err), 0);
+  text = slurp(path, &len);
+  assert_int_equal(len, head);
+  assert_int_equal(text[head - 1], '\n');
+  free(text);
+  free(body);
+}
+
+/* --- the fsync policy -------------------------------------------------- */
+
+static void test_sync_policy(void **state)
+{
+  static const int tolerated[] = {EINVAL, EROFS, ENOTSUP, EOPNOTSUPP};
+  static const int fatal[] = {EIO, ENOSPC, EDQUOT, EBADF};
+  char path[256];
+  struct wr_err err = {0};
+  size_t i;
+  int fd;
+
+  (void)state;
+  path_of(path, sizeof(path), "sync.jsonl");
+  fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  assert_true(fd >= 0);
+  assert_int_equal(wr_journal_sync(fd, path, &err), 0);
+  /* Interrupted: tried again. */
+  fsync_calls = 0;
+  fsync_eintr = 2;
+  assert_int_equal(wr_journal_sync(fd, path, &err), 0);
+  assert_int_equal(fsync_calls, 3);
+  for (i = 0; i < sizeof(tolerated) / sizeof(tolerated[0]); i++) {
+    fsync_errno = tolerated[i];
+    assert_int_equal(wr_journal_sync(fd, path, &err), 0);
+  }
+  for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+    fsync_errno = fatal[i];
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(wr_journal_sync(fd, path, &err), WR_EIO);
+    assert_int_equal(err.code, WR_EIO);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "cannot sync"));
+    assert_non_null(strstr(err.msg, strerror(fatal[i])));
+  }
+  fsync_errno = 0;
+  assert_int_equal(close(fd), 0);
 }
 
 int main(void)
@@ -803,10 +857,12 @@ int main(void)
     cmocka_unit_test(test_flush_keeps_batching),
     cmocka_unit_test(test_numbers_as_cjson_prints),
     cmocka_unit_test(test_fsync_once_a_second),
-    cmocka_unit_test(test_chunk_record_ok),
-    cmocka_unit_test(test_chunk_record_nulls),
-    cmocka_unit_test(test_chunk_record_failed_and_split),
-    cmocka_unit_test(test_summary_record),
+    cmocka_unit_test(test_rule_valid_length),
+    cmocka_unit_test(test_rule_line_kind),
+    cmocka_unit_test(test_rule_tail_add),
+    cmocka_unit_test(test_append_follows_rule),
+    cmocka_unit_test(test_append_long_last_line),
+    cmocka_unit_test(test_sync_policy),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,68 @@
+/* stop: the one place that decides when a run stops, and why.  A pure
+ * policy object (no libuv, no I/O): dispatch feeds it events (a chunk's
+ * final outcome, the wall clock, a signal, a fatal error) and each call
+ * answers whether that event began the stop.  What stopping does (no new
+ * calls, a note, ending a --verify check) is dispatch's business.
+ *
+ * The reasons are the report's "stop_reason" texts (CONTRACT.md):
+ * "canary", "max-errors", "deadline", "interrupt", "report",
+ * "out of memory".  The first reason wins; later events change nothing.
+ * A stopped run exits WR_EXIT_STOPPED. */
+#ifndef WR_STOP_H
+#define WR_STOP_H
+
+#include "err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wr_stop_opts {
+  bool canary;              /* wave 0 is a canary wave: a failure stops */
+  long max_errors;          /* failed desktops allowed, -1: unlimited */
+  double max_errors_pct;    /* percent of ndesktops, -1: not used */
+  size_t ndesktops;         /* the whole run's (resume included) */
+  int64_t deadline_wall_ms; /* 0: none */
+};
+
+struct wr_stop {
+  struct wr_stop_opts o;
+  size_t failed_desktops;   /* earlier sessions' included */
+  int signals;
+  const char *reason;       /* NULL while the run goes on */
+  bool abort;               /* stop the loop at once (second signal) */
+  struct wr_err err;        /* the last fatal error, code 0 if none */
+};
+
+void wr_stop_init(struct wr_stop *s, const struct wr_stop_opts *o);
+/* resume: desktops that failed in the earlier sessions. */
+void wr_stop_set_base(struct wr_stop *s, size_t failed_desktops);
+
+/* Each returns true when this event began the stop. */
+
+/* A chunk of nids desktops ended (failed: its final status is failed)
+ * in wave `wave`.  Canary, then --max-errors. */
+bool wr_stop_outcome(struct wr_stop *s, int wave, bool failed, size_t nids);
+/* The wall clock now: --deadline. */
+bool wr_stop_clock(struct wr_stop *s, int64_t wall_ms);
+/* A fatal error (reason "report" or "out of memory"); err is kept. */
+bool wr_stop_fatal(struct wr_stop *s, const char *reason,
+                   const struct wr_err *err);
+
+/* SIGINT/SIGTERM.  The first, while the run is not finished, stops it
+ * gracefully (WR_STOP_GRACEFUL; *began: this signal began the stop); any
+ * other aborts (WR_STOP_ABORT: stop the loop now, no summary). */
+enum wr_stop_signal { WR_STOP_GRACEFUL, WR_STOP_ABORT };
+enum wr_stop_signal wr_stop_signal(struct wr_stop *s, bool finished,
+                                   bool *began);
+
+static inline bool wr_stop_stopping(const struct wr_stop *s)
+{
+  return s->reason != NULL;
+}
+
+/* The exit code: stopped, else failures (failed or not verified
+ * desktops), else ok. */
+int wr_stop_exit_code(const struct wr_stop *s, bool failures);
+
+#endif
