@@ -69,7 +69,7 @@ test-release: release
 test-clang: clang
 	cd $(CLANG) && ctest --output-on-failure --timeout 300 -j $(JOBS) -R '^unit\.'
 
-test: test-normal test-asan test-release test-clang
+test: test-normal test-asan test-release test-clang fuzz-check
 
 # make install [PREFIX=/usr/local] [DESTDIR=/staging]
 install: build
@@ -87,3 +87,25 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(RELEASE) $(CLANG)
+
+# Fuzzing (tests/fuzz): every libFuzzer target built with clang and
+# ASan/UBSan, run over its committed corpus, then FUZZ_SECONDS of fresh
+# fuzzing each (make test: FUZZ_CHECK_SECONDS, make fuzz: FUZZ_SECONDS).
+# make fuzz keeps what it finds in $(FUZZ_BUILD)/corpus for the next run.
+FUZZ_BUILD         ?= build-fuzz
+FUZZ_SECONDS       ?= 600
+FUZZ_CHECK_SECONDS ?= 30
+
+.PHONY: fuzz-build fuzz-check fuzz
+fuzz-build fuzz-check fuzz: WERROR = ON
+
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_BUILD_TYPE=Debug -DWR_FUZZ=ON -DWR_TESTS=OFF $(WR_WERROR) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all -- --no-print-directory
+
+fuzz-check: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_CHECK_SECONDS)
+
+fuzz: fuzz-build
+	@FUZZ_CORPUS_DIR=$(FUZZ_BUILD)/corpus sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

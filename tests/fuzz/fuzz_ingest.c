@@ -2,8 +2,7 @@
  *
  * The first input byte picks the format, the column option and the block
  * size; the rest is the file.  Invariants checked on every row: lines
- * start at 1 and never go back, cells stay within their bounds.  Build
- * and run with tests/fuzz/run.sh (clang, -fsanitize=fuzzer,address). */
+ * start at 1 and never go back, cells stay within their bounds. */
 #include "ingest.h"
 
 #include <stdint.h>

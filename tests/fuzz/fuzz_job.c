@@ -1,7 +1,7 @@
 /* fuzz_job: libFuzzer target for job files (and so for a report's
  * run.options, which resume applies the same way): any JSON text is
  * applied to a fresh plan config, which must then serialise and free
- * cleanly.  Build and run with tests/fuzz/run.sh. */
+ * cleanly. */
 #include "config_load.h"
 #include "log.h"
 

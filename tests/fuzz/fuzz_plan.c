@@ -1,8 +1,8 @@
 /* fuzz_plan: libFuzzer target for the whole plan (ingest, validation,
  * rejected values, de-duplication, chunks and waves): the first byte
  * picks the options, the rest is written to a file and planned.  Every
- * valid ID must land in exactly one chunk.  Build and run with
- * tests/fuzz/run.sh. */
+ * valid ID must land in exactly one chunk.  The file, /tmp/fuzz-plan-PID,
+ * goes at exit. */
 #include "log.h"
 #include "plan.h"
 
@@ -14,9 +14,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char path[64];
+
+static void remove_input(void)
+{
+  unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static char path[64];
   static const int sizes[] = {1, 2, 3, 20};
   struct wr_plan_opts o;
   struct wr_plan *plan = NULL;
@@ -28,9 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (size < 1)
     return 0;
   wr_log_set_level(-1);
-  if (path[0] == '\0')
+  if (path[0] == '\0') {
     snprintf(path, sizeof(path), "/tmp/fuzz-plan-%ld%s", (long)getpid(),
              data[0] & 1 ? ".jsonl" : ".csv");
+    atexit(remove_input);
+  }
   f = fopen(path, "wb");
   if (f == NULL)
     abort();
