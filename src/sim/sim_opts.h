@@ -24,6 +24,8 @@ struct wr_sim_opts {
   char *write_fleet;
   char *fail_desktops;
   int64_t reboot_ms;        /* Stopping + Starting time, 3000 */
+  double stopped_rate;      /* share of desktops Stopped for good */
+  double connected_rate;    /* share of the others with a user session */
   double qps;               /* per action, 0: unlimited */
   int64_t retry_after_ms;   /* x-acs-retry-after on throttling, 0: none */
   double fail_rate, reset_rate, lost_rate, hang_rate, garbage_rate;
