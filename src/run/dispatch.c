@@ -42,6 +42,7 @@ struct wr_dispatch {
   struct wr_summary sum;           /* the earlier sessions' included */
   size_t base_chunks;              /* final chunks of earlier sessions */
   size_t calls, retries, splits, throttled;
+  size_t confirmed;                /* chunks ok on a later answer's word */
   size_t wave_ok, wave_failed;
   struct wr_verify *verify;        /* --verify, NULL when off */
   bool verifying;                  /* a wave's check is running */
@@ -238,10 +239,53 @@ static int set_str(char **dst, char *src)
   return 0;
 }
 
+/* After an attempt whose answer was lost (ambiguous), a later
+ * IncorrectDesktopStatus naming a desktop of the chunk in a state of a
+ * reboot in progress is the evidence that the lost attempt was executed:
+ * pre-flight saw the chunk's desktops Running just before, and a
+ * RebootDesktops call is accepted or refused as a whole (the same
+ * reading as the split rule, API.md decision 5).  The evidence text
+ * (malloc'd), or NULL. */
+static char *landed_evidence(const struct task *t, int earlier_ambiguous,
+                             const struct wr_api_result *r)
+{
+  static const char *const moving[] = {"Stopping", "Starting", "Rebooting"};
+  const char *p;
+  size_t i, k, n;
+  char buf[512];
+
+  if (earlier_ambiguous == 0 ||
+      strncmp(r->code, "IncorrectDesktopStatus", 22) != 0)
+    return NULL;
+  for (i = 0; i < t->nids; i++) {
+    p = strstr(r->message, t->ids[i]);
+    if (p == NULL)
+      continue;
+    p += strlen(t->ids[i]);
+    if (strncmp(p, " is ", 4) != 0)
+      continue;
+    p += 4;
+    for (k = 0; k < sizeof(moving) / sizeof(moving[0]); k++) {
+      n = strlen(moving[k]);
+      if (strncmp(p, moving[k], n) == 0 &&
+          (p[n] == '\0' || p[n] == '.' || p[n] == ' ')) {
+        snprintf(buf, sizeof(buf), "IncorrectDesktopStatus: %s is %s "
+                 "(RequestId %s) after %d attempt(s) whose answer was lost",
+                 t->ids[i], moving[k], r->request_id[0] ? r->request_id
+                                                         : "none",
+                 earlier_ambiguous);
+        return strdup(buf);
+      }
+    }
+  }
+  return NULL;
+}
+
 static void complete(struct wr_dispatch *d, struct task *t,
                      const struct wr_api_result *r, int64_t latency_ms)
 {
   enum wr_retry_verdict v;
+  int earlier_ambiguous = t->rs.ambiguous;
   int64_t now = wr_clock_now_ms(), delay;
   unsigned n;
   char **rids;
@@ -297,6 +341,15 @@ static void complete(struct wr_dispatch *d, struct task *t,
       arm_retry(d, now);
     return;
   case WR_RETRY_FINAL:
+    /* Rebooted by the lost attempt: ok, not failed, not split, never
+     * rebooted again. */
+    t->confirmed_by = landed_evidence(t, earlier_ambiguous, r);
+    if (t->confirmed_by != NULL) {
+      wr_infof("chunk %s: ok: %s", t->id, t->confirmed_by);
+      d->confirmed++;
+      task_final(d, t, "ok", NULL);
+      return;
+    }
     if (r->splittable && t->nids > 1) {
       task_split(d, t);
       return;

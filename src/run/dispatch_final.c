@@ -40,18 +40,23 @@ static void outcome_of(const struct task *t, const char *status,
  * retry) is built afresh. */
 static void emit(struct wr_chunk_record *rec,
                  const struct wr_chunk_outcome *o, bool retry_pending,
-                 wr_record_sink *sink, void *ud)
+                 const char *confirmed_by, wr_record_sink *sink, void *ud)
 {
   cJSON *fresh;
 
-  if (!retry_pending) {
+  if (!retry_pending && confirmed_by == NULL) {
     sink(ud, wr_chunk_record_fill(rec, o));
     return;
   }
-  /* The stop cut a due retry: resume re-sends this chunk (same token). */
+  /* The stop cut a due retry: resume re-sends this chunk (same token).
+   * Confirmed: ok on the evidence that a lost attempt landed (rare). */
   fresh = wr_record_chunk(o);
   if (fresh != NULL &&
-      cJSON_AddBoolToObject(fresh, "retry_pending", true) == NULL) {
+      ((retry_pending &&
+        cJSON_AddBoolToObject(fresh, "retry_pending", true) == NULL) ||
+       (confirmed_by != NULL &&
+        cJSON_AddStringToObject(fresh, "confirmed_by", confirmed_by) ==
+            NULL))) {
     cJSON_Delete(fresh);
     fresh = NULL;
   }
@@ -85,7 +90,7 @@ void wr_final_record(struct wr_chunk_record *rec, const struct task *t,
              t->rs.attempts, t->code ? t->code : "error",
              o.error_message ? ": " : "",
              o.error_message ? o.error_message : "");
-  emit(rec, &o, t->retry_pending, sink, ud);
+  emit(rec, &o, t->retry_pending, ok ? t->confirmed_by : NULL, sink, ud);
   wr_buf_free(&msg);
 }
 

@@ -36,6 +36,8 @@ struct task {
   long http_status;
   char *code, *message, *request_id;
   bool retry_pending;              /* a retry was cut by the stop */
+  char *confirmed_by;              /* ok on the evidence of a later answer
+                                    * that an ambiguous attempt landed */
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 
