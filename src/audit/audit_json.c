@@ -177,6 +177,8 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "pending", (double)a->pending, false) &&
        num(d, "retry_pending", (double)a->retry_pending, false) &&
        num(d, "not_running", (double)a->not_running, false) &&
+       num(d, "excluded", (double)a->excluded, false) &&
+       num(d, "confirmed", (double)a->confirmed, false) &&
        num(d, "rejected", (double)rr->nrejected, false) &&
        num(d, "duplicates", (double)run->duplicates, run->duplicates < 0);
   d = ok ? cJSON_AddObjectToObject(o, "chunks") : NULL;
@@ -187,6 +189,10 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "pending", (double)a->pending_chunks, false) &&
        num(d, "retry_pending", (double)a->retry_pending_chunks, false) &&
        num(d, "split", (double)a->splits, false) &&
+       num(d, "excluded", (double)a->excluded_chunks, false) &&
+       num(d, "preflight_parts", (double)a->preflight_parts, false) &&
+       num(o, "preflight_calls", (double)a->preflight_calls, false) &&
+       num(o, "preflight_errors", (double)a->preflight_errors, false) &&
        num(o, "calls", (double)a->calls, false) &&
        num(o, "retries", (double)a->retries, false) &&
        num(o, "ambiguous_attempts", (double)a->ambiguous, false) &&
@@ -195,6 +201,7 @@ static cJSON *build(const struct wr_audit *a)
            a->desktops_per_s < 0) &&
        groups(o, "failures", "error_code", a->failures, a->nfailures) &&
        groups(o, "skipped", "reason", a->skips, a->nskips) &&
+       groups(o, "excluded", "reason", a->exclusions, a->nexclusions) &&
        regions(o, a);
   p = ok ? cJSON_AddArrayToObject(o, "pending_chunks") : NULL;
   ok = p != NULL && wr_audit_each_leaf(rr, pending, p) == 0;
