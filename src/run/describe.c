@@ -303,7 +303,6 @@ void wr_verify_destroy(struct wr_verify **pp)
 
 /* ---- pre-flight ---------------------------------------------------------- */
 
-#define PREFLIGHT_ATTEMPTS 3      /* calls for one batch before ERROR */
 #define PREFLIGHT_RETRY_MS 1000
 #define PREFLIGHT_REASON_LEN 48
 
@@ -318,6 +317,7 @@ struct wr_preflight {
   uv_loop_t *loop;
   struct wr_describe_io io;
   bool skip_connected;
+  int attempts;       /* calls for one batch at most (transient errors) */
   wr_preflight_record_cb *record;
   wr_preflight_done_cb *done;
   void *ud;
@@ -340,7 +340,7 @@ static void pf_on_timer(uv_timer_t *h)
 
 int wr_preflight_create(struct uv_loop_s *loop,
                         const struct wr_describe_io *io, bool skip_connected,
-                        wr_preflight_record_cb *record,
+                        int attempts, wr_preflight_record_cb *record,
                         wr_preflight_done_cb *done, void *ud,
                         struct wr_preflight **out)
 {
@@ -348,6 +348,7 @@ int wr_preflight_create(struct uv_loop_s *loop,
 
   if (p == NULL)
     return WR_ENOMEM;
+  p->attempts = attempts > 0 ? attempts : 1;
   p->loop = loop;
   p->io = *io;
   p->skip_connected = skip_connected;
@@ -439,12 +440,16 @@ static void pf_judge(struct wr_preflight *p, struct pentry *e,
   }
 }
 
+/* A call for the batch failed: again later if that may help (a
+ * transient or throttled answer, budget left), else its desktops are
+ * ERROR. */
 static void pf_failed(struct wr_preflight *p, const char *region,
-                      const struct wr_api_result *r, const char *error)
+                      const struct wr_api_result *r, const char *error,
+                      bool again)
 {
   size_t k;
 
-  if (p->attempt < PREFLIGHT_ATTEMPTS) {
+  if (again && p->attempt < p->attempts) {
     pf_record(p, region, r, error);
     uv_timer_start(&p->timer, pf_on_timer, PREFLIGHT_RETRY_MS, 0);
     return;
@@ -479,7 +484,8 @@ static void pf_on_answer(void *ud, const struct wr_api_result *r,
   if (r->outcome != WR_OUTCOME_OK) {
     if (r->outcome == WR_OUTCOME_THROTTLED)
       p->io.throttled(p->io.ud, wr_clock_now_ms(), r->retry_after_ms);
-    pf_failed(p, region, r, r->code[0] ? r->code : "transport error");
+    pf_failed(p, region, r, r->code[0] ? r->code : "transport error",
+              r->outcome != WR_OUTCOME_FINAL);
     return;
   }
   list = answer_desktops(body, len, &doc);
@@ -487,7 +493,7 @@ static void pf_on_answer(void *ud, const struct wr_api_result *r,
   if (!cJSON_IsArray(list) ||
       cJSON_GetObjectItemCaseSensitive(doc, "NextToken") != NULL) {
     cJSON_Delete(doc);
-    pf_failed(p, region, r, "incomplete DescribeDesktops answer");
+    pf_failed(p, region, r, "incomplete DescribeDesktops answer", true);
     return;
   }
   cJSON_ArrayForEach(it, list) {
@@ -554,7 +560,7 @@ static void pf_next(struct wr_preflight *p)
     struct wr_api_result r;
 
     memset(&r, 0, sizeof(r));
-    pf_failed(p, p->v[p->batch[0]].region, &r, err.msg);
+    pf_failed(p, p->v[p->batch[0]].region, &r, err.msg, false);
   }
 }
 

@@ -660,7 +660,7 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
   enum wr_pf_verdict kind[WR_EXCLUDE_REASONS + 3], v;
   struct wr_chunk_outcome o;
   const char **block;
-  size_t nparts = 0, i, p, off, nx = 0;
+  size_t nparts = 0, i, p, off;
   cJSON *rec;
   int n;
 
@@ -669,7 +669,8 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
       break;
   if (i == c->nids)
     return 0;
-  /* The parts, in this order: send, each reason, not found, error. */
+  /* The parts, numbered like split parts ("17.1", "17.2", ...) in the
+   * order their first desktop comes. */
   memset(into, 0, sizeof(into));
   for (i = 0; i < c->nids; i++) {
     v = wr_preflight_verdict(d->pf, at + i, &why);
@@ -685,14 +686,7 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
       else {
         kind[p] = v;
         reasons[p] = why;
-        if (v == WR_PF_SEND)
-          n = snprintf(pid[p], sizeof(pid[p]), "%s.p", c->id);
-        else if (v == WR_PF_EXCLUDED)
-          n = snprintf(pid[p], sizeof(pid[p]), "%s.x%zu", c->id, ++nx);
-        else if (v == WR_PF_NOT_FOUND)
-          n = snprintf(pid[p], sizeof(pid[p]), "%s.nf", c->id);
-        else
-          n = snprintf(pid[p], sizeof(pid[p]), "%s.e", c->id);
+        n = snprintf(pid[p], sizeof(pid[p]), "%s.%zu", c->id, p + 1);
         if (n < 0 || (size_t)n >= sizeof(pid[p]))
           return WR_EINVAL; /* plan IDs are short: never in practice */
         into[p].chunk_id = pid[p];
@@ -1031,7 +1025,7 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
                         &d->verify) < 0) ||
       (opts->preflight && sender->describe != NULL &&
        wr_preflight_create(loop, &vio, opts->skip_connected,
-                           on_preflight_record, on_preflight_done, d,
+                           opts->retries + 1, on_preflight_record, on_preflight_done, d,
                            &d->pf) < 0)) {
     wr_dispatch_destroy(&d);
     return wr_err_set(err, WR_ENOMEM, "out of memory");

@@ -10,10 +10,11 @@
  * Pre-flight (admin API, preflight.h): before each wave's calls,
  * DescribeDesktops its desktops; only Running ones are sent.  A plan
  * chunk with others gets a `split` record "by":"preflight" naming its
- * parts: "<id>.p" (Running, sent), "<id>.x1", "<id>.x2"... (excluded, one
- * part per reason, final status "excluded" with its "reason"), "<id>.nf"
- * (unknown to the API: failed InvalidDesktopId.NotFound) and "<id>.e"
- * (could not be checked: failed), none of them sent.
+ * parts ("<id>.1", "<id>.2", ... as split parts are named): the Running
+ * desktops (sent), one part per exclusion reason (final status
+ * "excluded" with its "reason"), the desktops unknown to the API (failed
+ * InvalidDesktopId.NotFound) and those that could not be checked
+ * (failed); only the first kind is sent.
  *
  * --verify: after each wave, DescribeDesktops (verify.h) until the wave's
  * desktops are Running again; a `verify` record says how it went, and

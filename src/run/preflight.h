@@ -13,7 +13,8 @@
  *   EXCLUDED   any other state ("status:Stopped", "status:Starting", ...)
  *              or Connected with skip_connected ("connected")
  *   NOT_FOUND  absent from a complete answer: InvalidDesktopId.NotFound
- *   ERROR      PREFLIGHT_ATTEMPTS calls for its batch failed
+ *   ERROR      its batch's call failed for good (a final error, or
+ *              `attempts` transient ones, a second apart)
  *
  * Runs on the loop thread.  IDs and regions are borrowed and must live
  * until the verdicts have been read. */
@@ -45,7 +46,7 @@ typedef void wr_preflight_done_cb(void *ud);
 
 int wr_preflight_create(struct uv_loop_s *loop,
                         const struct wr_describe_io *io, bool skip_connected,
-                        wr_preflight_record_cb *record,
+                        int attempts, wr_preflight_record_cb *record,
                         wr_preflight_done_cb *done, void *ud,
                         struct wr_preflight **out);
 /* Forget the last wave's desktops and verdicts. */
