@@ -62,7 +62,7 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   wr_sender_bind(sender, &ds);
   wr_dispatch_opts_from_config(cfg, &o);
   if (cfg->api == WR_API_CLIENT && !cfg->no_preflight)
-    wr_infof("pre-flight: not done: the client API has no call that lists "
+    wr_notef("pre-flight: not done: the client API has no call that lists "
              "the state of the desktops it reboots; desktops are sent "
              "without a state check");
   rc = wr_dispatch_create(&loop, plan, &o, &ds, report, progress, &d, &err);
