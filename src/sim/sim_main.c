@@ -34,7 +34,8 @@ static int write_atomic(const char *path, const char *text,
     rc = wr_err_set(err, WR_EIO, "%s: %s", tmp.data, strerror(errno));
     goto out;
   }
-  if ((fputs(text, fp) == EOF) | (fclose(fp) != 0)) {
+  /* Both, always: fclose must run even when fputs failed. */
+  if ((int)(fputs(text, fp) == EOF) | (int)(fclose(fp) != 0)) {
     rc = wr_err_set(err, WR_EIO, "%s: write error", tmp.data);
     remove(tmp.data);
     goto out;
