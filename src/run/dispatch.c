@@ -681,8 +681,10 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
                            strcmp(reasons[p], why) == 0))
         break;
     if (p == nparts) {
+      /* More distinct reasons than DesktopStatus has values: stop rather
+       * than send a desktop with the wrong part. */
       if (nparts == sizeof(into) / sizeof(into[0]))
-        p = nparts - 1; /* more reasons than parts: rare, kept together */
+        return WR_EINVAL;
       else {
         kind[p] = v;
         reasons[p] = why;
@@ -713,8 +715,6 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
       if (kind[p] == v && (v != WR_PF_EXCLUDED ||
                            strcmp(reasons[p], why) == 0))
         break;
-    if (p == nparts)
-      p = nparts - 1;
     ((const char **)into[p].ids)[into[p].nids++] = c->ids[i];
   }
   /* The split record first: the parts' records follow it. */
@@ -791,7 +791,7 @@ static void on_preflight_done(void *ud)
       struct wr_err err;
 
       wr_err_set(&err, rc, rc == WR_ENOMEM ? "out of memory"
-                                           : "a chunk ID is too long");
+                 : "pre-flight: a chunk ID too long or too many states");
       fatal(d, "out of memory", &err);
       break;
     }
