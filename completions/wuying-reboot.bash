@@ -18,7 +18,8 @@ _wuying_reboot()
   local resume_api="--endpoint --insecure --profile --login-token
                     --session-id --session-token"
   local run="--rate --concurrency --timeout --retries --max-errors --verify
-             --verify-timeout --deadline --progress"
+             --verify-timeout --deadline --progress --no-preflight
+             --skip-connected"
   local common="--verbose --quiet --help -v -q -h"
 
   # The command is the first word that is not an option.

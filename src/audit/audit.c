@@ -124,6 +124,10 @@ static int count_leaf(const struct wr_rread_chunk *c, void *ud)
     r->ok += c->nids;
     a->ok += c->nids;
     a->ok_chunks++;
+    if (c->confirmed_by != NULL) {
+      a->confirmed += c->nids;
+      a->confirmed_chunks++;
+    }
     return 0;
   case WR_RREAD_FAILED:
     r->failed += c->nids;
@@ -150,6 +154,11 @@ static int count_leaf(const struct wr_rread_chunk *c, void *ud)
       a->pending_sample[a->npending_sample++] = c->id;
     a->pending_chunks++;
     return 0;
+  case WR_RREAD_EXCLUDED:
+    r->excluded += c->nids;
+    a->excluded += c->nids;
+    a->excluded_chunks++;
+    return group_add(&a->exclusions, &a->nexclusions, c->reason, c);
   case WR_RREAD_SPLIT:
     break;
   }
@@ -208,11 +217,17 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
     a->retries += (size_t)(c->attempts > 1 ? c->attempts - 1 : 0);
     a->ambiguous += (size_t)(c->ambiguous_attempts > 0 ? c->ambiguous_attempts
                                                        : 0);
-    a->splits += c->status == WR_RREAD_SPLIT;
+    a->splits += c->status == WR_RREAD_SPLIT && !c->by_preflight;
+    a->preflight_parts += c->status == WR_RREAD_SPLIT && c->by_preflight;
     if (c->ambiguous_attempts > 0 &&
         a->nambiguous_chunks++ < WR_AUDIT_SAMPLES)
       a->ambiguous_sample[a->nambiguous_chunks - 1] = c->id;
   }
+  a->preflight_calls = rr->npreflights;
+  for (i = 0; i < rr->npreflights; i++)
+    a->preflight_errors += rr->preflights[i].error != NULL;
+  if (a->nexclusions > 1)
+    qsort(a->exclusions, a->nexclusions, sizeof(*a->exclusions), cmp_group);
   for (i = 0; i < rr->nverifies; i++)
     a->not_running += rr->verifies[i].nnot_running;
   if (a->nfailures > 1)
@@ -226,7 +241,8 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
       rr->has_summary &&
       ((size_t)s->ok_desktops != a->ok ||
        (size_t)s->failed_desktops != a->failed ||
-       (size_t)s->skipped_desktops != a->skipped);
+       (size_t)s->skipped_desktops != a->skipped ||
+       (size_t)s->excluded_desktops != a->excluded);
   return 0;
 }
 
@@ -234,6 +250,9 @@ void wr_audit_free(struct wr_audit *a)
 {
   free(a->failures);
   free(a->skips);
+  free(a->exclusions);
+  a->exclusions = NULL;
+  a->nexclusions = 0;
   free(a->regions);
   a->failures = a->skips = NULL;
   a->regions = NULL;

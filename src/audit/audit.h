@@ -9,7 +9,8 @@
  * plan ends in exactly one leaf of the chunk forest, whose status is ok,
  * failed, skipped, or pending (no final record: an interrupted run).
  * A failed leaf marked retry_pending (the stop cut a due retry) counts as
- * failed and, apart, as retry pending: `resume` re-sends it.
+ * failed and, apart, as retry pending: `resume` re-sends it.  A leaf
+ * excluded by pre-flight (never sent) counts as excluded, by reason.
  * Split parents are not leaves.  The audit borrows the wr_rread, which
  * must outlive it; renderers write to a FILE and report ferror as WR_EIO.
  * Pure: no clock, no environment. */
@@ -45,7 +46,7 @@ struct wr_audit_group {
 /* Desktops of one region, by their leaf's status. */
 struct wr_audit_region {
   const char *region;
-  size_t ok, failed, skipped, pending;
+  size_t ok, failed, skipped, pending, excluded;
 };
 
 struct wr_audit {
@@ -57,7 +58,15 @@ struct wr_audit {
   size_t retry_pending_chunks;
   const char *retry_pending_sample[WR_AUDIT_SAMPLES]; /* chunk ids */
   size_t nretry_pending_sample;
-  size_t splits;               /* split records */
+  size_t splits;               /* split records (calls that were split) */
+  size_t excluded, excluded_chunks; /* pre-flight: never sent */
+  struct wr_audit_group *exclusions; /* by reason, most desktops first */
+  size_t nexclusions;
+  size_t preflight_calls;      /* pre-flight DescribeDesktops calls */
+  size_t preflight_errors;     /* of which failed */
+  size_t preflight_parts;      /* chunks pre-flight cut into parts */
+  size_t confirmed, confirmed_chunks; /* ok on the evidence that an attempt
+                                       * whose answer was lost landed */
   size_t not_running;          /* verified desktops not Running in time */
   size_t calls;                /* attempts over every final record */
   size_t retries;              /* attempts after each chunk's first */

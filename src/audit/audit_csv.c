@@ -25,7 +25,9 @@ static int row(const struct wr_rread_chunk *c, void *ud)
     putc(',', out);
     wr_audit_csv_field(out, c->error_code);
     putc(',', out);
-    wr_audit_csv_field(out, c->error_message);
+    /* An excluded desktop's reason in the message column. */
+    wr_audit_csv_field(out, c->status == WR_RREAD_EXCLUDED ? c->reason
+                                                           : c->error_message);
     putc(',', out);
     wr_audit_csv_field(out, c->finished_at);
     putc('\n', out);

@@ -133,12 +133,27 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   count(out, "skipped", a->skipped);
   count(out, "pending", a->pending);
   count(out, "rejected input rows", rr->nrejected);
+  if (a->excluded > 0 || a->preflight_calls > 0) {
+    size_t k;
+
+    count(out, "excluded by pre-flight (not rebooted)", a->excluded);
+    for (k = 0; k < a->nexclusions; k++) {
+      fputs("<tr><th>excluded: ", out);
+      wr_audit_html_text(out, a->exclusions[k].key);
+      fprintf(out, "</th><td class=\"n\">%zu</td></tr>\n",
+              a->exclusions[k].desktops);
+    }
+  }
+  if (a->confirmed > 0)
+    count(out, "ok, confirmed after a lost answer", a->confirmed);
   if (rr->nverifies > 0)
     count(out, "not Running after the reboot (verify)", a->not_running);
   count(out, "RebootDesktops calls", a->calls);
   count(out, "retries", a->retries);
   count(out, "ambiguous attempts", a->ambiguous);
   count(out, "splits", a->splits);
+  if (a->preflight_calls > 0)
+    count(out, "pre-flight DescribeDesktops calls", a->preflight_calls);
   count(out, "chunks with an ambiguous attempt", a->nambiguous_chunks);
   fputs("</table>\n", out);
   if (a->nregions > 1) {

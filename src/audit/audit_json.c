@@ -48,6 +48,25 @@ static bool groups(cJSON *o, const char *key, const char *keyname,
   return a != NULL;
 }
 
+/* Pre-flight and the confirmed ok, in objects of their own ("desktops"
+ * and "chunks" keep the fields they had). */
+static bool preflight(cJSON *o, const struct wr_audit *a)
+{
+  cJSON *p = cJSON_AddObjectToObject(o, "preflight"), *c;
+
+  if (p == NULL ||
+      !num(p, "excluded_desktops", (double)a->excluded, false) ||
+      !num(p, "excluded_chunks", (double)a->excluded_chunks, false) ||
+      !num(p, "calls", (double)a->preflight_calls, false) ||
+      !num(p, "failed_calls", (double)a->preflight_errors, false) ||
+      !num(p, "chunks_cut", (double)a->preflight_parts, false) ||
+      !groups(p, "excluded", "reason", a->exclusions, a->nexclusions))
+    return false;
+  c = cJSON_AddObjectToObject(o, "confirmed");
+  return c != NULL && num(c, "desktops", (double)a->confirmed, false) &&
+         num(c, "chunks", (double)a->confirmed_chunks, false);
+}
+
 static int pending(const struct wr_rread_chunk *c, void *ud)
 {
   if (c->status != WR_RREAD_PENDING)
@@ -177,6 +196,7 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "pending", (double)a->pending, false) &&
        num(d, "retry_pending", (double)a->retry_pending, false) &&
        num(d, "not_running", (double)a->not_running, false) &&
+
        num(d, "rejected", (double)rr->nrejected, false) &&
        num(d, "duplicates", (double)run->duplicates, run->duplicates < 0);
   d = ok ? cJSON_AddObjectToObject(o, "chunks") : NULL;
@@ -187,6 +207,7 @@ static cJSON *build(const struct wr_audit *a)
        num(d, "pending", (double)a->pending_chunks, false) &&
        num(d, "retry_pending", (double)a->retry_pending_chunks, false) &&
        num(d, "split", (double)a->splits, false) &&
+
        num(o, "calls", (double)a->calls, false) &&
        num(o, "retries", (double)a->retries, false) &&
        num(o, "ambiguous_attempts", (double)a->ambiguous, false) &&
@@ -195,6 +216,7 @@ static cJSON *build(const struct wr_audit *a)
            a->desktops_per_s < 0) &&
        groups(o, "failures", "error_code", a->failures, a->nfailures) &&
        groups(o, "skipped", "reason", a->skips, a->nskips) &&
+       preflight(o, a) &&
        regions(o, a);
   p = ok ? cJSON_AddArrayToObject(o, "pending_chunks") : NULL;
   ok = p != NULL && wr_audit_each_leaf(rr, pending, p) == 0;

@@ -130,6 +130,18 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
   if (a->retry_pending > 0)
     fprintf(out, "| failed, %s | %zu |\n", WR_AUDIT_RETRY_PENDING,
             a->retry_pending);
+  if (a->excluded > 0 || a->preflight_calls > 0) {
+    fprintf(out, "| excluded by pre-flight (not rebooted) | %zu |\n",
+            a->excluded);
+    for (i = 0; i < a->nexclusions; i++) {
+      fputs("| excluded: ", out);
+      md(out, a->exclusions[i].key);
+      fprintf(out, " | %zu |\n", a->exclusions[i].desktops);
+    }
+  }
+  if (a->confirmed > 0)
+    fprintf(out, "| ok, confirmed after a lost answer | %zu |\n",
+            a->confirmed);
   if (rr->nverifies > 0)
     fprintf(out, "| not Running after the reboot (verify) | %zu |\n",
             a->not_running);
@@ -156,6 +168,11 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
     fprintf(out, "; on average %.2f calls/s and %.2f desktops/s",
             a->calls_per_s, a->desktops_per_s);
   fputs(".\n", out);
+  if (a->preflight_calls > 0)
+    fprintf(out, "\nPre-flight: %zu DescribeDesktops call%s (%zu failed); "
+            "%zu chunk%s cut into parts.\n", a->preflight_calls,
+            wr_audit_plural(a->preflight_calls), a->preflight_errors,
+            a->preflight_parts, wr_audit_plural(a->preflight_parts));
   if (a->nambiguous_chunks > 0) {
     fprintf(out, "\nChunks with an ambiguous attempt (a request that may "
             "have reached the service, then retried): %zu", 

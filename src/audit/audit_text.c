@@ -180,6 +180,20 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
   fprintf(out, "\n  skipped      %zu\n  pending      %zu%s\n", a->skipped,
           a->pending,
           a->pending > 0 ? " (no final record: resume sends them)" : "");
+  if (a->excluded > 0 || a->preflight_calls > 0) {
+    fprintf(out, "  excluded     %zu (pre-flight: not Running or a user "
+            "connected; not rebooted)\n", a->excluded);
+    for (i = 0; i < a->nexclusions; i++) {
+      fputs("    ", out);
+      put(out, a->exclusions[i].key);
+      fprintf(out, ": %zu\n", a->exclusions[i].desktops);
+    }
+  }
+  if (a->confirmed > 0)
+    fprintf(out, "  confirmed    %zu of the ok, in %zu chunk%s: rebooted by "
+            "an attempt whose answer was lost (confirmed_by)\n",
+            a->confirmed, a->confirmed_chunks,
+            wr_audit_plural(a->confirmed_chunks));
   if (rr->nverifies > 0)
     fprintf(out, "  not Running  %zu after the reboot (--verify)\n",
             a->not_running);
@@ -192,15 +206,23 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
     for (i = 0; i < a->nregions; i++) {
       fputs("  ", out);
       put(out, a->regions[i].region);
-      fprintf(out, ": %zu ok, %zu failed, %zu skipped, %zu pending\n",
+      fprintf(out, ": %zu ok, %zu failed, %zu skipped, %zu pending",
               a->regions[i].ok, a->regions[i].failed, a->regions[i].skipped,
               a->regions[i].pending);
+      if (a->excluded > 0)
+        fprintf(out, ", %zu excluded", a->regions[i].excluded);
+      fputc('\n', out);
     }
 
   fprintf(out, "\nCalls: %zu RebootDesktops call%s, %zu retr%s, %zu "
           "ambiguous, %zu split%s\n", a->calls, wr_audit_plural(a->calls),
           a->retries, a->retries == 1 ? "y" : "ies", a->ambiguous, a->splits,
           wr_audit_plural(a->splits));
+  if (a->preflight_calls > 0)
+    fprintf(out, "  pre-flight   %zu DescribeDesktops call%s (%zu failed); "
+            "%zu chunk%s cut into parts\n", a->preflight_calls,
+            wr_audit_plural(a->preflight_calls), a->preflight_errors,
+            a->preflight_parts, wr_audit_plural(a->preflight_parts));
   if (a->calls_per_s >= 0)
     fprintf(out, "  average      %.2f calls/s, %.2f desktops/s over %s "
             "(%s%s)\n", a->calls_per_s, a->desktops_per_s,

@@ -88,6 +88,8 @@ void *wr_config_to_json(const struct wr_config *cfg)
   else
     snprintf(buf, sizeof(buf), "%lldms", (long long)cfg->verify_timeout_ms);
   ok = ok && cJSON_AddBoolToObject(o, "verify", cfg->verify) &&
+       cJSON_AddBoolToObject(o, "no-preflight", cfg->no_preflight) &&
+       cJSON_AddBoolToObject(o, "skip-connected", cfg->skip_connected) &&
        add_str(o, "verify-timeout", buf);
   /* the resolved deadline: "+30m" must not move when a run is resumed */
   if (cfg->deadline != NULL)

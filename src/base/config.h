@@ -72,6 +72,9 @@ struct wr_config {
   double max_errors_pct;   /* --max-errors P%, -1: not a percentage */
   bool verify;             /* --verify */
   int64_t verify_timeout_ms; /* --verify-timeout, 15m */
+  bool no_preflight;       /* --no-preflight: no state check (admin API) */
+  bool skip_connected;     /* --skip-connected: pre-flight also excludes
+                            * desktops with a user connected */
   char *deadline;          /* --deadline as given, NULL: none */
   int64_t deadline_wall_ms; /* resolved deadline, 0: none */
   char *report_path;       /* --report, NULL: wuying-reboot-<UTC>.jsonl */

@@ -99,6 +99,12 @@ static int walk(const struct wr_rread *rr, size_t i, bool client,
     l->base.ok_chunks++;
     l->base.ok_desktops += c->nids;
     return 0;
+  case WR_RREAD_EXCLUDED:
+    /* Final: pre-flight found it not Running; never re-sent. */
+    l->base.excluded_chunks++;
+    wr_summary_exclude(&l->base, c->reason != NULL ? c->reason : "other",
+                       c->nids);
+    return 0;
   case WR_RREAD_FAILED:
     if (c->retry_pending) {
       l->retry_pending++;
@@ -173,11 +179,12 @@ static void print_summary(const struct wr_dispatch_stats *st,
              WR_EXIT_STOPPED);
     return;
   }
-  wr_notef("%s: %zu desktops ok, %zu failed, %zu skipped over the whole run "
-           "(this session: %zu calls, %zu retries, %zu splits, %zu "
-           "throttled); report %s; exit code %d",
+  wr_notef("%s: %zu desktops ok, %zu failed, %zu skipped, %zu excluded over "
+           "the whole run (this session: %zu calls, %zu retries, %zu splits, "
+           "%zu throttled); report %s; exit code %d",
            s->stop_reason != NULL ? "stopped" : "done", s->ok_desktops,
-           s->failed_desktops, s->skipped_desktops, st->calls, st->retries,
+           s->failed_desktops, s->skipped_desktops, s->excluded_desktops,
+           st->calls, st->retries,
            st->splits, st->throttled, path, s->exit_code);
 }
 

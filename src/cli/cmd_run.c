@@ -84,10 +84,12 @@ static void print_summary(const struct wr_dispatch_stats *st,
              path, WR_EXIT_STOPPED);
     return;
   }
-  wr_notef("%s: %zu desktops ok, %zu failed, %zu skipped (%zu calls, %zu "
-           "retries, %zu splits, %zu throttled); report %s; exit code %d",
+  wr_notef("%s: %zu desktops ok, %zu failed, %zu skipped, %zu excluded "
+           "(%zu calls, %zu retries, %zu splits, %zu throttled); report %s; "
+           "exit code %d",
            s->stop_reason != NULL ? "stopped" : "done", s->ok_desktops,
-           s->failed_desktops, s->skipped_desktops, st->calls, st->retries,
+           s->failed_desktops, s->skipped_desktops, s->excluded_desktops,
+           st->calls, st->retries,
            st->splits, st->throttled, path, s->exit_code);
 }
 

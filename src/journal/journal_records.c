@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,6 +197,45 @@ cJSON *wr_record_chunk(const struct wr_chunk_outcome *c)
   return o;
 }
 
+void wr_summary_exclude(struct wr_summary *s, const char *reason, size_t n)
+{
+  size_t i;
+
+  s->excluded_desktops += n;
+  for (i = 0; i < s->nexcluded_by; i++)
+    if (strcmp(s->excluded_by[i].reason, reason) == 0)
+      break;
+  if (i == s->nexcluded_by) {
+    if (i == WR_EXCLUDE_REASONS)
+      i--, reason = "other";
+    else
+      s->nexcluded_by++;
+    snprintf(s->excluded_by[i].reason, sizeof(s->excluded_by[i].reason),
+             "%s", reason);
+  }
+  s->excluded_by[i].desktops += n;
+}
+
+/* "excluded_chunks", "excluded_desktops" and "excluded_by_reason", only
+ * when pre-flight excluded any (a summary as before otherwise). */
+static bool add_excluded(cJSON *o, const struct wr_summary *s)
+{
+  cJSON *by;
+  size_t i;
+
+  if (s->excluded_desktops == 0)
+    return true;
+  if (!add_num(o, "excluded_chunks", (double)s->excluded_chunks) ||
+      !add_num(o, "excluded_desktops", (double)s->excluded_desktops) ||
+      (by = cJSON_AddObjectToObject(o, "excluded_by_reason")) == NULL)
+    return false;
+  for (i = 0; i < s->nexcluded_by; i++)
+    if (!add_num(by, s->excluded_by[i].reason,
+                 (double)s->excluded_by[i].desktops))
+      return false;
+  return true;
+}
+
 cJSON *wr_record_summary(const struct wr_summary *s)
 {
   cJSON *o = cJSON_CreateObject();
@@ -211,6 +251,7 @@ cJSON *wr_record_summary(const struct wr_summary *s)
        add_num(o, "ok_desktops", (double)s->ok_desktops) &&
        add_num(o, "failed_desktops", (double)s->failed_desktops) &&
        add_num(o, "skipped_desktops", (double)s->skipped_desktops) &&
+       add_excluded(o, s) &&
        add_num(o, "exit_code", s->exit_code) &&
        wr_record_put_str(o, "stop_reason", s->stop_reason);
   if (!ok) {

@@ -34,7 +34,8 @@ struct wr_chunk_outcome {
   const char *const *ids;
   size_t nids;
   const char *client_token;      /* NULL in admin mode */
-  const char *status;            /* "ok" "failed" "skipped" "split" */
+  const char *status;            /* "ok" "failed" "skipped" "split"
+                                  * "excluded" */
   const char *request_id;        /* NULL if none */
   const char *const *attempt_request_ids; /* every attempt's, in order */
   size_t nattempt_request_ids;
@@ -50,13 +51,30 @@ struct wr_chunk_outcome {
   size_t ninto;
 };
 
+/* Desktops excluded by pre-flight, by reason ("status:Stopped",
+ * "connected"); reasons past WR_EXCLUDE_REASONS count as "other". */
+#define WR_EXCLUDE_REASONS 16
+#define WR_EXCLUDE_REASON_LEN 48
+struct wr_reason_count {
+  char reason[WR_EXCLUDE_REASON_LEN];
+  size_t desktops;
+};
+
 struct wr_summary {
   int64_t finished_wall_ms;
   size_t ok_chunks, failed_chunks, skipped_chunks;
   size_t ok_desktops, failed_desktops, skipped_desktops;
+  /* pre-flight: written only when there are any (older reports have
+   * none: 0) */
+  size_t excluded_chunks, excluded_desktops;
+  struct wr_reason_count excluded_by[WR_EXCLUDE_REASONS];
+  size_t nexcluded_by;
   int exit_code;
   const char *stop_reason;       /* NULL, "interrupt", "deadline", ... */
 };
+
+/* Count n desktops excluded for reason in s. */
+void wr_summary_exclude(struct wr_summary *s, const char *reason, size_t n);
 
 /* {"type":"chunk", ...} and {"type":"summary", ...}.  Like the plan
  * record, they borrow the strings of their input (no copies: they are

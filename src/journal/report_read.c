@@ -243,6 +243,7 @@ void wr_rread_destroy(struct wr_rread **pp)
   free(rr->chunks);
   free(rr->waves);
   free(rr->verifies);
+  free(rr->preflights);
   wr_idset_destroy(&rr->index);
   wr_idset_destroy(&rr->desktops);
   free(rr);
@@ -280,6 +281,7 @@ const char *wr_rread_status_name(enum wr_rread_status s)
   case WR_RREAD_FAILED: return "failed";
   case WR_RREAD_SKIPPED: return "skipped";
   case WR_RREAD_SPLIT: return "split";
+  case WR_RREAD_EXCLUDED: return "excluded";
   case WR_RREAD_PENDING: break;
   }
   return "pending";

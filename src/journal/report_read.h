@@ -50,7 +50,8 @@ enum wr_rread_status {
   WR_RREAD_OK,
   WR_RREAD_FAILED,
   WR_RREAD_SKIPPED,
-  WR_RREAD_SPLIT
+  WR_RREAD_SPLIT,
+  WR_RREAD_EXCLUDED     /* pre-flight: not sent, with a reason */
 };
 
 /* A plan chunk or a part of a split one.  Strings are NULL when absent
@@ -78,6 +79,11 @@ struct wr_rread_chunk {
   int attempts;
   int ambiguous_attempts;
   bool retry_pending;          /* failed, a retry cut by a stop */
+  const char *reason;          /* EXCLUDED: "status:Stopped", "connected" */
+  const char *confirmed_by;    /* ok on a later answer's evidence that a
+                                * lost attempt landed (NULL: none) */
+  bool by_preflight;           /* SPLIT: parts made by pre-flight, not a
+                                * split call */
   const char *started_at;      /* RFC 3339 as written */
   const char *finished_at;
   int64_t latency_ms;          /* -1: none */
@@ -123,10 +129,22 @@ struct wr_rread_verify {
   const char *finished_at;
 };
 
+/* A pre-flight DescribeDesktops call (one record each). */
+struct wr_rread_preflight {
+  long wave;
+  const char *region;
+  long desktops, attempt;
+  const char *request_id;
+  long running, excluded, not_found;
+  const char *error;           /* NULL: the call answered */
+  const char *finished_at;
+};
+
 struct wr_rread_summary {
   const char *finished_at;
   long ok_chunks, failed_chunks, skipped_chunks;
   long ok_desktops, failed_desktops, skipped_desktops;
+  long excluded_chunks, excluded_desktops; /* 0 in older reports */
   int exit_code;
   const char *stop_reason;     /* NULL: ran to the end */
 };
@@ -145,6 +163,8 @@ struct wr_rread {
   size_t nwaves;
   struct wr_rread_verify *verifies;
   size_t nverifies;
+  struct wr_rread_preflight *preflights;
+  size_t npreflights;
   bool has_summary;            /* false: the run was interrupted hard */
   struct wr_rread_summary summary; /* the last one (resume appends) */
   size_t nsummaries;
@@ -187,7 +207,7 @@ bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
  * or failed with a retry cut by the stop (retry_pending); never a split
  * chunk.  Send it with c->client_token. */
 bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c);
-/* "ok", "failed", "skipped", "split" or "pending". */
+/* "ok", "failed", "skipped", "split", "excluded" or "pending". */
 const char *wr_rread_status_name(enum wr_rread_status s);
 
 #endif

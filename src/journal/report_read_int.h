@@ -12,6 +12,7 @@ struct wr_rread_ctx {
   struct wr_err *err;
   long line;                   /* the line being decoded, 1-based */
   size_t cap_chunks, cap_rejected, cap_waves, cap_verifies;
+  size_t cap_preflights;
   bool seen_run;
   long resume_line;            /* the last {"type":"resume"}, 0: none */
 };

@@ -302,6 +302,39 @@ static int decode_verify(struct wr_rread_ctx *c, const cJSON *o)
   return 0;
 }
 
+static int decode_preflight(struct wr_rread_ctx *c, const cJSON *o)
+{
+  struct wr_rread *rr = c->rr;
+  struct wr_rread_preflight *p;
+  int rc;
+
+  if ((rc = wr_rr_grow(c, (void **)&rr->preflights, &c->cap_preflights,
+                       rr->npreflights, sizeof(*p))) < 0)
+    return rc;
+  p = &rr->preflights[rr->npreflights];
+  memset(p, 0, sizeof(*p));
+  if ((rc = wr_rr_long(c, o, "preflight", "wave", false, 0, &p->wave)) < 0 ||
+      (rc = wr_rr_str(c, o, "preflight", "region", false, &p->region)) < 0 ||
+      (rc = wr_rr_long(c, o, "preflight", "desktops", false, 0,
+                       &p->desktops)) < 0 ||
+      (rc = wr_rr_long(c, o, "preflight", "attempt", false, 1,
+                       &p->attempt)) < 0 ||
+      (rc = wr_rr_str(c, o, "preflight", "request_id", false,
+                      &p->request_id)) < 0 ||
+      (rc = wr_rr_long(c, o, "preflight", "running", false, 0,
+                       &p->running)) < 0 ||
+      (rc = wr_rr_long(c, o, "preflight", "excluded", false, 0,
+                       &p->excluded)) < 0 ||
+      (rc = wr_rr_long(c, o, "preflight", "not_found", false, 0,
+                       &p->not_found)) < 0 ||
+      (rc = wr_rr_str(c, o, "preflight", "error", false, &p->error)) < 0 ||
+      (rc = wr_rr_str(c, o, "preflight", "finished_at", false,
+                      &p->finished_at)) < 0)
+    return rc;
+  rr->npreflights++;
+  return 0;
+}
+
 /* Resume appends a summary per session: the last one describes the run. */
 static int decode_summary(struct wr_rread_ctx *c, const cJSON *o)
 {
@@ -323,6 +356,10 @@ static int decode_summary(struct wr_rread_ctx *c, const cJSON *o)
                        &s->failed_desktops)) < 0 ||
       (rc = wr_rr_long(c, o, "summary", "skipped_desktops", false, 0,
                        &s->skipped_desktops)) < 0 ||
+      (rc = wr_rr_long(c, o, "summary", "excluded_chunks", false, 0,
+                       &s->excluded_chunks)) < 0 ||
+      (rc = wr_rr_long(c, o, "summary", "excluded_desktops", false, 0,
+                       &s->excluded_desktops)) < 0 ||
       (rc = wr_rr_int(c, o, "summary", "exit_code", &s->exit_code)) < 0 ||
       (rc = wr_rr_str(c, o, "summary", "stop_reason", false,
                       &s->stop_reason)) < 0)
@@ -361,6 +398,8 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
     return decode_verify(c, o);
   if (strcmp(type, "summary") == 0)
     return decode_summary(c, o);
+  if (strcmp(type, "preflight") == 0)
+    return decode_preflight(c, o);
   /* resume starts each session with one, then appends records as run
    * does, and a summary of its own. */
   if (strcmp(type, "resume") == 0) {

@@ -115,7 +115,8 @@ int wr_rread_plan(struct wr_rread_ctx *c, const cJSON *o)
 
 static int parse_status(const char *s, enum wr_rread_status *st)
 {
-  static const char *const names[] = {"ok", "failed", "skipped", "split"};
+  static const char *const names[] = {"ok", "failed", "skipped", "split",
+                                       "excluded"};
   size_t i;
 
   for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -263,6 +264,8 @@ static void resend(struct wr_rread_chunk *n)
   n->error_code = n->error_message = NULL;
   n->attempts = n->ambiguous_attempts = 0;
   n->retry_pending = false;
+  n->reason = n->confirmed_by = NULL;
+  n->by_preflight = false;
   n->started_at = n->finished_at = NULL;
   n->latency_ms = -1;
 }
@@ -325,8 +328,20 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
       (rc = wr_rr_str(c, o, "chunk", "finished_at", false,
                       &n->finished_at)) < 0 ||
       (rc = wr_rr_long(c, o, "chunk", "latency_ms", false, -1, &lat)) < 0 ||
-      (rc = wr_rr_bool(c, o, "chunk", "retry_pending", &n->retry_pending)) < 0)
+      (rc = wr_rr_bool(c, o, "chunk", "retry_pending", &n->retry_pending)) < 0 ||
+      (rc = wr_rr_str(c, o, "chunk", "reason", false, &n->reason)) < 0 ||
+      (rc = wr_rr_str(c, o, "chunk", "confirmed_by", false,
+                      &n->confirmed_by)) < 0)
     return rc;
+  if (n->status == WR_RREAD_SPLIT) {
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(o, "by");
+
+    n->by_preflight = cJSON_IsString(by) &&
+                      strcmp(by->valuestring, "preflight") == 0;
+  }
+  if (n->status == WR_RREAD_EXCLUDED && n->reason == NULL)
+    return wr_rr_bad(c, WR_EINPUT, "chunk \"%s\": excluded without a "
+                     "\"reason\"", id);
   /* Only a failed chunk can wait for a retry. */
   if (n->status != WR_RREAD_FAILED)
     n->retry_pending = false;

@@ -63,6 +63,11 @@ static const char run_opts[] =
   "  --max-errors N|P%      stop once more than N (or P%) desktops failed\n"
   "  --verify               after each wave, wait until its desktops run again\n"
   "  --verify-timeout D     how long to wait, e.g. 90s, 15m, 1h30m (15m)\n"
+  "  --no-preflight         admin API: reboot without checking the state\n"
+  "                         first (by default each wave's desktops are\n"
+  "                         described and only Running ones rebooted)\n"
+  "  --skip-connected       pre-flight also leaves out desktops with a user\n"
+  "                         connected (excluded, reason connected)\n"
   "  --deadline T           RFC 3339 time or +30m: no call starts after it\n"
   "  --progress auto|always|never   progress line on stderr (auto)\n\n";
 

@@ -54,6 +54,8 @@ const struct wr_opt_def wr_opts_table[] = {
   {"max-errors", O_MAX_ERRORS, 1, C_PRS, J_STRNUM},
   {"verify", O_VERIFY, 0, C_PRS, J_FLAG},
   {"verify-timeout", O_VERIFY_TIMEOUT, 1, C_PRS, J_STRNUM},
+  {"no-preflight", O_NO_PREFLIGHT, 0, C_PRS, J_FLAG},
+  {"skip-connected", O_SKIP_CONNECTED, 0, C_PRS, J_FLAG},
   {"deadline", O_DEADLINE, 1, C_PRS, J_STR},
   {"report", O_REPORT, 1, C_PR, J_STR},
   {"progress", O_PROGRESS, 1, C_PRS, J_STR},
@@ -354,6 +356,8 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
     }
     break;
   case O_VERIFY: cfg->verify = true; break;
+  case O_NO_PREFLIGHT: cfg->no_preflight = true; break;
+  case O_SKIP_CONNECTED: cfg->skip_connected = true; break;
   case O_VERIFY_TIMEOUT:
     rc = parse_duration(ps, v, &cfg->verify_timeout_ms, src);
     break;
@@ -392,6 +396,8 @@ void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
   case O_ALL_REGIONS: cfg->all_regions = false; break;
   case O_INSECURE: cfg->insecure = false; break;
   case O_VERIFY: cfg->verify = false; break;
+  case O_NO_PREFLIGHT: cfg->no_preflight = false; break;
+  case O_SKIP_CONNECTED: cfg->skip_connected = false; break;
   default: break;
   }
 }

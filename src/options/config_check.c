@@ -108,6 +108,13 @@ int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
   if (cfg->verify && cfg->api == WR_API_CLIENT)
     return wr_err_set(err, WR_EUSAGE, "--verify needs --api admin: the client "
                       "API has no DescribeDesktops to check the desktops with");
+  if (cfg->skip_connected && cfg->api == WR_API_CLIENT)
+    return wr_err_set(err, WR_EUSAGE, "--skip-connected needs --api admin: "
+                      "the client API has no DescribeDesktops, so there is "
+                      "no pre-flight to see who is connected");
+  if (cfg->skip_connected && cfg->no_preflight)
+    return wr_err_set(err, WR_EUSAGE, "--skip-connected needs the pre-flight "
+                      "state check that --no-preflight turns off");
   if (cfg->region != NULL &&
       !wr_region_valid(cfg->region, strlen(cfg->region)))
     return wr_err_set(err, WR_EUSAGE, "--region: \"%s\" is not a region name "

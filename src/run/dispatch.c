@@ -11,6 +11,7 @@
 #include "ratelimit.h"
 #include "retry.h"
 #include "stop.h"
+#include "preflight.h"
 #include "verify.h"
 
 #include <openssl/rand.h>
@@ -42,13 +43,32 @@ struct wr_dispatch {
   struct wr_summary sum;           /* the earlier sessions' included */
   size_t base_chunks;              /* final chunks of earlier sessions */
   size_t calls, retries, splits, throttled;
+  size_t confirmed;                /* chunks ok on a later answer's word */
   size_t wave_ok, wave_failed;
   struct wr_verify *verify;        /* --verify, NULL when off */
   bool verifying;                  /* a wave's check is running */
   size_t verify_failed;            /* desktops not Running in time */
+  struct wr_preflight *pf;         /* pre-flight, NULL when off */
+  bool preflighting;               /* a wave's check is running */
+  int pf_wave;                     /* the last wave checked */
+  struct pf_chunk *over;           /* per plan chunk, after pre-flight */
+  size_t pf_parts;                 /* parts beyond the plan's chunks */
+  size_t pf_calls;
+  const char ***pf_blocks;         /* the parts' ID arrays, kept */
+  size_t npf_blocks;
+};
+
+/* What pre-flight left of a plan chunk to send: the part "<id>.p" (ids
+ * owned, pointing at the plan's strings); nids 0: nothing. */
+struct pf_chunk {
+  bool set;
+  char id[WR_CHUNK_ID_LEN];
+  const char **ids;
+  size_t nids;
 };
 
 static void pump(struct wr_dispatch *d);
+static bool preflight_wave(struct wr_dispatch *d);
 
 void wr_dispatch_opts_from_config(const struct wr_config *cfg,
                                   struct wr_dispatch_opts *o)
@@ -65,6 +85,9 @@ void wr_dispatch_opts_from_config(const struct wr_config *cfg,
   o->signals = true;
   o->verify = cfg->verify;
   o->verify_timeout_ms = cfg->verify_timeout_ms;
+  /* The client API has no listing to check states with (DOCS). */
+  o->preflight = !cfg->no_preflight && cfg->api == WR_API_ADMIN;
+  o->skip_connected = cfg->skip_connected;
 }
 
 /* ---- small helpers --------------------------------------------------- */
@@ -95,6 +118,10 @@ static void stopped(struct wr_dispatch *d, bool quiet)
   if (d->verifying) {
     wr_verify_cancel(d->verify);
     d->verifying = false;
+  }
+  if (d->preflighting) {
+    wr_preflight_cancel(d->pf);
+    d->preflighting = false;
   }
   if (quiet)
     return;
@@ -162,6 +189,9 @@ static void task_final(struct wr_dispatch *d, struct task *t,
   } else if (strcmp(status, "skipped") == 0) {
     d->sum.skipped_chunks++;
     d->sum.skipped_desktops += t->nids;
+  } else if (strcmp(status, "excluded") == 0) {
+    d->sum.excluded_chunks++;
+    wr_summary_exclude(&d->sum, note, t->nids);
   } else {
     failed = true;
     d->sum.failed_chunks++;
@@ -181,25 +211,33 @@ static void task_cut(struct wr_dispatch *d, struct task *t)
   task_final(d, t, "failed", "not retried: the run stopped");
 }
 
+/* The run stopped on an answer about the caller (what: "chunk 7",
+ * "DescribeDesktops"): say why and how to finish it. */
+static void auth_stopped(struct wr_dispatch *d, const char *what)
+{
+  wr_errorf("%s: the server answered %s%s%s%s; no retry can fix that, so "
+            "the run stops. Check the credentials, their permissions (RAM), "
+            "the account and the clock, then `wuying-reboot resume %s` "
+            "finishes the run", what, d->stop.auth_code,
+            d->stop.auth_message[0] != '\0' ? " (\"" : "",
+            d->stop.auth_message,
+            d->stop.auth_message[0] != '\0' ? "\")" : "",
+            wr_journal_path(d->report) != NULL ? wr_journal_path(d->report)
+                                               : "REPORT");
+  stopped(d, false);
+}
+
 /* An answer about the caller (credentials, permission, account): no
  * retry and no other chunk can succeed, so the run stops at the first.
  * The chunk ends failed but marked for resume, which sends it again once
  * the credentials are fixed (the server did nothing with it). */
 static void task_auth(struct wr_dispatch *d, struct task *t)
 {
-  if (wr_stop_credentials(&d->stop, t->code, t->message)) {
-    wr_errorf("chunk %s: the server answered %s%s%s%s; no retry can fix "
-              "that, so the run stops. Check the credentials, their "
-              "permissions (RAM), the account and the clock, then "
-              "`wuying-reboot resume %s` finishes the run", t->id,
-              d->stop.auth_code,
-              d->stop.auth_message[0] != '\0' ? " (\"" : "",
-              d->stop.auth_message,
-              d->stop.auth_message[0] != '\0' ? "\")" : "",
-              wr_journal_path(d->report) != NULL ? wr_journal_path(d->report)
-                                                 : "REPORT");
-    stopped(d, false);
-  }
+  char what[WR_CHUNK_ID_LEN + 8];
+
+  snprintf(what, sizeof(what), "chunk %s", t->id);
+  if (wr_stop_credentials(&d->stop, t->code, t->message))
+    auth_stopped(d, what);
   t->retry_pending = true;
   task_final(d, t, "failed", "the run stopped: credentials");
 }
@@ -273,10 +311,53 @@ static void rate_feedback(struct wr_dispatch *d, int64_t now,
     wr_ratelimit_accepted(&d->rl, now);
 }
 
+/* After an attempt whose answer was lost (ambiguous), a later
+ * IncorrectDesktopStatus naming a desktop of the chunk in a state of a
+ * reboot in progress is the evidence that the lost attempt was executed:
+ * pre-flight saw the chunk's desktops Running just before, and a
+ * RebootDesktops call is accepted or refused as a whole (the same
+ * reading as the split rule, API.md decision 5).  The evidence text
+ * (malloc'd), or NULL. */
+static char *landed_evidence(const struct task *t, int earlier_ambiguous,
+                             const struct wr_api_result *r)
+{
+  static const char *const moving[] = {"Stopping", "Starting", "Rebooting"};
+  const char *p;
+  size_t i, k, n;
+  char buf[512];
+
+  if (earlier_ambiguous == 0 ||
+      strncmp(r->code, "IncorrectDesktopStatus", 22) != 0)
+    return NULL;
+  for (i = 0; i < t->nids; i++) {
+    p = strstr(r->message, t->ids[i]);
+    if (p == NULL)
+      continue;
+    p += strlen(t->ids[i]);
+    if (strncmp(p, " is ", 4) != 0)
+      continue;
+    p += 4;
+    for (k = 0; k < sizeof(moving) / sizeof(moving[0]); k++) {
+      n = strlen(moving[k]);
+      if (strncmp(p, moving[k], n) == 0 &&
+          (p[n] == '\0' || p[n] == '.' || p[n] == ' ')) {
+        snprintf(buf, sizeof(buf), "IncorrectDesktopStatus: %s is %s "
+                 "(RequestId %s) after %d attempt(s) whose answer was lost",
+                 t->ids[i], moving[k], r->request_id[0] ? r->request_id
+                                                         : "none",
+                 earlier_ambiguous);
+        return strdup(buf);
+      }
+    }
+  }
+  return NULL;
+}
+
 static void complete(struct wr_dispatch *d, struct task *t,
                      const struct wr_api_result *r, int64_t latency_ms)
 {
   enum wr_retry_verdict v;
+  int earlier_ambiguous = t->rs.ambiguous;
   int64_t now = wr_clock_now_ms(), delay;
   unsigned n;
   char **rids;
@@ -335,6 +416,15 @@ static void complete(struct wr_dispatch *d, struct task *t,
       task_auth(d, t);
       return;
     }
+    /* Rebooted by the lost attempt: ok, not failed, not split, never
+     * rebooted again. */
+    t->confirmed_by = landed_evidence(t, earlier_ambiguous, r);
+    if (t->confirmed_by != NULL) {
+      wr_infof("chunk %s: ok: %s", t->id, t->confirmed_by);
+      d->confirmed++;
+      task_final(d, t, "ok", NULL);
+      return;
+    }
     if (r->splittable && t->nids > 1) {
       task_split(d, t);
       return;
@@ -389,22 +479,43 @@ static void start(struct wr_dispatch *d, struct task *t)
 
 /* ---- the loop -------------------------------------------------------- */
 
-static bool plan_ready(const struct wr_dispatch *d)
+/* Past the plan chunks pre-flight left nothing of. */
+static void skip_emptied(struct wr_dispatch *d)
 {
+  while (d->over != NULL && d->next_chunk < d->plan->nchunks &&
+         d->over[d->next_chunk].set && d->over[d->next_chunk].nids == 0)
+    d->next_chunk++;
+}
+
+static bool plan_ready(struct wr_dispatch *d)
+{
+  skip_emptied(d);
   return d->next_chunk < d->plan->nchunks &&
          d->plan->chunks[d->next_chunk].wave == d->cur_wave;
 }
 
+/* Plan chunk i as a task: what pre-flight left of it to send, if it
+ * checked it.  NULL: out of memory. */
+static struct task *plan_task(struct wr_dispatch *d, size_t i)
+{
+  const struct wr_chunk *c = &d->plan->chunks[i];
+  const struct pf_chunk *o = d->over != NULL && d->over[i].set
+                             ? &d->over[i] : NULL;
+
+  if (o != NULL)
+    return wr_task_new(&d->q, d, o->id, c->region, o->ids, o->nids,
+                       c->client_token, c->wave);
+  return wr_task_new(&d->q, d, c->id, c->region, (const char *const *)c->ids,
+                     c->nids, c->client_token, c->wave);
+}
+
 static struct task *next_task(struct wr_dispatch *d)
 {
-  const struct wr_chunk *c;
   struct task *t;
 
   if (d->q.ready_head != NULL)
     return wr_ready_pop(&d->q);
-  c = &d->plan->chunks[d->next_chunk];
-  t = wr_task_new(&d->q, d, c->id, c->region, (const char *const *)c->ids,
-                  c->nids, c->client_token, c->wave);
+  t = plan_task(d, d->next_chunk);
   /* Only a chunk that became a task has left the plan: one that did not
    * is still there for finish() to record. */
   if (t != NULL)
@@ -432,12 +543,13 @@ static void progress_counts(const struct wr_dispatch *d,
                             struct wr_progress_counts *c)
 {
   memset(c, 0, sizeof(*c));
-  c->chunks_total = d->base_chunks + d->plan->nchunks + d->splits;
+  c->chunks_total = d->base_chunks + d->plan->nchunks + d->splits +
+                    d->pf_parts;
   c->chunks_done = d->sum.ok_chunks + d->sum.failed_chunks +
-                   d->sum.skipped_chunks;
+                   d->sum.skipped_chunks + d->sum.excluded_chunks;
   c->desktops_total = d->plan->ndesktops;
   c->desktops_done = d->sum.ok_desktops + d->sum.failed_desktops +
-                     d->sum.skipped_desktops;
+                     d->sum.skipped_desktops + d->sum.excluded_desktops;
   c->desktops_failed = d->sum.failed_desktops;
   c->retries = d->retries;
   c->in_flight = d->q.inflight;
@@ -448,7 +560,6 @@ static void finish(struct wr_dispatch *d)
 {
   struct wr_progress_counts pc;
   struct task *t;
-  const struct wr_chunk *c;
   const char *note = d->stop.reason != NULL ? d->stop.reason : "stopped";
   cJSON *rec;
   bool failures;
@@ -467,10 +578,9 @@ static void finish(struct wr_dispatch *d)
   }
   while ((t = wr_heap_pop(&d->q)) != NULL)
     task_cut(d, t);
-  for (; d->next_chunk < d->plan->nchunks; d->next_chunk++) {
-    c = &d->plan->chunks[d->next_chunk];
-    t = wr_task_new(&d->q, d, c->id, c->region, (const char *const *)c->ids,
-                    c->nids, c->client_token, c->wave);
+  for (skip_emptied(d); d->next_chunk < d->plan->nchunks;
+       d->next_chunk++, skip_emptied(d)) {
+    t = plan_task(d, d->next_chunk);
     if (t == NULL) {
       struct wr_err err;
 
@@ -514,17 +624,245 @@ static bool next_wave(struct wr_dispatch *d)
   return true;
 }
 
+/* ---- pre-flight: its io and its end ------------------------------------ */
+
+static void on_preflight_record(void *ud, const cJSON *rec)
+{
+  struct wr_dispatch *d = ud;
+
+  d->pf_calls++;
+  write_record(d, rec);
+}
+
+/* Before the first call of a wave: check its desktops.  true while the
+ * check runs (pump waits). */
+static bool preflight_wave(struct wr_dispatch *d)
+{
+  size_t i, k;
+  int rc = 0;
+
+  if (d->pf == NULL || d->pf_wave == d->cur_wave || !plan_ready(d))
+    return false;
+  d->pf_wave = d->cur_wave;
+  wr_preflight_reset(d->pf);
+  for (i = d->next_chunk; rc == 0 && i < d->plan->nchunks &&
+       d->plan->chunks[i].wave == d->cur_wave; i++)
+    for (k = 0; rc == 0 && k < d->plan->chunks[i].nids; k++)
+      rc = wr_preflight_add(d->pf, d->plan->chunks[i].ids[k],
+                            d->plan->chunks[i].region);
+  if (rc < 0) {
+    struct wr_err err;
+
+    wr_err_set(&err, WR_ENOMEM, "out of memory");
+    fatal(d, "out of memory", &err);
+    return false;
+  }
+  d->preflighting = wr_preflight_start(d->pf, d->cur_wave) == 1;
+  return d->preflighting;
+}
+
+/* A part of plan chunk c that is not sent, as a task ended at once:
+ * excluded (note: the reason) or failed (code, message). */
+static void pf_final(struct wr_dispatch *d, const struct wr_chunk *c,
+                     const char *id, const char **ids, size_t n,
+                     const char *status, const char *note, const char *code,
+                     const char *message)
+{
+  struct task *t = wr_task_new(&d->q, d, id, c->region, ids, n,
+                               c->client_token, c->wave);
+
+  if (t == NULL) {
+    struct wr_err err;
+
+    wr_err_set(&err, WR_ENOMEM, "out of memory");
+    fatal(d, "out of memory", &err);
+    return;
+  }
+  t->code = code != NULL ? strdup(code) : NULL;
+  t->message = message != NULL ? strdup(message) : NULL;
+  task_final(d, t, status, note);
+}
+
+/* Keep block (the IDs of a part) until the dispatch goes. */
+static int pf_keep(struct wr_dispatch *d, const char **block)
+{
+  const char ***v = realloc(d->pf_blocks, (d->npf_blocks + 1) * sizeof(*v));
+
+  if (v == NULL)
+    return WR_ENOMEM;
+  d->pf_blocks = v;
+  v[d->npf_blocks++] = block;
+  return 0;
+}
+
+/* Plan chunk ci, whose desktops are verdicts [at, at + nids): its parts,
+ * when not every desktop is to be sent.  0, or WR_ENOMEM. */
+static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
+{
+  const struct wr_chunk *c = &d->plan->chunks[ci];
+  struct wr_split_part into[WR_EXCLUDE_REASONS + 3];
+  const char *why, *reasons[WR_EXCLUDE_REASONS + 3];
+  char pid[WR_EXCLUDE_REASONS + 3][WR_CHUNK_ID_LEN];
+  enum wr_pf_verdict kind[WR_EXCLUDE_REASONS + 3], v;
+  struct wr_chunk_outcome o;
+  const char **block;
+  size_t nparts = 0, i, p, off;
+  cJSON *rec;
+  int n;
+
+  for (i = 0; i < c->nids; i++)
+    if (wr_preflight_verdict(d->pf, at + i, &why) != WR_PF_SEND)
+      break;
+  if (i == c->nids)
+    return 0;
+  /* The parts, numbered like split parts ("17.1", "17.2", ...) in the
+   * order their first desktop comes. */
+  memset(into, 0, sizeof(into));
+  for (i = 0; i < c->nids; i++) {
+    v = wr_preflight_verdict(d->pf, at + i, &why);
+    if (why == NULL)
+      why = "";
+    for (p = 0; p < nparts; p++)
+      if (kind[p] == v && (v != WR_PF_EXCLUDED ||
+                           strcmp(reasons[p], why) == 0))
+        break;
+    if (p == nparts) {
+      /* More distinct reasons than DesktopStatus has values: stop rather
+       * than send a desktop with the wrong part. */
+      if (nparts == sizeof(into) / sizeof(into[0]))
+        return WR_EINVAL;
+      else {
+        kind[p] = v;
+        reasons[p] = why;
+        n = snprintf(pid[p], sizeof(pid[p]), "%s.%zu", c->id, p + 1);
+        if (n < 0 || (size_t)n >= sizeof(pid[p]))
+          return WR_EINVAL; /* plan IDs are short: never in practice */
+        into[p].chunk_id = pid[p];
+        nparts++;
+      }
+    }
+    into[p].nids++;
+  }
+  block = malloc(c->nids * sizeof(*block));
+  if (block == NULL || pf_keep(d, block) < 0) {
+    free(block);
+    return WR_ENOMEM;
+  }
+  for (p = 0, off = 0; p < nparts; p++) {
+    into[p].ids = block + off;
+    off += into[p].nids;
+    into[p].nids = 0;
+  }
+  for (i = 0; i < c->nids; i++) {
+    v = wr_preflight_verdict(d->pf, at + i, &why);
+    if (why == NULL)
+      why = "";
+    for (p = 0; p < nparts; p++)
+      if (kind[p] == v && (v != WR_PF_EXCLUDED ||
+                           strcmp(reasons[p], why) == 0))
+        break;
+    ((const char **)into[p].ids)[into[p].nids++] = c->ids[i];
+  }
+  /* The split record first: the parts' records follow it. */
+  memset(&o, 0, sizeof(o));
+  o.chunk_id = c->id;
+  o.region = c->region;
+  o.ids = (const char *const *)c->ids;
+  o.nids = c->nids;
+  o.status = "split";
+  o.finished_wall_ms = wr_clock_wall_ms();
+  o.latency_ms = -1;
+  o.into = into;
+  o.ninto = nparts;
+  rec = wr_record_chunk(&o);
+  if (rec != NULL && cJSON_AddStringToObject(rec, "by", "preflight") == NULL) {
+    cJSON_Delete(rec);
+    rec = NULL;
+  }
+  write_record(d, rec);
+  cJSON_Delete(rec);
+  d->pf_parts += nparts - 1;
+  d->over[ci].set = true;
+  for (p = 0; p < nparts; p++) {
+    const char **ids = (const char **)into[p].ids;
+
+    switch (kind[p]) {
+    case WR_PF_SEND:
+      snprintf(d->over[ci].id, sizeof(d->over[ci].id), "%s", pid[p]);
+      d->over[ci].ids = ids;
+      d->over[ci].nids = into[p].nids;
+      break;
+    case WR_PF_EXCLUDED:
+      pf_final(d, c, pid[p], ids, into[p].nids, "excluded", reasons[p], NULL,
+               NULL);
+      break;
+    case WR_PF_NOT_FOUND:
+      pf_final(d, c, pid[p], ids, into[p].nids, "failed", NULL,
+               "InvalidDesktopId.NotFound", "pre-flight: DescribeDesktops "
+               "does not know these desktops; not rebooted");
+      break;
+    default:
+      pf_final(d, c, pid[p], ids, into[p].nids, "failed", NULL, reasons[p],
+               "pre-flight could not check the state of these desktops "
+               "(DescribeDesktops failed); not rebooted");
+      break;
+    }
+  }
+  return 0;
+}
+
+/* The wave's desktops have their verdicts: the plan chunks become what
+ * is to be sent, the rest is recorded; then on with the wave. */
+static void on_preflight_done(void *ud)
+{
+  struct wr_dispatch *d = ud;
+  size_t i, at = 0, before = d->sum.excluded_desktops;
+
+  d->preflighting = false;
+  if (d->over == NULL)
+    d->over = calloc(d->plan->nchunks, sizeof(*d->over));
+  if (d->over == NULL) {
+    struct wr_err err;
+
+    wr_err_set(&err, WR_ENOMEM, "out of memory");
+    fatal(d, "out of memory", &err);
+    pump(d);
+    return;
+  }
+  for (i = d->next_chunk; i < d->plan->nchunks &&
+       d->plan->chunks[i].wave == d->cur_wave; i++) {
+    int rc = pf_partition(d, i, at);
+
+    if (rc < 0) {
+      struct wr_err err;
+
+      wr_err_set(&err, rc, rc == WR_ENOMEM ? "out of memory"
+                 : "pre-flight: a chunk ID too long or too many states");
+      fatal(d, "out of memory", &err);
+      break;
+    }
+    at += d->plan->chunks[i].nids;
+  }
+  if (d->sum.excluded_desktops > before)
+    wr_notef("pre-flight: wave %d: %zu desktop(s) excluded (not Running%s)",
+             d->cur_wave, d->sum.excluded_desktops - before,
+             d->o.skip_connected ? " or a user connected" : "");
+  pump(d);
+}
+
 static void pump(struct wr_dispatch *d)
 {
   struct task *t;
   int64_t now;
 
   if (d->finished || d->stop.abort ||
-      (d->verifying && !wr_stop_stopping(&d->stop)))
+      ((d->verifying || d->preflighting) && !wr_stop_stopping(&d->stop)))
     return;
   for (;;) {
     if (wr_stop_clock(&d->stop, wr_clock_wall_ms()))
       stopped(d, false);
+    if (!wr_stop_stopping(&d->stop) && preflight_wave(d))
+      return;
     while (!wr_stop_stopping(&d->stop) &&
            d->q.inflight < (size_t)d->o.concurrency &&
            (d->q.ready_head != NULL || plan_ready(d))) {
@@ -596,10 +934,19 @@ static bool verify_may_call(void *ud, int64_t now, int64_t *wait_ms)
   return true;
 }
 
+/* A describe answer (pre-flight or verify) about the caller stops the run
+ * as a reboot's does (task_auth); the desktops of a wave whose pre-flight
+ * it ends were never sent, so they end skipped and resume sends them. */
 static void verify_answered(void *ud, int64_t now,
                             const struct wr_api_result *r)
 {
-  rate_feedback(ud, now, r);
+  struct wr_dispatch *d = ud;
+
+  rate_feedback(d, now, r);
+  if (!r->fatal_auth || !wr_stop_credentials(&d->stop, r->code, r->message))
+    return;
+  auth_stopped(d, "DescribeDesktops");
+  pump(d);
 }
 
 static void on_tick(uv_timer_t *h)
@@ -675,7 +1022,7 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
                        struct wr_err *err)
 {
   struct wr_stop_opts so;
-  struct wr_verify_io vio;
+  struct wr_describe_io vio;
   struct wr_dispatch *d;
   int rc;
 
@@ -726,10 +1073,15 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   vio.may_call = verify_may_call;
   vio.answered = verify_answered;
   vio.ud = d;
+  d->pf_wave = -1;
   if (wr_chunk_record_create(&d->rec) < 0 ||
       (opts->verify && sender->describe != NULL &&
        wr_verify_create(loop, &vio, opts->verify_timeout_ms, on_verified, d,
-                        &d->verify) < 0)) {
+                        &d->verify) < 0) ||
+      (opts->preflight && sender->describe != NULL &&
+       wr_preflight_create(loop, &vio, opts->skip_connected,
+                           opts->retries + 1, on_preflight_record, on_preflight_done, d,
+                           &d->pf) < 0)) {
     wr_dispatch_destroy(&d);
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
@@ -774,6 +1126,8 @@ void wr_dispatch_stats(const struct wr_dispatch *d,
   out->retries = d->retries;
   out->splits = d->splits;
   out->throttled = d->throttled;
+  out->confirmed = d->confirmed;
+  out->preflight_calls = d->pf_calls;
   out->err = d->stop.err;
 }
 
@@ -788,6 +1142,11 @@ void wr_dispatch_destroy(struct wr_dispatch **pp)
   wr_queue_free(&d->q);
   wr_ratelimit_free(&d->rl);
   wr_verify_destroy(&d->verify);
+  wr_preflight_destroy(&d->pf);
+  while (d->npf_blocks > 0)
+    free(d->pf_blocks[--d->npf_blocks]);
+  free(d->pf_blocks);
+  free(d->over);
   wr_chunk_record_destroy(&d->rec);
   uv_close((uv_handle_t *)&d->gate, on_closed);
   uv_close((uv_handle_t *)&d->retry, on_closed);

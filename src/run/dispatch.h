@@ -7,6 +7,15 @@
  * a chunk that failed for a reason that may concern only some of its IDs
  * (API.md decision 5), or write its final record to the report.
  *
+ * Pre-flight (admin API, preflight.h): before each wave's calls,
+ * DescribeDesktops its desktops; only Running ones are sent.  A plan
+ * chunk with others gets a `split` record "by":"preflight" naming its
+ * parts ("<id>.1", "<id>.2", ... as split parts are named): the Running
+ * desktops (sent), one part per exclusion reason (final status
+ * "excluded" with its "reason"), the desktops unknown to the API (failed
+ * InvalidDesktopId.NotFound) and those that could not be checked
+ * (failed); only the first kind is sent.
+ *
  * --verify: after each wave, DescribeDesktops (verify.h) until the wave's
  * desktops are Running again; a `verify` record says how it went, and
  * desktops not back in time make the exit code 1.
@@ -84,6 +93,8 @@ struct wr_dispatch_opts {
   bool client_tokens;       /* client mode: parts of a split get tokens */
   bool signals;             /* handle SIGINT/SIGTERM */
   bool verify;              /* --verify: check each wave's desktops */
+  bool preflight;           /* check the state before each wave (admin) */
+  bool skip_connected;      /* pre-flight also excludes Connected ones */
   int64_t verify_timeout_ms;
 };
 
@@ -114,6 +125,9 @@ struct wr_dispatch_stats {
   bool aborted;               /* second signal: no summary was written */
   bool report_failed;         /* the report could not be written */
   size_t calls, retries, splits, throttled;
+  size_t confirmed;           /* chunks ok on the evidence of a later
+                               * answer after a lost one (confirmed_by) */
+  size_t preflight_calls;     /* DescribeDesktops of pre-flight */
   struct wr_err err;          /* why the run stopped on an error */
 };
 void wr_dispatch_stats(const struct wr_dispatch *d,

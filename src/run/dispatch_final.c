@@ -40,18 +40,26 @@ static void outcome_of(const struct task *t, const char *status,
  * retry) is built afresh. */
 static void emit(struct wr_chunk_record *rec,
                  const struct wr_chunk_outcome *o, bool retry_pending,
+                 const char *confirmed_by, const char *reason,
                  wr_record_sink *sink, void *ud)
 {
   cJSON *fresh;
 
-  if (!retry_pending) {
+  if (!retry_pending && confirmed_by == NULL && reason == NULL) {
     sink(ud, wr_chunk_record_fill(rec, o));
     return;
   }
-  /* The stop cut a due retry: resume re-sends this chunk (same token). */
+  /* The stop cut a due retry: resume re-sends this chunk (same token).
+   * Confirmed: ok on the evidence that a lost attempt landed (rare). */
   fresh = wr_record_chunk(o);
   if (fresh != NULL &&
-      cJSON_AddBoolToObject(fresh, "retry_pending", true) == NULL) {
+      ((retry_pending &&
+        cJSON_AddBoolToObject(fresh, "retry_pending", true) == NULL) ||
+       (confirmed_by != NULL &&
+        cJSON_AddStringToObject(fresh, "confirmed_by", confirmed_by) ==
+            NULL) ||
+       (reason != NULL &&
+        cJSON_AddStringToObject(fresh, "reason", reason) == NULL))) {
     cJSON_Delete(fresh);
     fresh = NULL;
   }
@@ -66,11 +74,13 @@ void wr_final_record(struct wr_chunk_record *rec, const struct task *t,
   struct wr_chunk_outcome o;
   struct wr_buf msg;
   bool ok = strcmp(status, "ok") == 0;
+  bool excluded = strcmp(status, "excluded") == 0;
 
   outcome_of(t, status, &o);
   wr_buf_init(&msg, 4096);
-  if (ok) {
-    o.request_id = t->request_id;
+  if (ok || excluded) {
+    /* Excluded by pre-flight: never sent; note is the reason. */
+    o.request_id = ok ? t->request_id : NULL;
     o.error_code = NULL;
     o.error_message = NULL;
   } else if (note != NULL) {
@@ -85,7 +95,8 @@ void wr_final_record(struct wr_chunk_record *rec, const struct task *t,
              t->rs.attempts, t->code ? t->code : "error",
              o.error_message ? ": " : "",
              o.error_message ? o.error_message : "");
-  emit(rec, &o, t->retry_pending, sink, ud);
+  emit(rec, &o, t->retry_pending, ok ? t->confirmed_by : NULL,
+       excluded ? note : NULL, sink, ud);
   wr_buf_free(&msg);
 }
 

@@ -36,6 +36,8 @@ struct task {
   long http_status;
   char *code, *message, *request_id;
   bool retry_pending;              /* a retry was cut by the stop */
+  char *confirmed_by;              /* ok on the evidence of a later answer
+                                    * that an ambiguous attempt landed */
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 
@@ -72,8 +74,9 @@ void wr_queue_free(struct wr_queue *q);
 /* dispatch_final.c.  Each builds a record and hands it to sink (borrowed
  * for the call; NULL when out of memory building it). */
 typedef void wr_record_sink(void *ud, const cJSON *rec);
-/* The final record of t (status "ok", "failed", "skipped"; note, may be
- * NULL, added to the message of a record not ok), refilled in rec; a task
+/* The final record of t (status "ok", "failed", "skipped", "excluded";
+ * note, may be NULL, added to the message of a record failed or skipped;
+ * of an excluded one, its "reason"), refilled in rec; a task
  * marked retry_pending gets a record of its own saying so. */
 void wr_final_record(struct wr_chunk_record *rec, const struct task *t,
                      const char *status, const char *note,

@@ -19,6 +19,7 @@ void wr_task_free(struct wr_queue *q, struct task *t)
     free(t->rids[i]);
   free(t->rids);
   free(t->code);
+  free(t->confirmed_by);
   free(t->message);
   free(t->request_id);
   free(t);

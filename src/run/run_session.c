@@ -9,6 +9,29 @@
 #include <unistd.h>
 #include <uv.h>
 
+void wr_run_session_notes(const struct wr_dispatch_stats *st)
+{
+  const struct wr_summary *s = &st->summary;
+  char by[512] = "";
+  size_t i, len = 0;
+
+  for (i = 0; i < s->nexcluded_by && len < sizeof(by); i++) {
+    int n = snprintf(by + len, sizeof(by) - len, "%s%s %zu", i ? ", " : "",
+                     s->excluded_by[i].reason, s->excluded_by[i].desktops);
+
+    if (n < 0)
+      break;
+    len += (size_t)n;
+  }
+  if (s->excluded_desktops > 0)
+    wr_notef("excluded by pre-flight (not rebooted): %zu desktops (%s)",
+             s->excluded_desktops, by);
+  if (st->confirmed > 0)
+    wr_notef("%zu chunk(s) ok on the evidence that an attempt whose answer "
+             "was lost rebooted them (confirmed_by in the report)",
+             st->confirmed);
+}
+
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
                    const struct wr_creds *creds, struct wr_journal *report,
@@ -38,6 +61,10 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   }
   wr_sender_bind(sender, &ds);
   wr_dispatch_opts_from_config(cfg, &o);
+  if (cfg->api == WR_API_CLIENT && !cfg->no_preflight)
+    wr_notef("pre-flight: not done: the client API has no call that lists "
+             "the state of the desktops it reboots; desktops are sent "
+             "without a state check");
   rc = wr_dispatch_create(&loop, plan, &o, &ds, report, progress, &d, &err);
   if (rc < 0) {
     wr_errorf("%s", err.msg);
@@ -48,6 +75,7 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   wr_dispatch_start(d);
   uv_run(&loop, UV_RUN_DEFAULT);
   wr_dispatch_stats(d, st);
+  wr_run_session_notes(st);
   rc = 0;
 
 out:

@@ -23,4 +23,8 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_creds *creds, struct wr_journal *report,
                    struct wr_dispatch_stats *st);
 
+/* The pre-flight exclusions (by reason) and the chunks confirmed ok after
+ * a lost answer, as notes on stderr (wr_run_session does it). */
+void wr_run_session_notes(const struct wr_dispatch_stats *st);
+
 #endif

@@ -6,15 +6,18 @@
  *
  * It shares the run's rate budget through io->may_call (so --rate holds
  * across reboot and describe calls) and tells the owner of throttling
- * through io->throttled.  It knows nothing of dispatch: the owner passes
+ * through io->answered.  It knows nothing of dispatch: the owner passes
  * the describe call (dispatch.h's sender) and the rate access.
+ *
+ * Lives in describe.c with pre-flight (preflight.h): both batch
+ * DescribeDesktops the same way.
  *
  * Runs on the loop thread.  IDs and regions given to wr_verify_add() are
  * borrowed and must live until the wave's check ends. */
 #ifndef WR_VERIFY_H
 #define WR_VERIFY_H
 
-#include "dispatch.h"
+#include "describe.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -24,26 +27,11 @@
 struct uv_loop_s;
 struct wr_verify;
 
-struct wr_verify_io {
-  /* DescribeDesktops, as dispatch.h's sender has it (not NULL). */
-  int (*describe)(void *ctx, const char *region, const char *const *ids,
-                  size_t nids, wr_dispatch_body_cb *cb, void *ud,
-                  struct wr_err *err);
-  void *describe_ctx;
-  /* May a call start now?  true: yes, and its token is taken; false:
-   * ask again in *wait_ms. */
-  bool (*may_call)(void *ud, int64_t now_ms, int64_t *wait_ms);
-  /* Every answer to a describe call, for the rate limiter (a throttle
-   * slows it down, an accepted call feeds its quota estimate). */
-  void (*answered)(void *ud, int64_t now_ms, const struct wr_api_result *r);
-  void *ud;
-};
-
 /* The wave's check ended: record (owned by the callee; NULL when out of
  * memory building it) and the desktops not Running in time. */
 typedef void wr_verify_done_cb(void *ud, cJSON *record, size_t not_running);
 
-int wr_verify_create(struct uv_loop_s *loop, const struct wr_verify_io *io,
+int wr_verify_create(struct uv_loop_s *loop, const struct wr_describe_io *io,
                      int64_t timeout_ms, wr_verify_done_cb *done, void *ud,
                      struct wr_verify **out);
 /* Remember a desktop rebooted ok (now_ms: when the answer came). */

@@ -182,7 +182,8 @@ static bool status_ok(const struct wr_sim_call *call, const char *st)
 }
 
 static int add_desktop(cJSON *arr, const struct wr_sim *sim,
-                       const struct wr_sim_desktop *d, const char *st)
+                       const struct wr_sim_desktop *d, const char *st,
+                       int64_t now_ms)
 {
   cJSON *o = cJSON_CreateObject();
 
@@ -192,7 +193,9 @@ static int add_desktop(cJSON *arr, const struct wr_sim *sim,
   if (!cJSON_AddStringToObject(o, "DesktopId", d->id) ||
       !cJSON_AddStringToObject(o, "DesktopStatus", st) ||
       !cJSON_AddStringToObject(o, "RegionId", sim->fleet.regions[d->region])
-      || !cJSON_AddStringToObject(o, "ConnectionStatus", "Disconnected") ||
+      || !cJSON_AddStringToObject(o, "ConnectionStatus",
+                                  wr_sim_fleet_connection(&sim->fleet, d,
+                                                          now_ms)) ||
       !cJSON_AddStringToObject(o, "ManagementFlag", "NoFlag"))
     return WR_ENOMEM;
   return 0;
@@ -252,7 +255,7 @@ static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
     if (!status_ok(call, st))
       continue;
     if (total >= offset && shown < call->max_results) {
-      if (add_desktop(arr, sim, d, st) < 0)
+      if (add_desktop(arr, sim, d, st, now_ms) < 0)
         goto nomem;
       shown++;
     }

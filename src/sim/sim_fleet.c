@@ -3,6 +3,7 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,7 @@ int wr_sim_fleet_load_failures(struct wr_sim_fleet *f, const char *path,
     char *id, *kind, *comma;
     long idx;
     uint8_t fail = WR_SIM_FAIL_STUCK;
+    bool connected = false;
 
     lineno++;
     if (strchr(line, '\n') == NULL && !feof(fp)) {
@@ -231,9 +233,12 @@ int wr_sim_fleet_load_failures(struct wr_sim_fleet *f, const char *path,
     }
     if (kind != NULL && strcmp(kind, "unknown") == 0) {
       fail = WR_SIM_FAIL_UNKNOWN;
+    } else if (kind != NULL && strcmp(kind, "connected") == 0) {
+      fail = WR_SIM_FAIL_NONE;
+      connected = true;
     } else if (kind != NULL && *kind != '\0' && strcmp(kind, "stuck") != 0) {
-      rc = wr_err_set(err, WR_EINPUT,
-                      "%s:%ld: \"%s\": the kind must be stuck or unknown",
+      rc = wr_err_set(err, WR_EINPUT, "%s:%ld: \"%s\": the kind must be "
+                      "stuck, unknown or connected",
                       path, lineno, kind);
       goto out;
     }
@@ -252,12 +257,33 @@ int wr_sim_fleet_load_failures(struct wr_sim_fleet *f, const char *path,
       idx = (long)f->n - 1;
     }
     f->v[idx].fail = fail;
+    f->v[idx].connected = connected;
   }
   if (ferror(fp))
     rc = wr_err_set(err, WR_EIO, "%s: read error", path);
 out:
   fclose(fp);
   return rc;
+}
+
+void wr_sim_fleet_draw_states(struct wr_sim_fleet *f, double stopped,
+                              double connected, uint64_t seed)
+{
+  uint64_t rng = seed ^ 0x2545f4914f6cdd1dULL; /* a stream of its own */
+  size_t i;
+
+  for (i = 0; i < f->n; i++) {
+    struct wr_sim_desktop *d = &f->v[i];
+    double a = (double)(wr_sim_rand_next(&rng) >> 11) / 9007199254740992.0;
+    double b = (double)(wr_sim_rand_next(&rng) >> 11) / 9007199254740992.0;
+
+    if (d->fail == WR_SIM_FAIL_UNKNOWN)
+      continue;
+    if (a < stopped)
+      d->fail = WR_SIM_FAIL_STUCK;
+    else if (b < connected)
+      d->connected = 1;
+  }
 }
 
 int wr_sim_fleet_finish(struct wr_sim_fleet *f)
@@ -348,9 +374,19 @@ const char *wr_sim_fleet_status(const struct wr_sim_fleet *f,
   return "Starting";
 }
 
+const char *wr_sim_fleet_connection(const struct wr_sim_fleet *f,
+                                    const struct wr_sim_desktop *d,
+                                    int64_t now_ms)
+{
+  return d->connected && strcmp(wr_sim_fleet_status(f, d, now_ms),
+                                "Running") == 0 ? "Connected"
+                                                : "Disconnected";
+}
+
 void wr_sim_fleet_reboot(struct wr_sim_fleet *f, struct wr_sim_desktop *d,
                          int64_t now_ms)
 {
+  d->connected = 0;
   d->reboots++;
   d->reboot_at = now_ms;
   d->ready_at = now_ms + f->reboot_ms;

@@ -2,8 +2,10 @@
  *
  * A desktop is Running; an accepted reboot at time t makes it Stopping
  * for the first half of --reboot-ms and Starting for the second, then
- * Running again.  A "stuck" desktop (--fail-desktops) is Stopped for good;
- * an "unknown" one is not in the fleet as far as the API is concerned.
+ * Running again.  A "stuck" desktop (--fail-desktops, --stopped-rate) is
+ * Stopped for good; an "unknown" one is not in the fleet as far as the API
+ * is concerned.  A "connected" desktop (--connected-rate) has a user
+ * session (ConnectionStatus Connected) until a reboot drops it.
  * Pure: times are monotonic ms passed in.  Not thread-safe (sim_core.c
  * holds its lock).  The fleet owns every string (init/free). */
 #ifndef WR_SIM_FLEET_H
@@ -27,6 +29,7 @@ struct wr_sim_desktop {
   char *id;
   uint32_t region;    /* index into fleet.regions */
   uint8_t fail;       /* enum wr_sim_fail */
+  uint8_t connected;  /* a user session, until a reboot */
   uint32_t reboots;   /* accepted reboots */
   int64_t reboot_at;  /* last accepted reboot (monotonic ms) */
   int64_t ready_at;   /* Running again from then on */
@@ -63,12 +66,19 @@ int wr_sim_fleet_generate(struct wr_sim_fleet *f, long n,
  * rejected row is an error naming file, line and value. */
 int wr_sim_fleet_load_file(struct wr_sim_fleet *f, const char *path,
                            const char *default_region, struct wr_err *err);
-/* Apply a --fail-desktops file: "ID" or "ID,stuck" or "ID,unknown" a line
+/* Apply a --fail-desktops file: "ID" or "ID,KIND" a line, KIND stuck
+ * (Stopped, the default), unknown or connected
  * ('#' comments and blank lines allowed).  A stuck ID not in the fleet is
  * added in default_region.  err names file, line and value. */
 int wr_sim_fleet_load_failures(struct wr_sim_fleet *f, const char *path,
                                const char *default_region,
                                struct wr_err *err);
+/* --stopped-rate, --connected-rate: each desktop of the fleet (not one
+ * already unknown) becomes Stopped with probability stopped, and the
+ * others Connected with probability connected; drawn from seed in fleet
+ * order, so the same fleet and seed give the same desktops. */
+void wr_sim_fleet_draw_states(struct wr_sim_fleet *f, double stopped,
+                              double connected, uint64_t seed);
 /* Build the per-region lists; call once after loading. */
 int wr_sim_fleet_finish(struct wr_sim_fleet *f);
 /* Write "DesktopId,RegionId" CSV (atomically: temp + rename). */
@@ -82,7 +92,11 @@ struct wr_sim_desktop *wr_sim_fleet_find(const struct wr_sim_fleet *f,
 const char *wr_sim_fleet_status(const struct wr_sim_fleet *f,
                                 const struct wr_sim_desktop *d,
                                 int64_t now_ms);
-/* Accept a reboot at now_ms. */
+/* "Connected" or "Disconnected" (a session only while Running). */
+const char *wr_sim_fleet_connection(const struct wr_sim_fleet *f,
+                                    const struct wr_sim_desktop *d,
+                                    int64_t now_ms);
+/* Accept a reboot at now_ms (it ends the user's session). */
 void wr_sim_fleet_reboot(struct wr_sim_fleet *f, struct wr_sim_desktop *d,
                          int64_t now_ms);
 

@@ -65,6 +65,9 @@ static int load_fleet(struct wr_sim *sim, const struct wr_sim_opts *o,
   if (rc == 0 && o->fail_desktops != NULL)
     rc = wr_sim_fleet_load_failures(&sim->fleet, o->fail_desktops,
                                     o->regions[0], err);
+  if (rc == 0)
+    wr_sim_fleet_draw_states(&sim->fleet, o->stopped_rate, o->connected_rate,
+                             o->seed);
   if (rc == 0 && wr_sim_fleet_finish(&sim->fleet) < 0)
     rc = wr_err_set(err, WR_ENOMEM, "out of memory");
   if (rc == 0 && o->write_fleet != NULL)

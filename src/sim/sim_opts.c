@@ -32,7 +32,11 @@ static const char usage[] =
 "                         (default " DEFAULT_REGIONS ")\n"
 "  --fleet FILE           desktops from a CSV/JSONL file instead\n"
 "  --write-fleet FILE     write the fleet as CSV DesktopId,RegionId\n"
-"  --fail-desktops FILE   lines \"ID[,stuck|unknown]\" (default stuck)\n"
+"  --fail-desktops FILE   lines \"ID[,stuck|unknown|connected]\"\n"
+"                         (default stuck: Stopped for good)\n"
+"  --stopped-rate P       this share of the desktops is Stopped for good\n"
+"  --connected-rate P     this share of the others has a user session\n"
+"                         (ConnectionStatus Connected until rebooted)\n"
 "  --reboot-ms N          Stopping then Starting for N ms (default 3000)\n"
 "Faults and flow control (seeded):\n"
 "  --qps N                calls per second per action, then\n"
@@ -66,7 +70,8 @@ enum {
   O_WRITE_FLEET, O_FAIL_DESKTOPS, O_REBOOT_MS, O_QPS, O_RETRY_AFTER,
   O_FAIL_RATE, O_RESET_RATE, O_LOST_RATE, O_HANG_RATE, O_HANG_MS,
   O_GARBAGE_RATE, O_HTML_OK_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS,
-  O_MAX_TOKENS, O_MAX_NONCES, O_QPS_MODEL, O_QPS_SCHEDULE
+  O_MAX_TOKENS, O_MAX_NONCES, O_QPS_MODEL, O_QPS_SCHEDULE, O_STOPPED_RATE,
+  O_CONNECTED_RATE
 };
 
 static const struct option longopts[] = {
@@ -85,6 +90,8 @@ static const struct option longopts[] = {
   {"write-fleet", required_argument, NULL, O_WRITE_FLEET},
   {"fail-desktops", required_argument, NULL, O_FAIL_DESKTOPS},
   {"reboot-ms", required_argument, NULL, O_REBOOT_MS},
+  {"stopped-rate", required_argument, NULL, O_STOPPED_RATE},
+  {"connected-rate", required_argument, NULL, O_CONNECTED_RATE},
   {"qps", required_argument, NULL, O_QPS},
   {"qps-model", required_argument, NULL, O_QPS_MODEL},
   {"qps-schedule", required_argument, NULL, O_QPS_SCHEDULE},
@@ -295,6 +302,9 @@ static int one(struct wr_sim_opts *o, int c, const char *name,
   case O_QPS_SCHEDULE: return set_schedule(o, arg, err);
   case O_FAIL_RATE: return num(name, arg, 0, 1, &o->fail_rate, err);
   case O_RESET_RATE: return num(name, arg, 0, 1, &o->reset_rate, err);
+  case O_STOPPED_RATE: return num(name, arg, 0, 1, &o->stopped_rate, err);
+  case O_CONNECTED_RATE:
+    return num(name, arg, 0, 1, &o->connected_rate, err);
   case O_LOST_RATE: return num(name, arg, 0, 1, &o->lost_rate, err);
   case O_HANG_RATE: return num(name, arg, 0, 1, &o->hang_rate, err);
   case O_GARBAGE_RATE: return num(name, arg, 0, 1, &o->garbage_rate, err);

@@ -35,6 +35,8 @@ struct wr_sim_opts {
   char *write_fleet;
   char *fail_desktops;
   int64_t reboot_ms;        /* Stopping + Starting time, 3000 */
+  double stopped_rate;      /* share of desktops Stopped for good */
+  double connected_rate;    /* share of the others with a user session */
   double qps;               /* per action, 0: unlimited */
   int qps_model;            /* enum wr_sim_qps_model */
   struct wr_sim_qps_step *qps_schedule; /* --qps-schedule, NULL: none */

@@ -22,7 +22,7 @@ rc=0
 env ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$BAD \
   "$WR" run --endpoint "$ENDPOINT" --chunk-size 10 --rate 0 \
   --concurrency $CONC --retries 3 --report "$R" --progress never \
-  "$T/fleet.csv" > "$T/out1" 2> "$T/err1" || rc=$?
+  --no-preflight "$T/fleet.csv" > "$T/out1" 2> "$T/err1" || rc=$?
 sim_stop
 [ "$rc" -eq 3 ] || { cat "$T/err1" >&2; fail "wrong secret: exit $rc, expected 3"; }
 check_report "$R"
@@ -71,6 +71,38 @@ rebooted_once_each $N
 [ "$(tail -n 1 "$R" | jq -r .exit_code)" -eq 0 ] ||
   fail "the whole run's summary: $(tail -n 1 "$R")"
 note "ok: wrong secret stopped after $calls call(s); resume rebooted $N once each"
+
+# With the pre-flight (the default), the first call is DescribeDesktops:
+# its refusal stops the run before any reboot, every desktop is skipped
+# (none failed: nothing was sent), and resume finishes the run.
+sim_start --fleet "$T/fleet.csv" --seed 94 \
+  --access-key-id "$AK" --access-key-secret "$SK"
+RP=$T/preflight.jsonl
+rc=0
+env ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$BAD \
+  "$WR" run --endpoint "$ENDPOINT" --chunk-size 10 --rate 0 \
+  --concurrency $CONC --report "$RP" --progress never "$T/fleet.csv" \
+  > "$T/out6" 2> "$T/err6" || rc=$?
+sim_stop
+[ "$rc" -eq 3 ] || { cat "$T/err6" >&2; fail "pre-flight, wrong secret: exit $rc, expected 3"; }
+[ "$(simstat .calls_total)" -eq 1 ] ||
+  fail "pre-flight, wrong secret: $(simstat .calls_total) calls, expected 1"
+grep -q 'DescribeDesktops: the server answered SignatureDoesNotMatch' "$T/err6" ||
+  fail "stderr does not name the describe refusal: $(cat "$T/err6")"
+[ "$(jq -r 'select(.type=="summary") | .stop_reason' "$RP")" = credentials ] ||
+  fail "pre-flight summary: $(jq -c 'select(.type=="summary")' "$RP")"
+[ "$(count_desktops skipped "$RP")" -eq $N ] && [ "$(count_desktops failed "$RP")" -eq 0 ] ||
+  fail "pre-flight stop: $(count_desktops skipped "$RP") skipped, $(count_desktops failed "$RP") failed"
+sim_start --fleet "$T/fleet.csv" --seed 95 \
+  --access-key-id "$AK" --access-key-secret "$SK"
+rc=0
+env ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK \
+  "$WR" resume "$RP" --endpoint "$ENDPOINT" --progress never \
+  > "$T/out7" 2> "$T/err7" || rc=$?
+sim_stop
+[ "$rc" -eq 0 ] || { cat "$T/err7" >&2; fail "pre-flight resume: exit $rc, expected 0"; }
+rebooted_once_each $N
+note "ok: a refused pre-flight stopped the run before any reboot; resume finished it"
 
 # An STS token the server does not accept: the same stop, its own code.
 sim_start --desktops 40 --seed 93 --write-fleet "$T/fleet2.csv" \

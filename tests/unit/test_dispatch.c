@@ -38,7 +38,11 @@ void *__wrap_calloc(size_t n, size_t size)
 
 /* ---- a fake fleet behind a fake sender -------------------------------- */
 
-enum behaviour { B_OK, B_TRANSIENT, B_THROTTLE, B_FINAL, B_AUTH };
+/* B_LOST: the reboot is done, the answer lost; B_BUSY: refused,
+ * IncorrectDesktopStatus naming the first desktop as Stopping; B_AUTH: a
+ * credentials error no retry can fix. */
+enum behaviour { B_OK, B_TRANSIENT, B_THROTTLE, B_FINAL, B_AUTH, B_LOST,
+                 B_BUSY };
 
 struct fake {
   uv_loop_t *loop;
@@ -55,6 +59,9 @@ struct fake {
   int looks[MAXIDS];           /* DescribeDesktops per desktop */
   int never_back;              /* this desktop stays Stopped (-1: none) */
   int describes;
+  /* pre-flight's view: the state of desktop k, NULL: unknown to the API
+   * (the verify fake's answers when this is NULL) */
+  const char *(*state)(int k);
 };
 
 struct call {
@@ -147,6 +154,23 @@ static int fake_send(void *ctx, const struct wr_dispatch_attempt *a,
     snprintf(c->r.code, sizeof(c->r.code), "SignatureDoesNotMatch");
     snprintf(c->r.message, sizeof(c->r.message), "bad signature");
     break;
+  case B_LOST:
+    for (i = 0; i < a->nids; i++)
+      f->reboots[id_index(a->ids[i])]++;
+    c->r.outcome = WR_OUTCOME_TRANSIENT;
+    c->r.ambiguous = true;
+    c->r.request_id[0] = '\0';
+    snprintf(c->r.code, sizeof(c->r.code), "ClientError");
+    break;
+  case B_BUSY:
+    c->r.outcome = WR_OUTCOME_FINAL;
+    c->r.splittable = true;
+    c->r.http_status = 403;
+    snprintf(c->r.code, sizeof(c->r.code), "IncorrectDesktopStatus");
+    snprintf(c->r.message, sizeof(c->r.message), "The current status of "
+             "the desktop does not support this operation: %s is Stopping.",
+             a->ids[0]);
+    break;
   }
   f->inflight++;
   if (f->inflight > f->max_inflight)
@@ -183,12 +207,17 @@ static int fake_describe(void *ctx, const char *region,
   len = (size_t)snprintf(c->body, sizeof(c->body), "{\"Desktops\":[");
   for (i = 0; i < nids; i++) {
     int k = id_index(ids[i]);
-    const char *st = k == f->never_back ? "Stopped"
+    const char *st = f->state != NULL ? f->state(k)
+                     : k == f->never_back ? "Stopped"
                      : f->looks[k]++ == 0 ? "Stopping" : "Running";
 
+    if (st == NULL)
+      continue;
     len += (size_t)snprintf(c->body + len, sizeof(c->body) - len,
                             "%s{\"DesktopId\":\"%s\",\"DesktopStatus\":"
-                            "\"%s\"}", i ? "," : "", ids[i], st);
+                            "\"%s\",\"ConnectionStatus\":\"%s\"}",
+                            len > 14 ? "," : "", ids[i], st,
+                            k % 9 == 4 ? "Connected" : "Disconnected");
   }
   snprintf(c->body + len, sizeof(c->body) - len, "]}");
   uv_timer_init(f->loop, &c->timer);
@@ -495,6 +524,129 @@ static void test_split_isolates(void **state)
 /* resume: the plan is what an earlier session left (a part "3.2" of a
  * split chunk, and chunk "4"); the summary and --max-errors count the
  * earlier sessions' final records too, and a part splits further. */
+/* Chunk "1": the first answer is lost (the reboot done), the retry finds
+ * the desktop Stopping: ok, confirmed_by, not split, rebooted once.
+ * Chunk "2": refused the same way without a lost answer before: truly
+ * failed, split as before. */
+static enum behaviour lost_then_busy(const struct wr_dispatch_attempt *a)
+{
+  size_t i;
+
+  if (strcmp(a->chunk_id, "1") == 0)
+    return a->attempt == 1 ? B_LOST : B_BUSY;
+  for (i = 0; i < a->nids; i++)
+    if (id_index(a->ids[i]) == 5)
+      return B_BUSY;
+  return B_OK;
+}
+
+static void test_lost_answer_confirmed(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(12, 4, 0, 0);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  int i, confirmed = 0;
+
+  (void)state;
+  f.judge = lost_then_busy;
+  f.delay_ms = 1;
+  default_opts(&o);
+  run(&f, p, &o, &out);
+  for (i = 0; i < 4; i++)
+    assert_int_equal(f.reboots[i], 1);       /* once, by the lost call */
+  for (i = 0; i < out.n; i++) {
+    const cJSON *r = out.records[i];
+    const char *c = str(r, "chunk");
+
+    if (c == NULL || strcmp(c, "1") != 0)
+      continue;
+    assert_string_equal(str(r, "status"), "ok");
+    assert_non_null(strstr(str(r, "confirmed_by"),
+                           "IncorrectDesktopStatus: ecd-0 is Stopping"));
+    confirmed++;
+  }
+  assert_int_equal(confirmed, 1);
+  assert_int_equal(out.st.confirmed, 1);
+  /* Chunk 2 was refused without a lost answer: split until desktop 5 is
+   * alone and failed, the rest ok. */
+  assert_true(out.st.splits > 0);
+  assert_int_equal(leaves(&out, "failed"), 1);
+  assert_int_equal(leaves(&out, "ok"), 11);
+  free_outcome(&out);
+  free_plan(p);
+}
+
+/* Pre-flight's view of desktop k: every 5th Stopped, 7 unknown, 11
+ * Starting, the rest Running (4 and 13 with a user connected). */
+static const char *pf_state(int k)
+{
+  if (k == 7)
+    return NULL;
+  if (k == 11)
+    return "Starting";
+  return k % 5 == 0 ? "Stopped" : "Running";
+}
+
+static void test_preflight(void **state)
+{
+  struct fake f = {0};
+  struct wr_plan *p = make_plan(20, 4, 4, 8);
+  struct wr_dispatch_opts o;
+  struct outcome out;
+  const cJSON *sum, *by;
+  int i, parts = 0, pfrec = 0;
+
+  (void)state;
+  f.judge = all_ok;
+  f.delay_ms = 1;
+  f.describe = true;
+  f.state = pf_state;
+  default_opts(&o);
+  o.preflight = true;
+  o.skip_connected = true;
+  run(&f, p, &o, &out);
+  /* Excluded: 0 5 10 15 (Stopped), 11 (Starting), 4 and 13 (Connected);
+   * 7 failed without a call; 12 ok. */
+  for (i = 0; i < 20; i++)
+    assert_int_equal(f.reboots[i], i % 5 == 0 || i == 11 || i == 7 ||
+                                   i == 4 || i == 13 ? 0 : 1);
+  assert_int_equal(leaves(&out, "excluded"), 7);
+  assert_int_equal(leaves(&out, "failed"), 1);
+  assert_int_equal(leaves(&out, "ok"), 12);
+  assert_int_equal(out.st.splits, 0);
+  for (i = 0; i < out.n; i++) {
+    const cJSON *r = out.records[i];
+
+    if (strcmp(str(r, "type"), "preflight") == 0) {
+      pfrec++;
+      assert_non_null(cJSON_GetObjectItem(r, "request_id"));
+    }
+    if (str(r, "by") != NULL) {
+      assert_string_equal(str(r, "by"), "preflight");
+      parts++;
+    }
+    if (str(r, "status") != NULL &&
+        strcmp(str(r, "status"), "failed") == 0) {
+      assert_string_equal(str(r, "error_code"),
+                          "InvalidDesktopId.NotFound");
+      assert_int_equal((int)num(r, "attempts"), 0);
+    }
+  }
+  assert_int_equal(pfrec, 3);                /* one per wave (<= 100) */
+  assert_int_equal(parts, 4);                /* every chunk but "5" */
+  sum = last(&out);
+  assert_int_equal((int)num(sum, "excluded_desktops"), 7);
+  by = cJSON_GetObjectItem(sum, "excluded_by_reason");
+  assert_int_equal((int)num(by, "status:Stopped"), 4);
+  assert_int_equal((int)num(by, "status:Starting"), 1);
+  assert_int_equal((int)num(by, "connected"), 2);
+  /* The unknown desktop (wave 1) failed: exit 1. */
+  assert_int_equal(out.st.summary.exit_code, 1);
+  free_outcome(&out);
+  free_plan(p);
+}
+
 static void test_resume_base(void **state)
 {
   struct fake f = {0};
@@ -1026,6 +1178,8 @@ int main(void)
     cmocka_unit_test(test_all_ok),
     cmocka_unit_test(test_retries),
     cmocka_unit_test(test_split_isolates),
+    cmocka_unit_test(test_lost_answer_confirmed),
+    cmocka_unit_test(test_preflight),
     cmocka_unit_test(test_resume_base),
     cmocka_unit_test(test_max_errors_stops),
     cmocka_unit_test(test_canary_failure_stops),

@@ -120,6 +120,60 @@ static void test_complete(void **state)
   assert_null(rr);
 }
 
+/* Pre-flight's records: a split "by":"preflight" into a part sent (ok,
+ * confirmed after a lost answer) and an excluded one with its reason; a
+ * preflight record per DescribeDesktops call; the summary's counts.  An
+ * excluded chunk without a reason is a bad report. */
+static void test_preflight_records(void **state)
+{
+  const char *text = RUN PLAN1
+      "{\"type\":\"preflight\",\"wave\":1,\"region\":\"cn-hangzhou\","
+      "\"desktops\":2,\"attempt\":1,\"request_id\":\"PF-1\",\"running\":1,"
+      "\"excluded\":1,\"not_found\":0,\"error\":null}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"region\":\"cn-hangzhou\","
+      "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],\"status\":\"split\","
+      "\"attempts\":0,\"by\":\"preflight\",\"into\":[{\"chunk\":\"1.1\","
+      "\"desktop_ids\":[\"ecd-b\"]},{\"chunk\":\"1.2\",\"desktop_ids\":"
+      "[\"ecd-a\"]}]}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1.2\",\"region\":\"cn-hangzhou\","
+      "\"desktop_ids\":[\"ecd-a\"],\"status\":\"excluded\","
+      "\"reason\":\"status:Stopped\",\"attempts\":0}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1.1\",\"region\":\"cn-hangzhou\","
+      "\"desktop_ids\":[\"ecd-b\"],\"status\":\"ok\",\"attempts\":2,"
+      "\"ambiguous_attempts\":1,\"confirmed_by\":\"IncorrectDesktopStatus: "
+      "ecd-b is Stopping\"}\n"
+      "{\"type\":\"summary\",\"ok_desktops\":1,\"excluded_chunks\":1,"
+      "\"excluded_desktops\":1,\"excluded_by_reason\":{\"status:Stopped\":1},"
+      "\"exit_code\":0}\n";
+  struct wr_err err;
+  struct wr_rread *rr = load_str(text, 0, &err);
+  const struct wr_rread_chunk *c;
+
+  (void)state;
+  assert_int_equal(rr->nunknown, 0);
+  assert_int_equal(rr->npreflights, 1);
+  assert_string_equal(rr->preflights[0].request_id, "PF-1");
+  assert_int_equal(rr->preflights[0].excluded, 1);
+  assert_null(rr->preflights[0].error);
+  assert_int_equal(rr->chunks[0].status, WR_RREAD_SPLIT);
+  assert_true(rr->chunks[0].by_preflight);
+  c = &rr->chunks[wr_rread_find(rr, "1.2")];
+  assert_int_equal(c->status, WR_RREAD_EXCLUDED);
+  assert_string_equal(c->reason, "status:Stopped");
+  assert_false(wr_rread_chunk_unsent(c));
+  assert_string_equal(wr_rread_status_name(c->status), "excluded");
+  c = &rr->chunks[wr_rread_find(rr, "1.1")];
+  assert_int_equal(c->status, WR_RREAD_OK);
+  assert_non_null(strstr(c->confirmed_by, "is Stopping"));
+  assert_true(wr_rread_chunk_done(rr, 0));
+  assert_int_equal(rr->summary.excluded_desktops, 1);
+  wr_rread_destroy(&rr);
+  expect_error(RUN PLAN1
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"region\":\"cn-hangzhou\","
+      "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],\"status\":\"excluded\"}\n",
+      3, "excluded without a \"reason\"");
+}
+
 static void test_torn_tail(void **state)
 {
   const char *good = RUN PLAN1 PLAN2 OK1;
@@ -625,6 +679,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_complete),
+    cmocka_unit_test(test_preflight_records),
     cmocka_unit_test(test_torn_tail),
     cmocka_unit_test(test_reader_follows_rule),
     cmocka_unit_test(test_truncate_and_append),

@@ -333,6 +333,95 @@ static void test_stats_document(void **state)
   simt_teardown(f);
 }
 
+/* The states pre-flight reads: ConnectionStatus until a reboot drops
+ * the session, the transitions of a reboot, and IncorrectDesktopStatus
+ * naming the state when a reboot hits a desktop that is not Running. */
+static void describe_one(struct fixture *f, const char *id, const char *st,
+                         const char *conn)
+{
+  const char *ids[] = {id, NULL};
+  struct spec s = {.action = "DescribeDesktops", .ids = ids};
+  struct sent r;
+  cJSON *d;
+
+  simt_expect(f, &s, 200, "", &r);
+  d = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "Desktops"), 0);
+  assert_non_null(d);
+  assert_string_equal(cJSON_GetObjectItem(d, "DesktopStatus")->valuestring,
+                      st);
+  assert_string_equal(cJSON_GetObjectItem(d, "ConnectionStatus")
+                      ->valuestring, conn);
+  simt_done(&r);
+}
+
+static void test_connection_and_transitions(void **state)
+{
+  struct fixture *f = simt_setup(NULL, 0);
+  const char *one[] = {simt_id(f, 0), NULL};
+  struct spec s = {.ids = one};
+  struct sent r;
+  char want[128];
+
+  (void)state;
+  f->sim.fleet.v[0].connected = 1;
+  describe_one(f, simt_id(f, 0), "Running", "Connected");
+  describe_one(f, simt_id(f, 2), "Running", "Disconnected");
+  simt_expect(f, &s, 200, "", NULL);
+  f->now += 10;
+  describe_one(f, simt_id(f, 0), "Stopping", "Disconnected");
+  simt_expect(f, &s, 403, "IncorrectDesktopStatus", &r);
+  snprintf(want, sizeof(want), "%s is Stopping.", simt_id(f, 0));
+  assert_non_null(strstr(simt_field(&r, "Message"), want));
+  simt_done(&r);
+  f->now += 600;
+  describe_one(f, simt_id(f, 0), "Starting", "Disconnected");
+  simt_expect(f, &s, 403, "IncorrectDesktopStatus", &r);
+  snprintf(want, sizeof(want), "%s is Starting.", simt_id(f, 0));
+  assert_non_null(strstr(simt_field(&r, "Message"), want));
+  simt_done(&r);
+  f->now += 400;                 /* back, and the session is gone */
+  describe_one(f, simt_id(f, 0), "Running", "Disconnected");
+  f->sim.fleet.v[2].fail = WR_SIM_FAIL_STUCK;
+  f->sim.fleet.v[2].connected = 1; /* no session while Stopped */
+  describe_one(f, simt_id(f, 2), "Stopped", "Disconnected");
+  assert_int_equal(f->sim.fleet.v[0].reboots, 1);
+  simt_teardown(f);
+}
+
+/* --stopped-rate and --connected-rate: about the share asked, the same
+ * desktops for the same seed, unknown desktops left alone. */
+static void test_draw_states(void **state)
+{
+  struct wr_sim_fleet a, b;
+  struct wr_err err = {0};
+  char *regions[] = {"cn-hangzhou"};
+  size_t i, stopped = 0, connected = 0;
+
+  (void)state;
+  wr_sim_fleet_init(&a, 1000);
+  wr_sim_fleet_init(&b, 1000);
+  assert_int_equal(wr_sim_fleet_generate(&a, 2000, regions, 1, 7, &err), 0);
+  assert_int_equal(wr_sim_fleet_generate(&b, 2000, regions, 1, 7, &err), 0);
+  a.v[5].fail = b.v[5].fail = WR_SIM_FAIL_UNKNOWN;
+  wr_sim_fleet_draw_states(&a, 0.1, 0.2, 7);
+  wr_sim_fleet_draw_states(&b, 0.1, 0.2, 7);
+  for (i = 0; i < a.n; i++) {
+    assert_int_equal(a.v[i].fail, b.v[i].fail);
+    assert_int_equal(a.v[i].connected, b.v[i].connected);
+    stopped += a.v[i].fail == WR_SIM_FAIL_STUCK;
+    connected += a.v[i].connected;
+    assert_false(a.v[i].connected && a.v[i].fail != WR_SIM_FAIL_NONE);
+  }
+  assert_int_equal(a.v[5].fail, WR_SIM_FAIL_UNKNOWN);
+  assert_in_range(stopped, 140, 260);    /* 200 expected */
+  assert_in_range(connected, 280, 440);  /* 360 expected */
+  wr_sim_fleet_draw_states(&a, 0, 0, 8); /* rates 0: nothing changes */
+  for (i = 0; i < a.n; i++)
+    assert_int_equal(a.v[i].connected, b.v[i].connected);
+  wr_sim_fleet_free(&a);
+  wr_sim_fleet_free(&b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -344,6 +433,8 @@ int main(void)
     cmocka_unit_test(test_faults),
     cmocka_unit_test(test_seeded),
     cmocka_unit_test(test_stats_document),
+    cmocka_unit_test(test_connection_and_transitions),
+    cmocka_unit_test(test_draw_states),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,7 +144,7 @@ static void run_wave(struct fake *f, int64_t timeout_ms)
 {
   uv_loop_t loop;
   struct wr_verify *v = NULL;
-  struct wr_verify_io io;
+  struct wr_describe_io io;
   int64_t now;
   size_t i;
 
