@@ -36,6 +36,8 @@ struct task {
   long http_status;
   char *code, *message, *request_id;
   bool retry_pending;              /* a retry was cut by the stop */
+  bool sent;                       /* an attempt may have reached the
+                                      server (false: all never sent) */
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 

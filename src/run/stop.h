@@ -6,7 +6,7 @@
  *
  * The reasons are the report's "stop_reason" texts (CONTRACT.md):
  * "canary", "max-errors", "deadline", "interrupt", "report",
- * "out of memory".  The first reason wins; later events change nothing.
+ * "out of memory", "unreachable".  The first reason wins; later events change nothing.
  * A stopped run exits WR_EXIT_STOPPED. */
 #ifndef WR_STOP_H
 #define WR_STOP_H
@@ -23,6 +23,8 @@ struct wr_stop_opts {
   double max_errors_pct;    /* percent of ndesktops, -1: not used */
   size_t ndesktops;         /* the whole run's (resume included) */
   int64_t deadline_wall_ms; /* 0: none */
+  size_t unsent_max;        /* attempts in a row never sent that mean the
+                               endpoint is unreachable; 0: no limit */
 };
 
 struct wr_stop {
@@ -32,7 +34,13 @@ struct wr_stop {
   const char *reason;       /* NULL while the run goes on */
   bool abort;               /* stop the loop at once (second signal) */
   struct wr_err err;        /* the last fatal error, code 0 if none */
+  size_t unsent_run;        /* attempts in a row that were never sent */
 };
+
+/* The smallest unsent_max: a handful of refused connections is a blip,
+ * not an outage.  dispatch uses max(this, 2 x concurrency): every call
+ * in flight failed twice over. */
+#define WR_STOP_UNSENT_MIN 10
 
 void wr_stop_init(struct wr_stop *s, const struct wr_stop_opts *o);
 /* resume: desktops that failed in the earlier sessions. */
@@ -48,6 +56,16 @@ bool wr_stop_clock(struct wr_stop *s, int64_t wall_ms);
 /* A fatal error (reason "report" or "out of memory"); err is kept. */
 bool wr_stop_fatal(struct wr_stop *s, const char *reason,
                    const struct wr_err *err);
+
+/* An attempt was answered (not_sent false: a response, or a failure that
+ * may have reached the server) or certainly never sent (connection
+ * refused, DNS, TLS handshake: detail says which).  unsent_max attempts
+ * in a row never sent stop the run as "unreachable"; err holds the
+ * count and the last detail. */
+bool wr_stop_attempt(struct wr_stop *s, bool not_sent, const char *detail);
+/* A chunk ran out of retries and none of its attempts was sent: the
+ * endpoint is as unreachable as it gets ("unreachable" at once). */
+bool wr_stop_unreachable(struct wr_stop *s, const char *detail);
 
 /* SIGINT/SIGTERM.  The first, while the run is not finished, stops it
  * gracefully (WR_STOP_GRACEFUL; *began: this signal began the stop); any
