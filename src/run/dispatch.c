@@ -174,7 +174,8 @@ static void task_final(struct wr_dispatch *d, struct task *t,
 }
 
 /* A retry was due (the last outcome retryable, budget left) but the run
- * stopped: failed with its last error, marked for resume. */
+ * stopped: failed with its last error, marked for resume; or skipped if
+ * no attempt ever left this machine. */
 static void task_cut(struct wr_dispatch *d, struct task *t)
 {
   /* No attempt ever reached the server: as never sent as a skipped
