@@ -154,6 +154,8 @@ enum wr_transport {
 struct wr_api_result {
   enum wr_outcome outcome;
   bool ambiguous;            /* the attempt may have been executed */
+  bool not_sent;             /* certainly never reached the server
+                                (WR_TRANSPORT_NOT_SENT) */
   bool splittable;           /* final for a reason that may concern only
                                 some IDs (not found, wrong status,
                                 invalid parameter): API.md decision 5 */

@@ -288,6 +288,7 @@ void wr_api_classify_transport(enum wr_transport t, const char *detail,
   switch (t) {
   case WR_TRANSPORT_NOT_SENT:
     out->outcome = WR_OUTCOME_TRANSIENT;
+    out->not_sent = true;
     break;
   case WR_TRANSPORT_AMBIGUOUS:
     out->outcome = WR_OUTCOME_TRANSIENT;

@@ -23,7 +23,7 @@
 struct secret_opt {
   const char *name;  /* long option name */
   const char *env;   /* the variable to prefer */
-  bool secret;       /* warn when given as an option */
+  bool secret;       /* warn when given on the command line */
   char *value;
   bool warned;
 };
@@ -72,7 +72,7 @@ static void wipe_opts(void)
     free_secret(&opts[i].value);
 }
 
-int wr_creds_set_option(const char *name, const char *value)
+int wr_creds_set_option(const char *name, const char *value, bool argv)
 {
   static bool registered;
   size_t i;
@@ -91,7 +91,7 @@ int wr_creds_set_option(const char *name, const char *value)
   opts[i].value = strdup(value);
   if (opts[i].value == NULL)
     return WR_ENOMEM;
-  if (opts[i].secret && !opts[i].warned) {
+  if (argv && opts[i].secret && !opts[i].warned) {
     wr_warnf("--%s given as an option is visible in the process list; "
              "prefer the %s variable", name, opts[i].env);
     opts[i].warned = true;

@@ -36,8 +36,10 @@ struct wr_creds {
 /* Secret options seen on the command line or in a job file (config.c
  * calls this; creds copies the value, the caller wipes its own copy).
  * name is the long option name: "login-token", "session-id",
- * "session-token", "access-key-secret", ... */
-int wr_creds_set_option(const char *name, const char *value);
+ * "session-token", "access-key-secret", ...  argv: it came from the
+ * command line, which shows in the process list (warned once per
+ * option); a job file's permissions are the option parser's to judge. */
+int wr_creds_set_option(const char *name, const char *value, bool argv);
 
 /* Resolve the credentials for cfg->api.  WR_ECREDS with a message naming
  * the missing variable or profile key.  HOME and the environment are read

@@ -74,6 +74,7 @@ const size_t wr_opts_count = sizeof(wr_opts_table) / sizeof(wr_opts_table[0]);
 struct parser {
   struct wr_config *cfg;
   struct wr_err *err;
+  bool argv;             /* the value is from the command line */
 };
 
 static const struct wr_opt_def *find_opt(int id)
@@ -252,8 +253,9 @@ static int secret(struct parser *ps, const struct wr_opt_def *d, char *v,
 
   if (*v == '\0')
     return wr_err_set(ps->err, WR_EUSAGE, "%s: the value is empty", src);
-  /* creds keeps the copy and warns that an option shows in ps */
-  rc = wr_creds_set_option(d->name, v);
+  /* creds keeps the copy and warns that an option shows in ps; a job
+   * file's mode is checked by wr_config_load_job */
+  rc = wr_creds_set_option(d->name, v, ps->argv);
   if (rc < 0)
     return wr_err_set(ps->err, rc, "%s: cannot keep the secret", src);
   return 0;
@@ -384,7 +386,7 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
 int wr_config_apply(struct wr_config *cfg, const struct wr_opt_def *d,
                     char *v, const char *src, struct wr_err *err)
 {
-  struct parser ps = {cfg, err};
+  struct parser ps = {cfg, err, false};
 
   return apply(&ps, d, v, src);
 }
@@ -596,8 +598,8 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
       snprintf(src, sizeof(src), "--%s", d->name);
     else
       snprintf(src, sizeof(src), "-%c", d->id);
-    rc = apply(&(struct parser){cfg, err}, d, pend[i].arg ? pend[i].arg : "",
-               src);
+    rc = apply(&(struct parser){cfg, err, true}, d,
+               pend[i].arg ? pend[i].arg : "", src);
     if (rc < 0)
       goto out;
     if (d->id == O_LOGIN_TOKEN || d->id == O_SESSION_ID ||

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define JOB_MAX (1024 * 1024)
 
@@ -143,6 +144,29 @@ int wr_config_apply_json(struct wr_config *cfg, const void *obj,
   return 0;
 }
 
+/* A job file's secrets are as safe as its mode: the process list is not
+ * the risk here, other users reading the file are. */
+static void check_secret_mode(FILE *f, const cJSON *root, const char *path)
+{
+  static const char *const secrets[] = {"login-token", "session-id",
+                                        "session-token"};
+  const cJSON *it;
+  struct stat st;
+  size_t i;
+
+  cJSON_ArrayForEach(it, root) {
+    for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+      if (strcmp(it->string, secrets[i]) == 0 && !cJSON_IsNull(it))
+        break;
+    if (i < sizeof(secrets) / sizeof(secrets[0]))
+      break;
+  }
+  if (it == NULL || fstat(fileno(f), &st) != 0 || (st.st_mode & 0044) == 0)
+    return;
+  wr_warnf("%s: holds a secret and is readable by others (mode %04o); "
+           "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+}
+
 int wr_config_load_job(struct wr_config *cfg, const char *path,
                        struct wr_err *err)
 {
@@ -187,6 +211,8 @@ int wr_config_load_job(struct wr_config *cfg, const char *path,
     goto out;
   }
   rc = wr_config_apply_json(cfg, root, path, err);
+  if (rc == 0)
+    check_secret_mode(f, root, path);
   if (rc == 0) {
     free(cfg->job_file);
     cfg->job_file = strdup(path);

@@ -3,7 +3,12 @@
  * on the resume command line (those resume takes: rate, concurrency,
  * deadline, endpoint, ...) are applied over it, exactly as a command line
  * wins over --job.  Options that would change the plan are refused by
- * wr_config_load() before we get here. */
+ * wr_config_load() before we get here.
+ *
+ * --insecure counts only on the command line: a report is a file anyone
+ * with write access can edit, and "insecure": true in it would let plain
+ * http go to any host.  So the report's flag is dropped (with a warning)
+ * and the endpoint is judged by the same policy as run's. */
 #include "config_load.h"
 
 #include "config_int.h"
@@ -28,6 +33,12 @@ int wr_config_resume(const struct wr_config *cli, const void *options,
   rc = wr_config_apply_json(out, options, source, err);
   if (rc < 0)
     return rc;
+  if (out->insecure && !cli->insecure) {
+    wr_warnf("%s: \"insecure\": true is ignored; --insecure counts only "
+             "on the command line (give it to resume to allow plain http "
+             "to a host that is not loopback)", source);
+    out->insecure = false;
+  }
   /* The run's inputs and report path are history: the plan is in the
    * report, and the report is where it is now. */
   for (i = 0; i < out->ninputs; i++)

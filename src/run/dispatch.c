@@ -204,9 +204,17 @@ static void task_final(struct wr_dispatch *d, struct task *t,
 }
 
 /* A retry was due (the last outcome retryable, budget left) but the run
- * stopped: failed with its last error, marked for resume. */
+ * stopped: failed with its last error, marked for resume; or skipped if
+ * no attempt ever left this machine. */
 static void task_cut(struct wr_dispatch *d, struct task *t)
 {
+  /* No attempt ever reached the server: as never sent as a skipped
+   * chunk (the record keeps the last error), and resume sends it again
+   * with nothing to fear. */
+  if (!t->sent) {
+    task_final(d, t, "skipped", "not sent: the run stopped");
+    return;
+  }
   t->retry_pending = true;
   task_final(d, t, "failed", "not retried: the run stopped");
 }
@@ -240,6 +248,15 @@ static void task_auth(struct wr_dispatch *d, struct task *t)
     auth_stopped(d, what);
   t->retry_pending = true;
   task_final(d, t, "failed", "the run stopped: credentials");
+}
+
+/* The stop policy said "unreachable": why, once, then stop. */
+static void unreachable(struct wr_dispatch *d)
+{
+  wr_errorf("%s; stopping the run. Check the endpoint, the network and any "
+            "proxy, then finish the run with `wuying-reboot resume REPORT` "
+            "(the calls never sent are `skipped`)", d->stop.err.msg);
+  stopped(d, false);
 }
 
 /* Final for the halves (API.md decision 5): a `split` record naming the
@@ -433,6 +450,14 @@ static void complete(struct wr_dispatch *d, struct task *t,
     return;
   case WR_RETRY_EXHAUSTED:
   default:
+    /* Retried all along and never sent once: the endpoint cannot be
+     * reached, which no later chunk will change. */
+    if (!t->sent) {
+      if (wr_stop_unreachable(&d->stop, r->message))
+        unreachable(d);
+      task_cut(d, t);
+      return;
+    }
     task_final(d, t, "failed", "retries exhausted");
     return;
   }
@@ -445,6 +470,10 @@ static void on_done(void *ud, const struct wr_api_result *r,
   struct wr_dispatch *d = t->d;
 
   wr_inflight_unlink(&d->q, t);
+  if (!r->not_sent)
+    t->sent = true;
+  if (wr_stop_attempt(&d->stop, r->not_sent, r->message))
+    unreachable(d);
   complete(d, t, r, latency_ms);
   pump(d);
 }
@@ -1045,6 +1074,9 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   so.max_errors_pct = opts->max_errors_pct;
   so.ndesktops = plan->ndesktops;
   so.deadline_wall_ms = opts->deadline_wall_ms;
+  so.unsent_max = (size_t)opts->concurrency * 2;
+  if (so.unsent_max < WR_STOP_UNSENT_MIN)
+    so.unsent_max = WR_STOP_UNSENT_MIN;
   wr_stop_init(&d->stop, &so);
   rc = wr_ratelimit_init(&d->rl, opts->rate, wr_clock_now_ms());
   if (rc < 0) {

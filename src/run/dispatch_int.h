@@ -38,6 +38,8 @@ struct task {
   bool retry_pending;              /* a retry was cut by the stop */
   char *confirmed_by;              /* ok on the evidence of a later answer
                                     * that an ambiguous attempt landed */
+  bool sent;                       /* an attempt may have reached the
+                                      server (false: all never sent) */
   struct task *next, *prev;        /* ready queue or in-flight list */
 };
 

@@ -6,6 +6,7 @@
 #include "creds.h"
 #include "hmac.h"
 #include "httppool.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,10 +97,36 @@ static void on_http(void *ud, const struct wr_http_response *hr)
     cb(cud, &r, latency);
 }
 
+/* -vvv: the request as it goes out, every secret masked by the same
+ * redaction as --show-requests, one log line per request line ("> ",
+ * as curl -v).  The body is empty for every ECD call. */
+static void trace_request(const struct wr_sender *s, const char *what,
+                          const struct wr_http_request *req)
+{
+  struct wr_buf text;
+  const char *line, *nl;
+
+  wr_log(WR_LOG_TRACE, "request (%s):", what);
+  wr_buf_init(&text, 256 * 1024);
+  if (wr_api_format_redacted(req, s->creds, &text) < 0) {
+    wr_log(WR_LOG_TRACE, "> (request not shown: it could not be redacted)");
+    goto out;
+  }
+  for (line = wr_buf_str(&text); *line != '\0'; line = nl + (*nl == '\n')) {
+    nl = strchr(line, '\n');
+    if (nl == NULL)
+      nl = line + strlen(line);
+    if (nl > line)
+      wr_log(WR_LOG_TRACE, "> %.*s", (int)(nl - line), line);
+  }
+out:
+  wr_buf_free_secret(&text);
+}
+
 /* Sign and send one call; the answer goes to cb or bcb. */
-static int submit(struct wr_sender *s, const struct wr_call *callp,
-                  wr_dispatch_done_cb *cb, wr_dispatch_body_cb *bcb, void *ud,
-                  struct wr_err *err)
+static int submit(struct wr_sender *s, const char *what,
+                  const struct wr_call *callp, wr_dispatch_done_cb *cb,
+                  wr_dispatch_body_cb *bcb, void *ud, struct wr_err *err)
 {
   struct wr_attempt at;
   struct wr_http_request req;
@@ -118,6 +145,8 @@ static int submit(struct wr_sender *s, const struct wr_call *callp,
                           err);
   if (rc < 0)
     goto out;
+  if (wr_log_level() >= WR_LOG_TRACE)
+    trace_request(s, what, &req);
   p = s->free;
   if (p != NULL) {
     s->free = p->next;
@@ -156,14 +185,17 @@ static int send_attempt(void *ctx, const struct wr_dispatch_attempt *a,
                         wr_dispatch_done_cb *cb, void *ud, struct wr_err *err)
 {
   struct wr_call call;
+  char what[WR_CHUNK_ID_LEN + 32];
 
+  snprintf(what, sizeof(what), "chunk %s, attempt %d", a->chunk_id,
+           a->attempt);
   memset(&call, 0, sizeof(call));
   call.action = "RebootDesktops";
   call.region = a->region;
   call.ids = a->ids;
   call.nids = a->nids;
   call.client_token = a->client_token;
-  return submit(ctx, &call, cb, NULL, ud, err);
+  return submit(ctx, what, &call, cb, NULL, ud, err);
 }
 
 static int send_describe(void *ctx, const char *region,
@@ -178,7 +210,7 @@ static int send_describe(void *ctx, const char *region,
   call.ids = ids;
   call.nids = nids;
   call.max_results = 100;
-  return submit(ctx, &call, NULL, cb, ud, err);
+  return submit(ctx, "DescribeDesktops", &call, NULL, cb, ud, err);
 }
 
 int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,

@@ -66,6 +66,34 @@ bool wr_stop_credentials(struct wr_stop *s, const char *code,
   return begin(s, "credentials");
 }
 
+static bool unreachable(struct wr_stop *s, const char *detail)
+{
+  if (s->reason != NULL)
+    return false;
+  wr_err_set(&s->err, WR_EIO, "the endpoint is unreachable: %zu call(s) in "
+             "a row were never sent (last: %s)", s->unsent_run,
+             detail != NULL && detail[0] != '\0' ? detail
+                                                 : "connection failed");
+  return begin(s, "unreachable");
+}
+
+bool wr_stop_attempt(struct wr_stop *s, bool not_sent, const char *detail)
+{
+  if (!not_sent) {
+    s->unsent_run = 0;
+    return false;
+  }
+  s->unsent_run++;
+  if (s->o.unsent_max == 0 || s->unsent_run < s->o.unsent_max)
+    return false;
+  return unreachable(s, detail);
+}
+
+bool wr_stop_unreachable(struct wr_stop *s, const char *detail)
+{
+  return unreachable(s, detail);
+}
+
 enum wr_stop_signal wr_stop_signal(struct wr_stop *s, bool finished,
                                    bool *began)
 {

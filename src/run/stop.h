@@ -6,8 +6,8 @@
  *
  * The reasons are the report's "stop_reason" texts (CONTRACT.md):
  * "canary", "max-errors", "deadline", "interrupt", "report",
- * "out of memory", "credentials".  The first reason wins; later events
- * change nothing.
+ * "out of memory", "credentials", "unreachable".  The first reason wins;
+ * later events change nothing.
  * A stopped run exits WR_EXIT_STOPPED. */
 #ifndef WR_STOP_H
 #define WR_STOP_H
@@ -24,6 +24,8 @@ struct wr_stop_opts {
   double max_errors_pct;    /* percent of ndesktops, -1: not used */
   size_t ndesktops;         /* the whole run's (resume included) */
   int64_t deadline_wall_ms; /* 0: none */
+  size_t unsent_max;        /* attempts in a row never sent that mean the
+                               endpoint is unreachable; 0: no limit */
 };
 
 struct wr_stop {
@@ -35,7 +37,13 @@ struct wr_stop {
   struct wr_err err;        /* the last fatal error, code 0 if none */
   char auth_code[128];      /* the first answer no retry can fix, "" */
   char auth_message[256];
+  size_t unsent_run;        /* attempts in a row that were never sent */
 };
+
+/* The smallest unsent_max: a handful of refused connections is a blip,
+ * not an outage.  dispatch uses max(this, 2 x concurrency): every call
+ * in flight failed twice over. */
+#define WR_STOP_UNSENT_MIN 10
 
 void wr_stop_init(struct wr_stop *s, const struct wr_stop_opts *o);
 /* resume: desktops that failed in the earlier sessions. */
@@ -59,6 +67,16 @@ bool wr_stop_fatal(struct wr_stop *s, const char *reason,
  * are kept for the user.  Later ones keep the first. */
 bool wr_stop_credentials(struct wr_stop *s, const char *code,
                          const char *message);
+
+/* An attempt was answered (not_sent false: a response, or a failure that
+ * may have reached the server) or certainly never sent (connection
+ * refused, DNS, TLS handshake: detail says which).  unsent_max attempts
+ * in a row never sent stop the run as "unreachable"; err holds the
+ * count and the last detail. */
+bool wr_stop_attempt(struct wr_stop *s, bool not_sent, const char *detail);
+/* A chunk ran out of retries and none of its attempts was sent: the
+ * endpoint is as unreachable as it gets ("unreachable" at once). */
+bool wr_stop_unreachable(struct wr_stop *s, const char *detail);
 
 /* SIGINT/SIGTERM.  The first, while the run is not finished, stops it
  * gracefully (WR_STOP_GRACEFUL; *began: this signal began the stop); any

@@ -7,6 +7,7 @@ RUNS=${2:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 sh "$HERE/plan_bench.sh" "$BUILD" "$RUNS"
 sh "$HERE/run_bench.sh" "$BUILD" all "$RUNS"
+sh "$HERE/soak.sh" "$BUILD"
 if command -v valgrind >/dev/null 2>&1; then
   sh "$HERE/instructions.sh" "$BUILD"
 else

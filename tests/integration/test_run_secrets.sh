@@ -29,6 +29,24 @@ check_clean()
   done
 }
 
+# requests_logged ERR REPORT NEEDLE: -vvv logged every attempt's request,
+# redacted: a "request (chunk N, attempt K):" line per attempt of the
+# report, each followed by the request line, and NEEDLE (a masked secret)
+# as often.
+requests_logged()
+{
+  _att=$(jq -s '[.[] | select(.type=="chunk") | .attempts] | add' "$2")
+  # the pre-flight's DescribeDesktops calls are logged too, one a record
+  _calls=$((_att + $(jq -s '[.[] | select(.type=="preflight")] | length' "$2")))
+  _req=$(grep -c 'trace: request (chunk [0-9.]*, attempt [0-9]*):$' "$1" || :)
+  [ "$_req" -eq "$_att" ] ||
+    fail "$(basename "$1"): $_req requests logged at -vvv for $_att attempts"
+  [ "$(grep -c 'trace: > POST http://127.0.0.1:[0-9]*/?' "$1" || :)" -eq "$_calls" ] ||
+    fail "$(basename "$1"): not one request line per call at -vvv"
+  [ "$(grep -c "trace: > .*\($3\)" "$1" || :)" -eq "$_calls" ] ||
+    fail "$(basename "$1"): not one masked secret per request at -vvv"
+}
+
 # A little trouble, so that error and retry paths log too.
 TROUBLE="--fail-rate 0.1 --reset-rate 0.05 --qps 50 --retry-after-ms 100"
 
@@ -50,6 +68,7 @@ for sig in v3 v1; do
   [ "$rc" -eq 0 ] || { tail -n 5 "$T/$sig.err" >&2; fail "$sig run exited $rc"; }
   [ "$(wc -l < "$T/$sig.err")" -gt 10 ] || fail "-vvv logged almost nothing ($sig)"
   check_clean "$T/$sig.out" "$T/$sig.err" "$T/$sig.jsonl"
+  requests_logged "$T/$sig.err" "$T/$sig.jsonl" 'x-acs-security-token: \*\*\*\|SecurityToken=\*\*\*'
   # The requests as they would be sent: secrets replaced, not printed.
   ALIBABA_CLOUD_ACCESS_KEY_ID=test-id ALIBABA_CLOUD_ACCESS_KEY_SECRET=$AK_SECRET \
   ALIBABA_CLOUD_SECURITY_TOKEN=$STS_TOKEN \
@@ -76,6 +95,7 @@ WUYING_SESSION_TOKEN=$SESSION_TOKEN \
 sim_stop
 [ "$rc" -eq 0 ] || { tail -n 5 "$T/client.err" >&2; fail "client run exited $rc"; }
 check_clean "$T/client.out" "$T/client.err" "$T/client.jsonl"
+requests_logged "$T/client.err" "$T/client.jsonl" 'LoginToken=\*\*\*'
 WUYING_LOGIN_TOKEN=$LOGIN WUYING_SESSION_ID=$SESSION \
 WUYING_SESSION_TOKEN=$SESSION_TOKEN \
   "$WR" plan -vvv --api client --endpoint "$ENDPOINT" --client-id test-client \
@@ -101,4 +121,15 @@ sim_stop
 grep -q 'SignatureDoesNotMatch' "$T/bad.err" ||
   fail "a refused signature: stderr does not name the code"
 check_clean "$T/bad.out" "$T/bad.err" "$T/bad.jsonl"
-note "ok: no secret in stdout, stderr or report at -vvv"
+# Only -vvv shows requests.
+sim_start --desktops 10 --seed 64 --write-fleet "$T/fleet4.csv" \
+  --access-key-id test-id --access-key-secret "$AK_SECRET"
+wait_fleet "$T/fleet4.csv" 10
+ALIBABA_CLOUD_ACCESS_KEY_ID=test-id ALIBABA_CLOUD_ACCESS_KEY_SECRET=$AK_SECRET \
+  "$WR" run -vv --endpoint "$ENDPOINT" --rate 0 --report "$T/vv.jsonl" \
+  --progress never "$T/fleet4.csv" > "$T/vv.out" 2> "$T/vv.err" ||
+  fail "the -vv run failed: $(tail -n 3 "$T/vv.err")"
+sim_stop
+grep -q 'debug:' "$T/vv.err" || fail "-vv logged no debug line"
+grep -q 'request (\|> POST' "$T/vv.err" && fail "-vv logged a request"
+note "ok: no secret in stdout, stderr or report at -vvv, which logs each request redacted"

@@ -62,7 +62,9 @@ note "ok: SIGINT after $ok ok, $skipped skipped, exit 3"
 sim_start --desktops 200 --seed 52 --write-fleet "$T/fleet2.csv" --latency-ms 8000
 wait_fleet "$T/fleet2.csv" 200
 R2=$T/report2.jsonl
+# (no pre-flight: its DescribeDesktops would take the 8 s latency first)
 "$WR" run --endpoint "$ENDPOINT" --chunk-size 1 --rate 50 --concurrency 8 \
+  --no-preflight \
   --report "$R2" --progress never "$T/fleet2.csv" > "$T/out2" 2> "$T/err2" &
 WR_PID=$!
 wait_for lines_at_least "$T/sim.log" 4 || fail "no call reached the simulator"

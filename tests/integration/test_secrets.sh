@@ -107,6 +107,31 @@ check "client options" 0 'visible in the process list' -- clean_env \
   $PLAN --api client --client-id cid-1 --login-token "$LOGIN" \
   --session-id "$SESSION_ID" --session-token "$SESSION_TOKEN"
 
+# Secrets in a job file: not in the process list, so no such warning; a
+# file others can read is warned about, with its mode, a 0600 one is not.
+printf '{"api": "client", "client-id": "cid-1", "login-token": "%s",\n "session-id": "%s", "session-token": "%s"}\n' \
+  "$LOGIN" "$SESSION_ID" "$SESSION_TOKEN" >"$TMP/job.json"
+chmod 644 "$TMP/job.json"
+check "client job 0644" 0 "$TMP/job.json: holds a secret and is readable by others (mode 0644); chmod 600 it" \
+  -- clean_env $PLAN --job "$TMP/job.json"
+if grep -q 'process list' "$TMP/err"; then
+  fail "client job 0644: warned about the process list for a job file"
+fi
+chmod 600 "$TMP/job.json"
+check "client job 0600" 0 'LoginToken=***' -- clean_env $PLAN --job "$TMP/job.json"
+if grep -q 'process list\|readable by others' "$TMP/err"; then
+  fail "client job 0600: warned about a private job file"
+fi
+# A job file without secrets is nobody's business, whatever its mode.
+printf '{"api": "client", "client-id": "cid-1"}\n' >"$TMP/job2.json"
+chmod 644 "$TMP/job2.json"
+check "client job no secret" 0 'LoginToken=***' -- clean_env \
+  WUYING_LOGIN_TOKEN="$LOGIN" WUYING_SESSION_ID="$SESSION_ID" \
+  WUYING_SESSION_TOKEN="$SESSION_TOKEN" $PLAN --job "$TMP/job2.json"
+if grep -q 'readable by others' "$TMP/err"; then
+  fail "client job no secret: warned about a job file holding no secret"
+fi
+
 # Missing credentials: exit 2 before anything is sent, naming the variable.
 check "admin missing" 2 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' -- clean_env \
   ALIBABA_CLOUD_ACCESS_KEY_ID="$AK_ID" $PLAN

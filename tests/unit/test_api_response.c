@@ -346,10 +346,12 @@ static void test_transport(void **state)
   assert_false(r.ambiguous);
   assert_string_equal(r.message, "connect refused");
   assert_int_equal(r.http_status, 0);
+  assert_true(r.not_sent);
   assert_int_equal(r.retry_after_ms, -1);
   wr_api_classify_transport(WR_TRANSPORT_AMBIGUOUS, "timeout", &r);
   assert_int_equal(r.outcome, WR_OUTCOME_TRANSIENT);
   assert_true(r.ambiguous);
+  assert_false(r.not_sent);
   wr_api_classify_transport(WR_TRANSPORT_FATAL, "out of memory", &r);
   assert_int_equal(r.outcome, WR_OUTCOME_FINAL);
   assert_false(r.ambiguous);

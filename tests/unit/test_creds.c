@@ -221,15 +221,15 @@ static void test_precedence(void **state)
   assert_string_equal(c.access_key_id, "sts-id");
   wr_creds_free(&c);
   /* ... and options beat everything. */
-  assert_int_equal(wr_creds_set_option("access-key-id", "opt-id"), 0);
-  assert_int_equal(wr_creds_set_option("access-key-secret", "opt-secret"), 0);
+  assert_int_equal(wr_creds_set_option("access-key-id", "opt-id", true), 0);
+  assert_int_equal(wr_creds_set_option("access-key-secret", "opt-secret", true), 0);
   assert_int_equal(load(WR_API_ADMIN, "sts", &c, &err), 0);
   assert_string_equal(c.access_key_id, "opt-id");
   assert_string_equal(c.access_key_secret, "opt-secret");
   assert_string_equal(c.source, "options");
   wr_creds_free(&c);
-  assert_int_equal(wr_creds_set_option("access-key-secret", ""), 0);
-  assert_int_equal(wr_creds_set_option("no-such-option", "x"), WR_EINVAL);
+  assert_int_equal(wr_creds_set_option("access-key-secret", "", true), 0);
+  assert_int_equal(wr_creds_set_option("no-such-option", "x", true), WR_EINVAL);
 }
 
 static void test_profile_errors(void **state)
@@ -322,8 +322,8 @@ static void test_client(void **state)
   cfg.client_os = "Linux";
   cfg.client_version = "1.0";
   setenv("WUYING_SESSION_TOKEN", "env-st", 1);
-  assert_int_equal(wr_creds_set_option("login-token", "opt-login"), 0);
-  assert_int_equal(wr_creds_set_option("login-token", "opt-login2"), 0);
+  assert_int_equal(wr_creds_set_option("login-token", "opt-login", true), 0);
+  assert_int_equal(wr_creds_set_option("login-token", "opt-login2", true), 0);
   assert_int_equal(wr_creds_load(&cfg, &c, &err), 0);
   assert_string_equal(c.client_id, "opt-client");
   assert_string_equal(c.client_os, "Linux");

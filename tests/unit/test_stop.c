@@ -208,6 +208,62 @@ static void test_credentials(void **state)
   assert_string_equal(s.auth_message, "");
 }
 
+/* Connection-level failures with nothing sent: unsent_max in a row stop
+ * the run as "unreachable", naming the last error; anything that may have
+ * reached the server starts the count again. */
+static void test_unreachable(void **state)
+{
+  struct wr_stop_opts o;
+  struct wr_stop s;
+  int i;
+
+  (void)state;
+  opts(&o);
+  o.unsent_max = 4;
+  wr_stop_init(&s, &o);
+  for (i = 0; i < 3; i++)
+    assert_false(wr_stop_attempt(&s, true, "connection refused"));
+  assert_false(wr_stop_attempt(&s, false, NULL));
+  for (i = 0; i < 3; i++)
+    assert_false(wr_stop_attempt(&s, true, "connection refused"));
+  assert_false(wr_stop_stopping(&s));
+  assert_true(wr_stop_attempt(&s, true, "Could not resolve host: x"));
+  assert_string_equal(s.reason, "unreachable");
+  assert_non_null(strstr(s.err.msg, "unreachable"));
+  assert_non_null(strstr(s.err.msg, "4 call(s)"));
+  assert_non_null(strstr(s.err.msg, "Could not resolve host: x"));
+  assert_int_equal(wr_stop_exit_code(&s, false), WR_EXIT_STOPPED);
+  /* Began once; later events change nothing. */
+  assert_false(wr_stop_attempt(&s, true, "again"));
+  assert_false(wr_stop_unreachable(&s, "again"));
+  assert_null(strstr(s.err.msg, "again"));
+}
+
+/* A chunk out of retries with nothing sent stops at once; a limit of 0
+ * counts nothing; an earlier reason wins. */
+static void test_unreachable_chunk(void **state)
+{
+  struct wr_stop_opts o;
+  struct wr_stop s;
+  int i;
+
+  (void)state;
+  opts(&o);
+  wr_stop_init(&s, &o);
+  for (i = 0; i < 1000; i++)
+    assert_false(wr_stop_attempt(&s, true, "connection refused"));
+  assert_true(wr_stop_unreachable(&s, "connection refused"));
+  assert_string_equal(s.reason, "unreachable");
+  assert_non_null(strstr(s.err.msg, "connection refused"));
+
+  o.deadline_wall_ms = 5;
+  o.unsent_max = 1;
+  wr_stop_init(&s, &o);
+  assert_true(wr_stop_clock(&s, 10));
+  assert_false(wr_stop_attempt(&s, true, "connection refused"));
+  assert_string_equal(s.reason, "deadline");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -220,6 +276,8 @@ int main(void)
     cmocka_unit_test(test_signals),
     cmocka_unit_test(test_fatal),
     cmocka_unit_test(test_credentials),
+    cmocka_unit_test(test_unreachable),
+    cmocka_unit_test(test_unreachable_chunk),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
