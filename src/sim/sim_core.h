@@ -19,6 +19,7 @@
 #include "sim_opts.h"
 #include "sim_stats.h"
 #include "sim_store.h"
+#include "sim_sts.h"
 
 #include <stdio.h>
 #include <uv.h>
@@ -35,6 +36,7 @@ struct wr_sim {
   struct wr_sim_window admitted[WR_SIM_ACTION_COUNT]; /* for --qps */
   FILE *log;                      /* --log, NULL: none */
   int64_t last_now;               /* keeps time monotonic across threads */
+  struct wr_sim_sts *sts;         /* --sts, NULL: off */
 };
 
 enum wr_sim_reply {
