@@ -260,6 +260,15 @@ int wr_auth_load(const struct wr_config *cfg, struct wr_creds *out,
     return wr_creds_load_client(cfg, out, err);
   memset(out, 0, sizeof(*out));
   rc = load_admin(cfg, out, err);
+  if (rc == 0) {
+    char mask[WR_CREDS_MASK_LEN], ts[WR_TIME_RFC3339_LEN] = "";
+
+    wr_creds_mask_id(out->access_key_id, mask);
+    if (out->expires_ms > 0)
+      wr_time_iso_seconds(out->expires_ms, ts);
+    wr_infof("credentials: step %s, %s, AccessKey ID %s%s%s", out->step,
+             out->source, mask, ts[0] ? ", expires " : "", ts);
+  }
   if (rc == WR_ENOMEM)
     wr_err_set(err, WR_ENOMEM, "out of memory loading credentials");
   if (rc < 0)
