@@ -125,6 +125,28 @@ static void print_summary(const struct wr_dispatch_stats *st,
            st->splits, st->throttled, path, s->exit_code);
 }
 
+/* Temporary credentials are not renewed during a run (yet): say so when
+ * they expire before the run's estimated end (its calls at --rate). */
+static void warn_expiry(const struct wr_config *cfg,
+                        const struct wr_plan *plan, const struct wr_creds *c)
+{
+  char exp[WR_TIME_RFC3339_LEN], end[WR_TIME_RFC3339_LEN];
+  int64_t now = wr_clock_wall_ms(), end_ms;
+
+  if (c->expires_ms <= 0 || cfg->rate <= 0)
+    return;
+  end_ms = now + (int64_t)((double)plan->nchunks / cfg->rate * 1000.0);
+  if (end_ms < c->expires_ms)
+    return;
+  wr_time_iso_seconds(c->expires_ms, exp);
+  wr_time_iso_seconds(end_ms, end);
+  wr_warnf("the credentials (%s) expire at %s, before the run's estimated "
+           "end %s (%zu calls at %g/s); they are not renewed during a "
+           "run: calls after %s will fail, and `resume` with fresh "
+           "credentials sends them again", c->source, exp, end,
+           plan->nchunks, cfg->rate, exp);
+}
+
 /* Run the plan's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct wr_plan *plan,
                     const struct wr_creds *creds, struct wr_journal *report)
@@ -169,6 +191,7 @@ int wr_cmd_run(const struct wr_config *cfg)
     goto out;
   }
   have_creds = true;
+  warn_expiry(cfg, plan, &creds);
   path = cfg->report_path;
   if (path == NULL) {
     default_report_path(defpath);

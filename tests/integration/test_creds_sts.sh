@@ -239,6 +239,20 @@ echo "$FORBIDDEN" | while IFS= read -r s; do
   [ -z "$s" ] || ! grep -qF -- "$s" "$T/run.jsonl" || echo x >> "$T/leaks"
 done
 [ ! -s "$T/leaks" ] || fail "run: a secret is in the report"
+
+# Credentials that expire (600 s) before the estimated end (40 calls at
+# 0.05/s: 800 s) are named at the start; the run is then interrupted.
+"$WR" run --endpoint "$ENDPOINT" --profile role --rate 0.05 --chunk-size 1 \
+  --progress never --report "$T/long.jsonl" "$T/fleet.csv" \
+  > "$T/long.out" 2> "$T/long.err" &
+WR_PID=$!
+wait_for grep -q "before the run's estimated end" "$T/long.err" ||
+  fail "no expiry warning: $(cat "$T/long.err")"
+kill -INT "$WR_PID"
+RC=0
+wait "$WR_PID" || RC=$?
+WR_PID=
+[ "$RC" -eq 3 ] || fail "the interrupted run: exit $RC, expected 3"
 sim_stop
 [ "$(simstat .violations_total)" -eq 0 ] ||
   fail "violations: $(jq -c .violations "$T/stats.json")"
