@@ -270,6 +270,20 @@ static void complete(struct wr_dispatch *d, struct task *t,
     wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
     d->throttled++;
   }
+  /* Temporary credentials that expired are not renewed during a run:
+   * the call was refused, nothing done.  Stop, and leave the chunk to
+   * `resume` with fresh credentials (exit 3), not a failed desktop. */
+  if (strncmp(r->code, "InvalidSecurityToken.Expired", 28) == 0) {
+    struct wr_err e;
+
+    wr_err_set(&e, WR_ECREDS, "the credentials expired (%s)", r->code);
+    if (!wr_stop_stopping(&d->stop))
+      wr_errorf("the temporary credentials expired (%s); the run stops: "
+                "resume it (the credentials are fetched again)", r->code);
+    fatal(d, "credentials expired", &e);
+    task_cut(d, t);
+    return;
+  }
   v = wr_retry_next(&d->policy, &t->rs, r);
   wr_debugf("chunk %s attempt %d: %s%s%s (%s)", t->id, t->rs.attempts,
             r->outcome == WR_OUTCOME_OK ? "ok" : "error",
