@@ -35,7 +35,8 @@ simStsSecret
 CAISsimStsToken
 simImdsToken"
 
-sim_start --desktops 40 --seed 5 --write-fleet "$T/fleet.csv" --sts 600 \
+# --reboot-ms 0: the later runs reboot the same desktops again at once.
+sim_start --desktops 40 --seed 5 --write-fleet "$T/fleet.csv" --sts 600 --reboot-ms 0 \
   --access-key-id "$AK" --access-key-secret "$SK"
 wait_fleet "$T/fleet.csv" 40
 head -n 3 "$T/fleet.csv" > "$T/small.csv"
