@@ -139,7 +139,7 @@ static void set_oidc(void)
 
 static void test_sts_host(void **state)
 {
-  static const struct answer a[] = {{"sts", 0, 200, sts_json}, {NULL}};
+  static const struct answer a[] = {{"sts", 0, 200, sts_json}, {NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
 
@@ -173,7 +173,7 @@ static void test_sts_host(void **state)
 
 static void test_oidc_request(void **state)
 {
-  static const struct answer a[] = {{"sts", 0, 200, sts_json}, {NULL}};
+  static const struct answer a[] = {{"sts", 0, 200, sts_json}, {NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
 
@@ -206,7 +206,7 @@ static void test_oidc_request(void **state)
 
 static void test_assume_role_request(void **state)
 {
-  static const struct answer a[] = {{"sts", 0, 200, sts_json}, {NULL}};
+  static const struct answer a[] = {{"sts", 0, 200, sts_json}, {NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
   char cfg[1024];
@@ -251,7 +251,7 @@ static void test_sts_error_masked(void **state)
   static const struct answer a[] = {
     {"sts", 0, 400, "{\"Code\":\"InvalidParameter\",\"Message\":\"bad "
                     "srcTok and sec/ret+1 and srcTok%2B\"}"},
-    {NULL}};
+    {NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
 
@@ -280,13 +280,13 @@ static void test_metadata(void **state)
     {"/latest/api/token", 0, 200, "imds-token-1\n"},
     {"security-credentials/role-a", 0, 200, creds_json},
     {"security-credentials/", 0, 200, "role-a\n"},
-    {NULL}};
+    {NULL, 0, 0, NULL}};
   static const struct answer refused[] = {
     {"/latest/api/token", 0, 403, "forbidden"},
     {"security-credentials/role-a", 0, 200, creds_json},
     {"security-credentials/", 0, 200, "role-a"},
-    {NULL}};
-  static const struct answer absent[] = {{"/latest/", 1, 0, ""}, {NULL}};
+    {NULL, 0, 0, NULL}};
+  static const struct answer absent[] = {{"/latest/", 1, 0, ""}, {NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
 
@@ -339,16 +339,16 @@ static void test_metadata(void **state)
 
 static void test_uri(void **state)
 {
-  static const struct answer ok[] = {{"creds", 0, 200, creds_json}, {NULL}};
+  static const struct answer ok[] = {{"creds", 0, 200, creds_json}, {NULL, 0, 0, NULL}};
   static const struct answer nocode[] = {
     {"creds", 0, 200, "{\"AccessKeyId\":\"a\",\"AccessKeySecret\":\"b\","
                       "\"SecurityToken\":\"c\",\"Expiration\":"
                       "\"2099-01-01T00:00:00Z\"}"},
-    {NULL}};
+    {NULL, 0, 0, NULL}};
   static const struct answer noexp[] = {
     {"creds", 0, 200, "{\"Code\":\"Success\",\"AccessKeyId\":\"a\","
                       "\"AccessKeySecret\":\"b\",\"SecurityToken\":\"c\"}"},
-    {NULL}};
+    {NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
 
@@ -378,7 +378,7 @@ static void test_uri(void **state)
 
 static void test_ini(void **state)
 {
-  static const struct answer none[] = {{NULL}};
+  static const struct answer none[] = {{NULL, 0, 0, NULL}};
   struct wr_creds c;
   struct wr_err err;
   char path[512];
