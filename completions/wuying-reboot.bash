@@ -14,9 +14,9 @@ _wuying_reboot()
                --strict --chunk-size --canary --wave-size"
   local api="--api --signature --endpoint --insecure --profile --client-id
              --client-os --client-version --login-token --session-id
-             --session-token"
+             --session-token --ca-bundle"
   local resume_api="--endpoint --insecure --profile --login-token
-                    --session-id --session-token"
+                    --session-id --session-token --ca-bundle"
   local run="--rate --concurrency --timeout --retries --max-errors --verify
              --verify-timeout --deadline --progress --no-preflight
              --skip-connected"
@@ -61,7 +61,7 @@ _wuying_reboot()
       COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
       return
       ;;
-    --job | --report | --output | -o)
+    --job | --report | --output | -o | --ca-bundle)
       compopt -o filenames 2> /dev/null
       COMPREPLY=($(compgen -f -- "$cur"))
       return

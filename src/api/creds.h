@@ -1,8 +1,8 @@
 /* creds: the secrets, where they come from and how long they live.
  *
- * Admin mode: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN (and the
- * older names the aliyun CLI accepts), else ~/.aliyun/config.json (current
- * profile or --profile; modes AK and StsToken).  Client mode: --client-id
+ * Admin mode: the chain of auth/auth.h finds them; here are its first
+ * steps, the options and ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN
+ * (and the older names the aliyun CLI accepts).  Client mode: --client-id
  * etc. from the config, and WUYING_LOGIN_TOKEN / WUYING_SESSION_ID /
  * WUYING_SESSION_TOKEN (or the same given as options, with a warning).
  *
@@ -15,6 +15,8 @@
 
 #include "config.h"
 #include "err.h"
+
+#include <stdint.h>
 
 struct wr_buf;
 
@@ -31,6 +33,11 @@ struct wr_creds {
   char *session_id;        /* secret */
   char *session_token;     /* secret */
   char *source;            /* where they came from, e.g. "environment" */
+  const char *step;        /* the chain step that supplied them (static):
+                              "options", "env", "oidc", "cli_profile",
+                              "ini_profile", "ecs_ram_role",
+                              "credentials_uri", "client" */
+  int64_t expires_ms;      /* wall-clock expiry (ms), 0: not known */
 };
 
 /* Secret options seen on the command line or in a job file (config.c
@@ -41,11 +48,25 @@ struct wr_creds {
  * option); a job file's permissions are the option parser's to judge. */
 int wr_creds_set_option(const char *name, const char *value, bool argv);
 
-/* Resolve the credentials for cfg->api.  WR_ECREDS with a message naming
- * the missing variable or profile key.  HOME and the environment are read
- * here and nowhere else. */
-int wr_creds_load(const struct wr_config *cfg, struct wr_creds *out,
-                  struct wr_err *err);
+/* The client API's session values.  WR_ECREDS with a message naming the
+ * missing option or variable. */
+int wr_creds_load_client(const struct wr_config *cfg, struct wr_creds *out,
+                         struct wr_err *err);
+
+/* Admin steps: 1 when they supplied c, 0 when nothing is set, WR_ECREDS
+ * (err set) for half a set, WR_ENOMEM. */
+int wr_creds_from_options(struct wr_creds *c, struct wr_err *err);
+int wr_creds_from_env(struct wr_creds *c, struct wr_err *err);
+/* ALIBABACLOUD_PROFILE, ALIBABA_CLOUD_PROFILE, ALICLOUD_PROFILE (the aliyun
+ * CLI's order), or NULL. */
+const char *wr_creds_env_profile(void);
+
+/* Replace c's AccessKey (token may be NULL) and say where it came from;
+ * step is static.  0 or WR_ENOMEM. */
+int wr_creds_set(struct wr_creds *c, const char *id, const char *secret,
+                 const char *token, const char *step, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 void wr_creds_free(struct wr_creds *c);
 
 /* ---- creds_redact.c ---- */

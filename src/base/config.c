@@ -23,6 +23,7 @@ void wr_config_free(struct wr_config *cfg)
   free(cfg->column);
   free(cfg->endpoint);
   free(cfg->profile);
+  free(cfg->ca_bundle);
   free(cfg->client_id);
   free(cfg->client_os);
   free(cfg->client_version);
@@ -73,6 +74,8 @@ void *wr_config_to_json(const struct wr_config *cfg)
        cJSON_AddNumberToObject(o, "concurrency", cfg->concurrency) &&
        cJSON_AddNumberToObject(o, "timeout", cfg->timeout_s) &&
        cJSON_AddNumberToObject(o, "retries", cfg->retries);
+  if (ok && cfg->ca_bundle != NULL) /* older reports have no such key */
+    ok = add_str(o, "ca-bundle", cfg->ca_bundle);
   if (ok && cfg->max_errors_pct >= 0) {
     snprintf(buf, sizeof(buf), "%g%%", cfg->max_errors_pct);
     ok = add_str(o, "max-errors", buf);

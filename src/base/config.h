@@ -59,6 +59,8 @@ struct wr_config {
   char *endpoint;          /* --endpoint URL, NULL: per-region default */
   bool insecure;           /* --insecure: allow plain http off loopback */
   char *profile;           /* --profile NAME */
+  char *ca_bundle;         /* --ca-bundle FILE: CAs trusted besides the
+                              system's, NULL: none */
   char *client_id;         /* --client-id */
   char *client_os;         /* --client-os */
   char *client_version;    /* --client-version */

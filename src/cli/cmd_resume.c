@@ -23,6 +23,7 @@
 #include "config_load.h"
 
 #include "clock.h"
+#include "auth.h"
 #include "creds.h"
 #include "log.h"
 #include "plan.h"
@@ -146,7 +147,7 @@ static int find_left(const struct wr_rread *rr, bool client, struct left *l,
 
 /* {"type":"resume","started_at","tool_version","chunks","desktops"} */
 static int write_resume(struct wr_journal *r, const struct left *l,
-                        struct wr_err *err)
+                        const struct wr_creds *creds, struct wr_err *err)
 {
   char ts[WR_TIME_RFC3339_LEN];
   size_t i, n = 0;
@@ -160,7 +161,8 @@ static int write_resume(struct wr_journal *r, const struct left *l,
       cJSON_AddStringToObject(o, "started_at", ts) == NULL ||
       cJSON_AddStringToObject(o, "tool_version", WR_VERSION) == NULL ||
       cJSON_AddNumberToObject(o, "chunks", (double)l->plan.nchunks) == NULL ||
-      cJSON_AddNumberToObject(o, "desktops", (double)n) == NULL) {
+      cJSON_AddNumberToObject(o, "desktops", (double)n) == NULL ||
+      wr_cmd_add_provenance(o, creds) < 0) {
     cJSON_Delete(o);
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
@@ -302,7 +304,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   if (cfg.verify && cfg.api == WR_API_CLIENT)
     wr_warnf("--verify needs the management API (DescribeDesktops); "
              "ignored with --api client");
-  if (wr_creds_load(&cfg, &creds, &err) < 0) {
+  if (wr_auth_load(&cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }
@@ -325,7 +327,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   code = WR_EXIT_STOPPED;
   /* Appending cuts a torn tail by the rule the reader used (journal.h). */
   if (wr_journal_repair(report, &err) < 0 ||
-      write_resume(report, &l, &err) < 0) {
+      write_resume(report, &l, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }

@@ -6,6 +6,7 @@
 #include "cmd.h"
 
 #include "clock.h"
+#include "auth.h"
 #include "creds.h"
 #include "log.h"
 #include "uuid.h"
@@ -28,11 +29,39 @@ static int put(struct wr_journal *r, cJSON *rec, struct wr_err *err)
   return rc;
 }
 
-/* The run, rejected and plan records, before any call: the same bytes
- * as `plan --json` prints. */
-static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
-                          const struct wr_plan *plan, struct wr_err *err)
+int wr_cmd_add_provenance(void *record, const struct wr_creds *c)
 {
+  char mask[WR_CREDS_MASK_LEN], ts[WR_TIME_RFC3339_LEN];
+  cJSON *o;
+
+  if (record == NULL)
+    return WR_ENOMEM;
+  o = cJSON_AddObjectToObject(record, "credentials");
+  if (o == NULL ||
+      cJSON_AddStringToObject(o, "step", c->step ? c->step : "") == NULL ||
+      cJSON_AddStringToObject(o, "source", c->source ? c->source : "") ==
+          NULL)
+    return WR_ENOMEM;
+  if (c->access_key_id != NULL) {
+    wr_creds_mask_id(c->access_key_id, mask);
+    if (cJSON_AddStringToObject(o, "access_key_id", mask) == NULL)
+      return WR_ENOMEM;
+  }
+  if (c->expires_ms > 0) {
+    wr_time_iso_seconds(c->expires_ms, ts);
+    if (cJSON_AddStringToObject(o, "expires_at", ts) == NULL)
+      return WR_ENOMEM;
+  }
+  return 0;
+}
+
+/* The run, rejected and plan records, before any call: the same bytes
+ * as `plan --json` prints, and where the credentials came from. */
+static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
+                          const struct wr_plan *plan,
+                          const struct wr_creds *creds, struct wr_err *err)
+{
+  cJSON *run;
   char run_id[WR_CLIENT_TOKEN_LEN];
   struct wr_plan_record *pr = NULL;
   struct wr_err ignored;
@@ -43,8 +72,13 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
     return wr_err_set(err, WR_EIO, "cannot make a run id");
   /* Batched (few write(2)s, one fsync): durable before the first call. */
   wr_journal_batch_begin(r);
-  rc = put(r, wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
-                            cfg->endpoint), err);
+  run = wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
+                      cfg->endpoint);
+  if (wr_cmd_add_provenance(run, creds) < 0) {
+    cJSON_Delete(run);
+    run = NULL;
+  }
+  rc = put(r, run, err);
   for (i = 0; rc == 0 && i < plan->nrejected; i++)
     rc = put(r, wr_record_rejected(&plan->rejected[i]), err);
   /* One plan record per chunk: one tree, refilled. */
@@ -93,6 +127,28 @@ static void print_summary(const struct wr_dispatch_stats *st,
            st->splits, st->throttled, path, s->exit_code);
 }
 
+/* Temporary credentials are not renewed during a run (yet): say so when
+ * they expire before the run's estimated end (its calls at --rate). */
+static void warn_expiry(const struct wr_config *cfg,
+                        const struct wr_plan *plan, const struct wr_creds *c)
+{
+  char exp[WR_TIME_RFC3339_LEN], end[WR_TIME_RFC3339_LEN];
+  int64_t now = wr_clock_wall_ms(), end_ms;
+
+  if (c->expires_ms <= 0 || cfg->rate <= 0)
+    return;
+  end_ms = now + (int64_t)((double)plan->nchunks / cfg->rate * 1000.0);
+  if (end_ms < c->expires_ms)
+    return;
+  wr_time_iso_seconds(c->expires_ms, exp);
+  wr_time_iso_seconds(end_ms, end);
+  wr_warnf("the credentials (%s) expire at %s, before the run's estimated "
+           "end %s (%zu calls at %g/s); they are not renewed during a "
+           "run: calls after %s will fail, and `resume` with fresh "
+           "credentials sends them again", c->source, exp, end,
+           plan->nchunks, cfg->rate, exp);
+}
+
 /* Run the plan's calls.  Returns the exit code. */
 static int run_loop(const struct wr_config *cfg, const struct wr_plan *plan,
                     const struct wr_creds *creds, struct wr_journal *report)
@@ -132,11 +188,12 @@ int wr_cmd_run(const struct wr_config *cfg)
               "do", plan->nrejected);
     goto out;
   }
-  if (wr_creds_load(cfg, &creds, &err) < 0) {
+  if (wr_auth_load(cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }
   have_creds = true;
+  warn_expiry(cfg, plan, &creds);
   path = cfg->report_path;
   if (path == NULL) {
     default_report_path(defpath);
@@ -149,7 +206,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   /* Nothing is sent before the run, rejected and plan records are
    * durable: a crash from here on leaves a resumable report.  One cut
    * short (a plan incomplete) sent nothing and cannot be resumed. */
-  if (write_preamble(report, cfg, plan, &err) < 0) {
+  if (write_preamble(report, cfg, plan, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     wr_errorf("%s: nothing was sent: the plan could not be recorded, and "
               "a report holding part of it cannot be resumed; fix the "

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "config_load.h"
 #include "err.h"
+#include "ca.h"
 #include "harden.h"
 #include "log.h"
 
@@ -28,6 +29,10 @@ int main(int argc, char **argv)
   }
   rc = wr_config_load(&cfg, argc, argv, &err);
   if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  if (wr_ca_set_bundle(cfg.ca_bundle, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }

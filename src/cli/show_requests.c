@@ -5,6 +5,7 @@
 #include "api.h"
 #include "buf.h"
 #include "clock.h"
+#include "auth.h"
 #include "creds.h"
 #include "err.h"
 #include "log.h"
@@ -66,7 +67,7 @@ int wr_show_requests(const struct wr_config *cfg, const struct wr_plan *plan,
   if (n <= 0 || plan->nchunks == 0)
     return WR_EXIT_OK;
   total = (size_t)n < plan->nchunks ? (size_t)n : plan->nchunks;
-  if (wr_creds_load(cfg, &creds, &err) < 0) {
+  if (wr_auth_load(cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }

@@ -2,6 +2,7 @@
  * the response's body and headers, and the CURLcode turned into enum
  * wr_transport.  libcurl only; the libuv side is httppool.c. */
 #include "httppool_int.h"
+#include "ca.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -209,6 +210,8 @@ struct transfer *wr_transfer_new(const struct wr_httppool_opts *opts,
   SETOPT(CURLOPT_CLOSESOCKETFUNCTION, close_socket);
   SETOPT(CURLOPT_CLOSESOCKETDATA, close_data);
   SETOPT(CURLOPT_NOPROXY, noproxy);
+  if (wr_ca_apply(t->easy) < 0)
+    goto fail;
   return t;
 
 fail:

@@ -41,7 +41,12 @@ static const char api_opts[] =
   "  --endpoint URL         e.g. http://127.0.0.1:PORT for ecd-sim\n"
   "                         (default https://ecd.<region>.aliyuncs.com)\n"
   "  --insecure             allow plain http to a host other than loopback\n"
-  "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json)\n"
+  "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json); without it\n"
+  "                         the SDKs' default chain: environment, OIDC,\n"
+  "                         config.json, ~/.alibabacloud/credentials, ECS\n"
+  "                         RAM role, ALIBABA_CLOUD_CREDENTIALS_URI\n"
+  "  --ca-bundle FILE       PEM CAs to trust besides the system's (also\n"
+  "                         CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)\n"
   "  --client-id ID, --client-os OS, --client-version V   client API values\n"
   "  --login-token T, --session-id S, --session-token T   client secrets\n"
   "                         (prefer WUYING_LOGIN_TOKEN etc.: options show in ps)\n\n";
@@ -50,7 +55,12 @@ static const char resume_api_opts[] =
   "API (the run's own settings come from the report):\n"
   "  --endpoint URL         e.g. http://127.0.0.1:PORT for ecd-sim\n"
   "  --insecure             allow plain http to a host other than loopback\n"
-  "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json)\n"
+  "  --profile NAME         aliyun CLI profile (~/.aliyun/config.json); without it\n"
+  "                         the SDKs' default chain: environment, OIDC,\n"
+  "                         config.json, ~/.alibabacloud/credentials, ECS\n"
+  "                         RAM role, ALIBABA_CLOUD_CREDENTIALS_URI\n"
+  "  --ca-bundle FILE       PEM CAs to trust besides the system's (also\n"
+  "                         CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)\n"
   "  --login-token T, --session-id S, --session-token T   client secrets\n\n";
 
 static const char run_opts[] =

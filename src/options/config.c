@@ -40,6 +40,7 @@ const struct wr_opt_def wr_opts_table[] = {
   {"signature", O_SIGNATURE, 1, C_PR, J_STR},
   {"endpoint", O_ENDPOINT, 1, C_PRS, J_STR},
   {"insecure", O_INSECURE, 0, C_PRS, J_FLAG},
+  {"ca-bundle", O_CA_BUNDLE, 1, C_PRS, J_STR},
   {"profile", O_PROFILE, 1, C_PRS, J_STR},
   {"client-id", O_CLIENT_ID, 1, C_PR, J_STR},
   {"client-os", O_CLIENT_OS, 1, C_PR, J_STR},
@@ -316,6 +317,7 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
   case O_ENDPOINT: rc = set_str(ps, &cfg->endpoint, v, src); break;
   case O_INSECURE: cfg->insecure = true; break;
   case O_PROFILE: rc = set_str(ps, &cfg->profile, v, src); break;
+  case O_CA_BUNDLE: rc = set_str(ps, &cfg->ca_bundle, v, src); break;
   case O_CLIENT_ID: rc = set_str(ps, &cfg->client_id, v, src); break;
   case O_CLIENT_OS: rc = set_str(ps, &cfg->client_os, v, src); break;
   case O_CLIENT_VERSION: rc = set_str(ps, &cfg->client_version, v, src); break;

@@ -316,9 +316,9 @@ static int set_str(char **dst, char *src)
   return 0;
 }
 
-/* Every answer tells the limiter something: a throttle slows it down; any
- * other answer with an HTTP status was accepted by the server and feeds the
- * limiter's estimate of the quota.  Reboots and describes alike. */
+/* Every answer to a reboot tells the limiter something: a throttle slows
+ * it down; any other answer with an HTTP status was accepted by the server
+ * and feeds the limiter's estimate of the quota. */
 static void rate_feedback(struct wr_dispatch *d, int64_t now,
                           const struct wr_api_result *r)
 {
@@ -402,6 +402,20 @@ static void complete(struct wr_dispatch *d, struct task *t,
   rate_feedback(d, now, r);
   if (r->outcome == WR_OUTCOME_THROTTLED)
     d->throttled++;
+  /* Temporary credentials that expired are not renewed during a run:
+   * the call was refused, nothing done.  Stop, and leave the chunk to
+   * `resume` with fresh credentials (exit 3), not a failed desktop. */
+  if (strncmp(r->code, "InvalidSecurityToken.Expired", 28) == 0) {
+    struct wr_err e;
+
+    wr_err_set(&e, WR_ECREDS, "the credentials expired (%s)", r->code);
+    if (!wr_stop_stopping(&d->stop))
+      wr_errorf("the temporary credentials expired (%s); the run stops: "
+                "resume it (the credentials are fetched again)", r->code);
+    fatal(d, "credentials expired", &e);
+    task_cut(d, t);
+    return;
+  }
   v = wr_retry_next(&d->policy, &t->rs, r);
   wr_debugf("chunk %s attempt %d: %s%s%s (%s)", t->id, t->rs.attempts,
             r->outcome == WR_OUTCOME_OK ? "ok" : "error",
@@ -963,15 +977,21 @@ static bool verify_may_call(void *ud, int64_t now, int64_t *wait_ms)
   return true;
 }
 
-/* A describe answer (pre-flight or verify) about the caller stops the run
- * as a reboot's does (task_auth); the desktops of a wave whose pre-flight
- * it ends were never sent, so they end skipped and resume sends them. */
+/* A describe answer (pre-flight or verify).  A throttle slows the run's
+ * calls down, but an accepted describe is not fed to the limiter's quota
+ * estimate: the service counts its quota per action, and describes counted
+ * as accepted reboots would make the estimate too high (the rate would then
+ * sit above the RebootDesktops quota).  An answer about the caller stops
+ * the run as a reboot's does (task_auth); the desktops of a wave whose
+ * pre-flight it ends were never sent, so they end skipped and resume sends
+ * them. */
 static void verify_answered(void *ud, int64_t now,
                             const struct wr_api_result *r)
 {
   struct wr_dispatch *d = ud;
 
-  rate_feedback(d, now, r);
+  if (r->outcome == WR_OUTCOME_THROTTLED)
+    wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
   if (!r->fatal_auth || !wr_stop_credentials(&d->stop, r->code, r->message))
     return;
   auth_stopped(d, "DescribeDesktops");

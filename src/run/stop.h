@@ -6,8 +6,8 @@
  *
  * The reasons are the report's "stop_reason" texts (CONTRACT.md):
  * "canary", "max-errors", "deadline", "interrupt", "report",
- * "out of memory", "credentials", "unreachable".  The first reason wins;
- * later events change nothing.
+ * "out of memory", "credentials", "credentials expired", "unreachable".
+ * The first reason wins; later events change nothing.
  * A stopped run exits WR_EXIT_STOPPED. */
 #ifndef WR_STOP_H
 #define WR_STOP_H
@@ -56,7 +56,8 @@ void wr_stop_set_base(struct wr_stop *s, size_t failed_desktops);
 bool wr_stop_outcome(struct wr_stop *s, int wave, bool failed, size_t nids);
 /* The wall clock now: --deadline. */
 bool wr_stop_clock(struct wr_stop *s, int64_t wall_ms);
-/* A fatal error (reason "report" or "out of memory"); err is kept. */
+/* A fatal error (reason "report", "out of memory" or "credentials
+ * expired"); err is kept. */
 bool wr_stop_fatal(struct wr_stop *s, const char *reason,
                    const struct wr_err *err);
 

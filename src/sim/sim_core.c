@@ -41,6 +41,15 @@ int wr_sim_init(struct wr_sim *sim, const struct wr_sim_opts *opts,
     wr_sim_idem_free(&sim->idem);
     return WR_ENOMEM;
   }
+  sim->sts = NULL;
+  if (opts->sts_life_ms > 0) {
+    sim->sts = wr_sim_sts_create(opts->sts_life_ms, (int)opts->sts_fail);
+    if (sim->sts == NULL) {
+      uv_mutex_destroy(&sim->lock);
+      wr_sim_idem_free(&sim->idem);
+      return WR_ENOMEM;
+    }
+  }
   return 0;
 }
 
@@ -49,6 +58,8 @@ void wr_sim_free(struct wr_sim *sim)
   int i;
 
   uv_mutex_destroy(&sim->lock);
+  wr_sim_sts_destroy(sim->sts);
+  sim->sts = NULL;
   wr_sim_idem_free(&sim->idem);
   wr_sim_nonces_free(&sim->nonces);
   wr_sim_stats_free(&sim->stats);
@@ -471,6 +482,53 @@ static void log_request(struct wr_sim *sim, const struct wr_sim_call *call,
   }
 }
 
+/* The presented AccessKey id of a call refused as unknown. */
+static char *presented_id(const struct wr_sim_call *call,
+                          const struct wr_sim_request *req)
+{
+  const char *a = wr_sim_header_get(req, "authorization");
+  const char *p;
+
+  if (a == NULL) {
+    p = wr_sim_params_get(&call->params, "AccessKeyId");
+    return p != NULL ? strdup(p) : NULL;
+  }
+  p = strstr(a, "Credential=");
+  if (p == NULL)
+    return NULL;
+  p += 11;
+  return strndup(p, strcspn(p, ", "));
+}
+
+/* wr_sim_check, with the temporary AccessKeys of --sts accepted until
+ * they expire, then refused as the real service does. */
+static int check(struct wr_sim *sim, const struct wr_sim_request *req,
+                 int64_t wall_ms, struct wr_sim_call *call)
+{
+  struct wr_sim_creds c = sim->creds;
+  char *id;
+  int rc, found;
+
+  rc = wr_sim_check(&sim->creds, req, wall_ms, call);
+  if (rc < 0 || sim->sts == NULL || !call->failed ||
+      call->err.violation != WR_SIM_V_UNKNOWN_ACCESS_KEY)
+    return rc;
+  id = presented_id(call, req);
+  found = wr_sim_sts_lookup(sim->sts, id, wall_ms, &c);
+  free(id);
+  if (found == 0)
+    return rc;
+  wr_sim_call_free(call);
+  rc = wr_sim_check(&c, req, wall_ms, call);
+  if (rc < 0 || found > 0 || call->failed)
+    return rc;
+  call->auth_ok = false;
+  call->failed = true;
+  wr_sim_error_set(&call->err, 400, "InvalidSecurityToken.Expired",
+                   WR_SIM_V_OTHER, "Specified SecurityToken is expired.");
+  return 0;
+}
+
 int wr_sim_handle(struct wr_sim *sim, const struct wr_sim_request *req,
                   int64_t now_ms, int64_t wall_ms,
                   struct wr_sim_response *out)
@@ -480,7 +538,7 @@ int wr_sim_handle(struct wr_sim *sim, const struct wr_sim_request *req,
   const char *region;
   memset(out, 0, sizeof(*out));
   out->retry_after_ms = -1;
-  rc = wr_sim_check(&sim->creds, req, wall_ms, &call);
+  rc = check(sim, req, wall_ms, &call);
   if (rc < 0) {
     wr_sim_call_free(&call);
     return rc;

@@ -21,6 +21,7 @@
 #include "sim_opts.h"
 #include "sim_stats.h"
 #include "sim_store.h"
+#include "sim_sts.h"
 
 #include <stdio.h>
 #include <uv.h>
@@ -38,6 +39,7 @@ struct wr_sim {
   int64_t first_ms;               /* the first arrival, -1: none yet */
   FILE *log;                      /* --log, NULL: none */
   int64_t last_now;               /* keeps time monotonic across threads */
+  struct wr_sim_sts *sts;         /* --sts, NULL: off */
 };
 
 enum wr_sim_reply {

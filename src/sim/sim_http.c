@@ -143,6 +143,26 @@ static enum MHD_Result decide(struct wr_sim_http *h, struct ctx *x,
   }
   MHD_get_connection_values(c, MHD_HEADER_KIND, on_header, x);
   req.method = method;
+  if (h->sim->sts != NULL) {
+    int status = 0;
+    char *body = NULL;
+
+    req.path = x->uri;
+    req.query = q ? q : "";
+    req.headers = x->headers;
+    req.nheaders = x->nheaders;
+    req.body = x->body.data;
+    req.body_len = x->body.len;
+    switch (wr_sim_sts_route(h->sim->sts, &h->sim->creds, &req,
+                             wr_clock_wall_ms(), &status, &body)) {
+    case 0: break;
+    case 1:
+      x->state = DECIDED;
+      return send_body(c, status, body, strlen(body), "application/json",
+                       NULL, -1);
+    default: return MHD_NO;
+    }
+  }
   req.path = x->uri;
   req.query = q ? q : "";
   req.headers = x->headers;

@@ -24,6 +24,11 @@ static const char usage[] =
 "  --access-key-id ID     (default testid)\n"
 "  --access-key-secret S  (default testsecret)\n"
 "  --security-token T     every signed call must carry this STS token\n"
+"  --sts SECONDS          also be STS (AssumeRole, AssumeRoleWithOIDC), the\n"
+"                         ECS metadata service and a credentials URI;\n"
+"                         issued credentials live SECONDS and are accepted\n"
+"                         until then (GET /__sts: the counts)\n"
+"  --sts-fail N           the first N AssumeRole calls get 503\n"
 "  --client-id ID, --login-token T, --session-id S\n"
 "                         client-API calls must carry these values\n"
 "Fleet:\n"
@@ -71,7 +76,7 @@ enum {
   O_FAIL_RATE, O_RESET_RATE, O_LOST_RATE, O_HANG_RATE, O_HANG_MS,
   O_GARBAGE_RATE, O_HTML_OK_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS,
   O_MAX_TOKENS, O_MAX_NONCES, O_QPS_MODEL, O_QPS_SCHEDULE, O_STOPPED_RATE,
-  O_CONNECTED_RATE
+  O_CONNECTED_RATE, O_STS_LIFE, O_STS_FAIL
 };
 
 static const struct option longopts[] = {
@@ -109,6 +114,8 @@ static const struct option longopts[] = {
   {"stats", required_argument, NULL, O_STATS},
   {"max-tokens", required_argument, NULL, O_MAX_TOKENS},
   {"max-nonces", required_argument, NULL, O_MAX_NONCES},
+  {"sts", required_argument, NULL, O_STS_LIFE},
+  {"sts-fail", required_argument, NULL, O_STS_FAIL},
   {"help", no_argument, NULL, 'h'},
   {"version", no_argument, NULL, 'V'},
   {NULL, 0, NULL, 0}
@@ -316,6 +323,14 @@ static int one(struct wr_sim_opts *o, int c, const char *name,
   case O_MAX_TOKENS:
     rc = integer(name, arg, 1, 100000000, &i, err);
     o->max_tokens = (long)i;
+    break;
+  case O_STS_LIFE:
+    rc = integer(name, arg, 1, 86400, &i, err);
+    o->sts_life_ms = (int64_t)i * 1000;
+    break;
+  case O_STS_FAIL:
+    rc = integer(name, arg, 0, 1000000, &i, err);
+    o->sts_fail = (long)i;
     break;
   case O_MAX_NONCES:
     rc = integer(name, arg, 1, 100000000, &i, err);

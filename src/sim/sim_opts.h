@@ -25,6 +25,9 @@ struct wr_sim_opts {
   char *access_key_id;      /* "testid" */
   char *access_key_secret;  /* "testsecret" */
   char *security_token;     /* NULL: calls must carry none */
+  int64_t sts_life_ms;      /* --sts SECONDS: the fake STS, metadata
+                               service and URI (sim_sts.h), 0: off */
+  long sts_fail;            /* --sts-fail N: first N AssumeRole get 503 */
   char *client_id;          /* NULL: any */
   char *login_token;
   char *session_id;

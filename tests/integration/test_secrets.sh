@@ -93,9 +93,12 @@ cat >"$TMP/home/.aliyun/config.json" <<JSON
 JSON
 chmod 600 "$TMP/home/.aliyun/config.json"
 check "admin profile" 0 'x-acs-security-token: ***' -- clean_env $PLAN
-# An unsupported profile mode: an error naming it, still no secret.
-check "admin bad profile" 2 'mode RamRoleArn, which is not supported yet' \
-  -- clean_env $PLAN --profile role
+# A RamRoleArn profile whose STS cannot be reached: an error naming the
+# profile and its mode, still no secret (the STS error paths with a
+# server that answers are test_creds_sts.sh).
+check "admin role profile, no STS" 2 'mode RamRoleArn' \
+  -- clean_env ALIBABA_CLOUD_STS_ENDPOINT=http://127.0.0.1:1 \
+  $PLAN --profile role
 rm -f "$TMP/home/.aliyun/config.json"
 
 # Client API: secrets from the environment, then as options (warned).
