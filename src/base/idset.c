@@ -280,6 +280,22 @@ int wr_idset_add_hashed(struct wr_idset *set, const char *s, size_t len,
   return 1;
 }
 
+void wr_idset_seal(struct wr_idset *set)
+{
+  free(set->slots);
+  set->slots = NULL;
+  set->mask = 0;
+}
+
+void wr_idset_drop_index(struct wr_idset *set)
+{
+  wr_idset_seal(set);
+  free(set->keys);
+  set->keys = NULL;
+  set->count = 0;
+  set->keys_cap = 0;
+}
+
 long wr_idset_find(const struct wr_idset *set, const char *s, size_t len)
 {
   int found;
