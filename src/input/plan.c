@@ -483,7 +483,8 @@ static size_t size_hint(char *const *inputs, size_t ninputs)
       if (rows >= HINT_MAX)
         return HINT_MAX;
     }
-  return rows + rows / 16;
+  rows += rows / 16;
+  return rows < HINT_MAX ? rows : HINT_MAX;
 }
 
 /* --region R is the region of rows that name none, not a filter: when
