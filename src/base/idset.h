@@ -45,6 +45,13 @@ uint32_t wr_idset_hash(const char *s, size_t len);
 void wr_idset_prefetch(const struct wr_idset *set, uint32_t hash);
 int wr_idset_add_hashed(struct wr_idset *set, const char *s, size_t len,
                         uint32_t hash, size_t *index);
+/* For a set that is done growing (a finished plan keeps its IDs, not the
+ * 12 to 20 bytes each of lookup).  seal frees the hash table: after it,
+ * only count, key and destroy are allowed.  drop_index also frees the
+ * index (count is then 0): key pointers handed out stay valid until
+ * wr_idset_destroy(), the only call then allowed. */
+void wr_idset_seal(struct wr_idset *set);
+void wr_idset_drop_index(struct wr_idset *set);
 /* The index of s[0..len), or -1 when absent. */
 long wr_idset_find(const struct wr_idset *set, const char *s, size_t len);
 size_t wr_idset_count(const struct wr_idset *set);

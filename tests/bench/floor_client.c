@@ -2,12 +2,15 @@
  * on the overhead benchmark's work, to tell libcurl's and the kernel's
  * share of `wuying-reboot run` from ours.  Not part of the tool.
  *
- *   floor_client PORT FLEET.csv CALLS CONCURRENCY
+ *   floor_client PORT FLEET.csv CALLS CONCURRENCY [IDS]
  *
  * CALLS keep-alive POSTs, CONCURRENCY in flight, to ecd-sim on
  * 127.0.0.1:PORT: client-API RebootDesktops (anonymous, so no signing),
- * one desktop of FLEET.csv (DesktopId,RegionId; from ecd-sim
- * --write-fleet) per call, a fresh nonce and ClientToken each.  The same
+ * IDS desktops (default 1, at most 20) of FLEET.csv (DesktopId,RegionId;
+ * from ecd-sim --write-fleet) per call, all of one region, a fresh nonce
+ * and ClientToken each.  The fleet is cut into chunks as the tool's plan
+ * cuts it: by region, then IDS at a time.  CALLS 0 means one call per
+ * chunk, every desktop once.  The same
  * wiring as src/httppool.c (one uv_poll_t per socket, kept while the
  * socket lives; one uv_timer_t), minus everything the tool adds: no
  * signature, no report, no response parsing, no retry bookkeeping.
@@ -28,7 +31,7 @@ struct sockctx {
 
 struct transfer {
   CURL *easy;
-  char url[512];
+  char url[2048];
 };
 
 static uv_loop_t loop;
@@ -36,7 +39,8 @@ static uv_timer_t timer;
 static CURLM *multi;
 static struct sockctx *byfd[MAXFD];
 static char **ids, **regions;
-static int nids, total, sent, done, ok, port;
+static int nids, total, sent, done, ok, port, per_call = 1;
+static int *chunk_at, nchunks; /* chunk k: ids[chunk_at[k]..chunk_at[k+1]) */
 static char stamp[32]; /* now, URL-encoded: the simulator checks it */
 
 static size_t on_body(char *d, size_t size, size_t n, void *u)
@@ -48,14 +52,21 @@ static size_t on_body(char *d, size_t size, size_t n, void *u)
 
 static void start(struct transfer *t)
 {
-  int i = sent++;
+  int i = sent++, k = i % nchunks, j, n;
+  size_t len;
 
-  snprintf(t->url, sizeof(t->url),
-           "http://127.0.0.1:%d/?Action=RebootDesktops&Format=json"
-           "&Version=2020-10-02&Timestamp=%s"
-           "&SignatureNonce=%032x&ClientId=x&ClientToken=floor-%d"
-           "&DesktopId.1=%s&RegionId=%s",
-           port, stamp, i + 1, i, ids[i % nids], regions[i % nids]);
+  n = snprintf(t->url, sizeof(t->url),
+               "http://127.0.0.1:%d/?Action=RebootDesktops&Format=json"
+               "&Version=2020-10-02&Timestamp=%s"
+               "&SignatureNonce=%032x&ClientId=x&ClientToken=floor-%d"
+               "&RegionId=%s",
+               port, stamp, i + 1, i, regions[chunk_at[k]]);
+  len = (size_t)n;
+  for (j = chunk_at[k]; j < chunk_at[k + 1] && len < sizeof(t->url); j++) {
+    n = snprintf(t->url + len, sizeof(t->url) - len, "&DesktopId.%d=%s",
+                 j - chunk_at[k] + 1, ids[j]);
+    len += (size_t)n;
+  }
   curl_easy_setopt(t->easy, CURLOPT_URL, t->url);
   curl_multi_add_handle(multi, t->easy);
 }
@@ -186,6 +197,47 @@ static int load_fleet(const char *path)
   return nids > 0 ? 0 : -1;
 }
 
+/* Regroup the fleet by region (keeping file order within a region) and
+ * cut it into chunks of per_call IDs of one region. */
+static int make_chunks(void)
+{
+  char **i2 = malloc(sizeof(*i2) * (size_t)nids);
+  char **r2 = malloc(sizeof(*r2) * (size_t)nids);
+  char *seen[64];
+  int i, n = 0, nseen = 0, r;
+
+  chunk_at = malloc(sizeof(*chunk_at) * ((size_t)nids + 1));
+  if (i2 == NULL || r2 == NULL || chunk_at == NULL)
+    return -1;
+  /* A pass per region (a fleet has a handful): cheaper than a sort, so
+   * the floor stays a floor. */
+  for (i = 0; i < nids; i++) {
+    for (r = 0; r < nseen && strcmp(seen[r], regions[i]) != 0; r++)
+      ;
+    if (r == nseen) {
+      if (nseen == 64)
+        return -1;
+      seen[nseen++] = regions[i];
+    }
+  }
+  for (r = 0; r < nseen; r++)
+    for (i = 0; i < nids; i++)
+      if (strcmp(regions[i], seen[r]) == 0) {
+        i2[n] = ids[i];
+        r2[n++] = regions[i];
+      }
+  free(ids);
+  free(regions);
+  ids = i2;
+  regions = r2;
+  for (i = 0; i < nids; i++)
+    if (i == 0 || strcmp(regions[i], regions[i - 1]) != 0 ||
+        i - chunk_at[nchunks - 1] == per_call)
+      chunk_at[nchunks++] = i;
+  chunk_at[nchunks] = nids;
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   struct transfer *tr;
@@ -193,19 +245,25 @@ int main(int argc, char **argv)
   struct curl_slist *hdrs = NULL;
   time_t now;
 
-  if (argc != 5) {
-    fprintf(stderr, "usage: floor_client PORT FLEET.csv CALLS CONCURRENCY\n");
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: floor_client PORT FLEET.csv CALLS CONCURRENCY "
+            "[IDS]\n");
     return 2;
   }
   port = atoi(argv[1]);
   total = atoi(argv[3]);
   conc = atoi(argv[4]);
+  if (argc == 6)
+    per_call = atoi(argv[5]);
   now = time(NULL);
   strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H%%3A%M%%3A%SZ", gmtime(&now));
-  if (load_fleet(argv[2]) < 0 || total < 1 || conc < 1) {
+  if (per_call < 1 || per_call > 20 || load_fleet(argv[2]) < 0 ||
+      make_chunks() < 0 || total < 0 || conc < 1) {
     fprintf(stderr, "floor_client: bad arguments or fleet %s\n", argv[2]);
     return 2;
   }
+  if (total == 0)
+    total = nchunks;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   uv_loop_init(&loop);
   uv_timer_init(&loop, &timer);

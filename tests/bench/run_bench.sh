@@ -1,7 +1,7 @@
 # Benchmarks of `wuying-reboot run` against ecd-sim (see README.md here).
 #
 #   sh tests/bench/run_bench.sh BUILD_DIR
-#     [rate|overhead|floor|rss|quota|quota-step|all] [RUNS]
+#     [rate|overhead|floor|rss|chunk20|quota|quota-step|all] [RUNS]
 #
 # rate      5,000 one-desktop calls at --rate 200, simulator latency 50 ms:
 #           achieved calls/s (first to last arrival at the simulator) and
@@ -14,6 +14,12 @@
 #           libcurl and the kernel cost by themselves.  Needs cc.
 # rss       100,000 desktops in chunks of 20 (5,000 calls), --rate 0
 #           --concurrency 64: peak RSS.  Target: <= 32 MB.
+# chunk20   400,000 desktops in 20-ID chunks (about 20,000 calls), --rate 0
+#           --concurrency 64, plan, report and V3 signing included, against
+#           floor_client doing the same chunks (client API, 20 IDs a call)
+#           in the same rounds (tool, then floor, each against a fresh
+#           simulator): CPU-s of each, their ratio, the tool's peak RSS.
+#           Targets: <= 1.3 times the floor's CPU, <= 32 MB.  Needs cc.
 # quota     ecd-sim --qps Q (Q = 10, 30, 100) under each --qps-model
 #           (accepted, all), --rate 2Q and 5Q, max(600, 20 Q) one-desktop
 #           calls, latency 20 ms: the share of Q used, (accepted - 1) /
@@ -173,6 +179,48 @@ bench_rss()
     "(target <= 32)"
 }
 
+bench_chunk20()
+{
+  note "chunk20: 400,000 desktops in chunks of 20, --rate 0 --concurrency 64," \
+    "tool and floor_client in the same rounds ($RUNS rounds)"
+  cc -O2 -o "$T/floor_client" "$SRC/tests/bench/floor_client.c" -lcurl -luv ||
+    fail "cannot build floor_client.c"
+  : > "$T/c20.res"
+  i=0
+  while [ "$i" -lt "$RUNS" ]; do
+    i=$((i + 1))
+    SIM_NOLOG=1
+    sim_start --desktops 400000 --seed $((600 + i)) \
+      --write-fleet "$T/c20-fleet.csv"
+    wait_fleet "$T/c20-fleet.csv" 400000
+    timed_run c20-$i --rate 0 --concurrency 64 "$T/c20-fleet.csv"
+    sim_stop
+    calls=$(simstat .calls_total)
+    tcpu=$CPU; twall=$WALL; trss=$RSS
+    sim_start --desktops 400000 --seed $((600 + i)) \
+      --write-fleet "$T/c20-fleet.csv"
+    wait_fleet "$T/c20-fleet.csv" 400000
+    /usr/bin/time -v -o "$T/c20f.time" "$T/floor_client" "$PORT" \
+      "$T/c20-fleet.csv" 0 64 20 > "$T/c20f.out" 2>&1 ||
+      { cat "$T/c20f.out" >&2; fail "floor_client failed"; }
+    sim_stop
+    fcalls=$(simstat .calls_total)
+    SIM_NOLOG=
+    fcpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 }
+                       END { printf "%.3f", u + s }' "$T/c20f.time")
+    frss=$(awk -F': ' '/Maximum resident/ { printf "%.1f", $2 / 1024 }' "$T/c20f.time")
+    ratio=$(awk -v a="$tcpu" -v b="$fcpu" 'BEGIN { printf "%.2f", a / b }')
+    echo "$tcpu $fcpu $ratio $trss" >> "$T/c20.res"
+    note "  round $i: tool $calls calls, CPU ${tcpu}s, wall ${twall}s," \
+      "peak RSS ${trss} MB; floor $fcalls calls, CPU ${fcpu}s," \
+      "peak RSS ${frss} MB ($(cat "$T/c20f.out")); ratio $ratio"
+  done
+  echo "chunk20: median tool CPU $(awk '{ print $1 }' "$T/c20.res" | median) s," \
+    "floor CPU $(awk '{ print $2 }' "$T/c20.res" | median) s," \
+    "ratio $(awk '{ print $3 }' "$T/c20.res" | median) (target <= 1.3)," \
+    "tool peak RSS $(awk '{ print $4 }' "$T/c20.res" | median) MB (target <= 32)"
+}
+
 # sim_calls ACTION: "MS OUTCOME" lines of the simulator's log, arrival order.
 sim_calls()
 {
@@ -245,8 +293,9 @@ case $WHAT in
   overhead) bench_overhead ;;
   floor) bench_floor ;;
   rss) bench_rss ;;
+  chunk20) bench_chunk20 ;;
   quota) bench_quota ;;
   quota-step) bench_quota_step ;;
   all) bench_rate; bench_overhead; bench_rss ;;
-  *) fail "unknown benchmark '$WHAT' (rate, overhead, floor, rss, quota, quota-step or all)" ;;
+  *) fail "unknown benchmark '$WHAT' (rate, overhead, floor, rss, chunk20, quota, quota-step or all)" ;;
 esac

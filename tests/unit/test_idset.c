@@ -76,6 +76,45 @@ static void test_hint_and_hashed(void **state)
   wr_idset_destroy(&set);
 }
 
+/* A hint that is no power of two sizes a table of that size: fill it past
+ * 70% (it grows), check every key, then seal and drop the index: the key
+ * pointers handed out stay valid. */
+static void test_odd_size_seal_drop(void **state)
+{
+  struct wr_idset *set = NULL;
+  const char *keep[3];
+  char key[32];
+  size_t i, idx;
+  int n;
+
+  (void)state;
+  assert_int_equal(wr_idset_create(1234, &set), 0);
+  for (i = 0; i < 5000; i++) {
+    n = snprintf(key, sizeof(key), "ecd-%zx", i * 40503u);
+    assert_int_equal(wr_idset_add(set, key, (size_t)n, &idx), 1);
+    assert_int_equal(idx, i);
+  }
+  for (i = 0; i < 5000; i++) {
+    n = snprintf(key, sizeof(key), "ecd-%zx", i * 40503u);
+    assert_int_equal(wr_idset_find(set, key, (size_t)n), (long)i);
+  }
+  assert_int_equal(wr_idset_find(set, "ecd-none", 8), -1);
+  wr_idset_seal(set);
+  assert_int_equal(wr_idset_count(set), 5000);
+  keep[0] = wr_idset_key(set, 0);
+  keep[1] = wr_idset_key(set, 2500);
+  keep[2] = wr_idset_key(set, 4999);
+  assert_string_equal(keep[1], "ecd-609111c");   /* 2500 * 40503 */
+  wr_idset_drop_index(set);
+  assert_int_equal(wr_idset_count(set), 0);
+  assert_null(wr_idset_key(set, 0));
+  assert_string_equal(keep[0], "ecd-0");
+  assert_string_equal(keep[1], "ecd-609111c");
+  assert_string_equal(keep[2], "ecd-c118401");   /* 4999 * 40503 */
+  wr_idset_destroy(&set);
+  assert_null(set);
+}
+
 static void test_arena(void **state)
 {
   struct wr_arena a;
@@ -102,6 +141,7 @@ int main(void)
     cmocka_unit_test(test_add_find),
     cmocka_unit_test(test_many_keys_grow),
     cmocka_unit_test(test_hint_and_hashed),
+    cmocka_unit_test(test_odd_size_seal_drop),
     cmocka_unit_test(test_arena),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
