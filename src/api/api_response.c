@@ -122,6 +122,8 @@ static void copy_field(char *dst, size_t size, const char *src)
 {
   size_t i;
 
+  /* cppcheck-suppress arrayIndexOutOfBoundsCond ; src is read up to its
+   * NUL only, never to size (cppcheck pairs a short literal with a big dst) */
   for (i = 0; i + 1 < size && src[i] != '\0'; i++)
     dst[i] = iscntrl((unsigned char)src[i]) ? ' ' : src[i];
   dst[i] = '\0';

@@ -188,6 +188,8 @@ static int sign_v3(const struct wr_v3_input *in, const char *cq,
   size_t n = in->nheaders, hdrs_size, names = 0, names_len = 0, i;
   int rc;
 
+  if (key == NULL && secret == NULL)
+    return WR_EINVAL;
   wr_buf_init(&creq, SIGN_MAX);
   if (n > SMALL_HDRS) {
     h = calloc(n, sizeof(*h));

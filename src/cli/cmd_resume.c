@@ -208,9 +208,6 @@ static int check_run(const struct wr_rread *rr, const struct wr_config *c,
 {
   const char *api = c->api == WR_API_CLIENT ? "client" : "admin";
 
-  if (rr->run.options == NULL)
-    return wr_err_set(err, WR_EINPUT, "%s: the run record has no \"options\"; "
-                      "this report cannot be resumed", rr->path);
   if (rr->run.api != NULL && strcmp(rr->run.api, api) != 0)
     return wr_err_set(err, WR_EINPUT, "%s: the run record says api \"%s\", "
                       "its options \"%s\"", rr->path, rr->run.api, api);
@@ -275,15 +272,18 @@ int wr_cmd_resume(const struct wr_config *cli)
     wr_errorf("resume: %s: no run record: not a wuying-reboot report", path);
     goto out;
   }
-  snprintf(source, sizeof(source), "%s: run.options", path);
-  if (rr->run.options != NULL) {
-    have_cfg = true;
-    if (wr_config_resume(cli, rr->run.options, source, &cfg, &err) < 0) {
-      wr_errorf("resume: %s", err.msg);
-      goto out;
-    }
+  if (rr->run.options == NULL) {
+    wr_errorf("resume: %s: the run record has no \"options\"; this report "
+              "cannot be resumed", path);
+    goto out;
   }
-  if (check_run(rr, have_cfg ? &cfg : cli, &err) < 0 ||
+  snprintf(source, sizeof(source), "%s: run.options", path);
+  have_cfg = true;
+  if (wr_config_resume(cli, rr->run.options, source, &cfg, &err) < 0) {
+    wr_errorf("resume: %s", err.msg);
+    goto out;
+  }
+  if (check_run(rr, &cfg, &err) < 0 ||
       find_left(rr, cfg.api == WR_API_CLIENT, &l, &err) < 0) {
     wr_errorf("resume: %s", err.msg);
     goto out;

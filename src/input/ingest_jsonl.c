@@ -162,7 +162,7 @@ static int line_done(struct wr_jsonl *j, const char *s, size_t len)
   } else {
     row.id = id->valuestring;
     row.id_len = strlen(id->valuestring);
-    if (cJSON_IsString(region)) {
+    if (region != NULL && cJSON_IsString(region)) {
       row.region = region->valuestring;
       row.region_len = strlen(region->valuestring);
       wr_ingest_trim(&row.region, &row.region_len);

@@ -8,38 +8,40 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Append a node for chunk id; its index is the id's index in the set. */
-static int add_node(struct wr_rread_ctx *c, const char *id,
-                    struct wr_rread_chunk **out)
+/* Append a node for chunk id; its index is the id's index in the set.
+ * The node, or NULL with the error in *rc. */
+static struct wr_rread_chunk *add_node(struct wr_rread_ctx *c, const char *id,
+                                       int *rc)
 {
   struct wr_rread *rr = c->rr;
   struct wr_rread_chunk *n;
   size_t idx;
   long prev;
-  int rc;
 
-  *out = NULL;
   prev = wr_idset_find(rr->index, id, strlen(id));
-  if (prev >= 0)
-    return wr_rr_bad(c, WR_EINPUT,
-                     "chunk \"%s\" is declared twice (first on line "
-                     "%ld)",
-                     id, rr->chunks[prev].plan_line);
-  if ((rc = wr_rr_grow(c, (void **)&rr->chunks, &c->cap_chunks, rr->nchunks,
-                       sizeof(*n))) < 0)
-    return rc;
-  rc = wr_idset_add(rr->index, id, strlen(id), &idx);
-  if (rc < 0)
-    return rc == WR_ENOMEM ? wr_rr_nomem(c)
-                           : wr_rr_bad(c, rc, "too many chunks");
+  if (prev >= 0) {
+    *rc = wr_rr_bad(c, WR_EINPUT,
+                    "chunk \"%s\" is declared twice (first on line %ld)", id,
+                    rr->chunks[prev].plan_line);
+    return NULL;
+  }
+  if ((*rc = wr_rr_grow(c, (void **)&rr->chunks, &c->cap_chunks, rr->nchunks,
+                        sizeof(*n))) < 0)
+    return NULL;
+  *rc = wr_idset_add(rr->index, id, strlen(id), &idx);
+  if (*rc < 0) {
+    *rc = *rc == WR_ENOMEM ? wr_rr_nomem(c)
+                           : wr_rr_bad(c, *rc, "too many chunks");
+    return NULL;
+  }
+  *rc = 0;
   n = &rr->chunks[rr->nchunks++];
   memset(n, 0, sizeof(*n));
   n->id = wr_idset_key(rr->index, idx);
   n->parent = -1;
   n->plan_line = c->line;
   n->latency_ms = -1;
-  *out = n;
-  return 0;
+  return n;
 }
 
 /* A plan's desktops, each stored once in rr->desktops: a desktop in two
@@ -100,7 +102,7 @@ int wr_rread_plan(struct wr_rread_ctx *c, const cJSON *o)
                      "plan record for chunk \"%s\" after a split "
                      "(plans come before any call)",
                      id);
-  if ((rc = add_node(c, id, &n)) < 0)
+  if ((n = add_node(c, id, &rc)) == NULL)
     return rc;
   if ((rc = wr_rr_str(c, o, "plan", "region", true, &n->region)) < 0 ||
       (rc = wr_rr_long(c, o, "plan", "wave", false, 0, &wave)) < 0 ||
@@ -227,7 +229,7 @@ static int decode_into(struct wr_rread_ctx *c, const cJSON *o, size_t pi)
     if ((rc = match_ids(c, cJSON_GetObjectItemCaseSensitive(e, "desktop_ids"),
                         what, c->rr->chunks[pi].ids, c->rr->chunks[pi].nids,
                         &ids, &nids)) < 0 ||
-        (rc = add_node(c, id, &n)) < 0)
+        (n = add_node(c, id, &rc)) == NULL)
       return rc;
     /* add_node may have moved the array: index the parent afresh. */
     n->ids = ids;

@@ -187,16 +187,19 @@ struct task *wr_heap_pop(struct wr_queue *q)
 
 void wr_queue_free(struct wr_queue *q)
 {
-  struct task *t;
+  struct task *t, *next;
 
   while ((t = wr_ready_pop(q)) != NULL)
     wr_task_free(q, t);
   while ((t = wr_heap_pop(q)) != NULL)
     wr_task_free(q, t);
-  while ((t = q->inflight_head) != NULL) {
-    wr_inflight_unlink(q, t);
+  /* The whole list goes: walk it rather than unlink task by task. */
+  for (t = q->inflight_head; t != NULL; t = next) {
+    next = t->next;
     wr_task_free(q, t);
   }
+  q->inflight_head = NULL;
+  q->inflight = 0;
   free(q->heap);
   q->heap = NULL;
   q->nheap = q->capheap = 0;

@@ -264,18 +264,20 @@ void wr_sender_bind(struct wr_sender *s, struct wr_dispatch_sender *out)
 void wr_sender_destroy(struct wr_sender **pp)
 {
   struct wr_sender *s = *pp;
-  struct pending *p;
+  struct pending *p, *next;
 
   if (s == NULL)
     return;
   *pp = NULL;
   wr_httppool_destroy(&s->pool);
   wr_hmac_key_destroy(&s->key);
-  /* After an abort, attempts in flight got no callback. */
-  while ((p = s->active) != NULL) {
-    unlink_active(s, p);
+  /* After an abort, attempts in flight got no callback.  The whole list
+   * goes: walk it rather than unlink node by node. */
+  for (p = s->active; p != NULL; p = next) {
+    next = p->next;
     free(p);
   }
+  s->active = NULL;
   while ((p = s->free) != NULL) {
     s->free = p->next;
     free(p);

@@ -146,7 +146,7 @@ static int ok_body(struct wr_sim_response *r)
 static bool in_region(const struct wr_sim *sim, const struct wr_sim_desktop *d,
                       const char *region)
 {
-  return strcmp(sim->fleet.regions[d->region], region) == 0;
+  return region != NULL && strcmp(sim->fleet.regions[d->region], region) == 0;
 }
 
 /* Fail-as-a-whole: one unknown or not-Running desktop rejects the call
@@ -235,7 +235,7 @@ static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
       return wr_sim_error_set(e, 400, "InvalidParameter", WR_SIM_V_OTHER,
                               "The specified NextToken is not valid.");
   }
-  for (i = 0; i < sim->fleet.nregions; i++)
+  for (i = 0; call->region != NULL && i < sim->fleet.nregions; i++)
     if (strcmp(sim->fleet.regions[i], call->region) == 0)
       reg = (uint32_t)i;
   o = cJSON_CreateObject();
@@ -327,7 +327,7 @@ static int fault(struct wr_sim *sim, struct wr_sim_response *r,
     r->content_type = "text/html";
     return 1;
   }
-  if ((u -= o->fail_rate) < 0) {
+  if (u < o->fail_rate) {
     if (wr_sim_rand_next(&sim->rng) & 1)
       wr_sim_error_set(&e, 503, "ServiceUnavailable", WR_SIM_V_NONE,
                        "The request has failed due to a temporary failure "

@@ -70,16 +70,6 @@ static int load(const char *text, struct fixture *fx)
   return 0;
 }
 
-static int setup(void **state)
-{
-  struct fixture *fx = calloc(1, sizeof(*fx));
-
-  if (fx == NULL || load(report, fx) < 0)
-    return -1;
-  *state = fx;
-  return 0;
-}
-
 static int teardown(void **state)
 {
   struct fixture *fx = *state;
@@ -87,6 +77,21 @@ static int teardown(void **state)
   wr_audit_free(&fx->a);
   wr_rread_destroy(&fx->rr);
   free(fx);
+  return 0;
+}
+
+static int setup(void **state)
+{
+  struct fixture *fx = calloc(1, sizeof(*fx));
+
+  if (fx == NULL)
+    return -1;
+  *state = fx;
+  /* cmocka runs no teardown after a failed setup. */
+  if (load(report, fx) < 0) {
+    teardown(state);
+    return -1;
+  }
   return 0;
 }
 

@@ -27,6 +27,10 @@ static struct wr_config cfg;
 static struct wr_err err;
 static struct args a;
 
+/* The end of load()'s list: a pointer, as va_arg reads it (NULL may be a
+ * plain 0, an int, which a variadic call does not convert). */
+#define END ((const char *)NULL)
+
 /* Load a NULL-terminated argument list (copied: getopt permutes argv and
  * secrets are wiped in place). */
 static int load(const char *first, ...)
@@ -69,7 +73,7 @@ static void usage_error(const char *expect)
 
 #define EXPECT_USAGE(expect, ...)                                              \
   do {                                                                         \
-    assert_int_equal(load(__VA_ARGS__, NULL), WR_EUSAGE);                      \
+    assert_int_equal(load(__VA_ARGS__, END), WR_EUSAGE);                       \
     usage_error(expect);                                                       \
     teardown(NULL);                                                            \
   } while (0)
@@ -77,7 +81,7 @@ static void usage_error(const char *expect)
 static void test_defaults(void **state)
 {
   (void)state;
-  assert_int_equal(load("plan", "fleet.csv", NULL), 0);
+  assert_int_equal(load("plan", "fleet.csv", END), 0);
   assert_int_equal(cfg.command, WR_CMD_PLAN);
   assert_int_equal(cfg.ninputs, 1);
   assert_string_equal(cfg.inputs[0], "fleet.csv");
@@ -115,7 +119,7 @@ static void test_every_option(void **state)
                         "--column", "2", "--strict", "--client-id", "cid",
                         "--client-os", "Linux", "--client-version", "1.0",
                         "--profile", "p1", "--signature", "v1", "-v", "-v",
-                        "a.jsonl", "-", NULL), 0);
+                        "a.jsonl", "-", END), 0);
   assert_int_equal(cfg.command, WR_CMD_RUN);
   assert_string_equal(cfg.region, "cn-shanghai");
   assert_int_equal(cfg.api, WR_API_ADMIN);
@@ -151,24 +155,24 @@ static void test_every_option(void **state)
 static void test_help_and_version(void **state)
 {
   (void)state;
-  assert_int_equal(load("--version", NULL), 0);
+  assert_int_equal(load("--version", END), 0);
   assert_int_equal(cfg.command, WR_CMD_NONE);
   teardown(NULL);
-  assert_int_equal(load("--help", NULL), 0);
+  assert_int_equal(load("--help", END), 0);
   assert_int_equal(cfg.command, WR_CMD_NONE);
   teardown(NULL);
   /* --help wins over anything wrong after it */
-  assert_int_equal(load("plan", "--help", "--rate", "x", NULL), 0);
+  assert_int_equal(load("plan", "--help", "--rate", "x", END), 0);
   assert_int_equal(cfg.command, WR_CMD_NONE);
   teardown(NULL);
-  assert_int_equal(load("report", "-h", NULL), 0);
+  assert_int_equal(load("report", "-h", END), 0);
   assert_int_equal(cfg.command, WR_CMD_NONE);
 }
 
 static void test_usage_errors(void **state)
 {
   (void)state;
-  assert_int_equal(load(NULL, NULL), WR_EUSAGE);
+  assert_int_equal(load(NULL, END), WR_EUSAGE);
   usage_error("missing COMMAND");
   teardown(NULL);
   EXPECT_USAGE("unknown command \"reboot\"", "reboot", "x.csv");
@@ -266,7 +270,7 @@ static void test_numbers_and_durations(void **state)
 
   (void)state;
   assert_int_equal(load("run", "--max-errors", "7", "--rate", "0",
-                        "--deadline", "2026-11-29T22:00:00Z", "x", NULL), 0);
+                        "--deadline", "2026-11-29T22:00:00Z", "x", END), 0);
   assert_int_equal(cfg.max_errors, 7);
   assert_true(cfg.max_errors_pct < 0);
   assert_true(cfg.rate == 0);
@@ -304,14 +308,14 @@ static void test_endpoint(void **state)
 {
   (void)state;
   assert_int_equal(load("run", "--endpoint", "http://localhost:9000/", "x",
-                        NULL), 0);
+                        END), 0);
   assert_string_equal(cfg.endpoint, "http://localhost:9000");
   teardown(NULL);
   assert_int_equal(load("run", "--endpoint", "https://ecd.cn-x.example.com",
-                        "x", NULL), 0);
+                        "x", END), 0);
   teardown(NULL);
   assert_int_equal(load("run", "--endpoint", "http://10.0.0.5:80", "--insecure",
-                        "x", NULL), 0);
+                        "x", END), 0);
   teardown(NULL);
   EXPECT_USAGE("plain http is allowed only to a loopback host", "run",
                "--endpoint", "http://10.0.0.5:80", "x");
@@ -332,15 +336,15 @@ static void test_endpoint(void **state)
   /* The value kept is the normal form, the one the report and the
    * requests show. */
   assert_int_equal(load("plan", "--endpoint", "HTTP://LocalHost:8080/", "x",
-                        NULL), 0);
+                        END), 0);
   assert_string_equal(cfg.endpoint, "http://localhost:8080");
   teardown(NULL);
   assert_int_equal(load("run", "--endpoint", "http://0x7f.1:08080", "x",
-                        NULL), 0);
+                        END), 0);
   assert_string_equal(cfg.endpoint, "http://127.0.0.1:8080");
   teardown(NULL);
   assert_int_equal(load("run", "--endpoint", "https://ecd.example.com:443/",
-                        "x", NULL), 0);
+                        "x", END), 0);
   assert_string_equal(cfg.endpoint, "https://ecd.example.com");
 }
 
@@ -348,7 +352,7 @@ static void test_secrets_are_wiped_from_argv(void **state)
 {
   (void)state;
   assert_int_equal(load("plan", "--api", "client", "--login-token",
-                        "LT-SECRET", "--session-id", "SID-SECRET", "x", NULL),
+                        "LT-SECRET", "--session-id", "SID-SECRET", "x", END),
                    0);
   /* getopt permutes argv; search it all */
   for (int i = 0; i < a.argc; i++) {
@@ -363,10 +367,10 @@ static void test_secrets_are_wiped_from_argv(void **state)
 static void test_verbosity(void **state)
 {
   (void)state;
-  assert_int_equal(load("plan", "-vvv", "-v", "x", NULL), 0);
+  assert_int_equal(load("plan", "-vvv", "-v", "x", END), 0);
   assert_int_equal(cfg.verbosity, WR_LOG_TRACE);
   teardown(NULL);
-  assert_int_equal(load("plan", "-q", "x", NULL), 0);
+  assert_int_equal(load("plan", "-q", "x", END), 0);
   assert_int_equal(cfg.verbosity, WR_LOG_ERROR);
   assert_int_equal(wr_log_level(), WR_LOG_ERROR);
 }
@@ -395,7 +399,7 @@ static void test_job_file(void **state)
                   " \"max-errors\": \"2%\", \"verify-timeout\": \"10m\",\n"
                   " \"canary\": 5, \"verbose\": 1, \"strict\": false,\n"
                   " \"endpoint\": null}");
-  assert_int_equal(load("run", "--job", job, "--rate", "5", NULL), 0);
+  assert_int_equal(load("run", "--job", job, "--rate", "5", END), 0);
   assert_string_equal(cfg.region, "cn-beijing");
   assert_true(cfg.rate == 5); /* the command line wins */
   assert_int_equal(cfg.concurrency, 8);
@@ -409,7 +413,7 @@ static void test_job_file(void **state)
   assert_string_equal(cfg.job_file, job);
   teardown(NULL);
   /* inputs on the command line replace the job's; -q beats its verbose */
-  assert_int_equal(load("plan", "-q", "--job", job, "c.csv", NULL), 0);
+  assert_int_equal(load("plan", "-q", "--job", job, "c.csv", END), 0);
   assert_int_equal(cfg.ninputs, 1);
   assert_string_equal(cfg.inputs[0], "c.csv");
   assert_int_equal(cfg.verbosity, WR_LOG_ERROR);
@@ -421,7 +425,7 @@ static void job_error(const char *text, const char *expect)
 {
   const char *job = write_job(text);
 
-  assert_int_equal(load("plan", "--job", job, "x.csv", NULL), WR_EUSAGE);
+  assert_int_equal(load("plan", "--job", job, "x.csv", END), WR_EUSAGE);
   usage_error(expect);
   assert_non_null(strstr(err.msg, job));
   teardown(NULL);
@@ -451,7 +455,7 @@ static void test_job_file_errors(void **state)
   job_error("{\"rate\": 5, \"region\": \"cn-x\", \"rate\": 1}",
             "key \"rate\" is given twice");
   job_error("{\"rate\": 0.001}", "key \"rate\": 0.001 is below the minimum");
-  assert_int_equal(load("plan", "--job", "/nonexistent/job.json", "x", NULL),
+  assert_int_equal(load("plan", "--job", "/nonexistent/job.json", "x", END),
                    WR_EUSAGE);
   usage_error("/nonexistent/job.json");
 }
@@ -460,12 +464,12 @@ static void test_sample_jobs_load(void **state)
 {
   (void)state;
   assert_int_equal(load("plan", "--job",
-                        WR_SOURCE_DIR "/jobs/maintenance-window.json", NULL),
+                        WR_SOURCE_DIR "/jobs/maintenance-window.json", END),
                    0);
   assert_true(cfg.ninputs >= 1);
   teardown(NULL);
   assert_int_equal(load("run", "--job",
-                        WR_SOURCE_DIR "/jobs/canary-rollout.json", NULL), 0);
+                        WR_SOURCE_DIR "/jobs/canary-rollout.json", END), 0);
   assert_true(cfg.canary > 0);
 }
 
@@ -480,7 +484,7 @@ static void test_options_json_round_trip(void **state)
                         "--max-errors", "3", "--deadline",
                         "2026-11-29T22:00:00.250Z", "--verify-timeout", "90s",
                         "--api", "client", "--client-id", "c1",
-                        "--login-token", "NOT-IN-JSON", "x.csv", NULL), 0);
+                        "--login-token", "NOT-IN-JSON", "x.csv", END), 0);
   o = wr_config_to_json(&cfg);
   assert_non_null(o);
   t1 = cJSON_PrintUnformatted(o);
@@ -567,13 +571,13 @@ static void test_region_selection(void **state)
 static void test_resume_and_report(void **state)
 {
   (void)state;
-  assert_int_equal(load("resume", "r.jsonl", "--rate", "3", NULL), 0);
+  assert_int_equal(load("resume", "r.jsonl", "--rate", "3", END), 0);
   assert_int_equal(cfg.command, WR_CMD_RESUME);
   assert_string_equal(cfg.inputs[0], "r.jsonl");
   assert_string_equal(cfg.report_path, "r.jsonl");
   teardown(NULL);
   assert_int_equal(load("report", "r.jsonl", "--format", "html", "-o", "x.html",
-                        NULL), 0);
+                        END), 0);
   assert_string_equal(cfg.report_format, "html");
   assert_string_equal(cfg.output, "x.html");
   teardown(NULL);
@@ -599,7 +603,7 @@ static void test_resume_config(void **state)
   (void)state;
   assert_non_null(o);
   assert_int_equal(load("resume", "now.jsonl", "--rate", "3", "--deadline",
-                        "+30m", "-v", NULL), 0);
+                        "+30m", "-v", END), 0);
   assert_int_equal(wr_config_resume(&cfg, o, "now.jsonl: run.options", &r,
                                     &err), 0);
   assert_int_equal(r.command, WR_CMD_RESUME);

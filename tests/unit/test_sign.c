@@ -227,7 +227,7 @@ static int int_cmp(const void *a, const void *b)
 static void test_sort_small_like_qsort(void **state)
 {
   struct big { int key; char pad[100]; } b[5], want_b[5];
-  int a[40], want[40];
+  int a[40] = {0}, want[40] = {0};
   size_t n, i;
   unsigned seed = 7;
 

@@ -324,6 +324,21 @@ static void test_many_headers(void **state)
   wr_buf_free(&names_a);
 }
 
+/* Neither a secret nor a prepared key: an error, not a NULL secret. */
+static void test_no_secret_no_key(void **state)
+{
+  struct wr_param h[] = {{"host", "example.com"}};
+  struct wr_v3_input in = {"POST", "/", NULL, 0, h, 1, EMPTY_SHA256};
+  struct wr_buf sig;
+
+  (void)state;
+  wr_buf_init(&sig, 256);
+  assert_int_equal(wr_sign_v3(&in, NULL, &sig, NULL, NULL, NULL), WR_EINVAL);
+  assert_int_equal(wr_sign_v3_keyed(&in, NULL, NULL, &sig, NULL), WR_EINVAL);
+  assert_int_equal(sig.len, 0);
+  wr_buf_free(&sig);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -333,6 +348,7 @@ int main(void)
     cmocka_unit_test(test_reboot_desktops_4_4),
     cmocka_unit_test(test_header_values_trimmed_names_lowercased),
     cmocka_unit_test(test_many_headers),
+    cmocka_unit_test(test_no_secret_no_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,6 +173,7 @@ static void run_wave(struct fake *f, int64_t timeout_ms)
   assert_null(v);
   uv_run(&loop, UV_RUN_DEFAULT);
   assert_int_equal(uv_loop_close(&loop), 0);
+  f->loop = NULL;   /* the loop is gone with this frame */
 }
 
 static void test_shares_rate(void **state)
