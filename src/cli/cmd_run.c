@@ -31,7 +31,8 @@ static int put(struct wr_journal *r, cJSON *rec, struct wr_err *err)
 /* The run, rejected and plan records, before any call: the same bytes
  * as `plan --json` prints. */
 static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
-                          const struct wr_plan *plan, struct wr_err *err)
+                          const struct wr_plan *plan,
+                          const struct wr_creds *creds, struct wr_err *err)
 {
   char run_id[WR_CLIENT_TOKEN_LEN];
   struct wr_plan_record *pr = NULL;
@@ -55,6 +56,9 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
     rc = wr_journal_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
                           wr_clock_now_ms(), err);
   wr_plan_record_destroy(&pr);
+  /* After the plan: the preamble stays the bytes `plan --json` prints. */
+  if (rc == 0)
+    rc = wr_cmd_write_session(r, "run", 0, cfg, plan, creds, err);
   end = wr_journal_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
   return rc < 0 ? rc : end;
 }
@@ -147,7 +151,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   /* Nothing is sent before the run, rejected and plan records are
    * durable: a crash from here on leaves a resumable report.  One cut
    * short (a plan incomplete) sent nothing and cannot be resumed. */
-  if (write_preamble(report, cfg, plan, &err) < 0) {
+  if (write_preamble(report, cfg, plan, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     wr_errorf("%s: nothing was sent: the plan could not be recorded, and "
               "a report holding part of it cannot be resumed; fix the "
