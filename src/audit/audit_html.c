@@ -111,6 +111,30 @@ static void rejected(const struct wr_rread *rr, FILE *out)
   fputs("</table>\n", out);
 }
 
+static void story_section(FILE *out, const char *title)
+{
+  fputs("<h2>", out);
+  h(out, title);
+  fputs("</h2>\n<table>\n", out);
+}
+
+static void story_row(FILE *out, const char *name, const char *value)
+{
+  fputs("<tr><th>", out);
+  h(out, name);
+  fputs("</th><td>", out);
+  h(out, value);
+  fputs("</td></tr>\n", out);
+}
+
+static void story_end(FILE *out)
+{
+  fputs("</table>\n", out);
+}
+
+static const struct wr_audit_story_ops story_ops = {
+    story_section, story_row, story_end, false};
+
 void wr_audit_html(const struct wr_audit *a, FILE *out)
 {
   const struct wr_rread *rr = a->rr;
@@ -157,6 +181,7 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   groups(out, "Failed desktops by error code", "Error code", a->failures,
          a->nfailures);
   groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);
+  wr_audit_story(a, &story_ops, out);
   fputs("<h2>Chunks</h2>\n<table>\n<tr><th>Chunk</th><th>Region</th>"
         "<th>Status</th><th>Desktops</th><th>RequestId</th><th>Error code"
         "</th><th>Finished</th><th>Desktop IDs</th></tr>\n", out);
