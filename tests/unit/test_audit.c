@@ -42,6 +42,7 @@ static const char report[] =
     "{\"type\":\"chunk\",\"chunk\":\"2.1\",\"desktop_ids\":[\"ecd-c\"],"
     "\"status\":\"failed\",\"request_id\":\"RID-3\",\"error_code\":\"X.Y\","
     "\"error_message\":\"bad, \\\"quoted\\\"\\nline | <b>\",\"attempts\":3,"
+    "\"attempt_request_ids\":[\"RID-3a\",\"RID-3\"],"
     "\"ambiguous_attempts\":1,\"finished_at\":\"2026-11-29T20:00:03.000Z\"}\n"
     "{\"type\":\"chunk\",\"chunk\":\"3\",\"desktop_ids\":[\"ecd-f\"],"
     "\"status\":\"skipped\",\"error_message\":\"deadline\",\"attempts\":0,"
@@ -163,16 +164,19 @@ static void test_csv_exact(void **state)
   struct fixture *fx = *state;
   char *t = render(&fx->a, WR_AUDIT_CSV);
 
+  /* Issue 12 changed this contract on purpose: the original eight
+   * columns keep their order and the new ones follow them. */
   assert_string_equal(t,
       "desktop_id,region,chunk,status,request_id,error_code,error_message,"
-      "finished_at\n"
-      "ecd-a,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z\n"
-      "ecd-b,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z\n"
+      "finished_at,wave,attempts,attempt_request_ids,ambiguous_attempts,"
+      "confirmed,started_at,verify_status,verified_at\n"
+      "ecd-a,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z,1,1,,0,yes,,,\n"
+      "ecd-b,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z,1,1,,0,yes,,,\n"
       "ecd-c,cn-y,2.1,failed,RID-3,X.Y,\"bad, \"\"quoted\"\"\nline | <b>\","
-      "2026-11-29T20:00:03.000Z\n"
-      "ecd-d,cn-y,2.2,pending,,,,\n"
-      "ecd-e,cn-y,2.2,pending,,,,\n"
-      "ecd-f,cn-y,3,skipped,,,deadline,2026-11-29T20:00:04.000Z\n");
+      "2026-11-29T20:00:03.000Z,1,3,RID-3a;RID-3,1,no,,,\n"
+      "ecd-d,cn-y,2.2,pending,,,,,1,0,,0,,,,\n"
+      "ecd-e,cn-y,2.2,pending,,,,,1,0,,0,,,,\n"
+      "ecd-f,cn-y,3,skipped,,,deadline,2026-11-29T20:00:04.000Z,1,0,,0,,,,\n");
   free(t);
 }
 
