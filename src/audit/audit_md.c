@@ -113,7 +113,7 @@ static void extras(const struct wr_audit *a, FILE *out)
 
 static void story_section(FILE *out, const char *title)
 {
-  fprintf(out, "\n## %s\n\n| | |\n|---|---|\n", title);
+  fprintf(out, "\n## %s\n\n| Item | Details |\n|---|---|\n", title);
 }
 
 static void story_row(FILE *out, const char *name, const char *value)

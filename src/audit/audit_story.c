@@ -57,11 +57,16 @@ static const char *value_text(const cJSON *v, char *buf, size_t len)
 const char *wr_audit_option(const struct wr_audit *a, const char *name,
                             char *buf, size_t len, const char **origin)
 {
-  const cJSON *origins, *opts = options(a, &origins), *o;
+  const cJSON *origins, *opts = options(a, &origins), *o, *v;
 
   o = cJSON_GetObjectItemCaseSensitive(origins, name);
   *origin = cJSON_IsString(o) ? o->valuestring : NULL;
-  return value_text(cJSON_GetObjectItemCaseSensitive(opts, name), buf, len);
+  v = cJSON_GetObjectItemCaseSensitive(opts, name);
+  if (v == NULL) { /* a session record without it: the run's */
+    v = cJSON_GetObjectItemCaseSensitive(a->rr->run.options, name);
+    *origin = NULL;
+  }
+  return value_text(v, buf, len);
 }
 
 int wr_audit_story_build(struct wr_audit *a)
