@@ -336,6 +336,9 @@ static void test_html(void **state)
                             "&gt;"));
   assert_non_null(strstr(t, "line | &lt;b&gt;"));
   assert_non_null(strstr(t, "<td class=\"pending\">pending</td>"));
+  /* the Outcome's command as code, never as literal Markdown */
+  assert_non_null(strstr(t, "can be resumed (<code>resume</code> re-sends"));
+  assert_null(strchr(t, '`'));
   assert_non_null(strstr(t, "</html>\n"));
   free(t);
 }
@@ -545,7 +548,10 @@ static void test_retry_pending(void **state)
   assert_null(strstr(t, "| 2 | cn-x | failed, retry"));
   free(t);
   t = render(&fx.a, WR_AUDIT_HTML);
-  assert_non_null(strstr(t, "failed, retry pending: `resume` re-sends</td>"));
+  /* issue 12: a page shows the command as code, not literal Markdown */
+  assert_non_null(strstr(t, "failed, retry pending: <code>resume</code> "
+                            "re-sends</td>"));
+  assert_null(strchr(t, '`'));
   free(t);
   t = render(&fx.a, WR_AUDIT_CSV);
   assert_non_null(strstr(t, "ecd-a,cn-x,1,failed,"));
