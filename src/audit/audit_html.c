@@ -18,6 +18,8 @@ static const char style[] =
     "th{background:#eee}td.n{text-align:right}\n"
     "code{font-size:90%}.ok{color:#060}.failed{color:#a00}"
     ".skipped,.pending{color:#a60}\n"
+    "@media print{body{margin:0;font-size:9pt}table{width:100%}"
+    "tr,th,td{page-break-inside:avoid}h2{page-break-after:avoid}}\n"
     "</style>\n</head>\n<body>\n";
 
 static void h(FILE *out, const char *s)

@@ -339,6 +339,7 @@ static void test_html(void **state)
   /* the Outcome's command as code, never as literal Markdown */
   assert_non_null(strstr(t, "can be resumed (<code>resume</code> re-sends"));
   assert_null(strchr(t, '`'));
+  assert_non_null(strstr(t, "@media print{"));
   assert_non_null(strstr(t, "</html>\n"));
   free(t);
 }
