@@ -235,6 +235,8 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
   if (a->nskips > 1)
     qsort(a->skips, a->nskips, sizeof(*a->skips), cmp_group);
   times(a);
+  if (wr_audit_story_build(a) < 0)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
   a->complete = rr->has_summary && a->skipped == 0 && a->pending == 0 &&
                 a->retry_pending == 0 && !rr->plan_incomplete;
   a->summary_differs =
@@ -254,6 +256,9 @@ void wr_audit_free(struct wr_audit *a)
   a->exclusions = NULL;
   a->nexclusions = 0;
   free(a->regions);
+  free(a->sessions);
+  a->sessions = NULL;
+  a->nsessions = 0;
   a->failures = a->skips = NULL;
   a->regions = NULL;
   a->nfailures = a->nskips = a->nregions = 0;

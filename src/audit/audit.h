@@ -49,6 +49,16 @@ struct wr_audit_region {
   size_t ok, failed, skipped, pending, excluded;
 };
 
+/* One session (the run, each resume): its own time and rate, never
+ * across the gap before a resume. */
+struct wr_audit_session {
+  const struct wr_rread_session *s; /* borrowed */
+  const char *finished_at;     /* its summary's, else its last record's */
+  double duration_s;           /* -1: unknown */
+  double calls_per_s;          /* -1: unknown */
+  double rate_limit;           /* options.rate, -1: unknown */
+};
+
 struct wr_audit {
   const struct wr_rread *rr;   /* borrowed */
   size_t planned;              /* desktops in the plan records */
@@ -90,7 +100,41 @@ struct wr_audit {
    * been asked to reboot twice), in report order. */
   const char *ambiguous_sample[WR_AUDIT_SAMPLES];
   size_t nambiguous_chunks;
+
+  /* Provenance (audit_story.c). */
+  struct wr_audit_session *sessions;
+  size_t nsessions;
+  bool verify_on;              /* the run asked for --verify */
+  size_t verified;             /* desktops a verify record checked */
+  size_t not_verified;         /* ok desktops never checked (verify_on) */
 };
+
+/* What every table-shaped format shows the same way (audit_story.c):
+ * who, inputs, safety options, sessions, waves, verification, ambiguous
+ * attempts and every failed desktop.  A format gives its own section
+ * start and row; a section with nothing to say is left out. */
+/* One "name: value" row of a table-shaped format (value NULL: none). */
+typedef void wr_audit_row_fn(FILE *out, const char *name, const char *value);
+
+struct wr_audit_story_ops {
+  void (*section)(FILE *out, const char *title);
+  wr_audit_row_fn *row;
+  void (*end)(FILE *out);
+  bool skip_waves;             /* the format has its own Waves section */
+};
+int wr_audit_story_build(struct wr_audit *a);
+void wr_audit_story(const struct wr_audit *a,
+                    const struct wr_audit_story_ops *ops, FILE *out);
+/* The option name's effective value as text ("-" when absent) and its
+ * origin ("command line", ... or NULL when unknown), from the last
+ * session that recorded options, else run.options. */
+const char *wr_audit_option(const struct wr_audit *a, const char *name,
+                            char *buf, size_t len, const char **origin);
+/* The same story as fields of the JSON audit (audit_story_json.c);
+ * o is a cJSON object.  false: out of memory. */
+bool wr_audit_json_story(cJSON *o, const struct wr_audit *a);
+/* The safety options, in the order every format shows them. */
+extern const char *const wr_audit_safety_options[];
 
 /* "text" "markdown" "csv" "json" "html" -> *f; WR_EINVAL otherwise. */
 int wr_audit_format_parse(const char *name, enum wr_audit_format *f);
@@ -126,8 +170,6 @@ const char *wr_audit_plural(size_t n);
 /* "10/s", "no limit" (0) or "unknown" (< 0). */
 const char *wr_audit_rate(double rate, char *buf, size_t len);
 
-/* One "name: value" row of a table-shaped format (value NULL: none). */
-typedef void wr_audit_row_fn(FILE *out, const char *name, const char *value);
 /* The run's own fields (outcome, exit code, times, resumes, tool, API,
  * endpoint, inputs, rate, report file) as rows, in the same order for
  * every format that shows them as a table. */

@@ -1,15 +1,78 @@
 /* audit_csv: one row per desktop (CONTRACT.md), in plan order with split
  * parts in place of their parent; split parents are not rows, and
  * rejected input rows are not desktops.  A desktop without a final
- * record is "pending" with empty request and time. */
+ * record is "pending" with empty request and time.
+ *
+ * The first eight columns are the original contract, in their order; the
+ * columns after them were added for spreadsheets (issue 12), so a script
+ * that reads columns by position keeps working: wave, attempts, every
+ * attempt's RequestId (joined with ';'), ambiguous attempts, confirmed
+ * (the final status is an answer of the service), started_at, and the
+ * desktop's verification (Running, not Running, not verified) and when. */
 #include "audit.h"
 
+#include "idset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
 static const char header[] = "desktop_id,region,chunk,status,request_id,"
-                             "error_code,error_message,finished_at\n";
+                             "error_code,error_message,finished_at,"
+                             "wave,attempts,attempt_request_ids,"
+                             "ambiguous_attempts,confirmed,started_at,"
+                             "verify_status,verified_at\n";
+
+struct csv_ctx {
+  FILE *out;
+  const struct wr_audit *a;
+  struct wr_idset *not_running; /* NULL: none, or out of memory */
+};
+
+static const struct wr_rread_verify *verify_of(const struct wr_rread *rr,
+                                               long wave)
+{
+  size_t i;
+
+  for (i = rr->nverifies; i-- > 0;)
+    if (rr->verifies[i].wave == wave)
+      return &rr->verifies[i];
+  return NULL;
+}
+
+/* Every attempt's RequestId in one field, joined with ';'. */
+static void attempts(FILE *out, const struct wr_rread_chunk *c)
+{
+  size_t i, n = 1;
+  char *s, *p;
+
+  for (i = 0; i < c->nattempt_request_ids; i++)
+    n += strlen(c->attempt_request_ids[i] ? c->attempt_request_ids[i] : "") +
+         1;
+  if (c->nattempt_request_ids == 0 || (s = malloc(n)) == NULL)
+    return;
+  for (i = 0, p = s; i < c->nattempt_request_ids; i++) {
+    const char *r = c->attempt_request_ids[i] ? c->attempt_request_ids[i] : "";
+    size_t len = strlen(r);
+
+    if (i > 0)
+      *p++ = ';';
+    memcpy(p, r, len);
+    p += len;
+  }
+  *p = '\0';
+  wr_audit_csv_field(out, s);
+  free(s);
+}
 
 static int row(const struct wr_rread_chunk *c, void *ud)
 {
-  FILE *out = ud;
+  struct csv_ctx *x = ud;
+  FILE *out = x->out;
+  const struct wr_rread_verify *v =
+      c->status == WR_RREAD_OK ? verify_of(x->a->rr, c->wave) : NULL;
+  bool confirmed = c->status == WR_RREAD_OK ||
+                   (c->status == WR_RREAD_FAILED && c->http_status > 0);
+  const char *vs;
   size_t i;
 
   for (i = 0; i < c->nids; i++) {
@@ -30,6 +93,23 @@ static int row(const struct wr_rread_chunk *c, void *ud)
                                                            : c->error_message);
     putc(',', out);
     wr_audit_csv_field(out, c->finished_at);
+    fprintf(out, ",%d,%d,", c->wave, c->attempts);
+    attempts(out, c);
+    fprintf(out, ",%d,%s,", c->ambiguous_attempts,
+            c->status == WR_RREAD_PENDING || c->status == WR_RREAD_SKIPPED
+                ? ""
+                : confirmed ? "yes" : "no");
+    wr_audit_csv_field(out, c->started_at);
+    vs = "";
+    if (c->status == WR_RREAD_OK && x->a->verify_on)
+      vs = v == NULL ? "not verified"
+           : x->not_running != NULL &&
+                   wr_idset_find(x->not_running, c->ids[i],
+                                 strlen(c->ids[i])) >= 0
+               ? "not Running"
+               : "Running";
+    fprintf(out, ",%s,", vs);
+    wr_audit_csv_field(out, v != NULL ? v->finished_at : NULL);
     putc('\n', out);
   }
   return ferror(out) ? WR_EIO : 0;
@@ -37,6 +117,23 @@ static int row(const struct wr_rread_chunk *c, void *ud)
 
 void wr_audit_csv(const struct wr_audit *a, FILE *out)
 {
+  const struct wr_rread *rr = a->rr;
+  struct csv_ctx x = {out, a, NULL};
+  size_t i, k;
+
+  if (a->not_running > 0 &&
+      wr_idset_create(a->not_running, &x.not_running) == 0)
+    for (i = 0; i < rr->nverifies; i++)
+      for (k = 0; k < rr->verifies[i].nnot_running; k++) {
+        const char *id = rr->verifies[i].not_running[k];
+
+        if (wr_idset_add(x.not_running, id, strlen(id), NULL) < 0) {
+          wr_idset_destroy(&x.not_running);
+          i = rr->nverifies;
+          break;
+        }
+      }
   fputs(header, out);
-  wr_audit_each_leaf(a->rr, row, out);
+  wr_audit_each_leaf(rr, row, &x);
+  wr_idset_destroy(&x.not_running);
 }

@@ -3,6 +3,9 @@
  * Every value from the report goes through wr_audit_html_text. */
 #include "audit.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 static const char head[] =
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<title>Reboot audit: run ";
@@ -15,6 +18,8 @@ static const char style[] =
     "th{background:#eee}td.n{text-align:right}\n"
     "code{font-size:90%}.ok{color:#060}.failed{color:#a00}"
     ".skipped,.pending{color:#a60}\n"
+    "@media print{body{margin:0;font-size:9pt}table{width:100%}"
+    "tr,th,td{page-break-inside:avoid}h2{page-break-after:avoid}}\n"
     "</style>\n</head>\n<body>\n";
 
 static void h(FILE *out, const char *s)
@@ -22,10 +27,43 @@ static void h(FILE *out, const char *s)
   wr_audit_html_text(out, s != NULL ? s : "\xE2\x80\x94");
 }
 
+/* Our own texts mark commands with backticks (Markdown): a page shows
+ * them as <code>, never as literal backticks.  Escaped piece by piece. */
+static void h_code(FILE *out, const char *s)
+{
+  char piece[256];
+  bool code = false;
+  size_t n;
+
+  if (s == NULL || strchr(s, '`') == NULL) {
+    h(out, s);
+    return;
+  }
+  while (*s != '\0') {
+    n = strcspn(s, "`");
+    while (n > 0) {
+      size_t k = n < sizeof(piece) - 1 ? n : sizeof(piece) - 1;
+
+      memcpy(piece, s, k);
+      piece[k] = '\0';
+      wr_audit_html_text(out, piece);
+      s += k;
+      n -= k;
+    }
+    if (*s == '`') {
+      fputs(code ? "</code>" : "<code>", out);
+      code = !code;
+      s++;
+    }
+  }
+  if (code)
+    fputs("</code>", out);
+}
+
 static void row(FILE *out, const char *name, const char *value)
 {
   fprintf(out, "<tr><th>%s</th><td>", name);
-  h(out, value);
+  h_code(out, value);
   fputs("</td></tr>\n", out);
 }
 
@@ -73,7 +111,7 @@ static int chunk_row(const struct wr_rread_chunk *c, void *ud)
   fprintf(out, "</td><td class=\"%s\">%s", st, st);
   if (c->retry_pending) {
     fputs(", ", out);
-    h(out, WR_AUDIT_RETRY_PENDING);
+    h_code(out, WR_AUDIT_RETRY_PENDING);
   }
   fprintf(out, "</td><td class=\"n\">%zu</td><td><code>", c->nids);
   h(out, c->request_id);
@@ -111,6 +149,30 @@ static void rejected(const struct wr_rread *rr, FILE *out)
   fputs("</table>\n", out);
 }
 
+static void story_section(FILE *out, const char *title)
+{
+  fputs("<h2>", out);
+  h(out, title);
+  fputs("</h2>\n<table>\n", out);
+}
+
+static void story_row(FILE *out, const char *name, const char *value)
+{
+  fputs("<tr><th>", out);
+  h(out, name);
+  fputs("</th><td>", out);
+  h(out, value);
+  fputs("</td></tr>\n", out);
+}
+
+static void story_end(FILE *out)
+{
+  fputs("</table>\n", out);
+}
+
+static const struct wr_audit_story_ops story_ops = {
+    story_section, story_row, story_end, false};
+
 void wr_audit_html(const struct wr_audit *a, FILE *out)
 {
   const struct wr_rread *rr = a->rr;
@@ -128,8 +190,11 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   count(out, "planned", a->planned);
   count(out, "ok", a->ok);
   count(out, "failed", a->failed);
-  if (a->retry_pending > 0)
-    count(out, "failed, " WR_AUDIT_RETRY_PENDING, a->retry_pending);
+  if (a->retry_pending > 0) {
+    fputs("<tr><th>failed, ", out);
+    h_code(out, WR_AUDIT_RETRY_PENDING);
+    fprintf(out, "</th><td class=\"n\">%zu</td></tr>\n", a->retry_pending);
+  }
   count(out, "skipped", a->skipped);
   count(out, "pending", a->pending);
   count(out, "rejected input rows", rr->nrejected);
@@ -172,6 +237,7 @@ void wr_audit_html(const struct wr_audit *a, FILE *out)
   groups(out, "Failed desktops by error code", "Error code", a->failures,
          a->nfailures);
   groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);
+  wr_audit_story(a, &story_ops, out);
   fputs("<h2>Chunks</h2>\n<table>\n<tr><th>Chunk</th><th>Region</th>"
         "<th>Status</th><th>Desktops</th><th>RequestId</th><th>Error code"
         "</th><th>Finished</th><th>Desktop IDs</th></tr>\n", out);

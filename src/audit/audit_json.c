@@ -225,7 +225,8 @@ static cJSON *build(const struct wr_audit *a)
        waves(o, rr) && rejected(o, rr) &&
        cJSON_AddBoolToObject(o, "summary_differs", a->summary_differs) &&
        num(o, "torn_line", (double)rr->torn_line, rr->torn_line == 0) &&
-       num(o, "unknown_records", (double)rr->nunknown, false);
+       num(o, "unknown_records", (double)rr->nunknown, false) &&
+       wr_audit_json_story(o, a);
   if (!ok) {
     cJSON_Delete(o);
     return NULL;

@@ -111,6 +111,28 @@ static void extras(const struct wr_audit *a, FILE *out)
           "the counts above are the chunk records'.\n", out);
 }
 
+static void story_section(FILE *out, const char *title)
+{
+  fprintf(out, "\n## %s\n\n| Item | Details |\n|---|---|\n", title);
+}
+
+static void story_row(FILE *out, const char *name, const char *value)
+{
+  fputs("| ", out);
+  md(out, name);
+  fputs(" | ", out);
+  md(out, value);
+  fputs(" |\n", out);
+}
+
+static void story_end(FILE *out)
+{
+  (void)out;
+}
+
+static const struct wr_audit_story_ops story_ops = {
+    story_section, story_row, story_end, false};
+
 void wr_audit_markdown(const struct wr_audit *a, FILE *out)
 {
   const struct wr_rread *rr = a->rr;
@@ -186,6 +208,7 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
   groups(out, "Failed desktops by error code", "Error code", a->failures,
          a->nfailures);
   groups(out, "Skipped desktops by reason", "Reason", a->skips, a->nskips);
+  wr_audit_story(a, &story_ops, out);
 
   fputs("\n## Chunks\n\nEvery final chunk (split chunks appear as their "
         "parts); `pending` chunks have no final record; `resume` also "

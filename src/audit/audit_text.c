@@ -124,6 +124,28 @@ static void notes(const struct wr_audit *a, FILE *out)
   }
 }
 
+static void story_section(FILE *out, const char *title)
+{
+  fprintf(out, "\n%s\n", title);
+}
+
+static void story_row(FILE *out, const char *name, const char *value)
+{
+  fputs("  ", out);
+  put(out, name);
+  fputs(": ", out);
+  put(out, value);
+  putc('\n', out);
+}
+
+static void story_end(FILE *out)
+{
+  (void)out;
+}
+
+static const struct wr_audit_story_ops story_ops = {
+    story_section, story_row, story_end, true};
+
 void wr_audit_text(const struct wr_audit *a, FILE *out)
 {
   const struct wr_rread *rr = a->rr;
@@ -264,6 +286,7 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
                                                              : "\n", out);
   }
   waves(rr, out);
+  wr_audit_story(a, &story_ops, out);
   rejected(rr, out);
   notes(a, out);
 }

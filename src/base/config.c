@@ -106,3 +106,55 @@ void *wr_config_to_json(const struct wr_config *cfg)
   }
   return o;
 }
+
+void wr_config_set_origin(struct wr_config *cfg, const char *name,
+                          enum wr_opt_origin origin)
+{
+  size_t i;
+
+  for (i = 0; i < cfg->norigins; i++)
+    if (strcmp(cfg->origins[i].name, name) == 0) {
+      cfg->origins[i].origin = origin;
+      return;
+    }
+  if (cfg->norigins < WR_CONFIG_ORIGINS) {
+    cfg->origins[cfg->norigins].name = name;
+    cfg->origins[cfg->norigins++].origin = origin;
+  }
+}
+
+const char *wr_config_origin_name(enum wr_opt_origin o)
+{
+  switch (o) {
+  case WR_ORIGIN_CLI: return "command line";
+  case WR_ORIGIN_JOB: return "job file";
+  case WR_ORIGIN_REPORT: return "run";
+  case WR_ORIGIN_RESUME: return "resume override";
+  default: return "default";
+  }
+}
+
+void *wr_config_origins_to_json(const struct wr_config *cfg)
+{
+  cJSON *opts = wr_config_to_json(cfg), *o = cJSON_CreateObject(), *it;
+  enum wr_opt_origin origin;
+  size_t i;
+
+  if (opts == NULL || o == NULL)
+    goto fail;
+  cJSON_ArrayForEach(it, opts) {
+    origin = WR_ORIGIN_DEFAULT;
+    for (i = 0; i < cfg->norigins; i++)
+      if (strcmp(cfg->origins[i].name, it->string) == 0)
+        origin = cfg->origins[i].origin;
+    if (cJSON_AddStringToObject(o, it->string,
+                                wr_config_origin_name(origin)) == NULL)
+      goto fail;
+  }
+  cJSON_Delete(opts);
+  return o;
+fail:
+  cJSON_Delete(opts);
+  cJSON_Delete(o);
+  return NULL;
+}

@@ -32,6 +32,22 @@ enum wr_progress_mode { WR_PROGRESS_AUTO = 0, WR_PROGRESS_ALWAYS,
 #define WR_CHUNK_MAX_ADMIN 100
 #define WR_CHUNK_MAX_CLIENT 20
 
+/* Where an option's value came from (the report's option_origins). */
+enum wr_opt_origin {
+  WR_ORIGIN_DEFAULT = 0,
+  WR_ORIGIN_CLI,           /* the command line */
+  WR_ORIGIN_JOB,           /* the --job file */
+  WR_ORIGIN_REPORT,        /* resume: the run's options, from its report */
+  WR_ORIGIN_RESUME         /* resume: given again on its command line */
+};
+
+#define WR_CONFIG_ORIGINS 48 /* more than the option table holds */
+
+struct wr_config_origin {
+  const char *name;        /* long option name (static) */
+  enum wr_opt_origin origin;
+};
+
 struct wr_config {
   enum wr_command command;
   char **inputs;           /* INPUT... ("-" is stdin); resume and report:
@@ -91,12 +107,26 @@ struct wr_config {
    * that wr_config_resume() can apply them over the report's options */
   struct wr_config_given *given;
   size_t ngiven;
+
+  /* Options set other than by default, the last setting winning;
+   * filled by the parser (wr_config_set_origin). */
+  struct wr_config_origin origins[WR_CONFIG_ORIGINS];
+  size_t norigins;
 };
 
 struct wr_config_given {
   const char *name;        /* long option name (static) */
   char *value;             /* "" for a flag */
 };
+
+/* Record that option name (static) was last set from origin. */
+void wr_config_set_origin(struct wr_config *cfg, const char *name,
+                          enum wr_opt_origin origin);
+/* "default" "command line" "job file" "run" "resume override". */
+const char *wr_config_origin_name(enum wr_opt_origin o);
+/* {"rate":"command line", ...}: the origin of every option
+ * wr_config_to_json writes (as `void *`, a cJSON object); NULL: ENOMEM. */
+void *wr_config_origins_to_json(const struct wr_config *cfg);
 
 /* Free every string of cfg and zero it; safe on a zeroed config. */
 void wr_config_free(struct wr_config *cfg);

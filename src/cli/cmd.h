@@ -4,6 +4,7 @@
 #define WR_CMD_H
 
 #include "config.h"
+#include "err.h"
 
 int wr_cmd_plan(const struct wr_config *cfg);
 int wr_cmd_run(const struct wr_config *cfg);
@@ -15,5 +16,13 @@ int wr_cmd_report(const struct wr_config *cfg);
  * from, never a secret.  0 or WR_ENOMEM. */
 struct wr_creds;
 int wr_cmd_add_provenance(void *record, const struct wr_creds *c);
+struct wr_journal;
+struct wr_plan;
+/* Write the session record (cmd_session.c); plan NULL: no inputs read
+ * (resume).  0 or a negative WR_E* code with err set. */
+int wr_cmd_write_session(struct wr_journal *r, const char *kind,
+                         long session, const struct wr_config *cfg,
+                         const struct wr_plan *plan,
+                         const struct wr_creds *creds, struct wr_err *err);
 
 #endif

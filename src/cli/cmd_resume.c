@@ -327,7 +327,9 @@ int wr_cmd_resume(const struct wr_config *cli)
   code = WR_EXIT_STOPPED;
   /* Appending cuts a torn tail by the rule the reader used (journal.h). */
   if (wr_journal_repair(report, &err) < 0 ||
-      write_resume(report, &l, &creds, &err) < 0) {
+      write_resume(report, &l, &creds, &err) < 0 ||
+      wr_cmd_write_session(report, "resume", (long)rr->nresumes + 1, &cfg,
+                           NULL, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }

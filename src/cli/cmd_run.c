@@ -89,6 +89,9 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
     rc = wr_journal_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
                           wr_clock_now_ms(), err);
   wr_plan_record_destroy(&pr);
+  /* After the plan: the preamble stays the bytes `plan --json` prints. */
+  if (rc == 0)
+    rc = wr_cmd_write_session(r, "run", 0, cfg, plan, creds, err);
   end = wr_journal_batch_end(r, wr_clock_now_ms(), rc == 0 ? err : &ignored);
   return rc < 0 ? rc : end;
 }

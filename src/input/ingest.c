@@ -5,6 +5,8 @@
 #include "ingest_int.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,9 @@ struct source {
   int fd;                    /* -1: memory */
   const unsigned char *mem;
   size_t mem_len, mem_pos;
+  EVP_MD_CTX *md;            /* NULL: no digest wanted */
+  bool md_failed;
+  uint64_t bytes;
 };
 
 enum wr_input_format wr_ingest_format_of(const char *path)
@@ -47,8 +52,25 @@ void wr_ingest_trim(const char **s, size_t *len)
   *len = n;
 }
 
-/* Up to cap bytes; 0 at the end.  Negative on a read error. */
+/* Up to cap bytes; 0 at the end.  Negative on a read error.  Every byte
+ * read goes through the digest, when one is wanted. */
+static ssize_t source_read_raw(struct source *src, unsigned char *buf,
+                               size_t cap);
+
 static ssize_t source_read(struct source *src, unsigned char *buf, size_t cap)
+{
+  ssize_t n = source_read_raw(src, buf, cap);
+
+  if (n > 0 && src->md != NULL) {
+    if (EVP_DigestUpdate(src->md, buf, (size_t)n) != 1)
+      src->md_failed = true;
+    src->bytes += (uint64_t)n;
+  }
+  return n;
+}
+
+static ssize_t source_read_raw(struct source *src, unsigned char *buf,
+                               size_t cap)
 {
   ssize_t n;
 
@@ -95,6 +117,19 @@ static enum wr_input_format sniff(const unsigned char *p, size_t n)
   return WR_FORMAT_CSV;
 }
 
+static int digest_end(struct source *src, struct wr_ingest_digest *d)
+{
+  unsigned char h[EVP_MAX_MD_SIZE];
+  unsigned int n = 0, i;
+
+  if (src->md_failed || EVP_DigestFinal_ex(src->md, h, &n) != 1 || n != 32)
+    return WR_ENOMEM;
+  for (i = 0; i < n; i++)
+    snprintf(d->sha256 + 2 * i, 3, "%02x", h[i]);
+  d->bytes = src->bytes;
+  return 0;
+}
+
 static int run(const char *name, struct source *src,
                const struct wr_ingest_opts *opts, wr_ingest_row_cb *cb,
                void *ud, struct wr_err *err)
@@ -112,6 +147,13 @@ static int run(const char *name, struct source *src,
   buf = malloc(block < 3 ? 3 : block);
   if (buf == NULL)
     goto out;
+  if (opts->digest != NULL) {
+    opts->digest->sha256[0] = '\0';
+    opts->digest->bytes = 0;
+    src->md = EVP_MD_CTX_new();
+    if (src->md == NULL || EVP_DigestInit_ex(src->md, EVP_sha256(), NULL) != 1)
+      goto out;
+  }
   /* The first read is at least 3 bytes so a BOM is seen whole. */
   n = source_read_full(src, buf, block < 3 ? 3 : block);
   if (n < 0)
@@ -139,6 +181,8 @@ static int run(const char *name, struct source *src,
       goto read_error;
   }
   rc = jsonl ? wr_jsonl_finish(jsonl) : wr_csv_finish(csv);
+  if (rc == 0 && src->md != NULL)
+    rc = digest_end(src, opts->digest);
   goto out;
 read_error:
   rc = wr_err_set(err, WR_EIO, "%s: read error: %s", name, strerror(errno));
@@ -147,6 +191,8 @@ out:
     wr_err_set(err, WR_ENOMEM, "%s: out of memory", name);
   wr_csv_destroy(&csv);
   wr_jsonl_destroy(&jsonl);
+  EVP_MD_CTX_free(src->md);
+  src->md = NULL;
   free(buf);
   return rc;
 }
@@ -154,7 +200,7 @@ out:
 int wr_ingest_file(const char *path, const struct wr_ingest_opts *opts,
                    wr_ingest_row_cb *cb, void *ctx, struct wr_err *err)
 {
-  struct source src = {-1, NULL, 0, 0};
+  struct source src = {-1, NULL, 0, 0, NULL, false, 0};
   struct stat st;
   bool is_stdin = strcmp(path, "-") == 0;
   int rc;
@@ -183,7 +229,7 @@ int wr_ingest_mem(const char *name, const void *data, size_t len,
                   const struct wr_ingest_opts *opts, wr_ingest_row_cb *cb,
                   void *ctx, struct wr_err *err)
 {
-  struct source src = {-1, data, len, 0};
+  struct source src = {-1, data, len, 0, NULL, false, 0};
 
   return run(name, &src, opts, cb, ctx, err);
 }

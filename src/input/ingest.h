@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define WR_INGEST_CELL_MAX 320            /* bytes of a cell kept */
 #define WR_INGEST_FIELD_MAX (1024 * 1024) /* longest CSV field/JSONL line */
@@ -40,11 +41,19 @@ struct wr_ingest_row {
 typedef int wr_ingest_row_cb(void *ctx, const struct wr_ingest_row *row,
                              struct wr_err *err);
 
+/* What identifies an input in the report: its bytes as read (a BOM
+ * included), hashed as they stream by, so stdin gets one too. */
+struct wr_ingest_digest {
+  uint64_t bytes;
+  char sha256[65];             /* lowercase hex, "" until the input ends */
+};
+
 struct wr_ingest_opts {
   enum wr_input_format format; /* AUTO: .jsonl/.ndjson, else sniffed */
   const char *column;          /* --column NAME|N (1-based), NULL: auto */
   size_t block;                /* read size, 0: WR_INGEST_BLOCK (tests
                                   use 1 to split every token) */
+  struct wr_ingest_digest *digest; /* NULL: not wanted */
 };
 
 /* Read path ("-": stdin) to its end.  Returns 0 or a negative WR_E* code

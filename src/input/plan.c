@@ -56,6 +56,7 @@ struct builder {
   size_t last_region_len;
   const struct wr_plan_opts *opts;
   const char *source;       /* current input, owned by the arena */
+  size_t rows;              /* records of the current input */
   long last_region;         /* cache: rows come in runs of one region */
   size_t conflicts;         /* duplicates naming another region */
   char conflict_example[160];
@@ -291,6 +292,7 @@ static int on_row(void *ctx, const struct wr_ingest_row *row,
   struct pending *r = &b->pend;
   int rc;
 
+  b->rows++;
   if (row->reason != NULL)
     return reject(b, row->line, row->id, row->id_len, row->reason, err);
   if (row->id_len == 0)
@@ -556,11 +558,26 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
   memset(&io, 0, sizeof(io));
   io.format = opts->format;
   io.column = opts->column;
+  pub->inputs = calloc(ninputs, sizeof(*pub->inputs));
+  if (pub->inputs == NULL)
+    goto fail;
   for (i = 0; i < ninputs; i++) {
+    struct wr_ingest_digest dg;
+
     b.source = wr_arena_strndup(&p->arena, inputs[i], strlen(inputs[i]));
     if (b.source == NULL)
       goto fail;
+    b.rows = 0;
+    io.digest = &dg;
     rc = wr_ingest_file(inputs[i], &io, on_row, &b, err);
+    if (rc == 0) {
+      struct wr_plan_input *in = &pub->inputs[pub->ninputs++];
+
+      in->path = b.source;
+      in->bytes = dg.bytes;
+      in->rows = b.rows;
+      memcpy(in->sha256, dg.sha256, sizeof(in->sha256));
+    }
     if (rc == 0)
       rc = commit(&b, err);
     if (rc < 0)
@@ -611,6 +628,7 @@ void wr_plan_destroy(struct wr_plan **pp)
     return;
   p = container_of(*pp, struct plan_priv, pub);
   free(p->pub.chunks);
+  free(p->pub.inputs);
   free(p->pub.regions);
   free(p->pub.rejected);
   free(p->ordered);

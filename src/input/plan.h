@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct wr_rejected {
   const char *source; /* input path as given, "-" for stdin */
@@ -40,7 +41,17 @@ struct wr_region_count {
   size_t desktops;
 };
 
+/* One input as read: the report's provenance of the plan. */
+struct wr_plan_input {
+  const char *path;            /* as given, "-" for stdin */
+  uint64_t bytes;
+  size_t rows;                 /* records handed over, rejected included */
+  char sha256[65];             /* lowercase hex */
+};
+
 struct wr_plan {
+  struct wr_plan_input *inputs; /* one per input, in order */
+  size_t ninputs;
   struct wr_chunk *chunks;
   size_t nchunks;
   struct wr_region_count *regions; /* in order of first appearance */

@@ -65,9 +65,91 @@ cJSON *wr_record_run(const struct wr_config *cfg, const struct wr_plan *plan,
                                 (double)plan->regions[i].desktops) == NULL)
       goto fail;
   }
+  a = wr_record_input_files(plan);
+  if (a == NULL || !cJSON_AddItemToObject(o, "input_files", a)) {
+    cJSON_Delete(a);
+    goto fail;
+  }
   opts = wr_config_to_json(cfg);
   if (opts == NULL || !cJSON_AddItemToObject(o, "options", opts)) {
     cJSON_Delete(opts);
+    goto fail;
+  }
+  return o;
+fail:
+  cJSON_Delete(o);
+  return NULL;
+}
+
+cJSON *wr_record_input_files(const struct wr_plan *plan)
+{
+  cJSON *a = cJSON_CreateArray(), *f;
+  size_t i;
+
+  if (a == NULL)
+    return NULL;
+  for (i = 0; plan != NULL && i < plan->ninputs; i++) {
+    const struct wr_plan_input *in = &plan->inputs[i];
+
+    f = cJSON_CreateObject();
+    if (f == NULL || !cJSON_AddItemToArray(a, f)) {
+      cJSON_Delete(f);
+      cJSON_Delete(a);
+      return NULL;
+    }
+    if (cJSON_AddStringToObject(f, "path", in->path) == NULL ||
+        cJSON_AddNumberToObject(f, "bytes", (double)in->bytes) == NULL ||
+        cJSON_AddNumberToObject(f, "rows", (double)in->rows) == NULL ||
+        cJSON_AddStringToObject(f, "sha256", in->sha256) == NULL) {
+      cJSON_Delete(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
+static bool put_str_or_null(cJSON *o, const char *name, const char *v)
+{
+  return (v != NULL ? cJSON_AddStringToObject(o, name, v)
+                    : cJSON_AddNullToObject(o, name)) != NULL;
+}
+
+cJSON *wr_record_session(const struct wr_session_info *si,
+                         const struct wr_config *cfg,
+                         const struct wr_plan *plan)
+{
+  char when[WR_TIME_RFC3339_LEN];
+  cJSON *o = cJSON_CreateObject(), *c, *x;
+
+  if (o == NULL)
+    return NULL;
+  wr_time_rfc3339_ms(si->started_wall_ms, when);
+  if (cJSON_AddStringToObject(o, "type", "session") == NULL ||
+      cJSON_AddNumberToObject(o, "session", (double)si->session) == NULL ||
+      cJSON_AddStringToObject(o, "kind", si->kind) == NULL ||
+      cJSON_AddStringToObject(o, "started_at", when) == NULL ||
+      cJSON_AddStringToObject(o, "tool_version", WR_VERSION) == NULL ||
+      !put_str_or_null(o, "user", si->user) ||
+      !put_str_or_null(o, "host", si->host) ||
+      cJSON_AddNumberToObject(o, "pid", (double)si->pid) == NULL)
+    goto fail;
+  c = cJSON_AddObjectToObject(o, "credentials");
+  if (c == NULL || !put_str_or_null(c, "source", si->creds_source) ||
+      !put_str_or_null(c, "access_key_id_masked", si->key_id_masked))
+    goto fail;
+  x = wr_record_input_files(plan);
+  if (x == NULL || !cJSON_AddItemToObject(o, "inputs", x)) {
+    cJSON_Delete(x);
+    goto fail;
+  }
+  x = wr_config_to_json(cfg);
+  if (x == NULL || !cJSON_AddItemToObject(o, "options", x)) {
+    cJSON_Delete(x);
+    goto fail;
+  }
+  x = wr_config_origins_to_json(cfg);
+  if (x == NULL || !cJSON_AddItemToObject(o, "option_origins", x)) {
+    cJSON_Delete(x);
     goto fail;
   }
   return o;

@@ -89,6 +89,31 @@ cJSON *wr_record_summary(const struct wr_summary *s);
 cJSON *wr_record_run(const struct wr_config *cfg, const struct wr_plan *plan,
                      const char *run_id, int64_t started_wall_ms,
                      const char *endpoint);
+/* Who started a session, for its session record (the caller, which sees
+ * the credentials, fills it; never a secret). */
+struct wr_session_info {
+  const char *kind;              /* "run" or "resume" */
+  long session;                  /* 0: the run, 1: its first resume, ... */
+  int64_t started_wall_ms;
+  const char *user;              /* OS user, NULL: unknown */
+  const char *host;
+  long pid;
+  const char *creds_source;      /* "environment", "profile NAME", ... */
+  const char *key_id_masked;     /* masked AccessKey ID or client id */
+};
+
+/* {"type":"session","session","kind","started_at","tool_version",
+ * "user","host","pid","credentials":{"source","access_key_id_masked"},
+ * "inputs":[{"path","bytes","rows","sha256"}] (plan NULL: []),
+ * "options":{...},"option_origins":{"rate":"command line",...}}.
+ * One at the start of each session; the session ends with the summary
+ * that follows it. */
+cJSON *wr_record_session(const struct wr_session_info *si,
+                         const struct wr_config *cfg,
+                         const struct wr_plan *plan);
+/* [{"path","bytes","rows","sha256"}] of the plan's inputs. */
+cJSON *wr_record_input_files(const struct wr_plan *plan);
+
 /* {"type":"rejected","source","line","value","reason"} */
 cJSON *wr_record_rejected(const struct wr_rejected *r);
 /* {"type":"plan","chunk","wave","region","desktop_ids","client_token"};

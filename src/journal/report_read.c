@@ -239,6 +239,11 @@ void wr_rread_destroy(struct wr_rread **pp)
   if (rr == NULL)
     return;
   cJSON_Delete(rr->run.options);
+  for (size_t i = 0; i < rr->nsessions; i++) {
+    cJSON_Delete(rr->sessions[i].options);
+    cJSON_Delete(rr->sessions[i].origins);
+  }
+  free(rr->sessions);
   free(rr->rejected);
   free(rr->chunks);
   free(rr->waves);

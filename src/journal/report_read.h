@@ -89,6 +89,41 @@ struct wr_rread_chunk {
   int64_t latency_ms;          /* -1: none */
 };
 
+/* One input file as the run read it (run.input_files, session inputs). */
+struct wr_rread_input {
+  const char *path;
+  double bytes;                /* -1: unknown */
+  long rows;                   /* -1: unknown */
+  const char *sha256;          /* NULL: unknown */
+};
+
+/* One session: the run (0) and each resume.  Built from the run and
+ * resume records, so a report older than session records still has its
+ * sessions (has_record false: who and options unknown).  A session ends
+ * with the summary that follows it (ended); calls and final records are
+ * those of the chunk records written in it. */
+struct wr_rread_session {
+  long index;
+  const char *kind;            /* "run" or "resume" */
+  const char *started_at;
+  const char *finished_at;     /* its summary's, NULL: none */
+  const char *last_record_at;  /* the last chunk record's finished_at */
+  bool has_record;             /* a session record was read */
+  const char *user, *host;
+  long pid;                    /* -1: unknown */
+  const char *tool_version;
+  const char *creds_source, *key_id_masked;
+  struct wr_rread_input *inputs;
+  size_t ninputs;
+  cJSON *options;              /* owned, NULL: unknown */
+  cJSON *origins;              /* owned, NULL: unknown */
+  long calls;                  /* attempts of its chunk records */
+  long final_records;          /* chunk records */
+  bool ended;                  /* a summary closed it */
+  int exit_code;
+  const char *stop_reason;
+};
+
 struct wr_rread_run {
   const char *run_id;
   const char *started_at;
@@ -102,6 +137,8 @@ struct wr_rread_run {
   size_t ninputs;
   long desktops, chunks, rejected, duplicates; /* as the run counted */
   cJSON *options;              /* run.options (owned), NULL if absent */
+  struct wr_rread_input *input_files; /* run.input_files, in order */
+  size_t ninput_files;
 };
 
 struct wr_rread_rejected {
@@ -169,6 +206,8 @@ struct wr_rread {
   struct wr_rread_summary summary; /* the last one (resume appends) */
   size_t nsummaries;
   size_t nresumes;             /* {"type":"resume"} records (sessions) */
+  struct wr_rread_session *sessions; /* the run's, then each resume's */
+  size_t nsessions;
   const char *last_resumed_at; /* the last one's started_at */
 
   long lines;                  /* lines read, the torn one included */

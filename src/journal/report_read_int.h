@@ -11,7 +11,7 @@ struct wr_rread_ctx {
   struct wr_arena *arena;      /* the index's: lives as long as rr */
   struct wr_err *err;
   long line;                   /* the line being decoded, 1-based */
-  size_t cap_chunks, cap_rejected, cap_waves, cap_verifies;
+  size_t cap_chunks, cap_rejected, cap_waves, cap_verifies, cap_sessions;
   size_t cap_preflights;
   bool seen_run;
   long resume_line;            /* the last {"type":"resume"}, 0: none */
@@ -41,6 +41,18 @@ int wr_rr_bool(struct wr_rread_ctx *c, const cJSON *o, const char *type,
 /* Plan and chunk records (report_read_tree.c). */
 int wr_rread_plan(struct wr_rread_ctx *c, const cJSON *o);
 int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o);
+
+/* Sessions (report_read_sess.c): a new one at a run or resume record,
+ * filled by a session record, counted by chunk records, closed by a
+ * summary. */
+int wr_rread_session_open(struct wr_rread_ctx *c, const char *kind,
+                          const char *started_at);
+int wr_rread_session_record(struct wr_rread_ctx *c, const cJSON *o);
+void wr_rread_session_chunk(struct wr_rread_ctx *c, const cJSON *o);
+void wr_rread_session_summary(struct wr_rread_ctx *c,
+                              const struct wr_rread_summary *s);
+int wr_rread_inputs(struct wr_rread_ctx *c, const cJSON *o, const char *type,
+                    const char *key, struct wr_rread_input **out, size_t *n);
 
 /* Decode one parsed line into rr.  0, or WR_EINPUT/WR_ENOMEM/WR_ETOOBIG
  * with err set to "FILE:LINE: what". */

@@ -227,7 +227,10 @@ static int decode_run(struct wr_rread_ctx *c, const cJSON *o)
     if ((r->options = cJSON_Duplicate(opts, true)) == NULL)
       return wr_rr_nomem(c);
   }
-  return 0;
+  if ((rc = wr_rread_inputs(c, o, "run", "input_files", &r->input_files,
+                            &r->ninput_files)) < 0)
+    return rc;
+  return wr_rread_session_open(c, "run", r->started_at);
 }
 
 static int decode_rejected(struct wr_rread_ctx *c, const cJSON *o)
@@ -364,6 +367,7 @@ static int decode_summary(struct wr_rread_ctx *c, const cJSON *o)
       (rc = wr_rr_str(c, o, "summary", "stop_reason", false,
                       &s->stop_reason)) < 0)
     return rc;
+  wr_rread_session_summary(c, s);
   c->rr->has_summary = true;
   c->rr->nsummaries++;
   return 0;
@@ -390,8 +394,15 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
     return decode_rejected(c, o);
   if (strcmp(type, "plan") == 0)
     return wr_rread_plan(c, o);
-  if (strcmp(type, "chunk") == 0)
-    return wr_rread_chunk_record(c, o);
+  if (strcmp(type, "chunk") == 0) {
+    int rc = wr_rread_chunk_record(c, o);
+
+    if (rc == 0)
+      wr_rread_session_chunk(c, o);
+    return rc;
+  }
+  if (strcmp(type, "session") == 0)
+    return wr_rread_session_record(c, o);
   if (strcmp(type, "wave") == 0)
     return decode_wave(c, o);
   if (strcmp(type, "verify") == 0)
@@ -403,10 +414,14 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
   /* resume starts each session with one, then appends records as run
    * does, and a summary of its own. */
   if (strcmp(type, "resume") == 0) {
+    int rc;
+
     c->rr->nresumes++;
     c->resume_line = c->line;
-    return wr_rr_str(c, o, "resume", "started_at", false,
-                     &c->rr->last_resumed_at);
+    rc = wr_rr_str(c, o, "resume", "started_at", false,
+                   &c->rr->last_resumed_at);
+    return rc < 0 ? rc
+                  : wr_rread_session_open(c, "resume", c->rr->last_resumed_at);
   }
   if (c->rr->nunknown++ == 0 &&
       (c->rr->first_unknown = dup_str(c, type)) == NULL)

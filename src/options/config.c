@@ -389,8 +389,13 @@ int wr_config_apply(struct wr_config *cfg, const struct wr_opt_def *d,
                     char *v, const char *src, struct wr_err *err)
 {
   struct parser ps = {cfg, err, false};
+  int rc = apply(&ps, d, v, src);
 
-  return apply(&ps, d, v, src);
+  /* Callers other than the command line: a job file, or a report's
+   * options (config_resume.c corrects the origin). */
+  if (rc == 0)
+    wr_config_set_origin(cfg, d->name, WR_ORIGIN_JOB);
+  return rc;
 }
 
 void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
@@ -402,8 +407,9 @@ void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
   case O_VERIFY: cfg->verify = false; break;
   case O_NO_PREFLIGHT: cfg->no_preflight = false; break;
   case O_SKIP_CONNECTED: cfg->skip_connected = false; break;
-  default: break;
+  default: return;
   }
+  wr_config_set_origin(cfg, d->name, WR_ORIGIN_JOB);
 }
 
 void wr_config_defaults(struct wr_config *cfg)
@@ -604,6 +610,7 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
                pend[i].arg ? pend[i].arg : "", src);
     if (rc < 0)
       goto out;
+    wr_config_set_origin(cfg, d->name, WR_ORIGIN_CLI);
     if (d->id == O_LOGIN_TOKEN || d->id == O_SESSION_ID ||
         d->id == O_SESSION_TOKEN)
       OPENSSL_cleanse(pend[i].arg, strlen(pend[i].arg)); /* hide from ps */

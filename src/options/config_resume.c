@@ -39,6 +39,8 @@ int wr_config_resume(const struct wr_config *cli, const void *options,
              "to a host that is not loopback)", source);
     out->insecure = false;
   }
+  for (i = 0; i < out->norigins; i++)
+    out->origins[i].origin = WR_ORIGIN_REPORT;
   /* The run's inputs and report path are history: the plan is in the
    * report, and the report is where it is now. */
   for (i = 0; i < out->ninputs; i++)
@@ -65,6 +67,7 @@ int wr_config_resume(const struct wr_config *cli, const void *options,
     rc = wr_config_apply(out, d, v, src, err);
     if (rc < 0)
       goto out;
+    wr_config_set_origin(out, d->name, WR_ORIGIN_RESUME);
   }
   out->verbosity = cli->verbosity;
   rc = wr_config_validate(out, err);

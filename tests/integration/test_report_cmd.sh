@@ -50,7 +50,7 @@ has "$TMP/out" "wave 1: 48 of 49 Running (timed out)"
 run 0 report --format csv "$SAMPLE"
 cp "$TMP/out" "$TMP/csv"
 [ "$(head -n 1 "$TMP/csv")" = \
-  "desktop_id,region,chunk,status,request_id,error_code,error_message,finished_at" ] ||
+  "desktop_id,region,chunk,status,request_id,error_code,error_message,finished_at,wave,attempts,attempt_request_ids,ambiguous_attempts,confirmed,started_at,verify_status,verified_at" ] ||
   fail "csv header: $(head -n 1 "$TMP/csv")"
 [ "$(wc -l < "$TMP/csv")" = 141 ] || fail "csv: $(wc -l < "$TMP/csv") lines, expected 141"
 for s in ok:99 failed:11 skipped:30 split:0 pending:0; do
@@ -67,7 +67,7 @@ jq -r 'select(.type == "chunk" and .status == "ok") |
   sort > "$TMP/want_rids"
 awk -F, 'NR > 1 && $4 == "ok" { print $1 "," $5 }' "$TMP/csv" | sort > "$TMP/got_rids"
 cmp -s "$TMP/want_rids" "$TMP/got_rids" || fail "csv: request ids differ from the report"
-grep -q '^ecd-c6c6cc0a28ba16244,cn-hangzhou,4.2.2.2,failed,[0-9A-F-]*,InvalidDesktopId.NotFound,"The specified desktop ""ecd-c6c6cc0a28ba16244"" does not exist, or it was released.",2026-11-29T20:33:09.969Z$' "$TMP/csv" ||
+grep -q '^ecd-c6c6cc0a28ba16244,cn-hangzhou,4.2.2.2,failed,[0-9A-F-]*,InvalidDesktopId.NotFound,"The specified desktop ""ecd-c6c6cc0a28ba16244"" does not exist, or it was released.",2026-11-29T20:33:09.969Z,1,1,[0-9A-F-]*,0,yes,2026-11-29T20:33:09.800Z,,$' "$TMP/csv" ||
   fail "csv: the failed row is not quoted per RFC 4180: $(grep ecd-c6c6cc0a28ba16244 "$TMP/csv")"
 
 # json

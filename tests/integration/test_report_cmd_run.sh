@@ -118,7 +118,7 @@ rc=$?
 jq -e '.desktops.skipped == 56 and .desktops.failed == 1 and .exit_code == 3
        and .stop_reason == "canary"' "$T/a2.json" > /dev/null ||
   fail "canary audit: $(head -c 600 "$T/a2.json")"
-"$WR" resume "$T/r2.jsonl" --progress never > /dev/null 2> "$T/res2.err"
+"$WR" resume "$T/r2.jsonl" --rate 50 --progress never > /dev/null 2> "$T/res2.err"
 rc=$?
 [ "$rc" = 1 ] || fail "resume: exit $rc, expected 1: $(tail -n 3 "$T/res2.err")"
 "$WR" report "$T/r2.jsonl" > "$T/a2.txt" 2> "$T/err" || fail "report after resume: $(cat "$T/err")"
@@ -135,6 +135,32 @@ jq -r 'select(.action == "RebootDesktops" and .http_status == 200) |
 awk -F, '$4 == "ok" { print $1 "," $5 }' "$T/a2.csv" | sort > "$T/ok2_rids"
 [ -z "$(comm -23 "$T/ok2_rids" "$T/sim2_rids")" ] ||
   fail "resumed csv: RequestIds the simulator never gave"
+
+# Provenance (issue 12): one session record per session, who ran it, the
+# credentials' source and masked key id, the input's own size and
+# SHA-256, and where each option came from (the resume's --rate too).
+sum=$(sha256sum "$T/canary.csv" | cut -d' ' -f1)
+size=$(wc -c < "$T/canary.csv" | tr -d ' ')
+me=$(id -un)
+jq -s -e --arg sum "$sum" --arg size "$size" --arg me "$me" '
+  [.[] | select(.type == "session")] as $s |
+  ($s | length) == 2 and $s[0].kind == "run" and $s[1].kind == "resume" and
+  $s[0].user == $me and $s[0].pid > 0 and ($s[0].host | length) > 0 and
+  ($s[0].credentials.source | startswith("environment")) and
+  $s[0].credentials.access_key_id_masked == "***" and
+  $s[0].inputs[0].sha256 == $sum and $s[0].inputs[0].bytes == ($size | tonumber) and
+  $s[0].inputs[0].rows == 61 and
+  $s[0].option_origins.canary == "command line" and
+  $s[0].option_origins.rate == "command line" and
+  $s[0].option_origins.retries == "default" and
+  $s[1].options.rate == 50 and $s[1].option_origins.rate == "resume override" and
+  $s[1].option_origins.canary == "run" and
+  (.[0].input_files[0].sha256 == $sum)' "$T/r2.jsonl" > /dev/null ||
+  fail "session records: $(grep '"session"' "$T/r2.jsonl" | head -c 1500)"
+grep -q testid "$T/r2.jsonl" && fail "the report holds the whole AccessKey ID"
+grep -q "Session 1 (resume): .*calls/s (limit 50/s); overrides: --rate 50" "$T/a2.txt" &&
+  grep -q "user $me on host" "$T/a2.txt" && grep -q "sha256 $sum" "$T/a2.txt" ||
+  fail "resumed audit lacks the sessions: $(sed -n '/Who ran it/,$p' "$T/a2.txt" | head -n 30)"
 
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "ok"

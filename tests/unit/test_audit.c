@@ -42,6 +42,7 @@ static const char report[] =
     "{\"type\":\"chunk\",\"chunk\":\"2.1\",\"desktop_ids\":[\"ecd-c\"],"
     "\"status\":\"failed\",\"request_id\":\"RID-3\",\"error_code\":\"X.Y\","
     "\"error_message\":\"bad, \\\"quoted\\\"\\nline | <b>\",\"attempts\":3,"
+    "\"attempt_request_ids\":[\"RID-3a\",\"RID-3\"],"
     "\"ambiguous_attempts\":1,\"finished_at\":\"2026-11-29T20:00:03.000Z\"}\n"
     "{\"type\":\"chunk\",\"chunk\":\"3\",\"desktop_ids\":[\"ecd-f\"],"
     "\"status\":\"skipped\",\"error_message\":\"deadline\",\"attempts\":0,"
@@ -168,16 +169,19 @@ static void test_csv_exact(void **state)
   struct fixture *fx = *state;
   char *t = render(&fx->a, WR_AUDIT_CSV);
 
+  /* Issue 12 changed this contract on purpose: the original eight
+   * columns keep their order and the new ones follow them. */
   assert_string_equal(t,
       "desktop_id,region,chunk,status,request_id,error_code,error_message,"
-      "finished_at\n"
-      "ecd-a,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z\n"
-      "ecd-b,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z\n"
+      "finished_at,wave,attempts,attempt_request_ids,ambiguous_attempts,"
+      "confirmed,started_at,verify_status,verified_at\n"
+      "ecd-a,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z,1,1,,0,yes,,,\n"
+      "ecd-b,cn-x,1,ok,RID-1,,,2026-11-29T20:00:01.000Z,1,1,,0,yes,,,\n"
       "ecd-c,cn-y,2.1,failed,RID-3,X.Y,\"bad, \"\"quoted\"\"\nline | <b>\","
-      "2026-11-29T20:00:03.000Z\n"
-      "ecd-d,cn-y,2.2,pending,,,,\n"
-      "ecd-e,cn-y,2.2,pending,,,,\n"
-      "ecd-f,cn-y,3,skipped,,,deadline,2026-11-29T20:00:04.000Z\n");
+      "2026-11-29T20:00:03.000Z,1,3,RID-3a;RID-3,1,no,,,\n"
+      "ecd-d,cn-y,2.2,pending,,,,,1,0,,0,,,,\n"
+      "ecd-e,cn-y,2.2,pending,,,,,1,0,,0,,,,\n"
+      "ecd-f,cn-y,3,skipped,,,deadline,2026-11-29T20:00:04.000Z,1,0,,0,,,,\n");
   free(t);
 }
 
@@ -337,6 +341,10 @@ static void test_html(void **state)
                             "&gt;"));
   assert_non_null(strstr(t, "line | &lt;b&gt;"));
   assert_non_null(strstr(t, "<td class=\"pending\">pending</td>"));
+  /* the Outcome's command as code, never as literal Markdown */
+  assert_non_null(strstr(t, "can be resumed (<code>resume</code> re-sends"));
+  assert_null(strchr(t, '`'));
+  assert_non_null(strstr(t, "@media print{"));
   assert_non_null(strstr(t, "</html>\n"));
   free(t);
 }
@@ -546,7 +554,10 @@ static void test_retry_pending(void **state)
   assert_null(strstr(t, "| 2 | cn-x | failed, retry"));
   free(t);
   t = render(&fx.a, WR_AUDIT_HTML);
-  assert_non_null(strstr(t, "failed, retry pending: `resume` re-sends</td>"));
+  /* issue 12: a page shows the command as code, not literal Markdown */
+  assert_non_null(strstr(t, "failed, retry pending: <code>resume</code> "
+                            "re-sends</td>"));
+  assert_null(strchr(t, '`'));
   free(t);
   t = render(&fx.a, WR_AUDIT_CSV);
   assert_non_null(strstr(t, "ecd-a,cn-x,1,failed,"));
@@ -564,6 +575,159 @@ static void test_retry_pending(void **state)
   assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
                        j, "retry_pending_chunks")), 1);
   cJSON_Delete(j);
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
+/* Issue 12: a run with waves, verification, a failure and a resume that
+ * overrides --rate; every format must tell the same key facts. */
+#define SHA "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+static const char story_report[] =
+    "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"r-story\","
+    "\"started_at\":\"2026-12-01T10:00:00.000Z\",\"tool_version\":\"0.1.0\","
+    "\"api\":\"admin\",\"action\":\"RebootDesktops\",\"endpoint\":\"e\","
+    "\"rate\":10,\"concurrency\":4,\"chunk_size\":2,\"inputs\":[\"f.csv\"],"
+    "\"input_files\":[{\"path\":\"f.csv\",\"bytes\":120,\"rows\":5,"
+    "\"sha256\":\"" SHA "\"}],\"desktops\":5,\"chunks\":4,\"waves\":3,"
+    "\"options\":{\"canary\":1,\"wave-size\":2,\"verify\":true,"
+    "\"verify-timeout\":\"60s\",\"max-errors\":3,\"deadline\":null,"
+    "\"rate\":10}}\n"
+    "{\"type\":\"plan\",\"chunk\":\"1\",\"wave\":0,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-a\"],\"client_token\":null}\n"
+    "{\"type\":\"plan\",\"chunk\":\"2\",\"wave\":1,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-b\",\"ecd-c\"],\"client_token\":null}\n"
+    "{\"type\":\"plan\",\"chunk\":\"3\",\"wave\":2,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-d\"],\"client_token\":null}\n"
+    "{\"type\":\"plan\",\"chunk\":\"4\",\"wave\":2,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-e\"],\"client_token\":null}\n"
+    "{\"type\":\"session\",\"session\":0,\"kind\":\"run\",\"started_at\":"
+    "\"2026-12-01T10:00:00.000Z\",\"tool_version\":\"0.1.0\",\"user\":"
+    "\"alice\",\"host\":\"ops-1\",\"pid\":42,\"credentials\":{\"source\":"
+    "\"profile prod\",\"access_key_id_masked\":\"LTAI***abcd\"},"
+    "\"inputs\":[],\"options\":{\"canary\":1,\"rate\":10,\"verify\":true},"
+    "\"option_origins\":{\"canary\":\"command line\",\"rate\":\"job file\","
+    "\"verify\":\"command line\"}}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\"],"
+    "\"status\":\"ok\",\"request_id\":\"R1\",\"attempts\":1,\"started_at\":"
+    "\"2026-12-01T10:00:01.000Z\",\"finished_at\":\"2026-12-01T10:00:02.000Z\"}\n"
+    "{\"type\":\"wave\",\"wave\":0,\"canary\":true,\"ok_desktops\":1,"
+    "\"failed_desktops\":0,\"finished_at\":\"2026-12-01T10:00:02.000Z\"}\n"
+    "{\"type\":\"verify\",\"wave\":0,\"desktops\":1,\"running\":1,"
+    "\"calls\":1,\"errors\":0,\"not_running\":[],\"finished_at\":"
+    "\"2026-12-01T10:00:05.000Z\"}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-b\",\"ecd-c\"],"
+    "\"status\":\"ok\",\"request_id\":\"R2\",\"attempts\":2,"
+    "\"ambiguous_attempts\":1,\"attempt_request_ids\":[\"R2a\",\"R2\"],"
+    "\"finished_at\":\"2026-12-01T10:00:06.000Z\"}\n"
+    "{\"type\":\"wave\",\"wave\":1,\"canary\":false,\"ok_desktops\":2,"
+    "\"failed_desktops\":0,\"finished_at\":\"2026-12-01T10:00:06.000Z\"}\n"
+    "{\"type\":\"verify\",\"wave\":1,\"desktops\":2,\"running\":1,"
+    "\"timed_out\":true,\"calls\":3,\"errors\":0,\"not_running\":[\"ecd-c\"],"
+    "\"finished_at\":\"2026-12-01T10:00:09.000Z\"}\n"
+    "{\"type\":\"summary\",\"finished_at\":\"2026-12-01T10:00:10.000Z\","
+    "\"ok_desktops\":3,\"exit_code\":4,\"stop_reason\":\"interrupt\"}\n"
+    "{\"type\":\"resume\",\"started_at\":\"2026-12-01T12:00:00.000Z\"}\n"
+    "{\"type\":\"session\",\"session\":1,\"kind\":\"resume\",\"started_at\":"
+    "\"2026-12-01T12:00:00.000Z\",\"user\":\"bob\",\"host\":\"ops-2\","
+    "\"pid\":43,\"options\":{\"canary\":1,\"rate\":2,\"verify\":true},"
+    "\"option_origins\":{\"canary\":\"run\",\"rate\":\"resume override\","
+    "\"verify\":\"run\"}}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"3\",\"desktop_ids\":[\"ecd-d\"],"
+    "\"status\":\"failed\",\"request_id\":\"R3\",\"http_status\":400,"
+    "\"error_code\":\"Bad.Code\",\"attempts\":1,"
+    "\"finished_at\":\"2026-12-01T12:00:01.000Z\"}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"4\",\"desktop_ids\":[\"ecd-e\"],"
+    "\"status\":\"ok\",\"request_id\":\"R4\",\"attempts\":1,"
+    "\"finished_at\":\"2026-12-01T12:00:02.000Z\"}\n"
+    "{\"type\":\"summary\",\"finished_at\":\"2026-12-01T12:00:04.000Z\","
+    "\"ok_desktops\":4,\"failed_desktops\":1,\"exit_code\":4,"
+    "\"stop_reason\":\"interrupt\"}\n";
+
+static void has(const char *t, const char *what, const char *fmt)
+{
+  if (strstr(t, what) == NULL)
+    fail_msg("%s: \"%s\" missing", fmt, what);
+}
+
+static void test_story_every_format(void **state)
+{
+  struct fixture fx = {0};
+  static const char *const fmts[] = {"text", "markdown", "html"};
+  /* per format: the not-verified count, the wave count */
+  static const char *const nv[] = {"Not verified: 1",
+                                   "| Not verified | 1 |",
+                                   "<th>Not verified</th><td>1</td>"};
+  static const char *const wv[] = {"wave 1: 2 ok, 0 failed",
+                                   "| Waves finished | 2 |",
+                                   "<th>Waves finished</th><td>2</td>"};
+  enum wr_audit_format f;
+  cJSON *j, *v;
+  size_t i;
+  char *t;
+
+  (void)state;
+  assert_int_equal(load(story_report, &fx), 0);
+  assert_int_equal(fx.a.ok, 4);
+  assert_int_equal(fx.a.failed, 1);
+  assert_int_equal(fx.a.not_verified, 1);
+  assert_int_equal(fx.a.nsessions, 2);
+  /* per session, never across the two hours between them */
+  assert_true(fx.a.sessions[0].duration_s == 10.0);
+  assert_true(fx.a.sessions[1].duration_s == 4.0);
+  assert_true(fx.a.duration_s == 14.0);
+  assert_true(fx.a.sessions[1].rate_limit == 2.0);
+  for (i = 0; i < 3; i++) {
+    assert_int_equal(wr_audit_format_parse(fmts[i], &f), 0);
+    t = render(&fx.a, f);
+    has(t, "alice", fmts[i]);
+    has(t, "bob", fmts[i]);
+    has(t, "profile prod", fmts[i]);
+    has(t, SHA, fmts[i]);
+    has(t, "ecd-d", fmts[i]);
+    has(t, "Bad.Code", fmts[i]);
+    has(t, nv[i], fmts[i]);
+    has(t, wv[i], fmts[i]);
+    has(t, "--rate 2", fmts[i]);            /* the resume's override */
+    has(t, "10.0s, 3 calls, 0.30 calls/s", fmts[i]); /* the run's session */
+    has(t, "Chunk 2", fmts[i]);             /* its ambiguous attempt */
+    has(t, "verify-timeout", fmts[i]);
+    free(t);
+  }
+  /* json: the same facts, structured */
+  t = render(&fx.a, WR_AUDIT_JSON);
+  j = cJSON_Parse(t);
+  assert_non_null(j);
+  v = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "desktops"), "failed");
+  assert_true(cJSON_IsNumber(v) && v->valuedouble == 1);
+  v = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "failed_desktops"), 0);
+  assert_string_equal(cJSON_GetObjectItem(v, "desktop_id")->valuestring,
+                      "ecd-d");
+  assert_string_equal(cJSON_GetObjectItem(v, "error_code")->valuestring,
+                      "Bad.Code");
+  v = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sessions"), 0);
+  assert_string_equal(cJSON_GetObjectItem(v, "user")->valuestring, "alice");
+  v = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "input_files"), 0);
+  assert_string_equal(cJSON_GetObjectItem(v, "sha256")->valuestring, SHA);
+  assert_true(cJSON_GetObjectItem(j, "waves_finished")->valuedouble == 2);
+  v = cJSON_GetObjectItem(j, "verification");
+  assert_true(cJSON_GetObjectItem(v, "not_verified")->valuedouble == 1);
+  v = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "safety"), "canary");
+  assert_string_equal(cJSON_GetObjectItem(v, "origin")->valuestring, "run");
+  cJSON_Delete(j);
+  free(t);
+  /* csv, per desktop: the counts, the failed desktop and its code, the
+   * waves, the one ok desktop never verified (who and the inputs are
+   * run facts, not desktop facts: the other formats carry them) */
+  t = render(&fx.a, WR_AUDIT_CSV);
+  has(t, "\necd-d,cn-x,3,failed,R3,Bad.Code,,2026-12-01T12:00:01.000Z,2,1,,"
+         "0,yes,,,\n", "csv");
+  has(t, "\necd-c,cn-x,2,ok,R2,,,2026-12-01T10:00:06.000Z,1,2,R2a;R2,1,yes,"
+         ",not Running,2026-12-01T10:00:09.000Z\n", "csv");
+  has(t, "\necd-e,cn-x,4,ok,R4,,,2026-12-01T12:00:02.000Z,2,1,,0,yes,,"
+         "not verified,\n", "csv");
+  has(t, "\necd-a,cn-x,1,ok,R1,,,2026-12-01T10:00:02.000Z,0,1,,0,yes,"
+         "2026-12-01T10:00:01.000Z,Running,2026-12-01T10:00:05.000Z\n", "csv");
   free(t);
   wr_audit_free(&fx.a);
   wr_rread_destroy(&fx.rr);
@@ -587,6 +751,7 @@ int main(void)
     cmocka_unit_test(test_outcomes),
     cmocka_unit_test(test_plan_incomplete),
     cmocka_unit_test(test_retry_pending),
+    cmocka_unit_test(test_story_every_format),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -320,6 +320,32 @@ static void test_files(void **state)
   assert_string_equal(r.region[2], "cn-shanghai");
 }
 
+/* Issue 12: the bytes as read are hashed (a BOM included), whatever the
+ * block size; sha256sum of the same bytes. */
+static void test_digest(void **state)
+{
+  static const char data[] = "\xEF\xBB\xBF" "ecd-aaaa1,cn-hangzhou\n";
+  struct wr_ingest_digest dg;
+  struct wr_ingest_opts o;
+  struct rows r;
+  struct wr_err err = {0};
+  size_t sizes[] = {1, 2, 1024}, i;
+
+  (void)state;
+  for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    memset(&o, 0, sizeof(o));
+    memset(&r, 0, sizeof(r));
+    o.block = sizes[i];
+    o.digest = &dg;
+    assert_int_equal(wr_ingest_mem("t.csv", data, sizeof(data) - 1, &o,
+                                   rows_cb, &r, &err), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(dg.bytes, sizeof(data) - 1);
+    assert_string_equal(dg.sha256, "ead62da7fdb82fb9f8314623093c13d3a9c28240"
+                                   "df0a3983574d09952fbf4749");
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -341,6 +367,7 @@ int main(void)
     cmocka_unit_test(test_empty),
     cmocka_unit_test(test_format_detection),
     cmocka_unit_test(test_files),
+    cmocka_unit_test(test_digest),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
