@@ -738,6 +738,21 @@ static int pf_keep(struct wr_dispatch *d, const char **block)
   return 0;
 }
 
+/* The part a desktop with verdict v (and reason why) goes to among the
+ * nparts found so far: one part a verdict, and for EXCLUDED one a
+ * reason; nparts when it needs a new one. */
+static size_t pf_part_of(const enum wr_pf_verdict *kind,
+                         const char *const *reasons, size_t nparts,
+                         enum wr_pf_verdict v, const char *why)
+{
+  size_t p;
+
+  for (p = 0; p < nparts; p++)
+    if (kind[p] == v && (v != WR_PF_EXCLUDED || strcmp(reasons[p], why) == 0))
+      break;
+  return p;
+}
+
 /* Plan chunk ci, whose desktops are verdicts [at, at + nids): its parts,
  * when not every desktop is to be sent.  0, or WR_ENOMEM. */
 static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
@@ -765,10 +780,7 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
     v = wr_preflight_verdict(d->pf, at + i, &why);
     if (why == NULL)
       why = "";
-    for (p = 0; p < nparts; p++)
-      if (kind[p] == v && (v != WR_PF_EXCLUDED ||
-                           strcmp(reasons[p], why) == 0))
-        break;
+    p = pf_part_of(kind, reasons, nparts, v, why);
     if (p == nparts) {
       /* More distinct reasons than DesktopStatus has values: stop rather
        * than send a desktop with the wrong part. */
@@ -800,10 +812,7 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
     v = wr_preflight_verdict(d->pf, at + i, &why);
     if (why == NULL)
       why = "";
-    for (p = 0; p < nparts; p++)
-      if (kind[p] == v && (v != WR_PF_EXCLUDED ||
-                           strcmp(reasons[p], why) == 0))
-        break;
+    p = pf_part_of(kind, reasons, nparts, v, why);
     ((const char **)into[p].ids)[into[p].nids++] = c->ids[i];
   }
   /* The split record first: the parts' records follow it. */
