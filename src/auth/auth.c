@@ -137,7 +137,7 @@ static int step_oidc(struct wr_creds *out, struct wr_err *err)
   if (set == 0)
     return 0;
   if (set < 3) {
-    for (i = 0; wr_auth_env(vars[i]) != NULL; i++)
+    for (i = 0; i < 2 && wr_auth_env(vars[i]) != NULL; i++)
       ;
     return wr_err_set(err, WR_ECREDS, "%s is not set (the three OIDC "
                       "variables go together)", vars[i]);

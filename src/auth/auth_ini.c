@@ -36,9 +36,13 @@ static void section_free(struct section *s)
 {
   size_t i;
 
-  for (i = 0; i < s->n; i++) {
-    OPENSSL_cleanse(s->kv[i].value, strlen(s->kv[i].value));
+  /* Every slot (they start NULL), not only the first n: the values are
+   * secrets, and a slot is never set without being counted. */
+  for (i = 0; i < KEYS_MAX; i++) {
+    if (s->kv[i].value != NULL)
+      OPENSSL_cleanse(s->kv[i].value, strlen(s->kv[i].value));
     free(s->kv[i].value);
+    s->kv[i].value = NULL;
   }
   s->n = 0;
 }

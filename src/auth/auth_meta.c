@@ -209,7 +209,7 @@ int wr_auth_uri(const char *uri, struct wr_creds *out, const char *step,
   req.url = wr_buf_str(&url);
   req.connect_timeout_ms = URI_CONNECT_MS;
   req.timeout_ms = URI_TIMEOUT_MS;
-  if ((rc = wr_auth_fetch(&req, &status, &body, err)) < 0) {
+  if (wr_auth_fetch(&req, &status, &body, err) < 0) {
     rc = WR_ECREDS;
     goto out;
   }

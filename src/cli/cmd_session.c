@@ -20,8 +20,8 @@ int wr_cmd_write_session(struct wr_journal *r, const char *kind,
                          const struct wr_creds *creds, struct wr_err *err)
 {
   struct wr_session_info si;
-  struct passwd *pw = getpwuid(geteuid());
-  char host[256], mask[WR_CREDS_MASK_LEN];
+  struct passwd pwd, *pw = NULL;
+  char pwbuf[4096], host[256], mask[WR_CREDS_MASK_LEN];
   const char *id;
   cJSON *rec;
   int rc;
@@ -30,6 +30,8 @@ int wr_cmd_write_session(struct wr_journal *r, const char *kind,
   si.kind = kind;
   si.session = session;
   si.started_wall_ms = wr_clock_wall_ms();
+  if (getpwuid_r(geteuid(), &pwd, pwbuf, sizeof(pwbuf), &pw) != 0)
+    pw = NULL;
   si.user = pw != NULL ? pw->pw_name : NULL;
   if (gethostname(host, sizeof(host)) == 0) {
     host[sizeof(host) - 1] = '\0';

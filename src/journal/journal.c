@@ -389,7 +389,10 @@ int wr_journal_open(const char *path, bool append, struct wr_journal **out,
 {
   int rc = open_file(path, append, out, err);
 
-  if (rc == 0 && append && (rc = repair_tail(*out, err)) < 0) {
+  if (rc < 0 || !append || *out == NULL)
+    return rc;
+  rc = repair_tail(*out, err);
+  if (rc < 0) {
     free_journal(*out);
     *out = NULL;
   }

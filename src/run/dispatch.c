@@ -813,6 +813,8 @@ static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
     if (why == NULL)
       why = "";
     p = pf_part_of(kind, reasons, nparts, v, why);
+    if (p == nparts)
+      return WR_EINVAL; /* the first pass made a part for every verdict */
     ((const char **)into[p].ids)[into[p].nids++] = c->ids[i];
   }
   /* The split record first: the parts' records follow it. */

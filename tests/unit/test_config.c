@@ -520,7 +520,7 @@ static void test_region_selection(void **state)
 
   (void)state;
   assert_int_equal(load("run", "--region", "cn-hangzhou", "--only-region",
-                        "cn-hangzhou,ap-southeast-1", "x.csv", NULL), 0);
+                        "cn-hangzhou,ap-southeast-1", "x.csv", (const char *)NULL), 0);
   assert_string_equal(cfg.only_regions, "cn-hangzhou,ap-southeast-1");
   assert_false(cfg.all_regions);
   o = wr_config_to_json(&cfg);
@@ -530,7 +530,7 @@ static void test_region_selection(void **state)
   assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "all-regions")));
   cJSON_Delete(o);
   teardown(NULL);
-  assert_int_equal(load("plan", "--all-regions", "x.csv", NULL), 0);
+  assert_int_equal(load("plan", "--all-regions", "x.csv", (const char *)NULL), 0);
   assert_true(cfg.all_regions);
   assert_null(cfg.only_regions);
   teardown(NULL);
@@ -551,18 +551,18 @@ static void test_region_selection(void **state)
   /* A job file: the same keys; the command line wins. */
   job = write_job("{\"region\": \"cn-beijing\", \"only-region\": "
                   "\"cn-beijing,cn-x1\", \"inputs\": [\"a.csv\"]}");
-  assert_int_equal(load("plan", "--job", job, NULL), 0);
+  assert_int_equal(load("plan", "--job", job, (const char *)NULL), 0);
   assert_string_equal(cfg.only_regions, "cn-beijing,cn-x1");
   teardown(NULL);
   unlink(job);
   job = write_job("{\"all-regions\": true, \"inputs\": [\"a.csv\"]}");
-  assert_int_equal(load("plan", "--job", job, NULL), 0);
+  assert_int_equal(load("plan", "--job", job, (const char *)NULL), 0);
   assert_true(cfg.all_regions);
   teardown(NULL);
   unlink(job);
   job = write_job("{\"all-regions\": true, \"only-region\": \"cn-x1\", "
                   "\"inputs\": [\"a.csv\"]}");
-  assert_int_equal(load("plan", "--job", job, NULL), WR_EUSAGE);
+  assert_int_equal(load("plan", "--job", job, (const char *)NULL), WR_EUSAGE);
   usage_error("cannot be combined");
   teardown(NULL);
   unlink(job);
