@@ -83,6 +83,12 @@ wait_for()
   return 0
 }
 
+# gone PID: the process has exited (use with wait_for: a bounded wait).
+gone()
+{
+  ! kill -0 "$1" 2>/dev/null
+}
+
 _has_line()
 {
   [ -s "$1" ] && [ "$(wc -l < "$1")" -ge 1 ]

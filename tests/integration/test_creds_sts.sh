@@ -243,13 +243,19 @@ done
 
 # Credentials that expire (600 s) before the estimated end (40 calls at
 # 0.05/s: 800 s) are named at the start; the run is then interrupted.
+# A job started with & ignores SIGINT until the tool installs its handler
+# (when it starts sending): the interrupt waits for its first reboot call.
+n0=$(wc -l < "$T/sim.log")
 "$WR" run --endpoint "$ENDPOINT" --profile role --rate 0.05 --chunk-size 1 \
   --progress never --report "$T/long.jsonl" "$T/fleet.csv" \
   > "$T/long.out" 2> "$T/long.err" &
 WR_PID=$!
 wait_for grep -q "before the run's estimated end" "$T/long.err" ||
   fail "no expiry warning: $(cat "$T/long.err")"
+wait_for lines_at_least "$T/sim.log" $((n0 + 1)) ||
+  fail "the long run sent no reboot call"
 kill -INT "$WR_PID"
+wait_for gone "$WR_PID" || fail "the long run did not stop after SIGINT"
 RC=0
 wait "$WR_PID" || RC=$?
 WR_PID=

@@ -21,11 +21,6 @@ chunk_records()
   [ -f "$1" ] && [ "$(grep -c '"type":"chunk"' "$1")" -ge "$2" ]
 }
 
-gone()
-{
-  ! kill -0 "$1" 2>/dev/null
-}
-
 N=240
 sim_start --desktops "$N" --seed 61 --write-fleet "$T/fleet.csv" \
   --client-id wr-test-client --login-token "$LOGIN" --session-id "$SESSION" \

@@ -18,11 +18,6 @@ chunk_records()
   [ -f "$1" ] && [ "$(grep -c '"type":"chunk"' "$1")" -ge "$2" ]
 }
 
-gone()
-{
-  ! kill -0 "$1" 2>/dev/null
-}
-
 # refused PID WHAT: a resume of $R while PID holds it exits 2 at once,
 # names PID, and starts no session (a resume record comes before any
 # call; the holder's own calls go on, so the simulator cannot tell).

@@ -32,11 +32,6 @@ throttled()
   [ -f "$T/sim.log" ] && [ "$(grep -c '"code":"Throttling' "$T/sim.log")" -ge "$1" ]
 }
 
-gone()
-{
-  ! kill -0 "$1" 2>/dev/null
-}
-
 N=80
 sim_start --desktops "$N" --seed 73 --write-fleet "$T/fleet.csv" \
   --client-id wr-test-client --login-token "$LOGIN" --session-id "$SESSION" \

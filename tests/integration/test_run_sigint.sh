@@ -14,11 +14,6 @@ chunk_records()
   [ -f "$1" ] && [ "$(grep -c '"type":"chunk"' "$1")" -ge "$2" ]
 }
 
-gone()
-{
-  ! kill -0 "$1" 2>/dev/null
-}
-
 # --- one SIGINT: graceful stop ----------------------------------------------
 N=400
 sim_start --desktops "$N" --seed 51 --write-fleet "$T/fleet.csv" --latency-ms 300
