@@ -276,6 +276,13 @@ int wr_verify_start_wave(struct wr_verify *v, int wave)
   return 1;
 }
 
+void wr_verify_progress(const struct wr_verify *v, size_t *running,
+                        size_t *total)
+{
+  *running = v != NULL && v->active ? v->ndone : 0;
+  *total = v != NULL && v->active ? v->n : 0;
+}
+
 void wr_verify_cancel(struct wr_verify *v)
 {
   if (v == NULL)
@@ -587,6 +594,14 @@ enum wr_pf_verdict wr_preflight_verdict(const struct wr_preflight *p,
 
   *why = e->why[0] != '\0' ? e->why : NULL;
   return (enum wr_pf_verdict)e->verdict;
+}
+
+void wr_preflight_progress(const struct wr_preflight *p, size_t *checked,
+                           size_t *total)
+{
+  /* Those before the cursor have a verdict, but the batch in flight. */
+  *checked = p != NULL ? p->cursor - p->nbatch : 0;
+  *total = p != NULL ? p->n : 0;
 }
 
 void wr_preflight_cancel(struct wr_preflight *p)

@@ -41,7 +41,6 @@ struct wr_dispatch {
   int cur_wave;
   bool finished, report_failed;
   struct wr_summary sum;           /* the earlier sessions' included */
-  size_t base_chunks;              /* final chunks of earlier sessions */
   size_t calls, retries, splits, throttled;
   size_t confirmed;                /* chunks ok on a later answer's word */
   size_t wave_ok, wave_failed;
@@ -586,16 +585,29 @@ static void progress_counts(const struct wr_dispatch *d,
                             struct wr_progress_counts *c)
 {
   memset(c, 0, sizeof(*c));
-  c->chunks_total = d->base_chunks + d->plan->nchunks + d->splits +
-                    d->pf_parts;
-  c->chunks_done = d->sum.ok_chunks + d->sum.failed_chunks +
-                   d->sum.skipped_chunks + d->sum.excluded_chunks;
   c->desktops_total = d->plan->ndesktops;
   c->desktops_done = d->sum.ok_desktops + d->sum.failed_desktops +
                      d->sum.skipped_desktops + d->sum.excluded_desktops;
   c->desktops_failed = d->sum.failed_desktops;
+  c->desktops_excluded = d->sum.excluded_desktops;
   c->retries = d->retries;
   c->in_flight = d->q.inflight;
+  if (d->preflighting)
+    wr_preflight_progress(d->pf, &c->phase_done, &c->phase_total);
+  else if (d->verifying)
+    wr_verify_progress(d->verify, &c->phase_done, &c->phase_total);
+}
+
+/* The progress line says what the run does now (a no-op when unchanged). */
+static void show_phase(const struct wr_dispatch *d,
+                       enum wr_progress_phase phase)
+{
+  struct wr_progress_counts pc;
+
+  if (d->progress == NULL)
+    return;
+  progress_counts(d, &pc);
+  wr_progress_phase(d->progress, phase, d->cur_wave, &pc, wr_clock_now_ms());
 }
 
 /* Everything not done gets its final record, then the summary. */
@@ -701,6 +713,8 @@ static bool preflight_wave(struct wr_dispatch *d)
     return false;
   }
   d->preflighting = wr_preflight_start(d->pf, d->cur_wave) == 1;
+  if (d->preflighting)
+    show_phase(d, WR_PHASE_PREFLIGHT);
   return d->preflighting;
 }
 
@@ -917,6 +931,8 @@ static void pump(struct wr_dispatch *d)
       stopped(d, false);
     if (!wr_stop_stopping(&d->stop) && preflight_wave(d))
       return;
+    show_phase(d, wr_stop_stopping(&d->stop) ? WR_PHASE_STOPPING
+                                             : WR_PHASE_SENDING);
     while (!wr_stop_stopping(&d->stop) &&
            d->q.inflight < (size_t)d->o.concurrency &&
            (d->q.ready_head != NULL || plan_ready(d))) {
@@ -952,6 +968,7 @@ static void pump(struct wr_dispatch *d)
       continue;
     if (d->verify != NULL && wr_verify_start_wave(d->verify, d->cur_wave) == 1) {
       d->verifying = true;
+      show_phase(d, WR_PHASE_VERIFYING);
       return;
     }
     if (!next_wave(d))
@@ -1157,7 +1174,6 @@ void wr_dispatch_set_base(struct wr_dispatch *d, const struct wr_summary *s)
   d->sum = *s;
   d->sum.exit_code = 0;
   d->sum.stop_reason = NULL;
-  d->base_chunks = s->ok_chunks + s->failed_chunks + s->skipped_chunks;
   wr_stop_set_base(&d->stop, s->failed_desktops);
 }
 

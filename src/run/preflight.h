@@ -61,6 +61,10 @@ int wr_preflight_start(struct wr_preflight *p, int wave);
  * (ERROR), else NULL.  Valid until the next reset. */
 enum wr_pf_verdict wr_preflight_verdict(const struct wr_preflight *p,
                                         size_t i, const char **why);
+/* The check under way: desktops with a verdict, of *total, for the
+ * progress line. */
+void wr_preflight_progress(const struct wr_preflight *p, size_t *checked,
+                           size_t *total);
 /* End a check at once, without a done call. */
 void wr_preflight_cancel(struct wr_preflight *p);
 /* Closes the timer; memory goes in its close callback (run the loop).

@@ -1,8 +1,19 @@
 /* progress: the line a person watches during a run (see progress.h).
  *
- * The rate is measured over a sliding window of the last ~10 seconds, so
- * it follows throttling and recovery instead of averaging the whole run;
- * the ETA is the chunks left at that rate. */
+ * The rate is desktops sent (ended ok, failed or skipped; not those
+ * pre-flight excluded) per second of *sending*: the clock of the rate
+ * stops while a wave is pre-flighted or verified, so a ten-minute wait for
+ * a wave to come back does not drag the rate down.  It is measured over a
+ * sliding window of the last ~10 s of sending, so it follows throttling
+ * and recovery, and shown from the first second of sending.
+ *
+ * The ETA adds up what is left: the desktops not yet sent at that rate
+ * (before a second of sending, at --rate times the mean chunk), the
+ * pre-flight of the waves to come at the measured time per desktop
+ * (before one, a call of 100 per --rate), and one verification per wave
+ * still to verify at the measured mean of the waves verified so far
+ * (before one, at --verify-timeout: then the ETA is an upper bound,
+ * shown "<="). */
 #include "progress.h"
 
 #include "log.h"
@@ -12,27 +23,43 @@
 #include <sys/ioctl.h>
 
 #define TTY_EVERY_MS 200
-#define LOG_EVERY_MS 5000
+#define LINES_EVERY_MS 5000
 #define SAMPLE_EVERY_MS 500
 #define NSAMPLES 21          /* 20 intervals of 500 ms: a 10 s window */
 #define MIN_SPAN_MS 1000     /* below this the rate is a guess: not shown */
-#define LINE_MAX 160
+#define LINE_MAX 200
+#define PF_BATCH 100         /* desktops per DescribeDesktops */
+
+enum show { SHOW_TTY, SHOW_LINES, SHOW_LOG, SHOW_NONE };
 
 struct sample {
-  int64_t t_ms;
-  size_t chunks;
+  int64_t t_ms;              /* on the sending clock */
+  size_t sent;
 };
 
 struct wr_progress {
-  bool tty;                  /* draw a line in place; else log at -v */
+  enum show show;
   FILE *out;
   bool drawn;                /* our line is on the screen now */
   bool force;                /* redraw at the next update (after a log) */
   int64_t start_ms;
   int width;                 /* columns, 0: ask the terminal */
-  int64_t last_out_ms;       /* last draw or log */
+  int64_t last_out_ms;       /* last draw or line */
+  enum wr_progress_phase phase;
+  int wave;
+  int64_t phase_ms;          /* when the phase began */
+  int64_t send_ms;           /* sending time of the phases ended */
+  int64_t pf_ms;             /* pre-flights ended: time and desktops */
+  size_t pf_desktops;
+  int64_t verify_ms;         /* verifications ended: time and waves */
+  size_t verify_waves;
   struct sample samples[NSAMPLES];
   size_t nsamples, head;     /* ring: head is the oldest */
+  /* From the plan (set_plan): desktops of each wave, 0..last_wave. */
+  size_t *wave_desktops;
+  int last_wave;             /* -1: not known */
+  double per_call;           /* mean desktops per chunk */
+  struct wr_progress_run run;
 };
 
 /* The log's clear hook takes no argument: the one progress that draws. */
@@ -56,16 +83,48 @@ int wr_progress_create(enum wr_progress_mode mode, bool is_tty,
   *out = NULL;
   if (p == NULL)
     return WR_ENOMEM;
-  p->tty = mode == WR_PROGRESS_ALWAYS || (mode == WR_PROGRESS_AUTO && is_tty);
+  if (mode == WR_PROGRESS_NEVER)
+    p->show = SHOW_NONE;
+  else if (is_tty)
+    p->show = SHOW_TTY;
+  else
+    p->show = mode == WR_PROGRESS_ALWAYS ? SHOW_LINES : SHOW_LOG;
   p->out = stderr;
   p->start_ms = now_ms;
   p->last_out_ms = now_ms;
+  p->phase_ms = now_ms;
   p->force = true;
-  if (p->tty) {
+  p->last_wave = -1;
+  if (p->show == SHOW_TTY) {
     drawing = p;
     wr_log_set_clear_hook(clear_line);
   }
   *out = p;
+  return 0;
+}
+
+int wr_progress_set_plan(struct wr_progress *p, const struct wr_plan *plan,
+                         const struct wr_progress_run *run)
+{
+  size_t i, n = 0;
+  int last = 0;
+
+  p->run = *run;
+  for (i = 0; i < plan->nchunks; i++) {
+    if (plan->chunks[i].wave > last)
+      last = plan->chunks[i].wave;
+    n += plan->chunks[i].nids;
+  }
+  p->per_call = plan->nchunks > 0 ? (double)n / (double)plan->nchunks : 0;
+  free(p->wave_desktops);
+  p->last_wave = -1;
+  p->wave_desktops = calloc((size_t)last + 1, sizeof(*p->wave_desktops));
+  if (p->wave_desktops == NULL)
+    return WR_ENOMEM;
+  for (i = 0; i < plan->nchunks; i++)
+    if (plan->chunks[i].wave >= 0)
+      p->wave_desktops[plan->chunks[i].wave] += plan->chunks[i].nids;
+  p->last_wave = last;
   return 0;
 }
 
@@ -90,13 +149,30 @@ static int columns(const struct wr_progress *p)
   return 0;
 }
 
-static void add_sample(struct wr_progress *p, size_t chunks, int64_t now_ms)
+/* ---- the rate ------------------------------------------------------------ */
+
+static size_t sent_of(const struct wr_progress_counts *c)
 {
+  return c->desktops_done > c->desktops_excluded
+             ? c->desktops_done - c->desktops_excluded : 0;
+}
+
+/* The sending clock: time spent in the sending phase so far. */
+static int64_t send_clock(const struct wr_progress *p, int64_t now_ms)
+{
+  return p->send_ms +
+         (p->phase == WR_PHASE_SENDING && now_ms > p->phase_ms
+              ? now_ms - p->phase_ms : 0);
+}
+
+static void add_sample(struct wr_progress *p, size_t sent, int64_t now_ms)
+{
+  int64_t t = send_clock(p, now_ms);
   size_t last;
 
   if (p->nsamples > 0) {
     last = (p->head + p->nsamples - 1) % NSAMPLES;
-    if (now_ms - p->samples[last].t_ms < SAMPLE_EVERY_MS)
+    if (t - p->samples[last].t_ms < SAMPLE_EVERY_MS)
       return;
   }
   if (p->nsamples == NSAMPLES) {
@@ -104,12 +180,13 @@ static void add_sample(struct wr_progress *p, size_t chunks, int64_t now_ms)
     p->nsamples--;
   }
   last = (p->head + p->nsamples) % NSAMPLES;
-  p->samples[last].t_ms = now_ms;
-  p->samples[last].chunks = chunks;
+  p->samples[last].t_ms = t;
+  p->samples[last].sent = sent;
   p->nsamples++;
 }
 
-static double window_rate(const struct wr_progress *p, size_t chunks,
+/* Desktops/s over the window; < 0 before a second of sending. */
+static double window_rate(const struct wr_progress *p, size_t sent,
                           int64_t now_ms)
 {
   const struct sample *old;
@@ -118,75 +195,207 @@ static double window_rate(const struct wr_progress *p, size_t chunks,
   if (p->nsamples == 0)
     return -1;
   old = &p->samples[p->head];
-  span = now_ms - old->t_ms;
-  if (span < MIN_SPAN_MS || chunks < old->chunks)
+  span = send_clock(p, now_ms) - old->t_ms;
+  if (span < MIN_SPAN_MS || sent < old->sent)
     return -1;
-  return (double)(chunks - old->chunks) * 1000.0 / (double)span;
+  return (double)(sent - old->sent) * 1000.0 / (double)span;
 }
 
-static void format_eta(const struct wr_progress_counts *c, double rate,
-                       char *out, size_t len)
+/* The whole run's: desktops sent per second of sending. */
+static double run_rate(const struct wr_progress *p, size_t sent,
+                       int64_t now_ms)
 {
-  size_t left = c->chunks_total > c->chunks_done
-                    ? c->chunks_total - c->chunks_done : 0;
-  double secs;
+  int64_t span = send_clock(p, now_ms);
+
+  return span > 0 && sent > 0 ? (double)sent * 1000.0 / (double)span : -1;
+}
+
+/* ---- the ETA -------------------------------------------------------------- */
+
+double wr_progress_eta(const struct wr_progress *p,
+                       const struct wr_progress_counts *c, int64_t now_ms,
+                       bool *upper)
+{
+  size_t left = c->desktops_total > c->desktops_done
+                    ? c->desktops_total - c->desktops_done : 0;
+  size_t future_desktops = 0, future_waves = 0;
+  double speed = window_rate(p, sent_of(c), now_ms);
+  double secs = 0, pf_per, per, el;
+  int w;
+
+  *upper = false;
+  if (p->phase == WR_PHASE_START || p->phase == WR_PHASE_STOPPING)
+    return -1;
+  if (p->phase == WR_PHASE_DONE)
+    return 0;
+  if (speed <= 0 && p->run.rate > 0 && p->per_call > 0)
+    speed = p->run.rate * p->per_call;
+  if (left > 0) {
+    if (speed <= 0)
+      return -1;
+    secs += (double)left / speed;
+  }
+  for (w = p->wave + 1; p->wave_desktops != NULL && w <= p->last_wave; w++)
+    if (p->wave_desktops[w] > 0) {
+      future_waves++;
+      future_desktops += p->wave_desktops[w];
+    }
+  if (p->run.preflight) {
+    if (p->pf_desktops > 0)
+      pf_per = (double)p->pf_ms / 1000.0 / (double)p->pf_desktops;
+    else
+      pf_per = p->run.rate > 0 ? 1.0 / (p->run.rate * PF_BATCH) : 0;
+    secs += (double)future_desktops * pf_per;
+    if (p->phase == WR_PHASE_PREFLIGHT && c->phase_total > c->phase_done)
+      secs += (double)(c->phase_total - c->phase_done) * pf_per;
+  }
+  if (p->run.verify) {
+    double timeout = (double)p->run.verify_timeout_ms / 1000.0;
+
+    if (p->verify_waves > 0) {
+      per = (double)p->verify_ms / 1000.0 / (double)p->verify_waves;
+    } else {
+      per = timeout;
+      *upper = true;
+    }
+    secs += (double)future_waves * per;
+    if (p->phase != WR_PHASE_VERIFYING) {
+      secs += per;
+    } else {
+      el = (double)(now_ms - p->phase_ms) / 1000.0;
+      /* Past the mean, only the timeout bounds it. */
+      if (p->verify_waves == 0 || per - el <= 0) {
+        per = timeout;
+        *upper = true;
+      }
+      if (per > el)
+        secs += per - el;
+    }
+  }
+  return secs;
+}
+
+/* ---- the line ------------------------------------------------------------- */
+
+/* 1234567 -> "1,234,567" */
+static const char *num(size_t n, char *buf, size_t len)
+{
+  char tmp[32];
+  size_t k, i, j = 0;
+  int m = snprintf(tmp, sizeof(tmp), "%zu", n);
+
+  k = m > 0 ? (size_t)m : 0;
+  for (i = 0; i < k && j + 2 < len; i++) {
+    if (i > 0 && (k - i) % 3 == 0)
+      buf[j++] = ',';
+    buf[j++] = tmp[i];
+  }
+  buf[j] = '\0';
+  return buf;
+}
+
+static void fmt_secs(double secs, char *out, size_t len)
+{
   long s;
 
-  if (left == 0) {
-    snprintf(out, len, "0:00");
-    return;
-  }
-  if (rate <= 0) {
-    snprintf(out, len, "--:--");
-    return;
-  }
-  secs = (double)left / rate + 0.5;
   if (secs > 99.0 * 3600) {
     snprintf(out, len, ">99h");
     return;
   }
-  s = (long)secs;
+  s = (long)(secs + 0.5);
   if (s >= 3600)
     snprintf(out, len, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
   else
     snprintf(out, len, "%ld:%02ld", s / 60, s % 60);
 }
 
-int wr_progress_render(const struct wr_progress_counts *c, double rate,
-                       char *out, size_t len)
+static void fmt_eta(const struct wr_progress *p,
+                    const struct wr_progress_counts *c, int64_t now_ms,
+                    char *out, size_t len)
 {
-  char eta[32];
+  bool upper;
+  double secs = wr_progress_eta(p, c, now_ms, &upper);
+  char t[24];
 
-  format_eta(c, rate, eta, sizeof(eta));
-  return snprintf(out, len,
-                  "chunks %zu/%zu  desktops %zu/%zu  %.1f/s  retries %zu  "
-                  "failed %zu  ETA %s",
-                  c->chunks_done, c->chunks_total, c->desktops_done,
-                  c->desktops_total, rate > 0 ? rate : 0.0, c->retries,
-                  c->desktops_failed, eta);
+  if (secs < 0) {
+    snprintf(out, len, "ETA --:--");
+    return;
+  }
+  fmt_secs(secs, t, sizeof(t));
+  snprintf(out, len, "ETA %s%s", upper && secs > 0 ? "<=" : "", t);
 }
 
-/* The last line shows the whole run's average: the window would say little
- * about a run shorter than it. */
-static double run_rate(const struct wr_progress *p, size_t chunks,
-                       int64_t now_ms)
+static void fmt_rate(double rate, char *out, size_t len)
 {
-  int64_t span = now_ms - p->start_ms;
+  if (rate < 0)
+    snprintf(out, len, "-- desktops/s");
+  else
+    snprintf(out, len, "%.1f desktops/s", rate);
+}
 
-  return span > 0 ? (double)chunks * 1000.0 / (double)span : -1;
+/* "canary wave", "wave 2 of 5", or "wave 2" without a plan. */
+static void fmt_wave(const struct wr_progress *p, char *out, size_t len)
+{
+  if (p->wave == 0 && p->last_wave >= 0)
+    snprintf(out, len, "canary wave");
+  else if (p->last_wave >= p->wave)
+    snprintf(out, len, "wave %d of %d", p->wave, p->last_wave);
+  else
+    snprintf(out, len, "wave %d", p->wave);
+}
+
+int wr_progress_render(const struct wr_progress *p,
+                       const struct wr_progress_counts *c, int64_t now_ms,
+                       char *out, size_t len)
+{
+  char wave[40], head[160], done[24], total[24], a[24], b[24], eta[32];
+  char rate[32], tail[96];
+
+  fmt_wave(p, wave, sizeof(wave));
+  num(c->desktops_done, done, sizeof(done));
+  num(c->desktops_total, total, sizeof(total));
+  num(c->phase_done, a, sizeof(a));
+  num(c->phase_total, b, sizeof(b));
+  fmt_eta(p, c, now_ms, eta, sizeof(eta));
+  snprintf(tail, sizeof(tail), "failed %zu  excluded %zu  retries %zu",
+           c->desktops_failed, c->desktops_excluded, c->retries);
+  switch (p->phase) {
+  case WR_PHASE_PREFLIGHT:
+    snprintf(head, sizeof(head), "pre-flight %s: %s/%s checked", wave, a, b);
+    break;
+  case WR_PHASE_SENDING:
+    fmt_rate(window_rate(p, sent_of(c), now_ms), rate, sizeof(rate));
+    return snprintf(out, len, "sending %s: %s/%s desktops  %s  %s  %s",
+                    wave, done, total, rate, eta, tail);
+  case WR_PHASE_VERIFYING:
+    snprintf(head, sizeof(head), "verifying %s: %s/%s Running", wave, a, b);
+    break;
+  case WR_PHASE_STOPPING:
+    return snprintf(out, len, "stopping: %zu call(s) in flight  %s/%s "
+                    "desktops  %s", c->in_flight, done, total, tail);
+  case WR_PHASE_DONE:
+    fmt_rate(run_rate(p, sent_of(c), now_ms), rate, sizeof(rate));
+    fmt_secs((double)(now_ms - p->start_ms) / 1000.0, a, sizeof(a));
+    return snprintf(out, len, "finished: %s/%s desktops  %s  in %s  %s",
+                    done, total, rate, a, tail);
+  default:
+    snprintf(head, sizeof(head), "starting");
+    break;
+  }
+  return snprintf(out, len, "%s  %s/%s desktops  %s  %s", head, done, total,
+                  eta, tail);
 }
 
 static void emit(struct wr_progress *p, const struct wr_progress_counts *c,
-                 int64_t now_ms, bool last)
+                 int64_t now_ms)
 {
   char line[LINE_MAX];
-  double rate = last ? run_rate(p, c->chunks_done, now_ms)
-                     : window_rate(p, c->chunks_done, now_ms);
 
-  wr_progress_render(c, rate, line, sizeof(line));
+  wr_progress_render(p, c, now_ms, line, sizeof(line));
   p->last_out_ms = now_ms;
   p->force = false;
-  if (p->tty) {
+  switch (p->show) {
+  case SHOW_TTY: {
     int cols = columns(p);
 
     /* Keep the last column free: writing into it wraps on some
@@ -196,24 +405,78 @@ static void emit(struct wr_progress *p, const struct wr_progress_counts *c,
     fprintf(p->out, "\r%s\033[K", line);
     fflush(p->out);
     p->drawn = true;
-  } else {
-    wr_infof("progress: %s", line);
+    break;
+  }
+  case SHOW_LINES:
+    fprintf(p->out, "wuying-reboot: progress: %s\n", line);
+    fflush(p->out);
+    break;
+  case SHOW_LOG:
+    if (wr_log_level() >= WR_LOG_INFO)
+      wr_infof("progress: %s", line);
+    break;
+  default:
+    break;
   }
 }
 
-void wr_progress_update(struct wr_progress *p, const struct wr_progress_counts *c,
-                        int64_t now_ms)
+/* ---- driving it ------------------------------------------------------------ */
+
+void wr_progress_phase(struct wr_progress *p, enum wr_progress_phase phase,
+                       int wave, const struct wr_progress_counts *c,
+                       int64_t now_ms)
+{
+  int64_t spent;
+
+  if (p == NULL || p->phase == WR_PHASE_DONE ||
+      (p->phase == phase && (p->wave == wave || phase == WR_PHASE_STOPPING)))
+    return;
+  spent = now_ms > p->phase_ms ? now_ms - p->phase_ms : 0;
+  switch (p->phase) {
+  case WR_PHASE_SENDING:
+    add_sample(p, sent_of(c), now_ms);
+    p->send_ms += spent;
+    break;
+  case WR_PHASE_PREFLIGHT:
+    p->pf_ms += spent;
+    p->pf_desktops += c->phase_total;
+    break;
+  case WR_PHASE_VERIFYING:
+    p->verify_ms += spent;
+    p->verify_waves++;
+    break;
+  default:
+    break;
+  }
+  p->phase = phase;
+  p->wave = wave;
+  p->phase_ms = now_ms;
+  if (phase == WR_PHASE_SENDING)
+    add_sample(p, sent_of(c), now_ms);
+  if (p->show != SHOW_NONE)
+    emit(p, c, now_ms);
+}
+
+void wr_progress_update(struct wr_progress *p,
+                        const struct wr_progress_counts *c, int64_t now_ms)
 {
   if (p == NULL)
     return;
-  add_sample(p, c->chunks_done, now_ms);
-  if (p->tty) {
+  if (p->phase == WR_PHASE_SENDING)
+    add_sample(p, sent_of(c), now_ms);
+  switch (p->show) {
+  case SHOW_TTY:
     if (p->force || now_ms - p->last_out_ms >= TTY_EVERY_MS)
-      emit(p, c, now_ms, false);
-    return;
+      emit(p, c, now_ms);
+    break;
+  case SHOW_LINES:
+  case SHOW_LOG:
+    if (now_ms - p->last_out_ms >= LINES_EVERY_MS)
+      emit(p, c, now_ms);
+    break;
+  default:
+    break;
   }
-  if (wr_log_level() >= WR_LOG_INFO && now_ms - p->last_out_ms >= LOG_EVERY_MS)
-    emit(p, c, now_ms, false);
 }
 
 void wr_progress_finish(struct wr_progress *p,
@@ -221,14 +484,19 @@ void wr_progress_finish(struct wr_progress *p,
 {
   if (p == NULL)
     return;
-  add_sample(p, c->chunks_done, now_ms);
-  if (p->tty) {
-    emit(p, c, now_ms, true);
+  if (p->phase == WR_PHASE_SENDING) {
+    add_sample(p, sent_of(c), now_ms);
+    p->send_ms += now_ms > p->phase_ms ? now_ms - p->phase_ms : 0;
+  }
+  p->phase = WR_PHASE_DONE;
+  p->phase_ms = now_ms;
+  if (p->show == SHOW_NONE)
+    return;
+  emit(p, c, now_ms);
+  if (p->show == SHOW_TTY) {
     fputc('\n', p->out);
     fflush(p->out);
     p->drawn = false;
-  } else if (wr_log_level() >= WR_LOG_INFO) {
-    emit(p, c, now_ms, true);
   }
 }
 
@@ -244,5 +512,6 @@ void wr_progress_destroy(struct wr_progress **pp)
     drawing = NULL;
     wr_log_set_clear_hook(NULL);
   }
+  free(p->wave_desktops);
   free(p);
 }

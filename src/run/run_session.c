@@ -54,6 +54,17 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   if (wr_progress_create(cfg->progress, isatty(STDERR_FILENO) == 1,
                          wr_clock_now_ms(), &progress) < 0)
     progress = NULL;
+  if (progress != NULL) {
+    struct wr_progress_run pr = {
+      .rate = cfg->rate,
+      .preflight = !cfg->no_preflight && cfg->api == WR_API_ADMIN,
+      .verify = cfg->verify,
+      .verify_timeout_ms = cfg->verify_timeout_ms,
+    };
+
+    /* Without the waves, the line only lacks their count. */
+    (void)wr_progress_set_plan(progress, plan, &pr);
+  }
   rc = wr_sender_create(&loop, cfg, creds, &sender, &err);
   if (rc < 0) {
     wr_errorf("%s", err.msg);

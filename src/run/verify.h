@@ -41,6 +41,10 @@ int wr_verify_add(struct wr_verify *v, const char *id, const char *region,
  * (done is called at its end, never from inside this call), 0 when there
  * is nothing to check. */
 int wr_verify_start_wave(struct wr_verify *v, int wave);
+/* The wave being checked: desktops Running again, of *total (both 0 when
+ * no check runs), for the progress line. */
+void wr_verify_progress(const struct wr_verify *v, size_t *running,
+                        size_t *total);
 /* End any check at once, without a record or a done call. */
 void wr_verify_cancel(struct wr_verify *v);
 /* Closes the timer; memory goes in its close callback (run the loop).
