@@ -129,36 +129,78 @@ static void print_safety(const struct wr_config *cfg,
             "desktops are Running (DescribeDesktops)\n", d);
   else
     fprintf(out, "  verify       off\n");
-  fprintf(out, "  pre-flight   none: RebootDesktops is sent without reading "
-          "the desktops' state first\n");
+  if (cfg->api == WR_API_CLIENT)
+    fprintf(out, "  pre-flight   not available with the client API (no call "
+            "lists the desktops' state): desktops are sent unchecked\n");
+  else if (cfg->no_preflight)
+    fprintf(out, "  pre-flight   off (--no-preflight): RebootDesktops is sent "
+            "without reading the desktops' state first\n");
+  else
+    fprintf(out, "  pre-flight   on: before each wave, DescribeDesktops reads "
+            "its desktops' state; only Running ones%s are rebooted, the "
+            "others excluded\n",
+            cfg->skip_connected ? " without a user connected" : "");
   fprintf(out, "  credentials  an authentication, permission or account "
           "error stops the run at its first answer (exit 3)\n");
 }
 
-/* Sending time is calls / --rate (a floor: retries, splits and throttling
- * add to it); --verify adds each wave's wait. */
+/* The DescribeDesktops calls of pre-flight: one per 100 desktops of a
+ * region in a wave (a wave's chunks of one region are consecutive). */
+static size_t preflight_calls(const struct wr_config *cfg,
+                              const struct wr_plan *plan)
+{
+  size_t i, n = 0, group = 0;
+
+  if (cfg->api != WR_API_ADMIN || cfg->no_preflight)
+    return 0;
+  for (i = 0; i < plan->nchunks; i++) {
+    group += plan->chunks[i].nids;
+    if (i + 1 < plan->nchunks &&
+        plan->chunks[i + 1].wave == plan->chunks[i].wave &&
+        plan->chunks[i + 1].region == plan->chunks[i].region)
+      continue;
+    n += (group + 99) / 100;
+    group = 0;
+  }
+  return n;
+}
+
+/* Calling time is calls / --rate, pre-flight's DescribeDesktops included
+ * (a floor: retries, splits and throttling add to it); --verify adds each
+ * wave's wait, up to its timeout. */
 static void print_estimate(const struct wr_config *cfg,
                            const struct wr_plan *plan, FILE *out)
 {
-  char d[32], v[32], w[32];
+  size_t pf = preflight_calls(cfg, plan), calls = plan->nchunks + pf;
+  double send = cfg->rate > 0 ? (double)calls / cfg->rate : 0;
+  double wait = (double)cfg->verify_timeout_ms / 1000.0;
+  char what[96], d[32], v[32], lo[32], hi[32];
 
+  if (pf > 0)
+    snprintf(what, sizeof(what), "%zu RebootDesktops + %zu DescribeDesktops "
+             "for pre-flight", plan->nchunks, pf);
+  else
+    snprintf(what, sizeof(what), "RebootDesktops");
   if (cfg->rate > 0) {
-    fmt_duration((double)plan->nchunks / cfg->rate, d, sizeof(d));
-    fprintf(out, "Estimate: %zu calls at %g/s: about %s of sending (more "
-            "with retries, splits or throttling)", plan->nchunks, cfg->rate,
-            d);
+    fmt_duration(send, d, sizeof(d));
+    fprintf(out, "Estimate: %zu calls (%s) at %g/s: about %s of calls (more "
+            "with retries, splits or throttling)", calls, what, cfg->rate, d);
   } else {
-    fprintf(out, "Estimate: %zu calls, --rate 0 (no limit): as fast as "
-            "%d calls in flight and the API allow", plan->nchunks,
+    fprintf(out, "Estimate: %zu calls (%s), --rate 0 (no limit): as fast as "
+            "%d calls in flight and the API allow", calls, what,
             cfg->concurrency);
   }
   if (cfg->verify) {
-    fmt_duration((double)cfg->verify_timeout_ms / 1000.0, v, sizeof(v));
-    fmt_duration((double)cfg->verify_timeout_ms / 1000.0 * plan->nwaves, w,
-                 sizeof(w));
-    fprintf(out, "; verification adds time: each of the %d wave(s) waits "
+    fmt_duration(wait, v, sizeof(v));
+    fmt_duration(send, lo, sizeof(lo));
+    fmt_duration(send + wait * plan->nwaves, hi, sizeof(hi));
+    fprintf(out, "; with verification each of the %d wave(s) then waits "
             "until its desktops run again (a reboot takes minutes), up to "
-            "%s (%s in all at most)\n", plan->nwaves, v, w);
+            "%s", plan->nwaves, v);
+    if (cfg->rate > 0)
+      fprintf(out, ": %s to %s in all\n", lo, hi);
+    else
+      fprintf(out, " (%s in all, plus the calls)\n", hi);
   } else {
     fprintf(out, "\n");
   }

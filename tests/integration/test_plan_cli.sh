@@ -75,20 +75,24 @@ has "$TMP/safe" "Waves: 7 (each starts when the one before has ended)" \
   "max-errors   the run stops when 31 desktop(s) have failed (more than 1% of 3000)" \
   "deadline     2099-01-02T03:04:05.000Z (in " \
   "verify       on: after each wave, wait up to 10m00s until its desktops are Running" \
-  "pre-flight   " \
+  "pre-flight   on: before each wave, DescribeDesktops reads its desktops' state; only Running ones are rebooted" \
   "credentials  an authentication, permission or account error stops the run at its first answer (exit 3)" \
-  "Estimate: 153 calls at 4/s: about 39s of sending" \
-  "verification adds time: each of the 7 wave(s) waits" "(1h10m in all at most)"
+  "Estimate: 187 calls (153 RebootDesktops + 34 DescribeDesktops for pre-flight) at 4/s: about 47s of calls" \
+  "with verification each of the 7 wave(s) then waits" "up to 10m00s: 47s to 1h10m in all"
 "$WR" plan --max-errors 5 --rate 0.1 samples/fleet.csv > "$TMP/dflt" 2> "$TMP/err" ||
   fail "plan: $(cat "$TMP/err")"
 has "$TMP/dflt" "Waves: 1" "wave 1       3000 desktops    152 chunks" \
   "canary       off" "deadline     none" "verify       off" \
   "max-errors   the run stops when 6 desktop(s) have failed (more than 5)" \
-  "Estimate: 152 calls at 0.1/s: about 25m20s of sending"
-grep -q "verification adds time" "$TMP/dflt" && fail "no --verify, yet a verification note"
+  "Estimate: 184 calls (152 RebootDesktops + 32 DescribeDesktops for pre-flight) at 0.1/s: about 30m40s of calls"
+grep -q "with verification" "$TMP/dflt" && fail "no --verify, yet a verification note"
+"$WR" plan --no-preflight --rate 0.1 samples/fleet.csv > "$TMP/nopf" 2> "$TMP/err" ||
+  fail "plan: $(cat "$TMP/err")"
+has "$TMP/nopf" "pre-flight   off (--no-preflight)" \
+  "Estimate: 152 calls (RebootDesktops) at 0.1/s: about 25m20s of calls"
 "$WR" plan --rate 0 --concurrency 4 samples/fleet.csv > "$TMP/nolimit" 2> "$TMP/err" ||
   fail "plan: $(cat "$TMP/err")"
 has "$TMP/nolimit" "max-errors   unlimited" \
-  "Estimate: 152 calls, --rate 0 (no limit): as fast as 4 calls in flight and the API allow"
+  "Estimate: 184 calls (152 RebootDesktops + 32 DescribeDesktops for pre-flight), --rate 0 (no limit): as fast as 4 calls in flight and the API allow"
 
 finish "plan command line"
