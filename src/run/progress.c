@@ -48,6 +48,7 @@ struct wr_progress {
   enum wr_progress_phase phase;
   int wave;
   int64_t phase_ms;          /* when the phase began */
+  size_t phase_total;        /* its own count's total, as last seen */
   int64_t send_ms;           /* sending time of the phases ended */
   int64_t pf_ms;             /* pre-flights ended: time and desktops */
   size_t pf_desktops;
@@ -58,6 +59,7 @@ struct wr_progress {
   /* From the plan (set_plan): desktops of each wave, 0..last_wave. */
   size_t *wave_desktops;
   int last_wave;             /* -1: not known */
+  bool canary;               /* the plan has a wave 0 */
   double per_call;           /* mean desktops per chunk */
   struct wr_progress_run run;
 };
@@ -110,6 +112,8 @@ int wr_progress_set_plan(struct wr_progress *p, const struct wr_plan *plan,
   int last = 0;
 
   p->run = *run;
+  if (plan->nchunks == 0)
+    return 0; /* nothing to send: no waves to name */
   for (i = 0; i < plan->nchunks; i++) {
     if (plan->chunks[i].wave > last)
       last = plan->chunks[i].wave;
@@ -124,6 +128,7 @@ int wr_progress_set_plan(struct wr_progress *p, const struct wr_plan *plan,
   for (i = 0; i < plan->nchunks; i++)
     if (plan->chunks[i].wave >= 0)
       p->wave_desktops[plan->chunks[i].wave] += plan->chunks[i].nids;
+  p->canary = p->wave_desktops[0] > 0;
   p->last_wave = last;
   return 0;
 }
@@ -336,7 +341,7 @@ static void fmt_rate(double rate, char *out, size_t len)
 /* "canary wave", "wave 2 of 5", or "wave 2" without a plan. */
 static void fmt_wave(const struct wr_progress *p, char *out, size_t len)
 {
-  if (p->wave == 0 && p->last_wave >= 0)
+  if (p->wave == 0 && p->canary)
     snprintf(out, len, "canary wave");
   else if (p->last_wave >= p->wave)
     snprintf(out, len, "wave %d of %d", p->wave, p->last_wave);
@@ -438,8 +443,9 @@ void wr_progress_phase(struct wr_progress *p, enum wr_progress_phase phase,
     p->send_ms += spent;
     break;
   case WR_PHASE_PREFLIGHT:
+    /* The owner's count may be gone already (the check has ended). */
     p->pf_ms += spent;
-    p->pf_desktops += c->phase_total;
+    p->pf_desktops += c->phase_total > 0 ? c->phase_total : p->phase_total;
     break;
   case WR_PHASE_VERIFYING:
     p->verify_ms += spent;
@@ -451,6 +457,7 @@ void wr_progress_phase(struct wr_progress *p, enum wr_progress_phase phase,
   p->phase = phase;
   p->wave = wave;
   p->phase_ms = now_ms;
+  p->phase_total = c->phase_total;
   if (phase == WR_PHASE_SENDING)
     add_sample(p, sent_of(c), now_ms);
   if (p->show != SHOW_NONE)
@@ -464,6 +471,8 @@ void wr_progress_update(struct wr_progress *p,
     return;
   if (p->phase == WR_PHASE_SENDING)
     add_sample(p, sent_of(c), now_ms);
+  if (c->phase_total > 0)
+    p->phase_total = c->phase_total;
   switch (p->show) {
   case SHOW_TTY:
     if (p->force || now_ms - p->last_out_ms >= TTY_EVERY_MS)
