@@ -590,6 +590,7 @@ static void progress_counts(const struct wr_dispatch *d,
                      d->sum.skipped_desktops + d->sum.excluded_desktops;
   c->desktops_failed = d->sum.failed_desktops;
   c->desktops_excluded = d->sum.excluded_desktops;
+  c->desktops_skipped = d->sum.skipped_desktops;
   c->retries = d->retries;
   c->in_flight = d->q.inflight;
   if (d->preflighting)

@@ -1,7 +1,7 @@
 /* progress: the line a person watches during a run (see progress.h).
  *
- * The rate is desktops sent (ended ok, failed or skipped; not those
- * pre-flight excluded) per second of *sending*: the clock of the rate
+ * The rate is desktops sent (ended ok or failed; not those pre-flight
+ * excluded or a stop skipped) per second of *sending*: the clock of the rate
  * stops while a wave is pre-flighted or verified, so a ten-minute wait for
  * a wave to come back does not drag the rate down.  It is measured over a
  * sliding window of the last ~10 s of sending, so it follows throttling
@@ -156,10 +156,12 @@ static int columns(const struct wr_progress *p)
 
 /* ---- the rate ------------------------------------------------------------ */
 
+/* Desktops whose reboot was answered (ok or failed). */
 static size_t sent_of(const struct wr_progress_counts *c)
 {
-  return c->desktops_done > c->desktops_excluded
-             ? c->desktops_done - c->desktops_excluded : 0;
+  size_t unsent = c->desktops_excluded + c->desktops_skipped;
+
+  return c->desktops_done > unsent ? c->desktops_done - unsent : 0;
 }
 
 /* The sending clock: time spent in the sending phase so far. */
@@ -362,8 +364,14 @@ int wr_progress_render(const struct wr_progress *p,
   num(c->phase_done, a, sizeof(a));
   num(c->phase_total, b, sizeof(b));
   fmt_eta(p, c, now_ms, eta, sizeof(eta));
-  snprintf(tail, sizeof(tail), "failed %zu  excluded %zu  retries %zu",
-           c->desktops_failed, c->desktops_excluded, c->retries);
+  /* Skipped desktops exist only once the run stops. */
+  if (p->phase == WR_PHASE_STOPPING || p->phase == WR_PHASE_DONE)
+    snprintf(tail, sizeof(tail), "failed %zu  excluded %zu  skipped %zu  "
+             "retries %zu", c->desktops_failed, c->desktops_excluded,
+             c->desktops_skipped, c->retries);
+  else
+    snprintf(tail, sizeof(tail), "failed %zu  excluded %zu  retries %zu",
+             c->desktops_failed, c->desktops_excluded, c->retries);
   switch (p->phase) {
   case WR_PHASE_PREFLIGHT:
     snprintf(head, sizeof(head), "pre-flight %s: %s/%s checked", wave, a, b);

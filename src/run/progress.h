@@ -35,6 +35,7 @@ struct wr_progress_counts {
   size_t desktops_done, desktops_total; /* final (any state) of the plan */
   size_t desktops_failed;
   size_t desktops_excluded;             /* by pre-flight; never sent */
+  size_t desktops_skipped;              /* never sent: the run stopped */
   size_t retries;
   size_t in_flight;
   /* The phase's own count: pre-flight: desktops checked of the wave's;

@@ -183,12 +183,12 @@ static void test_phases_and_eta(void **state)
   c.in_flight = 3;
   assert_string_equal(render(p, &c, 300000), "stopping: 3 call(s) in "
                       "flight  2,000/2,000 desktops  failed 0  excluded 5  "
-                      "retries 0");
+                      "skipped 0  retries 0");
   /* 1995 sent in 20 s of sending. */
   wr_progress_finish(p, &c, 301000);
   assert_string_equal(render(p, &c, 301000), "finished: 2,000/2,000 "
                       "desktops  99.8 desktops/s  in 5:01  failed 0  "
-                      "excluded 5  retries 0");
+                      "excluded 5  skipped 0  retries 0");
   wr_progress_destroy(&p);
 }
 
@@ -216,6 +216,31 @@ static void test_canary_and_no_verify(void **state)
   assert_false(upper);
   wr_progress_phase(p, WR_PHASE_SENDING, 1, &c, 1000);
   assert_non_null(strstr(render(p, &c, 1000), "sending wave 1 of 2: "));
+  wr_progress_destroy(&p);
+}
+
+/* A run stopped early: the desktops it skipped were never sent, so they
+ * are not in the rate. */
+static void test_stopped_rate(void **state)
+{
+  struct wr_progress *p = NULL;
+  struct wr_progress_counts c = counts(0);
+
+  (void)state;
+  assert_int_equal(wr_progress_create(WR_PROGRESS_NEVER, false, 0, &p), 0);
+  wr_progress_phase(p, WR_PHASE_SENDING, 1, &c, 0);
+  c.desktops_done = 100;
+  wr_progress_update(p, &c, 1000);
+  c.in_flight = 2;
+  wr_progress_phase(p, WR_PHASE_STOPPING, 1, &c, 1000);
+  c.desktops_done = 2000;
+  c.desktops_skipped = 1860;
+  c.in_flight = 0;
+  wr_progress_finish(p, &c, 4000);
+  /* 140 answered (100 before the stop, 40 in flight) in 1 s of sending */
+  assert_string_equal(render(p, &c, 4000), "finished: 2,000/2,000 desktops  "
+                      "140.0 desktops/s  in 0:04  failed 0  excluded 0  "
+                      "skipped 1860  retries 0");
   wr_progress_destroy(&p);
 }
 
@@ -272,7 +297,7 @@ static void test_tty_redraw_pacing(void **state)
   /* The last line: the average over the sending time. */
   assert_non_null(strstr(s, "\rfinished: 2,000/2,000 desktops  396.0 "
                             "desktops/s  in 0:05  failed 0  excluded 0  "
-                            "retries 0\033[K\n"));
+                            "skipped 0  retries 0\033[K\n"));
   free(s);
   wr_progress_destroy(&p);
   assert_null(p);
@@ -456,6 +481,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_phases_and_eta),
     cmocka_unit_test(test_canary_and_no_verify),
+    cmocka_unit_test(test_stopped_rate),
     cmocka_unit_test(test_tty_redraw_pacing),
     cmocka_unit_test(test_tty_clear_before_log),
     cmocka_unit_test(test_cut_to_width),
