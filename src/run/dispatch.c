@@ -591,6 +591,8 @@ static void progress_counts(const struct wr_dispatch *d,
   c->desktops_failed = d->sum.failed_desktops;
   c->desktops_excluded = d->sum.excluded_desktops;
   c->desktops_skipped = d->sum.skipped_desktops;
+  c->excluded_by = d->sum.excluded_by;
+  c->nexcluded_by = d->sum.nexcluded_by;
   c->retries = d->retries;
   c->in_flight = d->q.inflight;
   if (d->preflighting)

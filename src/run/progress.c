@@ -27,7 +27,8 @@
 #define SAMPLE_EVERY_MS 500
 #define NSAMPLES 21          /* 20 intervals of 500 ms: a 10 s window */
 #define MIN_SPAN_MS 1000     /* below this the rate is a guess: not shown */
-#define LINE_MAX 200
+#define LINE_MAX 400
+#define SHOW_REASONS 4      /* excluded: the first reasons named */
 #define PF_BATCH 100         /* desktops per DescribeDesktops */
 
 enum show { SHOW_TTY, SHOW_LINES, SHOW_LOG, SHOW_NONE };
@@ -340,6 +341,31 @@ static void fmt_rate(double rate, char *out, size_t len)
     snprintf(out, len, "%.1f desktops/s", rate);
 }
 
+/* "excluded 62 (status:Stopped 60, connected 2)": the first reasons. */
+static void fmt_excluded(const struct wr_progress_counts *c, char *out,
+                         size_t len)
+{
+  size_t i, at;
+  int n = snprintf(out, len, "excluded %zu", c->desktops_excluded);
+
+  if (c->desktops_excluded == 0 || c->excluded_by == NULL ||
+      c->nexcluded_by == 0 || n < 0 || (size_t)n >= len)
+    return;
+  at = (size_t)n;
+  for (i = 0; i < c->nexcluded_by && i < SHOW_REASONS && at < len; i++) {
+    n = snprintf(out + at, len - at, "%s%s %zu", i == 0 ? " (" : ", ",
+                 c->excluded_by[i].reason, c->excluded_by[i].desktops);
+    if (n < 0)
+      return;
+    at += (size_t)n;
+  }
+  if (at < len && c->nexcluded_by > SHOW_REASONS)
+    at += (size_t)snprintf(out + at, len - at, ", +%zu more",
+                           c->nexcluded_by - SHOW_REASONS);
+  if (at < len)
+    snprintf(out + at, len - at, ")");
+}
+
 /* "canary wave", "wave 2 of 5", or "wave 2" without a plan. */
 static void fmt_wave(const struct wr_progress *p, char *out, size_t len)
 {
@@ -356,7 +382,7 @@ int wr_progress_render(const struct wr_progress *p,
                        char *out, size_t len)
 {
   char wave[40], head[160], done[24], total[24], a[24], b[24], eta[32];
-  char rate[32], tail[96];
+  char rate[32], tail[256], ex[192];
 
   fmt_wave(p, wave, sizeof(wave));
   num(c->desktops_done, done, sizeof(done));
@@ -364,14 +390,14 @@ int wr_progress_render(const struct wr_progress *p,
   num(c->phase_done, a, sizeof(a));
   num(c->phase_total, b, sizeof(b));
   fmt_eta(p, c, now_ms, eta, sizeof(eta));
+  fmt_excluded(c, ex, sizeof(ex));
   /* Skipped desktops exist only once the run stops. */
   if (p->phase == WR_PHASE_STOPPING || p->phase == WR_PHASE_DONE)
-    snprintf(tail, sizeof(tail), "failed %zu  excluded %zu  skipped %zu  "
-             "retries %zu", c->desktops_failed, c->desktops_excluded,
-             c->desktops_skipped, c->retries);
+    snprintf(tail, sizeof(tail), "failed %zu  %s  skipped %zu  retries %zu",
+             c->desktops_failed, ex, c->desktops_skipped, c->retries);
   else
-    snprintf(tail, sizeof(tail), "failed %zu  excluded %zu  retries %zu",
-             c->desktops_failed, c->desktops_excluded, c->retries);
+    snprintf(tail, sizeof(tail), "failed %zu  %s  retries %zu",
+             c->desktops_failed, ex, c->retries);
   switch (p->phase) {
   case WR_PHASE_PREFLIGHT:
     snprintf(head, sizeof(head), "pre-flight %s: %s/%s checked", wave, a, b);

@@ -15,6 +15,7 @@
 #define WR_PROGRESS_H
 
 #include "config.h"
+#include "journal_records.h"
 #include "plan.h"
 
 #include <stdbool.h>
@@ -36,6 +37,9 @@ struct wr_progress_counts {
   size_t desktops_failed;
   size_t desktops_excluded;             /* by pre-flight; never sent */
   size_t desktops_skipped;              /* never sent: the run stopped */
+  /* The excluded by reason (borrowed; the summary's), may be NULL. */
+  const struct wr_reason_count *excluded_by;
+  size_t nexcluded_by;
   size_t retries;
   size_t in_flight;
   /* The phase's own count: pre-flight: desktops checked of the wave's;

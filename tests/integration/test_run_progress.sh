@@ -69,7 +69,7 @@ for w in 0 1 2; do
 done
 ex=$(jq -r 'select(.type=="summary") | .excluded_desktops // 0' "$T/r.jsonl")
 [ "$ex" -gt 0 ] || fail "the simulator stopped no desktop of the fleet"
-tail -n 1 "$T/lines" | grep -qE "^finished: 120/120 desktops  [0-9]+\.[0-9] desktops/s  in [0-9]+:[0-9][0-9]  failed 0  excluded $ex  skipped 0  retries [0-9]+$" ||
+tail -n 1 "$T/lines" | grep -qE "^finished: 120/120 desktops  [0-9]+\.[0-9] desktops/s  in [0-9]+:[0-9][0-9]  failed 0  excluded $ex \\(status:Stopped $ex\\)  skipped 0  retries [0-9]+$" ||
   fail "last line: $(tail -n 1 "$T/lines") (excluded: $ex)"
 
 note "ok: $(wc -l < "$T/lines") progress lines, phases in order, $ex excluded"

@@ -244,6 +244,32 @@ static void test_stopped_rate(void **state)
   wr_progress_destroy(&p);
 }
 
+/* Excluded desktops by reason, the first four named. */
+static void test_excluded_reasons(void **state)
+{
+  static const struct wr_reason_count why[5] = {
+    {"status:Stopped", 60}, {"connected", 2}, {"status:Starting", 1},
+    {"status:Expired", 1}, {"status:Deleting", 1},
+  };
+  struct wr_progress *p = NULL;
+  struct wr_progress_counts c = counts(100);
+
+  (void)state;
+  assert_int_equal(wr_progress_create(WR_PROGRESS_NEVER, false, 0, &p), 0);
+  wr_progress_phase(p, WR_PHASE_SENDING, 1, &c, 0);
+  c.desktops_excluded = 62;
+  c.excluded_by = why;
+  c.nexcluded_by = 2;
+  assert_non_null(strstr(render(p, &c, 0), "  failed 0  excluded 62 "
+                         "(status:Stopped 60, connected 2)  retries 0"));
+  c.desktops_excluded = 65;
+  c.nexcluded_by = 5;
+  assert_non_null(strstr(render(p, &c, 0), "  excluded 65 (status:Stopped "
+                         "60, connected 2, status:Starting 1, status:Expired "
+                         "1, +1 more)  retries 0"));
+  wr_progress_destroy(&p);
+}
+
 static void test_tty_redraw_pacing(void **state)
 {
   struct wr_progress *p = NULL;
@@ -482,6 +508,7 @@ int main(void)
     cmocka_unit_test(test_phases_and_eta),
     cmocka_unit_test(test_canary_and_no_verify),
     cmocka_unit_test(test_stopped_rate),
+    cmocka_unit_test(test_excluded_reasons),
     cmocka_unit_test(test_tty_redraw_pacing),
     cmocka_unit_test(test_tty_clear_before_log),
     cmocka_unit_test(test_cut_to_width),
