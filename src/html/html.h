@@ -80,8 +80,8 @@ int wr_html_timeline(const struct wr_audit *a, FILE *out);
  * shown, the rest collapsed), then the groups by error code. */
 #define WR_HTML_FAILED_SHOWN 200
 void wr_html_failures(const struct wr_audit *a, FILE *out);
-/* The chunks by status, each status collapsed in a <details> (failed
- * ones open when few), desktop IDs wrapped as text. */
+/* The chunks by status, each status collapsed in a <details>, desktop
+ * IDs wrapped as text. */
 void wr_html_chunks(const struct wr_audit *a, FILE *out);
 
 #endif

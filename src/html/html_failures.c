@@ -1,24 +1,23 @@
 /* html_failures: what went wrong, desktop by desktop, and the chunks by
- * status.  Failures are shown; everything else is collapsed in a
- * <details> so a page for thousands of ok desktops stays a few screens
+ * status.  Failed desktops are shown; the chunks, by status, are
+ * collapsed in a <details> so a page for thousands of ok desktops stays a few screens
  * tall until it is opened.  Desktop IDs of a chunk are one wrapped line
  * of text, not one line each. */
 #include "html.h"
 
 #include <string.h>
 
-#define OPEN_FAILED_CHUNKS 20 /* failed chunks shown open, more: collapsed */
-
 struct fail_ctx {
   FILE *out;
   size_t rows;
 };
 
+/* A wide table scrolls on its own: the page never does. */
 static void fail_head(FILE *out)
 {
-  fputs("<table class=\"fail\">\n<tr><th>Desktop</th><th>Region</th>"
-        "<th>Chunk</th><th>Wave</th><th>Error code</th><th>Message</th>"
-        "<th>Attempts</th><th>RequestId</th><th>Finished</th></tr>\n", out);
+  fputs("<div class=\"scroll\"><table class=\"fail\">\n<tr><th>Desktop</th><th>Region</th>"
+        "<th>Chunk</th><th>Wave</th><th>Error code</th><th>Attempts</th>"
+        "<th>RequestId</th><th>Finished</th><th>Message</th></tr>\n", out);
 }
 
 static int fail_rows(const struct wr_rread_chunk *c, void *ud)
@@ -30,7 +29,7 @@ static int fail_rows(const struct wr_rread_chunk *c, void *ud)
     return 0;
   for (k = 0; k < c->nids; k++) {
     if (f->rows == WR_HTML_FAILED_SHOWN) {
-      fputs("</table>\n<details><summary>the other failed desktops"
+      fputs("</table></div>\n<details><summary>the other failed desktops"
             "</summary>\n", f->out);
       fail_head(f->out);
     }
@@ -48,14 +47,18 @@ static int fail_rows(const struct wr_rread_chunk *c, void *ud)
       fputs(", ", f->out);
       wr_html_code(f->out, WR_AUDIT_RETRY_PENDING);
     }
-    fputs("</td><td>", f->out);
-    wr_html_text(f->out, c->error_message);
-    fprintf(f->out, "</td><td class=\"n\">%d</td><td class=\"rid\">",
-            c->attempts);
+    fputs("</td><td class=\"n\">", f->out);
+    fprintf(f->out, "%d</td><td class=\"rid\">", c->attempts);
     wr_html_text(f->out, c->request_id);
     fputs("</td><td>", f->out);
     wr_html_text(f->out, c->finished_at);
-    fputs("</td></tr>\n", f->out);
+    /* one line a desktop on screen: the message cut, whole on hover and
+     * in print */
+    fputs("</td><td><span class=\"msg\" title=\"", f->out);
+    wr_html_text(f->out, c->error_message);
+    fputs("\">", f->out);
+    wr_html_text(f->out, c->error_message);
+    fputs("</span></td></tr>\n", f->out);
   }
   return 0;
 }
@@ -97,8 +100,8 @@ void wr_html_failures(const struct wr_audit *a, FILE *out)
   } else {
     fail_head(out);
     wr_audit_each_leaf(a->rr, fail_rows, &f);
-    fputs(f.rows > WR_HTML_FAILED_SHOWN ? "</table>\n</details>\n"
-                                        : "</table>\n", out);
+    fputs(f.rows > WR_HTML_FAILED_SHOWN ? "</table></div>\n</details>\n"
+                                        : "</table></div>\n", out);
   }
   groups(out, "Failed desktops by error code", "Error code", a->failures,
          a->nfailures);
@@ -168,13 +171,11 @@ static void status_block(const struct wr_audit *a, FILE *out,
   wr_audit_each_leaf(a->rr, chunk_row, &x);
   if (x.chunks == 0)
     return;
-  fprintf(out, "<details class=\"chunks\"%s><summary><span class=\"%s\">%s"
+  fprintf(out, "<details class=\"chunks\"><summary><span class=\"%s\">%s"
           "</span>: %zu chunk%s, %zu desktop%s</summary>\n<table>\n<tr><th>"
           "Chunk</th><th>Region</th><th>Wave</th><th>Status</th><th>Attempts"
           "</th><th>RequestId</th><th>Error code</th><th>Finished</th><th>"
           "Desktops</th><th>Desktop IDs</th></tr>\n",
-          st == WR_RREAD_FAILED && x.chunks <= OPEN_FAILED_CHUNKS ? " open"
-                                                                  : "",
           wr_rread_status_name(st), wr_rread_status_name(st), x.chunks,
           wr_audit_plural(x.chunks), x.desktops, wr_audit_plural(x.desktops));
   x.chunks = x.desktops = 0;

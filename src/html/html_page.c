@@ -11,6 +11,10 @@
 static const char head[] =
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
+    /* nothing to fetch, nothing to run: even a value that escaped its
+     * escaping could not load or execute anything */
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+    "'none'; style-src 'unsafe-inline'\">\n"
     "<title>Reboot audit: run ";
 static const char style[] =
     "</title>\n<style>\n"
@@ -19,11 +23,14 @@ static const char style[] =
     "h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.2em 0 .4em;"
     "border-bottom:1px solid #ddd}h3{font-size:1em;margin:1em 0 .3em}\n"
     "table{border-collapse:collapse;margin:.3em 0 .8em;font-size:90%}\n"
-    "th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;"
+    "th,td{border:1px solid #ccc;padding:.15em .45em;text-align:left;"
     "vertical-align:top}\n"
     "th{background:#f0f0f0;font-weight:600}td.n{text-align:right}\n"
     "code,.id,.rid,.ids{font-family:ui-monospace,monospace;font-size:90%}\n"
-    "td.ids{overflow-wrap:anywhere;max-width:40em}\n"
+    "td.ids{overflow-wrap:anywhere;min-width:24em;max-width:40em}\n"
+    "table.fail td{white-space:nowrap}table.fail .msg{display:block;"
+    "max-width:16em;overflow:hidden;text-overflow:ellipsis}\n"
+    "table.fail{font-size:85%}.scroll{overflow-x:auto}\n"
     ".ok{color:#1b5e20}.failed{color:#b71c1c}.skipped,.pending,.excluded"
     "{color:#a65c00}\n"
     ".outcome{font-size:1.15em;font-weight:600;padding:.4em .7em;"
@@ -34,7 +41,7 @@ static const char style[] =
     "min-width:6.5em}.card b{display:block;font-size:1.4em}\n"
     ".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax("
     "480px,1fr));gap:0 1.5em}\n"
-    ".grid section table{width:100%}\n"
+    ".grid section table{width:100%}.grid td{overflow-wrap:anywhere}\n"
     "svg{width:100%;max-width:960px;height:auto;display:block}\n"
     ".legend{font-size:90%}.sw{display:inline-block;width:.9em;height:.9em;"
     "vertical-align:middle;margin-right:.3em;border:1px solid #999}\n"
@@ -46,6 +53,8 @@ static const char style[] =
     "@media print{body{margin:0;max-width:none;font-size:9pt}"
     "table{width:100%}tr,th,td,svg{page-break-inside:avoid}"
     "h2,h3{page-break-after:avoid}.grid{display:block}"
+    "table.fail td,table.fail .msg{white-space:normal;max-width:none}"
+    ".scroll{overflow:visible}"
     "summary{list-style:none}}\n"
     "</style>\n</head>\n<body>\n";
 
