@@ -17,6 +17,7 @@
 #include <time.h>
 
 #define MAX_WAVE 4096 /* waves shaded per session, beyond: not shaded */
+#define MAX_ATTEMPTS 1000 /* more in one record is not a run's: not drawn */
 
 static int64_t wall(const char *s)
 {
@@ -38,7 +39,7 @@ static bool attempt(const struct wr_rread_chunk *c, int k, int64_t *t,
 {
   int64_t s = wall(c->started_at), f = wall(c->finished_at), last;
 
-  if (c->line <= 0 || c->attempts <= 0 ||
+  if (c->line <= 0 || c->attempts <= 0 || c->attempts > MAX_ATTEMPTS ||
       (c->status != WR_RREAD_OK && c->status != WR_RREAD_FAILED &&
        c->status != WR_RREAD_SPLIT))
     return false;
@@ -69,7 +70,7 @@ static size_t lane_of(const struct wr_html_timeline *tl, int64_t t)
   size_t i = tl->nlanes;
 
   while (i-- > 1)
-    if (tl->lanes[i].start_ms <= t)
+    if (tl->lanes[i].start_ms >= 0 && tl->lanes[i].start_ms <= t)
       return i;
   return 0;
 }
@@ -238,7 +239,9 @@ int wr_html_timeline_build(const struct wr_audit *a,
         break;
       }
       l = &tl->lanes[lane_of(tl, t)];
-      b = (size_t)((double)(t - l->start_ms) / 1000.0 / tl->bin_s);
+      b = t <= l->start_ms ? 0
+                           : (size_t)((double)(t - l->start_ms) / 1000.0 /
+                                      tl->bin_s);
       if (b >= l->nbins)
         b = l->nbins - 1;
       tl->bins[l->first_bin + b][o] += 1;
@@ -295,6 +298,20 @@ static double nice(double v)
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+/* The chart's top: a round number a little above v, whose quarters are
+ * round too (1, 1.2, 1.6, 2, 2.4, 3, 4, 6, 8 times a power of ten). */
+static double top_of(double v)
+{
+  static const double m[] = {1, 1.2, 1.6, 2, 2.4, 3, 4, 6, 8, 10};
+  double p = pow(10, floor(log10(v > 0 ? v : 1)));
+  size_t i;
+
+  for (i = 0; i < sizeof(m) / sizeof(m[0]) - 1; i++)
+    if (m[i] * p >= v)
+      break;
+  return m[i] * p;
+}
+
 static void hms(int64_t ms, char *b, size_t len)
 {
   time_t s = (time_t)(ms / 1000);
@@ -308,6 +325,7 @@ static void hms(int64_t ms, char *b, size_t len)
 
 struct geo {
   double ppb;                  /* pixels per bin */
+  double gap;                  /* between two sessions */
   double ymax;
   double bottom;               /* y of 0 calls/s */
 };
@@ -315,7 +333,7 @@ struct geo {
 static double lane_x(const struct wr_html_timeline *tl, const struct geo *g,
                      size_t li)
 {
-  return LEFT + (double)tl->lanes[li].first_bin * g->ppb + GAP * (double)li;
+  return LEFT + (double)tl->lanes[li].first_bin * g->ppb + g->gap * (double)li;
 }
 
 static double y_of(const struct geo *g, double v)
@@ -331,8 +349,8 @@ static void draw_waves(FILE *out, const struct wr_html_timeline *tl,
   size_t i;
 
   for (i = 0; i < l->nwaves; i++) {
-    double x = x0 + l->waves[i].from_s * px,
-           w = (l->waves[i].to_s - l->waves[i].from_s) * px;
+    double from = l->waves[i].from_s > 0 ? l->waves[i].from_s : 0,
+           x = x0 + from * px, w = (l->waves[i].to_s - from) * px;
 
     if (w < 1)
       w = 1;
@@ -386,8 +404,8 @@ static void draw_lane_frame(FILE *out, const struct wr_html_timeline *tl,
   if (li > 0) { /* the boundary: a break, not the gap's length */
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"#455a64\" stroke-width=\"1.5\" "
-            "stroke-dasharray=\"3 3\"/>\n", x0 - GAP / 2, TOP - 14,
-            x0 - GAP / 2, g->bottom);
+            "stroke-dasharray=\"3 3\"/>\n", x0 - g->gap / 2, TOP - 14,
+            x0 - g->gap / 2, g->bottom);
     wr_audit_duration((double)(l->start_ms - tl->lanes[li - 1].end_ms) /
                           1000.0, d, sizeof(d));
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" class=\"sl\">resume %zu, "
@@ -432,9 +450,13 @@ static void draw(FILE *out, const struct wr_html_timeline *tl)
   for (li = 0; li < tl->nlanes; li++)
     if (tl->lanes[li].rate_limit > top)
       top = tl->lanes[li].rate_limit;
-  g.ymax = nice(top * 1.15);
+  g.ymax = top_of(top * 1.1);
   g.bottom = H - BOTTOM;
-  g.ppb = (plot_w - GAP * (double)(tl->nlanes - 1)) / (double)tl->nbins;
+  /* many resumes: narrower gaps, so the bars keep half the width */
+  g.gap = GAP;
+  if (g.gap * (double)(tl->nlanes - 1) > plot_w / 2)
+    g.gap = plot_w / 2 / (double)(tl->nlanes - 1);
+  g.ppb = (plot_w - g.gap * (double)(tl->nlanes - 1)) / (double)tl->nbins;
   if (g.ppb < 0.2)
     g.ppb = 0.2;
   fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"timeline-svg\""
@@ -478,7 +500,13 @@ int wr_html_timeline(const struct wr_audit *a, FILE *out)
   for (o = 0; o < WR_HTML_OUTCOMES; o++)
     total += tl.calls[o];
   if (total == 0) {
-    fputs("<p>No call was recorded: nothing to draw.</p>\n</section>\n", out);
+    if (tl.unplaced == 0)
+      fputs("<p>No call was recorded: nothing to draw.</p>\n", out);
+    else
+      fprintf(out, "<p>%zu attempt%s could not be placed (no usable times, "
+              "or more than %d in one record): nothing to draw.</p>\n",
+              tl.unplaced, wr_audit_plural(tl.unplaced), MAX_ATTEMPTS);
+    fputs("</section>\n", out);
     wr_html_timeline_free(&tl);
     return 0;
   }
@@ -506,8 +534,9 @@ int wr_html_timeline(const struct wr_audit *a, FILE *out)
             "(derived)", tl.derived, wr_audit_plural(tl.derived));
   fputs(".", out);
   if (tl.unplaced > 0)
-    fprintf(out, " %zu attempt%s without usable times %s not drawn.",
-            tl.unplaced, wr_audit_plural(tl.unplaced),
+    fprintf(out, " %zu attempt%s could not be placed (no usable times, "
+            "or more than %d in one record) and %s not drawn.", tl.unplaced,
+            wr_audit_plural(tl.unplaced), MAX_ATTEMPTS,
             tl.unplaced == 1 ? "is" : "are");
   fputs("</p>\n</section>\n", out);
   wr_html_timeline_free(&tl);

@@ -237,6 +237,34 @@ static void test_no_calls(void **state)
   unload(&fx);
 }
 
+/* A record claiming two billion attempts is not looped over: counted,
+ * not drawn. */
+static void test_implausible_attempts(void **state)
+{
+  static const char big[] =
+      RUN("2026-12-01T10:00:00.000Z", "10")
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"wave\":1,\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\"],\"client_token\":null}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\"],"
+      "\"status\":\"ok\",\"request_id\":\"R1\",\"attempts\":2000000000,"
+      "\"started_at\":\"2026-12-01T10:00:00.500Z\",\"finished_at\":"
+      "\"2026-12-01T10:00:00.600Z\"}\n";
+  struct fixture fx = {0};
+  struct wr_html_timeline t;
+  char *p;
+
+  (void)state;
+  assert_int_equal(load(big, &fx), 0);
+  assert_int_equal(wr_html_timeline_build(&fx.a, &t), 0);
+  assert_int_equal(t.unplaced, 2000000000);
+  assert_int_equal(t.calls[WR_HTML_OK], 0);
+  wr_html_timeline_free(&t);
+  p = page(&fx.a);
+  after(p, "2000000000 attempts could not be placed");
+  free(p);
+  unload(&fx);
+}
+
 /* Other formats go through wr_audit_write, which refuses html itself. */
 static void test_formats(void **state)
 {
@@ -265,6 +293,7 @@ int main(void)
       cmocka_unit_test(test_timeline_bins),
       cmocka_unit_test(test_page),
       cmocka_unit_test(test_no_calls),
+      cmocka_unit_test(test_implausible_attempts),
       cmocka_unit_test(test_formats),
   };
 
