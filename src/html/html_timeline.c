@@ -284,6 +284,7 @@ void wr_html_timeline_free(struct wr_html_timeline *tl)
 #define TOP 30.0
 #define BOTTOM 40.0
 #define GAP 30.0 /* between two sessions */
+#define MAX_TICKS 20 /* time labels in one lane */
 
 static const char *const fill[WR_HTML_OUTCOMES] = {
     "#2e7d32", "#f9a825", "#7b1fa2", "#c62828"};
@@ -398,8 +399,9 @@ static void draw_lane_frame(FILE *out, const struct wr_html_timeline *tl,
 {
   const struct wr_html_lane *l = &tl->lanes[li];
   double x0 = lane_x(tl, g, li), x1 = x0 + (double)l->nbins * g->ppb,
-         step, px = g->ppb / tl->bin_s, s;
+         step, px = g->ppb / tl->bin_s;
   char t[32], d[32];
+  int k;
 
   if (li > 0) { /* the boundary: a break, not the gap's length */
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -425,16 +427,18 @@ static void draw_lane_frame(FILE *out, const struct wr_html_timeline *tl,
   }
   /* wall-clock ticks (UTC), about every 110 px, the lane's start first */
   step = nice(110.0 / px);
-  for (s = 0; s * px <= x1 - x0 + 0.5; s += step) {
-    double x = x0 + s * px;
+  for (k = 0; k <= MAX_TICKS; k++) {
+    double s = (double)k * step, x = x0 + s * px;
 
+    if (s * px > x1 - x0 + 0.5)
+      break;
     if (s > 0 && x1 - x < 20)
       break;
     hms(l->start_ms + (int64_t)(s * 1000), t, sizeof(t));
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"#555\"/>\n<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" "
             "text-anchor=\"%s\">%s</text>\n", x, g->bottom, x,
-            g->bottom + 4, x, g->bottom + 16, s == 0 ? "start" : "middle",
+            g->bottom + 4, x, g->bottom + 16, k == 0 ? "start" : "middle",
             t);
   }
   fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -444,7 +448,8 @@ static void draw_lane_frame(FILE *out, const struct wr_html_timeline *tl,
 static void draw(FILE *out, const struct wr_html_timeline *tl)
 {
   struct geo g;
-  double top = tl->peak, plot_w = W - LEFT - RIGHT, v;
+  double top = tl->peak, plot_w = W - LEFT - RIGHT;
+  int q;
   size_t li;
 
   for (li = 0; li < tl->nlanes; li++)
@@ -468,8 +473,8 @@ static void draw(FILE *out, const struct wr_html_timeline *tl)
           W, H);
   for (li = 0; li < tl->nlanes; li++)
     draw_waves(out, tl, &g, li);
-  for (v = 0; v <= g.ymax + 1e-9; v += g.ymax / 4) {
-    double y = y_of(&g, v);
+  for (q = 0; q <= 4; q++) {
+    double v = g.ymax * q / 4, y = y_of(&g, v);
 
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"#ccc\" stroke-width=\"0.5\"/>\n<text x=\"%.1f\" "
