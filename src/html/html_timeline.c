@@ -387,8 +387,8 @@ static void draw_bars(FILE *out, const struct wr_html_timeline *tl,
         continue;
       h = g->bottom - y_of(g, v / tl->bin_s);
       y -= h;
-      fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-              "height=\"%.1f\" fill=\"%s\"/>\n",
+      fprintf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+              "width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
               x0 + (double)b * g->ppb, y, bw, h, fill[o]);
     }
   }
@@ -403,7 +403,10 @@ static void draw_lane_frame(FILE *out, const struct wr_html_timeline *tl,
   char t[32], d[32];
   int k;
 
-  if (li > 0) { /* the boundary: a break, not the gap's length */
+  if (li > 0) { /* the boundary: a shaded break, not the gap's length */
+    fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
+            " fill=\"#eceff1\"><title>between sessions</title></rect>\n",
+            x0 - g->gap, TOP - 14, g->gap, g->bottom - TOP + 14);
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"#455a64\" stroke-width=\"1.5\" "
             "stroke-dasharray=\"3 3\"/>\n", x0 - g->gap / 2, TOP - 14,
@@ -523,7 +526,7 @@ int wr_html_timeline(const struct wr_audit *a, FILE *out)
   fputs("<span class=\"sw rl\"></span>rate limit &ensp;"
         "<span class=\"sw\" style=\"background:#e3f2fd\"></span>"
         "<span class=\"sw\" style=\"background:#fff3e0\"></span>waves "
-        "&ensp;<span class=\"sw sb\"></span>session boundary</p>\n", out);
+        "&ensp;<span class=\"sw sb\"></span>between sessions</p>\n", out);
   fprintf(out, "<p class=\"note\">Calls per second (bars of %g s, UTC), "
           "each session on its own clock: the time between a run and its "
           "resume is left out. <b>ok</b>: the call that ended its chunk ok; "

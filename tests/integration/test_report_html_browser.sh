@@ -72,7 +72,7 @@ MEASURE='<meta http-equiv="Content-Security-Policy" content="default-src '"'none
       " width=" + d.scrollWidth +
       " resources=" + performance.getEntriesByType("resource").length +
       " violations=" + v +
-      " bars=" + document.querySelectorAll("#timeline svg rect[fill]").length +
+      " bars=" + document.querySelectorAll("#timeline svg rect.bar").length +
       " failrows=" + document.querySelectorAll("#failures table.fail tr").length +
       " open=" + document.querySelectorAll("#chunks details[open]").length +
       " sections=" + s.join(",") + " end";

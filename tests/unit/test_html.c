@@ -189,6 +189,7 @@ static void test_page(void **state)
   p = after(t, "<section id=\"summary\">");
   p = after(p, "<section id=\"timeline\">");
   p = after(p, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"timeline-svg\"");
+  p = after(p, "<rect class=\"bar\" ");
   p = after(p, "rate limit 10/s");
   p = after(p, "resume 1, ");
   p = after(p, "rate limit 2/s");
