@@ -7,7 +7,7 @@
 # switching).  WERROR=ON|OFF sets it for any target.
 DEB_PKGS := libuv1-dev libcurl4-openssl-dev libssl-dev libcsv-dev libcjson-dev \
             libcmocka-dev libmicrohttpd-dev pkg-config cmake gcc clang make \
-            jq time man-db dpkg-dev file cppcheck
+            jq time man-db dpkg-dev file cppcheck chromium
 BUILD    ?= build
 ASAN     ?= build-asan
 RELEASE  ?= build-release

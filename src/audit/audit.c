@@ -339,7 +339,9 @@ int wr_audit_write(const struct wr_audit *a, enum wr_audit_format f,
   case WR_AUDIT_MARKDOWN: wr_audit_markdown(a, out); break;
   case WR_AUDIT_CSV: wr_audit_csv(a, out); break;
   case WR_AUDIT_JSON: rc = wr_audit_json(a, out); break;
-  case WR_AUDIT_HTML: wr_audit_html(a, out); break;
+  case WR_AUDIT_HTML: /* its own room, above this one */
+    return wr_err_set(err, WR_EINVAL, "the HTML page is written by "
+                      "wr_html_audit_write (src/html)");
   }
   if (rc < 0)
     return wr_err_set(err, rc, "out of memory");

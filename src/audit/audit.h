@@ -2,7 +2,8 @@
  * rendered in any of five formats (wr_audit_write): text for a terminal,
  * Markdown for a change ticket, CSV with one row per desktop (CONTRACT.md:
  * desktop_id,region,chunk,status,request_id,error_code,error_message,
- * finished_at), one JSON object, or a self-contained HTML page.
+ * finished_at), or one JSON object; the self-contained HTML page is
+ * src/html's, a room above this one (audit/ is at its module limit).
  *
  * Counts come from the chunk records themselves, never from the summary
  * (which a crash may have kept from being written): every desktop of the
@@ -121,6 +122,7 @@ struct wr_audit_story_ops {
   wr_audit_row_fn *row;
   void (*end)(FILE *out);
   bool skip_waves;             /* the format has its own Waves section */
+  bool skip_failed;            /* ... and its own failed-desktop table */
 };
 int wr_audit_story_build(struct wr_audit *a);
 void wr_audit_story(const struct wr_audit *a,
@@ -145,7 +147,9 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
                    struct wr_err *err);
 void wr_audit_free(struct wr_audit *a);
 
-/* Render in format f.  0, or WR_EIO (ferror) / WR_ENOMEM. */
+/* Render in format f.  0, or WR_EIO (ferror) / WR_ENOMEM; WR_EINVAL for
+ * WR_AUDIT_HTML, whose page lives in src/html (wr_html_audit_write
+ * renders every format). */
 int wr_audit_write(const struct wr_audit *a, enum wr_audit_format f,
                    FILE *out, struct wr_err *err);
 
@@ -190,6 +194,5 @@ void wr_audit_text(const struct wr_audit *a, FILE *out);
 void wr_audit_markdown(const struct wr_audit *a, FILE *out);
 void wr_audit_csv(const struct wr_audit *a, FILE *out);
 int wr_audit_json(const struct wr_audit *a, FILE *out);
-void wr_audit_html(const struct wr_audit *a, FILE *out);
 
 #endif

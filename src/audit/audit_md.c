@@ -131,7 +131,7 @@ static void story_end(FILE *out)
 }
 
 static const struct wr_audit_story_ops story_ops = {
-    story_section, story_row, story_end, false};
+    story_section, story_row, story_end, false, false};
 
 void wr_audit_markdown(const struct wr_audit *a, FILE *out)
 {

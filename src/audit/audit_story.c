@@ -373,5 +373,6 @@ void wr_audit_story(const struct wr_audit *a,
     waves(a, ops, out);
   verification(a, ops, out);
   ambiguous(a, ops, out);
-  failed(a, ops, out);
+  if (!ops->skip_failed)
+    failed(a, ops, out);
 }

@@ -144,7 +144,7 @@ static void story_end(FILE *out)
 }
 
 static const struct wr_audit_story_ops story_ops = {
-    story_section, story_row, story_end, true};
+    story_section, story_row, story_end, true, false};
 
 void wr_audit_text(const struct wr_audit *a, FILE *out)
 {

@@ -6,6 +6,7 @@
  * half an audit. */
 #define _POSIX_C_SOURCE 200809L
 #include "audit.h"
+#include "html.h"
 #include "cmd.h"
 #include "journal.h"
 #include "log.h"
@@ -140,7 +141,7 @@ int wr_cmd_report(const struct wr_config *cfg)
     wr_infof("%s: %zu records of unknown type (first: \"%.40s\") skipped",
              rr->path, rr->nunknown, rr->first_unknown);
   out = dest != NULL ? open_temp(dest, audit_mode(path), &tmp, &err) : stdout;
-  if (out == NULL || wr_audit_write(&a, f, out, &err) < 0 ||
+  if (out == NULL || wr_html_audit_write(&a, f, out, &err) < 0 ||
       (dest != NULL && commit(&out, tmp, dest, &err) < 0)) {
     wr_errorf("report: %s", err.msg);
     goto out;

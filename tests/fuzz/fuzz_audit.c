@@ -14,6 +14,7 @@
  * terminal or viewer.  WR_FUZZ_VERBOSE=1 in the environment prints the
  * CSV audit, or why the report did not load. */
 #include "audit.h"
+#include "html.h"
 #include "report_read.h"
 
 #include <cjson/cJSON.h>
@@ -173,7 +174,7 @@ static void render(const struct wr_audit *a, enum wr_audit_format fmt)
 
   if (f == NULL)
     broken("no memory stream");
-  if (wr_audit_write(a, fmt, f, &err) != 0 || fclose(f) != 0)
+  if (wr_html_audit_write(a, fmt, f, &err) != 0 || fclose(f) != 0)
     broken("rendering failed");
   switch (fmt) {
   case WR_AUDIT_JSON:
@@ -235,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (wr_rread_load_stream(f, "fuzz.jsonl", &rr, &err) == 0) {
     if (wr_audit_build(rr, &a, &err) == 0) {
       if (getenv("WR_FUZZ_VERBOSE") != NULL) /* to check a seed by hand */
-        wr_audit_write(&a, WR_AUDIT_CSV, stderr, &err);
+        wr_html_audit_write(&a, WR_AUDIT_CSV, stderr, &err);
       if (a.planned != DESKTOPS || a.ok + a.failed + a.skipped != DESKTOPS)
         broken("audit counts disagree with the plan");
       for (fmt = WR_AUDIT_TEXT; fmt <= WR_AUDIT_HTML; fmt++)

@@ -6,6 +6,7 @@
  * the number of desktops in the plan records; fuzz_audit checks what
  * the renderers write. */
 #include "audit.h"
+#include "html.h"
 #include "idset.h"
 #include "report_read.h"
 
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                      rr->torn_line > rr->lines))
         abort();
       for (fmt = WR_AUDIT_TEXT; fmt <= WR_AUDIT_HTML; fmt++)
-        wr_audit_write(&a, (enum wr_audit_format)fmt, sink, &err);
+        wr_html_audit_write(&a, (enum wr_audit_format)fmt, sink, &err);
     }
     wr_audit_free(&a);
     wr_rread_destroy(&rr);

@@ -2,6 +2,7 @@
  * format. */
 #define _POSIX_C_SOURCE 200809L
 #include "audit.h"
+#include "html.h"
 #include "report_read.h"
 
 #include <cjson/cJSON.h>
@@ -105,7 +106,7 @@ static char *render(const struct wr_audit *a, enum wr_audit_format f)
   FILE *out = open_memstream(&text, &len);
 
   assert_non_null(out);
-  assert_int_equal(wr_audit_write(a, f, out, &err), 0);
+  assert_int_equal(wr_html_audit_write(a, f, out, &err), 0);
   assert_int_equal(fclose(out), 0);
   return text;
 }
@@ -418,7 +419,8 @@ static void test_write_error(void **state)
 
   if (full == NULL)
     skip();
-  assert_int_equal(wr_audit_write(&fx->a, WR_AUDIT_CSV, full, &err), WR_EIO);
+  assert_int_equal(wr_html_audit_write(&fx->a, WR_AUDIT_CSV, full, &err),
+                   WR_EIO);
   fclose(full);
 }
 
