@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "creds.h"
 #include "log.h"
+#include "notify.h"
 #include "uuid.h"
 #include "plan.h"
 #include "journal.h"
@@ -176,7 +177,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   struct wr_journal *report = NULL;
   struct wr_err err = {0};
   char defpath[PATH_LEN];
-  const char *path;
+  const char *path = NULL;
   int code = WR_EXIT_USAGE;
   bool have_creds = false, sent = false;
 
@@ -225,6 +226,10 @@ out:
     if (sent)
       code = WR_EXIT_STOPPED;
   }
+  /* After the report is closed: the message reads it back.  Only a run
+   * that sent (or could have sent) something has news to tell. */
+  if (sent)
+    wr_notify_session(cfg, "run", path, code);
   if (have_creds)
     wr_creds_free(&creds);
   wr_plan_destroy(&plan);
