@@ -86,9 +86,12 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
   if (rc == 0 && wr_plan_record_create(&pr) < 0)
     rc = wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
                     wr_journal_path(r));
-  for (i = 0; rc == 0 && i < plan->nchunks; i++)
+  for (i = 0; rc == 0 && i < plan->nchunks; i++) {
     rc = wr_journal_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
                           wr_clock_now_ms(), err);
+    if (rc == 0 && plan->nkeep > 0)
+      rc = put(r, wr_record_columns(plan, &plan->chunks[i]), err);
+  }
   wr_plan_record_destroy(&pr);
   /* After the plan: the preamble stays the bytes `plan --json` prints. */
   if (rc == 0)
