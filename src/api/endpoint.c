@@ -350,7 +350,10 @@ int wr_endpoint_parse_webhook(const char *opt, const char *url,
 
   memset(out, 0, sizeof(*out));
   *rest = "";
-  r = sep != NULL ? sep + 3 + strcspn(sep + 3, "/?#") : url + strlen(url);
+  if (sep == NULL) /* no host to show: the whole text may be a token */
+    return wr_err_set(err, WR_EUSAGE, "%s: not a URL; give "
+                      "https://HOST/PATH", opt);
+  r = sep + 3 + strcspn(sep + 3, "/?#");
   n = (size_t)(r - url);
   if (n >= sizeof(base)) {
     snprintf(head, sizeof(head), "%.40s", url);
