@@ -130,6 +130,19 @@ static char *render_value(struct wr_arena *a, const char *s, size_t len)
   return out;
 }
 
+/* A kept column's value the same way, but stored at its own length: a
+ * value rendered in place would hold the worst case (every byte as
+ * \xNN), 4 times the bytes, for each desktop and column. */
+static char *kept_value(struct wr_arena *a, const char *s, size_t len)
+{
+  char tmp[WR_UTF8_RENDER_SIZE(VALUE_MAX)];
+
+  if (len > VALUE_MAX)
+    len = VALUE_MAX;
+  wr_utf8_render(s, len, tmp);
+  return wr_arena_strndup(a, tmp, strlen(tmp));
+}
+
 static int reject_row(struct builder *b, long line, const char *value,
                       size_t len, const char *reason, bool strict,
                       struct wr_err *err);
@@ -368,8 +381,8 @@ static int on_row(void *ctx, const struct wr_ingest_row *row,
   for (size_t k = 0; k < b->p->pub.nkeep; k++) {
     r->kept[k] = NULL;
     if (row->kept != NULL && row->kept[k] != NULL &&
-        (r->kept[k] = render_value(&b->p->arena, row->kept[k],
-                                   row->kept_len[k])) == NULL)
+        (r->kept[k] = kept_value(&b->p->arena, row->kept[k],
+                                 row->kept_len[k])) == NULL)
       return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
   return 0;
