@@ -11,7 +11,7 @@ _wuying_reboot()
   prev=${COMP_WORDS[COMP_CWORD-1]}
 
   local input="--job --region --only-region --all-regions --format --column
-               --strict --chunk-size --canary --wave-size"
+               --strict --chunk-size --canary --wave-size --keep-columns"
   local api="--api --signature --endpoint --insecure --profile --client-id
              --client-os --client-version --login-token --session-id
              --session-token --ca-bundle"
@@ -19,7 +19,7 @@ _wuying_reboot()
                     --session-id --session-token --ca-bundle"
   local run="--rate --concurrency --timeout --retries --max-errors --verify
              --verify-timeout --deadline --progress --no-preflight
-             --skip-connected"
+             --skip-connected --notify --notify-format"
   local common="--verbose --quiet --help -v -q -h"
 
   # The command is the first word that is not an option.
@@ -61,6 +61,10 @@ _wuying_reboot()
       COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
       return
       ;;
+    --notify-format)
+      COMPREPLY=($(compgen -W "json dingtalk slack" -- "$cur"))
+      return
+      ;;
     --job | --report | --output | -o | --ca-bundle)
       compopt -o filenames 2> /dev/null
       COMPREPLY=($(compgen -f -- "$cur"))
@@ -70,7 +74,7 @@ _wuying_reboot()
       --show-requests | --endpoint | --profile | --client-id | --client-os | \
       --client-version | --login-token | --session-id | --session-token | \
       --rate | --concurrency | --timeout | --retries | --max-errors | \
-      --verify-timeout | --deadline)
+      --verify-timeout | --deadline | --notify | --keep-columns)
       return
       ;;
   esac

@@ -338,3 +338,46 @@ fail:
   memset(out, 0, sizeof(*out));
   return rc;
 }
+
+int wr_endpoint_parse_webhook(const char *opt, const char *url,
+                              struct wr_endpoint *out, const char **rest,
+                              struct wr_err *err)
+{
+  char base[WR_ENDPOINT_BASE_MAX + 16], shown[SHOW_MAX + 8], head[48];
+  const char *sep = strstr(url, "://"), *r, *c, *why;
+  size_t n;
+  int rc;
+
+  memset(out, 0, sizeof(*out));
+  *rest = "";
+  if (sep == NULL) /* no host to show: the whole text may be a token */
+    return wr_err_set(err, WR_EUSAGE, "%s: not a URL; give "
+                      "https://HOST/PATH", opt);
+  r = sep + 3 + strcspn(sep + 3, "/?#");
+  n = (size_t)(r - url);
+  if (n >= sizeof(base)) {
+    snprintf(head, sizeof(head), "%.40s", url);
+    show(head, shown);
+    return wr_err_set(err, WR_EUSAGE, "%s: \"%s...\": the host is too long",
+                      opt, shown);
+  }
+  memcpy(base, url, n);
+  base[n] = '\0';
+  show(base, shown);
+  if ((rc = wr_endpoint_parse(base, false, out, err)) < 0) {
+    /* the policy's reason, under this option's name */
+    why = err != NULL ? strstr(err->msg, "\": ") : NULL;
+    why = why != NULL ? why + 3 : "refused";
+    snprintf(base, sizeof(base), "%s", why);
+    return wr_err_set(err, rc, "%s: \"%s...\": %s", opt, shown, base);
+  }
+  for (c = r; *c != '\0'; c++)
+    if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f || *c == '#') {
+      memset(out, 0, sizeof(*out));
+      return wr_err_set(err, WR_EUSAGE, "%s: \"%s...\": the path or query "
+                        "has a space, a control or non-ASCII character or "
+                        "a fragment (#)", opt, shown);
+    }
+  *rest = r;
+  return 0;
+}

@@ -46,4 +46,15 @@ struct wr_endpoint {
 int wr_endpoint_parse(const char *url, bool insecure, struct wr_endpoint *out,
                       struct wr_err *err);
 
+/* A webhook URL (--notify): scheme://host[:port] judged by the policy
+ * above (insecure never applies: plain http only to loopback), then a
+ * path and query kept as given (printable ASCII, no fragment).  *rest
+ * points into url at the path or query ("" when none); the URL to send is
+ * out->base followed by *rest.  The path and query may hold a token (a
+ * DingTalk access_token, a Slack webhook path): err never shows them, it
+ * starts 'opt: "scheme://host...": '. */
+int wr_endpoint_parse_webhook(const char *opt, const char *url,
+                              struct wr_endpoint *out, const char **rest,
+                              struct wr_err *err);
+
 #endif

@@ -8,7 +8,9 @@
  * that reads columns by position keeps working: wave, attempts, every
  * attempt's RequestId (joined with ';'), ambiguous attempts, confirmed
  * (the final status is an answer of the service), started_at, and the
- * desktop's verification (Running, not Running, not verified) and when. */
+ * desktop's verification (Running, not Running, not verified) and when.
+ * Then the input's own columns the run kept (--keep-columns), one per
+ * name, in its order, from the report's columns records. */
 #include "audit.h"
 
 #include "idset.h"
@@ -20,7 +22,7 @@ static const char header[] = "desktop_id,region,chunk,status,request_id,"
                              "error_code,error_message,finished_at,"
                              "wave,attempts,attempt_request_ids,"
                              "ambiguous_attempts,confirmed,started_at,"
-                             "verify_status,verified_at\n";
+                             "verify_status,verified_at";
 
 struct csv_ctx {
   FILE *out;
@@ -62,6 +64,19 @@ static void attempts(FILE *out, const struct wr_rread_chunk *c)
   *p = '\0';
   wr_audit_csv_field(out, s);
   free(s);
+}
+
+/* The kept input columns: text from a spreadsheet's user, escaped and
+ * kept from turning into a formula like every other field. */
+static void kept(FILE *out, const struct wr_rread *rr, const char *id)
+{
+  const char *const *v = wr_rread_kept(rr, id);
+  size_t k;
+
+  for (k = 0; k < rr->nkept; k++) {
+    putc(',', out);
+    wr_audit_csv_field(out, v != NULL ? v[k] : NULL);
+  }
 }
 
 static int row(const struct wr_rread_chunk *c, void *ud)
@@ -110,6 +125,7 @@ static int row(const struct wr_rread_chunk *c, void *ud)
                : "Running";
     fprintf(out, ",%s,", vs);
     wr_audit_csv_field(out, v != NULL ? v->finished_at : NULL);
+    kept(out, x->a->rr, c->ids[i]);
     putc('\n', out);
   }
   return ferror(out) ? WR_EIO : 0;
@@ -134,6 +150,11 @@ void wr_audit_csv(const struct wr_audit *a, FILE *out)
         }
       }
   fputs(header, out);
+  for (k = 0; k < rr->nkept; k++) {
+    putc(',', out);
+    wr_audit_csv_field(out, rr->kept_names[k]);
+  }
+  putc('\n', out);
   wr_audit_each_leaf(rr, row, &x);
   wr_idset_destroy(&x.not_running);
 }

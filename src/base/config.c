@@ -10,6 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+void wr_config_list_free(char ***list, size_t *n)
+{
+  size_t i;
+
+  for (i = 0; i < *n; i++)
+    free((*list)[i]);
+  free(*list);
+  *list = NULL;
+  *n = 0;
+}
+
+const char *wr_config_notify_format_name(enum wr_notify_format f)
+{
+  return f == WR_NOTIFY_DINGTALK ? "dingtalk"
+         : f == WR_NOTIFY_SLACK  ? "slack"
+                                 : "json";
+}
+
 void wr_config_free(struct wr_config *cfg)
 {
   size_t i;
@@ -31,6 +49,8 @@ void wr_config_free(struct wr_config *cfg)
   free(cfg->report_path);
   free(cfg->report_format);
   free(cfg->output);
+  wr_config_list_free(&cfg->notify, &cfg->nnotify);
+  wr_config_list_free(&cfg->keep_columns, &cfg->nkeep_columns);
   for (i = 0; i < cfg->ngiven; i++)
     free(cfg->given[i].value);
   free(cfg->given);
@@ -76,6 +96,20 @@ void *wr_config_to_json(const struct wr_config *cfg)
        cJSON_AddNumberToObject(o, "retries", cfg->retries);
   if (ok && cfg->ca_bundle != NULL) /* older reports have no such key */
     ok = add_str(o, "ca-bundle", cfg->ca_bundle);
+  /* Only when set: older reports have no such keys, and plan --json
+   * stays as it was.  The --notify URLs themselves never: a webhook URL
+   * holds its token (a resume is given them again). */
+  if (ok && cfg->nkeep_columns > 0) {
+    cJSON *a = cJSON_AddArrayToObject(o, "keep-columns");
+    size_t i;
+
+    ok = a != NULL;
+    for (i = 0; ok && i < cfg->nkeep_columns; i++)
+      ok = cJSON_AddItemToArray(a, cJSON_CreateString(cfg->keep_columns[i]));
+  }
+  if (ok && cfg->nnotify > 0)
+    ok = add_str(o, "notify-format",
+                 wr_config_notify_format_name(cfg->notify_format));
   if (ok && cfg->max_errors_pct >= 0) {
     snprintf(buf, sizeof(buf), "%g%%", cfg->max_errors_pct);
     ok = add_str(o, "max-errors", buf);

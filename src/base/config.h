@@ -28,6 +28,8 @@ enum wr_sig_version { WR_SIG_V3 = 0, WR_SIG_V1 };
 enum wr_input_format { WR_FORMAT_AUTO = 0, WR_FORMAT_CSV, WR_FORMAT_JSONL };
 enum wr_progress_mode { WR_PROGRESS_AUTO = 0, WR_PROGRESS_ALWAYS,
                         WR_PROGRESS_NEVER };
+enum wr_notify_format { WR_NOTIFY_JSON = 0, WR_NOTIFY_DINGTALK,
+                        WR_NOTIFY_SLACK };
 
 #define WR_CHUNK_MAX_ADMIN 100
 #define WR_CHUNK_MAX_CLIENT 20
@@ -96,6 +98,13 @@ struct wr_config {
   char *deadline;          /* --deadline as given, NULL: none */
   int64_t deadline_wall_ms; /* resolved deadline, 0: none */
   char *report_path;       /* --report, NULL: wuying-reboot-<UTC>.jsonl */
+  char **notify;           /* --notify URL..., POSTed when a session ends;
+                              never in the report (a URL may hold a token) */
+  size_t nnotify;
+  enum wr_notify_format notify_format; /* --notify-format */
+  char **keep_columns;     /* --keep-columns: input columns carried into
+                              the report, in order, none twice */
+  size_t nkeep_columns;
   enum wr_progress_mode progress; /* --progress */
   int verbosity;           /* wr_log level after -v/-q */
 
@@ -127,6 +136,11 @@ const char *wr_config_origin_name(enum wr_opt_origin o);
 /* {"rate":"command line", ...}: the origin of every option
  * wr_config_to_json writes (as `void *`, a cJSON object); NULL: ENOMEM. */
 void *wr_config_origins_to_json(const struct wr_config *cfg);
+
+/* Free a list of strings (--notify, --keep-columns) and zero it. */
+void wr_config_list_free(char ***list, size_t *n);
+/* "json" "dingtalk" "slack". */
+const char *wr_config_notify_format_name(enum wr_notify_format f);
 
 /* Free every string of cfg and zero it; safe on a zeroed config. */
 void wr_config_free(struct wr_config *cfg);

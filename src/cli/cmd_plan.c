@@ -46,7 +46,9 @@ static int print_json(const struct wr_config *cfg, const struct wr_plan *plan,
     if (print_record(wr_record_rejected(&plan->rejected[i]), out) < 0)
       return -1;
   for (i = 0; i < plan->nchunks; i++)
-    if (print_record(wr_record_plan(&plan->chunks[i]), out) < 0)
+    if (print_record(wr_record_plan(&plan->chunks[i]), out) < 0 ||
+        (plan->nkeep > 0 &&
+         print_record(wr_record_columns(plan, &plan->chunks[i]), out) < 0))
       return -1;
   return 0;
 }

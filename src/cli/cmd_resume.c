@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "creds.h"
 #include "log.h"
+#include "notify.h"
 #include "plan.h"
 #include "journal.h"
 #include "report_read.h"
@@ -245,7 +246,7 @@ int wr_cmd_resume(const struct wr_config *cli)
   struct left l;
   char source[256];
   int code = WR_EXIT_USAGE;
-  bool have_creds = false, have_cfg = false;
+  bool have_creds = false, have_cfg = false, changed = false;
 
   memset(&l, 0, sizeof(l));
   memset(&creds, 0, sizeof(creds));
@@ -325,6 +326,7 @@ int wr_cmd_resume(const struct wr_config *cli)
              l.retry_ambiguous);
   /* From here on the file changes. */
   code = WR_EXIT_STOPPED;
+  changed = true;
   /* Appending cuts a torn tail by the rule the reader used (journal.h). */
   if (wr_journal_repair(report, &err) < 0 ||
       write_resume(report, &l, &creds, &err) < 0 ||
@@ -347,6 +349,8 @@ out:
     wr_errorf("%s", err.msg);
     code = WR_EXIT_STOPPED;
   }
+  if (changed)
+    wr_notify_session(&cfg, "resume", path, code);
   if (have_creds)
     wr_creds_free(&creds);
   if (have_cfg)

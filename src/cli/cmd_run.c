@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "creds.h"
 #include "log.h"
+#include "notify.h"
 #include "uuid.h"
 #include "plan.h"
 #include "journal.h"
@@ -85,9 +86,12 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
   if (rc == 0 && wr_plan_record_create(&pr) < 0)
     rc = wr_err_set(err, WR_ENOMEM, "%s: out of memory building a record",
                     wr_journal_path(r));
-  for (i = 0; rc == 0 && i < plan->nchunks; i++)
+  for (i = 0; rc == 0 && i < plan->nchunks; i++) {
     rc = wr_journal_write(r, wr_plan_record_fill(pr, &plan->chunks[i]),
                           wr_clock_now_ms(), err);
+    if (rc == 0 && plan->nkeep > 0)
+      rc = put(r, wr_record_columns(plan, &plan->chunks[i]), err);
+  }
   wr_plan_record_destroy(&pr);
   /* After the plan: the preamble stays the bytes `plan --json` prints. */
   if (rc == 0)
@@ -176,7 +180,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   struct wr_journal *report = NULL;
   struct wr_err err = {0};
   char defpath[PATH_LEN];
-  const char *path;
+  const char *path = NULL;
   int code = WR_EXIT_USAGE;
   bool have_creds = false, sent = false;
 
@@ -225,6 +229,10 @@ out:
     if (sent)
       code = WR_EXIT_STOPPED;
   }
+  /* After the report is closed: the message reads it back.  Only a run
+   * that sent (or could have sent) something has news to tell. */
+  if (sent)
+    wr_notify_session(cfg, "run", path, code);
   if (have_creds)
     wr_creds_free(&creds);
   wr_plan_destroy(&plan);

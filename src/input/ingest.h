@@ -34,6 +34,10 @@ struct wr_ingest_row {
   bool region_truncated;
   const char *reason;     /* non-NULL: the format rejected the record and
                              id holds the raw value */
+  const char *const *kept; /* opts->nkeep cells of the --keep-columns, in
+                              their order, not NUL-terminated (kept_len);
+                              NULL where the row has none */
+  const size_t *kept_len;
 };
 
 /* Called for every record; a negative return stops the input with that
@@ -54,6 +58,13 @@ struct wr_ingest_opts {
   size_t block;                /* read size, 0: WR_INGEST_BLOCK (tests
                                   use 1 to split every token) */
   struct wr_ingest_digest *digest; /* NULL: not wanted */
+  const char *const *keep;     /* --keep-columns: CSV header names (ASCII
+                                  case ignored, like --column) or JSONL
+                                  keys, each row's cells handed over in
+                                  row.kept; a name the input does not have
+                                  is WR_EINPUT naming it and the columns
+                                  there are */
+  size_t nkeep;
 };
 
 /* Read path ("-": stdin) to its end.  Returns 0 or a negative WR_E* code

@@ -13,6 +13,7 @@
 #include "ingest_int.h"
 
 #include <csv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +45,15 @@ struct wr_csv {
   struct cell id, region;
   struct cell first;  /* cell 1, to show a row too short for the ID */
   int rc;             /* first error raised inside a callback */
+  /* --keep-columns */
+  size_t nkeep;
+  long *keep_col;     /* column of each, -1: not in the header */
+  struct cell *keep;
+  const char **kept;  /* the row's cells, for wr_ingest_row */
+  size_t *kept_len;
+  char hdr[512];      /* the header's names, for a message */
+  size_t hdr_len;
+  bool hdr_cut;       /* hdr ends in "...": more names than fit */
 };
 
 static bool is_id_name(const char *s, size_t n)
@@ -82,6 +92,21 @@ static void on_field(void *field, size_t len, void *data)
   if (len > 0)
     c->nonempty = true;
   if (c->nrows == 0) {
+    size_t k;
+
+    for (k = 0; k < c->nkeep; k++)
+      if (c->keep_col[k] < 0 && strlen(c->ctx.opts->keep[k]) == len &&
+          strncasecmp(s, c->ctx.opts->keep[k], len) == 0)
+        c->keep_col[k] = idx;
+    if (!c->hdr_cut && c->hdr_len + len + 8 < sizeof(c->hdr))
+      c->hdr_len += (size_t)snprintf(c->hdr + c->hdr_len,
+                                     sizeof(c->hdr) - c->hdr_len, "%s%.*s",
+                                     idx > 0 ? ", " : "", (int)len, s);
+    else if (!c->hdr_cut && c->hdr_len + 6 < sizeof(c->hdr)) {
+      memcpy(c->hdr + c->hdr_len, ", ...", 6);
+      c->hdr_len += 5;
+      c->hdr_cut = true;
+    }
     if (c->want_name != NULL && c->hdr_name_col < 0 &&
         strlen(c->want_name) == len && strncasecmp(s, c->want_name, len) == 0)
       c->hdr_name_col = idx;
@@ -96,6 +121,13 @@ static void on_field(void *field, size_t len, void *data)
     cell_set(&c->id, s, len);
   if (idx == c->region_col)
     cell_set(&c->region, s, len);
+  if (c->nkeep > 0) {
+    size_t k;
+
+    for (k = 0; k < c->nkeep; k++)
+      if (idx == c->keep_col[k])
+        cell_set(&c->keep[k], s, len);
+  }
 }
 
 static int emit(struct wr_csv *c)
@@ -118,7 +150,38 @@ static int emit(struct wr_csv *c)
     row.region_len = c->region.len;
     row.region_truncated = c->region.truncated;
   }
+  if (c->nkeep > 0) {
+    size_t k;
+
+    for (k = 0; k < c->nkeep; k++) {
+      bool has = c->keep[k].seen && c->keep[k].len > 0;
+
+      c->kept[k] = has ? c->keep[k].data : NULL;
+      c->kept_len[k] = has ? c->keep[k].len : 0;
+    }
+    row.kept = c->kept;
+    row.kept_len = c->kept_len;
+  }
   return c->ctx.cb(c->ctx.ud, &row, c->ctx.err);
+}
+
+/* --keep-columns: every name in the header. */
+static int check_keep(struct wr_csv *c, bool header)
+{
+  size_t k;
+
+  if (c->nkeep > 0 && !header)
+    return wr_err_set(c->ctx.err, WR_EINPUT,
+                      "%s:%ld: --keep-columns needs a header row naming "
+                      "the columns; the first row is data (%s)",
+                      c->ctx.name, c->row_line, c->hdr);
+  for (k = 0; k < c->nkeep; k++)
+    if (c->keep_col[k] < 0)
+      return wr_err_set(c->ctx.err, WR_EINPUT,
+                        "%s:%ld: --keep-columns: no column \"%s\"; the "
+                        "header names: %s", c->ctx.name, c->row_line,
+                        c->ctx.opts->keep[k], c->hdr);
+  return header;
 }
 
 /* The first row: a header when a cell names the ID (or region) column, or
@@ -132,7 +195,7 @@ static int first_row(struct wr_csv *c)
                         c->ctx.name, c->row_line, c->want_name);
     c->id_col = c->hdr_name_col;
   } else if (c->hdr_id_col < 0 && c->hdr_region_col < 0) {
-    return 0;
+    return check_keep(c, false);
   } else if (c->want_num >= 0) {
     c->id_col = c->want_num;
   } else if (c->hdr_id_col >= 0) {
@@ -145,7 +208,7 @@ static int first_row(struct wr_csv *c)
   c->region_col = c->hdr_region_col;
   if (c->region_col == c->id_col)
     c->region_col = -1;
-  return 1;
+  return check_keep(c, true);
 }
 
 static void on_row(int term, void *data)
@@ -172,6 +235,8 @@ reset:
   c->id.seen = false;
   c->region.seen = false;
   c->first.seen = false;
+  for (size_t k = 0; k < c->nkeep; k++)
+    c->keep[k].seen = false;
   if (term == '\n')
     c->line++;
   c->row_line = c->line;
@@ -188,8 +253,22 @@ int wr_csv_create(const struct wr_ingest_ctx *ctx, struct wr_csv **out)
   if (c == NULL)
     return WR_ENOMEM;
   c->ctx = *ctx;
+  c->nkeep = ctx->opts->keep != NULL ? ctx->opts->nkeep : 0;
+  if (c->nkeep > 0) {
+    c->keep_col = malloc(c->nkeep * sizeof(*c->keep_col));
+    c->keep = calloc(c->nkeep, sizeof(*c->keep));
+    c->kept = calloc(c->nkeep, sizeof(*c->kept));
+    c->kept_len = calloc(c->nkeep, sizeof(*c->kept_len));
+    if (c->keep_col == NULL || c->keep == NULL || c->kept == NULL ||
+        c->kept_len == NULL) {
+      wr_csv_destroy(&c);
+      return WR_ENOMEM;
+    }
+    for (size_t k = 0; k < c->nkeep; k++)
+      c->keep_col[k] = -1;
+  }
   if (csv_init(&c->p, CSV_REPALL_NL) != 0) {
-    free(c);
+    wr_csv_destroy(&c);
     return WR_ENOMEM;
   }
   c->parser_ready = true;
@@ -269,6 +348,10 @@ void wr_csv_destroy(struct wr_csv **pp)
     return;
   if (c->parser_ready)
     csv_free(&c->p);
+  free(c->keep_col);
+  free(c->keep);
+  free(c->kept);
+  free(c->kept_len);
   free(c);
   *pp = NULL;
 }

@@ -10,6 +10,7 @@
 #include "buf.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,79 @@ struct wr_jsonl {
   struct wr_buf pending; /* the start of a line that crosses blocks */
   long line;             /* number of the line being read */
   bool skipping;         /* the line is over the bound: drop to '\n' */
+  /* --keep-columns */
+  size_t nkeep;
+  bool *keep_seen;       /* some object had the key */
+  const char **kept;     /* the row's values, for wr_ingest_row */
+  size_t *kept_len;
+  char **kept_text;      /* values that are not strings, as JSON text */
+  long keys_line;        /* the first object's line, 0: none yet */
+  char keys[512];        /* ... and its keys, for a message */
 };
+
+/* The first object's keys, for the message when a kept key is in none. */
+static void note_keys(struct wr_jsonl *j, const cJSON *obj)
+{
+  const cJSON *it;
+  size_t n = 0;
+
+  j->keys_line = j->line;
+  j->keys[0] = '\0';
+  cJSON_ArrayForEach(it, obj) {
+    size_t len = strlen(it->string != NULL ? it->string : "");
+
+    if (n + len + 8 >= sizeof(j->keys)) {
+      memcpy(j->keys + n, ", ...", 6);
+      return;
+    }
+    n += (size_t)snprintf(j->keys + n, sizeof(j->keys) - n, "%s%s",
+                          n > 0 ? ", " : "", it->string);
+  }
+}
+
+/* row.kept from obj: a string as it is, another value (a number, a list
+ * of users) as its JSON text, null or absent as none. */
+static int keep_values(struct wr_jsonl *j, const cJSON *obj,
+                       struct wr_ingest_row *row)
+{
+  const cJSON *v;
+  size_t k;
+
+  if (j->nkeep == 0)
+    return 0;
+  if (j->keys_line == 0)
+    note_keys(j, obj);
+  for (k = 0; k < j->nkeep; k++) {
+    v = cJSON_GetObjectItemCaseSensitive(obj, j->ctx.opts->keep[k]);
+    j->kept[k] = NULL;
+    j->kept_len[k] = 0;
+    if (v == NULL)
+      continue;
+    j->keep_seen[k] = true;
+    if (cJSON_IsString(v)) {
+      j->kept[k] = v->valuestring;
+    } else if (!cJSON_IsNull(v)) {
+      if ((j->kept_text[k] = cJSON_PrintUnformatted(v)) == NULL)
+        return wr_err_set(j->ctx.err, WR_ENOMEM, "out of memory");
+      j->kept[k] = j->kept_text[k];
+    }
+    if (j->kept[k] != NULL)
+      j->kept_len[k] = strlen(j->kept[k]);
+  }
+  row->kept = j->kept;
+  row->kept_len = j->kept_len;
+  return 0;
+}
+
+static void keep_free(struct wr_jsonl *j)
+{
+  size_t k;
+
+  for (k = 0; k < j->nkeep; k++) {
+    cJSON_free(j->kept_text[k]);
+    j->kept_text[k] = NULL;
+  }
+}
 
 static int reject(struct wr_jsonl *j, const char *s, size_t len,
                   const char *reason)
@@ -168,7 +241,10 @@ static int line_done(struct wr_jsonl *j, const char *s, size_t len)
       wr_ingest_trim(&row.region, &row.region_len);
     }
     wr_ingest_trim(&row.id, &row.id_len);
-    rc = j->ctx.cb(j->ctx.ud, &row, j->ctx.err);
+    rc = keep_values(j, v, &row);
+    if (rc == 0)
+      rc = j->ctx.cb(j->ctx.ud, &row, j->ctx.err);
+    keep_free(j);
   }
 out:
   cJSON_Delete(v);
@@ -183,6 +259,18 @@ int wr_jsonl_create(const struct wr_ingest_ctx *ctx, struct wr_jsonl **out)
   if (j == NULL)
     return WR_ENOMEM;
   j->ctx = *ctx;
+  j->nkeep = ctx->opts->keep != NULL ? ctx->opts->nkeep : 0;
+  if (j->nkeep > 0) {
+    j->keep_seen = calloc(j->nkeep, sizeof(*j->keep_seen));
+    j->kept = calloc(j->nkeep, sizeof(*j->kept));
+    j->kept_len = calloc(j->nkeep, sizeof(*j->kept_len));
+    j->kept_text = calloc(j->nkeep, sizeof(*j->kept_text));
+    if (j->keep_seen == NULL || j->kept == NULL || j->kept_len == NULL ||
+        j->kept_text == NULL) {
+      wr_jsonl_destroy(&j);
+      return WR_ENOMEM;
+    }
+  }
   wr_buf_init(&j->pending, WR_INGEST_FIELD_MAX);
   j->line = 1;
   *out = j;
@@ -240,9 +328,25 @@ int wr_jsonl_finish(struct wr_jsonl *j)
 {
   int rc = 0;
 
+  size_t k;
+
   if (!j->skipping && j->pending.len > 0)
     rc = line_done(j, j->pending.data, j->pending.len);
   wr_buf_reset(&j->pending);
+  /* Keys vary by line: a kept key is unknown only when no line has it. */
+  for (k = 0; rc == 0 && k < j->nkeep; k++)
+    if (!j->keep_seen[k]) {
+      if (j->keys_line > 0)
+        rc = wr_err_set(j->ctx.err, WR_EINPUT, "%s: --keep-columns: no "
+                        "object has the key \"%s\"; the keys of line "
+                        "%ld: %s", j->ctx.name, j->ctx.opts->keep[k],
+                        j->keys_line, j->keys);
+      else
+        rc = wr_err_set(j->ctx.err, WR_EINPUT, "%s: --keep-columns: no "
+                        "object has the key \"%s\" (no line is an "
+                        "object with a DesktopId)", j->ctx.name,
+                        j->ctx.opts->keep[k]);
+    }
   return rc;
 }
 
@@ -253,6 +357,12 @@ void wr_jsonl_destroy(struct wr_jsonl **pp)
   if (j == NULL)
     return;
   wr_buf_free(&j->pending);
+  if (j->kept_text != NULL)
+    keep_free(j);
+  free(j->keep_seen);
+  free(j->kept);
+  free(j->kept_len);
+  free(j->kept_text);
   free(j);
   *pp = NULL;
 }

@@ -34,6 +34,9 @@ struct plan_priv {
   uint32_t *id_region;      /* region index of each ID */
   size_t id_region_cap;
   const char **ordered;     /* every ID in plan order; chunks slice it */
+  const char **kept_by_index; /* nkeep values of each ID (idset order) */
+  size_t kept_cap;          /* IDs kept_by_index has room for */
+  const char **ordered_kept; /* the same in plan order; chunks slice it */
   size_t rejected_cap;
   size_t chunks_cap;
   struct wr_arena arena;    /* rejected values, input names */
@@ -48,6 +51,7 @@ struct pending {
   long line;
   uint32_t hash;
   bool full;
+  const char **kept;        /* nkeep values, in the arena (NULL: none) */
 };
 
 struct builder {
@@ -124,6 +128,19 @@ static char *render_value(struct wr_arena *a, const char *s, size_t len)
   if (out != NULL)
     wr_utf8_render(s, len, out);
   return out;
+}
+
+/* A kept column's value the same way, but stored at its own length: a
+ * value rendered in place would hold the worst case (every byte as
+ * \xNN), 4 times the bytes, for each desktop and column. */
+static char *kept_value(struct wr_arena *a, const char *s, size_t len)
+{
+  char tmp[WR_UTF8_RENDER_SIZE(VALUE_MAX)];
+
+  if (len > VALUE_MAX)
+    len = VALUE_MAX;
+  wr_utf8_render(s, len, tmp);
+  return wr_arena_strndup(a, tmp, strlen(tmp));
 }
 
 static int reject_row(struct builder *b, long line, const char *value,
@@ -241,6 +258,26 @@ static int set_region(struct plan_priv *p, size_t index, size_t region)
   return 0;
 }
 
+/* The kept values of the ID at index (its first row's). */
+static int set_kept(struct plan_priv *p, size_t index, const char **kept)
+{
+  size_t nk = p->pub.nkeep, cap;
+  const char **a;
+
+  if (index >= p->kept_cap) {
+    cap = p->kept_cap ? p->kept_cap * 2 : 1024;
+    while (cap <= index)
+      cap *= 2;
+    a = realloc(p->kept_by_index, cap * nk * sizeof(*a));
+    if (a == NULL)
+      return WR_ENOMEM;
+    p->kept_by_index = a;
+    p->kept_cap = cap;
+  }
+  memcpy(p->kept_by_index + index * nk, kept, nk * sizeof(*kept));
+  return 0;
+}
+
 /* Add the stashed row to the sets: a new ID, or a duplicate. */
 static int commit(struct builder *b, struct wr_err *err)
 {
@@ -278,7 +315,8 @@ static int commit(struct builder *b, struct wr_err *err)
     b->last_region = (long)ridx;
     b->last_region_len = r->region_len;
   }
-  if (set_region(p, index, ridx) < 0)
+  if (set_region(p, index, ridx) < 0 ||
+      (p->pub.nkeep > 0 && set_kept(p, index, r->kept) < 0))
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   return 0;
 }
@@ -340,6 +378,13 @@ static int on_row(void *ctx, const struct wr_ingest_row *row,
   r->hash = wr_idset_hash(r->id, r->id_len);
   wr_idset_prefetch(b->p->ids, r->hash);
   r->full = true;
+  for (size_t k = 0; k < b->p->pub.nkeep; k++) {
+    r->kept[k] = NULL;
+    if (row->kept != NULL && row->kept[k] != NULL &&
+        (r->kept[k] = kept_value(&b->p->arena, row->kept[k],
+                                 row->kept_len[k])) == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+  }
   return 0;
 }
 
@@ -363,7 +408,8 @@ static int wave_of(const struct wr_plan_opts *o, size_t pos, size_t *next)
 }
 
 static int add_chunk(struct plan_priv *p, const char *region,
-                     const char **ids, size_t n, int wave, bool token)
+                     const char **ids, const char **kept, size_t n,
+                     int wave, bool token)
 {
   struct wr_chunk *c;
   size_t cap;
@@ -381,6 +427,7 @@ static int add_chunk(struct plan_priv *p, const char *region,
   snprintf(c->id, sizeof(c->id), "%zu", p->pub.nchunks + 1);
   c->region = region;
   c->ids = ids;
+  c->kept = kept;
   c->nids = n;
   c->wave = wave;
   if (token && wr_uuid4(c->client_token) < 0)
@@ -412,8 +459,22 @@ static int finish(struct plan_priv *p, const struct wr_plan_opts *o)
     p->pub.regions[r].region = wr_idset_key(p->regions, r);
     off[r + 1] = off[r] + p->pub.regions[r].desktops;
   }
-  for (i = 0; i < n; i++)
-    p->ordered[off[p->id_region[i]]++] = wr_idset_key(p->ids, i);
+  if (p->pub.nkeep > 0 &&
+      (p->ordered_kept = malloc((n ? n : 1) * p->pub.nkeep *
+                                sizeof(*p->ordered_kept))) == NULL)
+    goto out;
+  for (i = 0; i < n; i++) {
+    size_t at = off[p->id_region[i]]++;
+
+    p->ordered[at] = wr_idset_key(p->ids, i);
+    if (p->pub.nkeep > 0)
+      memcpy(p->ordered_kept + at * p->pub.nkeep,
+             p->kept_by_index + i * p->pub.nkeep,
+             p->pub.nkeep * sizeof(*p->ordered_kept));
+  }
+  free(p->kept_by_index);
+  p->kept_by_index = NULL;
+  p->kept_cap = 0;
   /* Lookups are over: the table, the key index and the region of each ID
    * (24 bytes an ID, 10 MB of 400,000) would stay resident for the whole
    * run.  The ID strings stay, in the set's arena. */
@@ -430,8 +491,10 @@ static int finish(struct plan_priv *p, const struct wr_plan_opts *o)
         take = (size_t)o->chunk_size;
       if (next != SIZE_MAX && take > next - pos)
         take = next - pos;
-      rc = add_chunk(p, p->pub.regions[r].region, p->ordered + pos, take,
-                     wave, o->client_tokens);
+      rc = add_chunk(p, p->pub.regions[r].region, p->ordered + pos,
+                     p->ordered_kept != NULL
+                         ? p->ordered_kept + pos * p->pub.nkeep : NULL,
+                     take, wave, o->client_tokens);
       if (rc < 0)
         goto out;
       pos += take;
@@ -558,6 +621,21 @@ int wr_plan_build(const struct wr_plan_opts *opts, char *const *inputs,
   memset(&io, 0, sizeof(io));
   io.format = opts->format;
   io.column = opts->column;
+  if (opts->nkeep > 0) {
+    pub->nkeep = opts->nkeep;
+    pub->keep_names = wr_arena_alloc(&p->arena,
+                                     opts->nkeep * sizeof(*pub->keep_names));
+    b.pend.kept = wr_arena_alloc(&p->arena,
+                                 opts->nkeep * sizeof(*b.pend.kept));
+    if (pub->keep_names == NULL || b.pend.kept == NULL)
+      goto fail;
+    for (i = 0; i < opts->nkeep; i++)
+      if ((pub->keep_names[i] = wr_arena_strndup(
+               &p->arena, opts->keep[i], strlen(opts->keep[i]))) == NULL)
+        goto fail;
+    io.keep = opts->keep;
+    io.nkeep = opts->nkeep;
+  }
   pub->inputs = calloc(ninputs, sizeof(*pub->inputs));
   if (pub->inputs == NULL)
     goto fail;
@@ -632,6 +710,8 @@ void wr_plan_destroy(struct wr_plan **pp)
   free(p->pub.regions);
   free(p->pub.rejected);
   free(p->ordered);
+  free(p->ordered_kept);
+  free(p->kept_by_index);
   free(p->id_region);
   wr_idset_destroy(&p->ids);
   wr_idset_destroy(&p->regions);
@@ -654,4 +734,6 @@ void wr_plan_opts_from_config(const struct wr_config *cfg,
   opts->wave_size = cfg->wave_size;
   opts->only_regions = cfg->only_regions;
   opts->all_regions = cfg->all_regions;
+  opts->keep = (const char *const *)cfg->keep_columns;
+  opts->nkeep = cfg->nkeep_columns;
 }

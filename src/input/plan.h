@@ -34,6 +34,10 @@ struct wr_chunk {
   size_t nids;
   int wave;                   /* 0: canary wave (if any), then 1, 2, ... */
   char client_token[WR_CLIENT_TOKEN_LEN]; /* "" in admin mode */
+  const char **kept;          /* nids x plan->nkeep values (desktop i's
+                                 column k at [i * nkeep + k]; NULL: the
+                                 row had none), owned by the plan; NULL
+                                 when nothing is kept */
 };
 
 struct wr_region_count {
@@ -61,6 +65,11 @@ struct wr_plan {
   size_t ndesktops;   /* distinct valid IDs */
   size_t nduplicates; /* valid IDs seen again after their first time */
   int nwaves;
+  /* Columns carried into the report for each desktop (--keep-columns,
+   * or a selection's own), in order; each chunk's kept holds the values.
+   * A desktop's values are those of its first row. */
+  const char **keep_names;
+  size_t nkeep;
 };
 
 struct wr_plan_opts {
@@ -77,6 +86,8 @@ struct wr_plan_opts {
                                   NULL: every region */
   bool all_regions;            /* --all-regions: other regions than
                                   default_region are meant */
+  const char *const *keep;     /* --keep-columns (ingest.h), NULL: none */
+  size_t nkeep;
 };
 
 /* Read every input and build the plan.  Returns 0, or WR_EINPUT/WR_EIO

@@ -198,6 +198,36 @@ fail:
   return NULL;
 }
 
+cJSON *wr_record_columns(const struct wr_plan *plan, const struct wr_chunk *c)
+{
+  cJSON *o = cJSON_CreateObject(), *cols, *a, *v;
+  size_t k, i;
+
+  if (o == NULL)
+    return NULL;
+  if (!wr_record_put_str(o, "type", "columns") ||
+      !wr_record_put_str(o, "chunk", c->id) ||
+      (cols = cJSON_AddObjectToObject(o, "columns")) == NULL)
+    goto fail;
+  for (k = 0; k < plan->nkeep; k++) {
+    if ((a = cJSON_AddArrayToObject(cols, plan->keep_names[k])) == NULL)
+      goto fail;
+    for (i = 0; i < c->nids; i++) {
+      const char *s = c->kept != NULL ? c->kept[i * plan->nkeep + k] : NULL;
+
+      v = s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
+      if (!cJSON_AddItemToArray(a, v)) {
+        cJSON_Delete(v);
+        goto fail;
+      }
+    }
+  }
+  return o;
+fail:
+  cJSON_Delete(o);
+  return NULL;
+}
+
 /* --- chunk and summary records ----------------------------------------- */
 
 static bool add_time_or_null(cJSON *o, const char *name, int64_t wall_ms)

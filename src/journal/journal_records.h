@@ -128,6 +128,12 @@ cJSON *wr_record_plan(const struct wr_chunk *c);
  * those of the builder's tree (wr_record_plan, wr_record_chunk), and it
  * borrows the input's strings the same way.  A fill allocates only when a
  * record has more array elements than any before it; NULL on ENOMEM. */
+/* {"type":"columns","chunk","columns":{"Name":[...],...}}: the kept
+ * input columns (plan->keep_names) of chunk c's desktops, one array a
+ * column in desktop_ids order, null where a row had none.  Written right
+ * after the chunk's plan record, only when plan->nkeep > 0. */
+cJSON *wr_record_columns(const struct wr_plan *plan, const struct wr_chunk *c);
+
 struct wr_plan_record;
 int wr_plan_record_create(struct wr_plan_record **out);
 const cJSON *wr_plan_record_fill(struct wr_plan_record *r,

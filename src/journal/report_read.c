@@ -244,6 +244,7 @@ void wr_rread_destroy(struct wr_rread **pp)
     cJSON_Delete(rr->sessions[i].origins);
   }
   free(rr->sessions);
+  free(rr->kept);
   free(rr->rejected);
   free(rr->chunks);
   free(rr->waves);

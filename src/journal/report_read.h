@@ -220,6 +220,14 @@ struct wr_rread {
 
   struct wr_idset *index;      /* chunk id -> index; owns the arena */
   struct wr_idset *desktops;   /* every planned desktop ID, once */
+
+  /* Input columns kept for each desktop (columns records: --keep-columns,
+   * a selection's own); see wr_rread_kept. */
+  const char **kept_names;
+  size_t nkept;
+  const char **kept;           /* nkept values a desktop, by its index in
+                                  desktops; NULL: none */
+  size_t kept_cap;             /* desktops kept has room for */
 };
 
 /* Load path ("-": stdin).  0 and *out set, or WR_EINPUT (a bad report),
@@ -246,6 +254,9 @@ bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
  * or failed with a retry cut by the stop (retry_pending); never a split
  * chunk.  Send it with c->client_token. */
 bool wr_rread_chunk_unsent(const struct wr_rread_chunk *c);
+/* The nkept kept values of a planned desktop (NULL entries: the row had
+ * none), or NULL when nothing is kept for it. */
+const char *const *wr_rread_kept(const struct wr_rread *rr, const char *id);
 /* "ok", "failed", "skipped", "split", "excluded" or "pending". */
 const char *wr_rread_status_name(enum wr_rread_status s);
 

@@ -394,6 +394,8 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
     return decode_rejected(c, o);
   if (strcmp(type, "plan") == 0)
     return wr_rread_plan(c, o);
+  if (strcmp(type, "columns") == 0)
+    return wr_rread_columns(c, o);
   if (strcmp(type, "chunk") == 0) {
     int rc = wr_rread_chunk_record(c, o);
 

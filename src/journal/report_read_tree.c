@@ -6,6 +6,7 @@
 #include "report_read_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Append a node for chunk id; its index is the id's index in the set.
@@ -352,4 +353,110 @@ int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o)
   if (n->status == WR_RREAD_SPLIT)
     return decode_into(c, o, (size_t)idx);
   return 0;
+}
+
+/* The names of a columns record: the first one's, and every later one
+ * the same, so that each desktop has one value a name. */
+static int column_names(struct wr_rread_ctx *c, const cJSON *cols)
+{
+  struct wr_rread *rr = c->rr;
+  const cJSON *a;
+  size_t n = 0, k;
+
+  cJSON_ArrayForEach(a, cols)
+    n++;
+  if (rr->kept_names == NULL) {
+    if (n == 0)
+      return wr_rr_bad(c, WR_EINPUT, "columns record: no column");
+    rr->kept_names = wr_arena_alloc(c->arena, n * sizeof(*rr->kept_names));
+    if (rr->kept_names == NULL)
+      return wr_rr_nomem(c);
+    k = 0;
+    cJSON_ArrayForEach(a, cols)
+      if ((rr->kept_names[k++] = wr_arena_strndup(
+               c->arena, a->string, strlen(a->string))) == NULL)
+        return wr_rr_nomem(c);
+    rr->nkept = n;
+    return 0;
+  }
+  k = 0;
+  cJSON_ArrayForEach(a, cols)
+    if (k >= rr->nkept || strcmp(a->string, rr->kept_names[k++]) != 0)
+      break;
+  if (a != NULL || n != rr->nkept)
+    return wr_rr_bad(c, WR_EINPUT, "columns record: other columns than "
+                     "the first columns record's");
+  return 0;
+}
+
+int wr_rread_columns(struct wr_rread_ctx *c, const cJSON *o)
+{
+  struct wr_rread *rr = c->rr;
+  const struct wr_rread_chunk *n;
+  const cJSON *cols = cJSON_GetObjectItemCaseSensitive(o, "columns"), *a, *e;
+  const char *id;
+  size_t k = 0, i, need;
+  long at, d;
+  int rc;
+
+  if ((rc = wr_rr_str(c, o, "columns", "chunk", true, &id)) < 0)
+    return rc;
+  at = wr_idset_find(rr->index, id, strlen(id));
+  if (at < 0 || rr->chunks[at].parent != -1)
+    return wr_rr_bad(c, WR_EINPUT, "columns record for chunk \"%.40s\", "
+                     "which no plan record declared", id);
+  n = &rr->chunks[at];
+  if (!cJSON_IsObject(cols))
+    return wr_rr_bad(c, WR_EINPUT, "columns record: \"columns\" is not an "
+                     "object");
+  if ((rc = column_names(c, cols)) < 0)
+    return rc;
+  need = wr_idset_count(rr->desktops);
+  if (need > rr->kept_cap) {
+    const char **p = realloc(rr->kept, need * 2 * rr->nkept * sizeof(*p));
+
+    if (p == NULL)
+      return wr_rr_nomem(c);
+    memset(p + rr->kept_cap * rr->nkept, 0,
+           (need * 2 - rr->kept_cap) * rr->nkept * sizeof(*p));
+    rr->kept = p;
+    rr->kept_cap = need * 2;
+  }
+  cJSON_ArrayForEach(a, cols) {
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n->nids)
+      return wr_rr_bad(c, WR_EINPUT, "columns record: \"%.40s\" is not an "
+                       "array of %zu values (one a desktop)", a->string,
+                       n->nids);
+    i = 0;
+    cJSON_ArrayForEach(e, a) {
+      const char *v = NULL;
+
+      if (cJSON_IsString(e)) {
+        if ((v = wr_arena_strndup(c->arena, e->valuestring,
+                                  strlen(e->valuestring))) == NULL)
+          return wr_rr_nomem(c);
+      } else if (!cJSON_IsNull(e)) {
+        return wr_rr_bad(c, WR_EINPUT, "columns record: \"%.40s\"[%zu] is "
+                         "neither a string nor null", a->string, i);
+      }
+      d = wr_idset_find(rr->desktops, n->ids[i], strlen(n->ids[i]));
+      if (d >= 0)
+        rr->kept[(size_t)d * rr->nkept + k] = v;
+      i++;
+    }
+    k++;
+  }
+  return 0;
+}
+
+const char *const *wr_rread_kept(const struct wr_rread *rr, const char *id)
+{
+  long d;
+
+  if (rr->nkept == 0 || rr->kept == NULL)
+    return NULL;
+  d = wr_idset_find(rr->desktops, id, strlen(id));
+  if (d < 0 || (size_t)d >= rr->kept_cap)
+    return NULL;
+  return rr->kept + (size_t)d * rr->nkept;
 }

@@ -32,7 +32,9 @@ static const char input_opts[] =
   "  --strict               any rejected row is fatal (exit 2)\n"
   "  --chunk-size N         IDs per call: 1..100 admin, 1..20 client (20)\n"
   "  --canary N             the first N desktops form wave 0 (0)\n"
-  "  --wave-size N          then waves of N desktops (0: one wave)\n\n";
+  "  --wave-size N          then waves of N desktops (0: one wave)\n"
+  "  --keep-columns C[,C2]  input columns (CSV header names, JSONL keys)\n"
+  "                         kept in the report, for report --format csv\n\n";
 
 static const char api_opts[] =
   "API:\n"
@@ -79,7 +81,13 @@ static const char run_opts[] =
   "  --skip-connected       pre-flight also leaves out desktops with a user\n"
   "                         connected (excluded, reason connected)\n"
   "  --deadline T           RFC 3339 time or +30m: no call starts after it\n"
-  "  --progress auto|always|never   progress line on stderr (auto)\n\n";
+  "  --progress auto|always|never   progress line on stderr (auto)\n"
+  "  --notify URL           when the session ends, POST its outcome to URL\n"
+  "                         (repeatable; https, or http to loopback; the\n"
+  "                         URL is never logged or kept in the report)\n"
+  "  --notify-format json|dingtalk|slack   the message's body (json); a\n"
+  "                         DingTalk robot's signing secret is read from\n"
+  "                         WUYING_REBOOT_DINGTALK_SECRET\n\n";
 
 static const char report_opt[] =
   "Report:\n"

@@ -59,6 +59,9 @@ const struct wr_opt_def wr_opts_table[] = {
   {"skip-connected", O_SKIP_CONNECTED, 0, C_PRS, J_FLAG},
   {"deadline", O_DEADLINE, 1, C_PRS, J_STR},
   {"report", O_REPORT, 1, C_PR, J_STR},
+  {"keep-columns", O_KEEP_COLUMNS, 1, C_PR, J_LIST},
+  {"notify", O_NOTIFY, 1, C_PRS, J_LIST},
+  {"notify-format", O_NOTIFY_FORMAT, 1, C_PRS, J_STR},
   {"progress", O_PROGRESS, 1, C_PRS, J_STR},
   {"job", O_JOB, 1, C_PR, J_NO},
   {"output", O_OUTPUT, 1, C_REPORT, J_NO},
@@ -247,6 +250,62 @@ static const char *const report_fmt_names[] = {
   "text|markdown|csv|json|html", "text", "markdown", "csv", "json", "html",
   NULL};
 
+static const char *const notify_fmt_names[] = {"json|dingtalk|slack", "json",
+                                               "dingtalk", "slack", NULL};
+
+#define NOTIFY_MAX 16
+#define KEEP_MAX 32
+#define KEEP_NAME_MAX 128
+
+static int list_add(struct parser *ps, char ***list, size_t *n, size_t max,
+                    const char *v, size_t len, const char *src)
+{
+  char **l, *copy;
+
+  if (*n >= max)
+    return wr_err_set(ps->err, WR_EUSAGE, "%s: more than %zu values", src,
+                      max);
+  copy = strndup(v, len);
+  l = realloc(*list, (*n + 1) * sizeof(*l));
+  if (copy == NULL || l == NULL) {
+    free(copy);
+    if (l != NULL)
+      *list = l;
+    return wr_err_set(ps->err, WR_ENOMEM, "out of memory");
+  }
+  *list = l;
+  l[(*n)++] = copy;
+  return 0;
+}
+
+/* "Name,Owner": column names (CSV header names, JSONL keys) as written,
+ * none empty, none twice. */
+static int keep_columns(struct parser *ps, const char *v, const char *src)
+{
+  struct wr_config *cfg = ps->cfg;
+  const char *p = v;
+  size_t len, i;
+  int rc;
+
+  for (;;) {
+    len = strcspn(p, ",");
+    if (len == 0 || len > KEEP_NAME_MAX)
+      return wr_err_set(ps->err, WR_EUSAGE, "%s: \"%s\": a column name is "
+                        "empty or longer than %d bytes (give NAME[,NAME...])",
+                        src, v, KEEP_NAME_MAX);
+    for (i = 0; i < cfg->nkeep_columns; i++)
+      if (strlen(cfg->keep_columns[i]) == len &&
+          memcmp(cfg->keep_columns[i], p, len) == 0)
+        return wr_err_set(ps->err, WR_EUSAGE, "%s: column \"%.*s\" is "
+                          "given twice", src, (int)len, p);
+    rc = list_add(ps, &cfg->keep_columns, &cfg->nkeep_columns, KEEP_MAX, p,
+                  len, src);
+    if (rc < 0 || p[len] == '\0')
+      return rc;
+    p += len + 1;
+  }
+}
+
 static int secret(struct parser *ps, const struct wr_opt_def *d, char *v,
                   const char *src)
 {
@@ -369,6 +428,20 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
     rc = set_str(ps, &cfg->deadline, v, src);
     break;
   case O_REPORT: rc = set_str(ps, &cfg->report_path, v, src); break;
+  case O_KEEP_COLUMNS: rc = keep_columns(ps, v, src); break;
+  case O_NOTIFY:
+    /* checked by wr_config_validate (the endpoint policy) */
+    if (*v == '\0')
+      rc = wr_err_set(ps->err, WR_EUSAGE, "%s: the value is empty", src);
+    else
+      rc = list_add(ps, &cfg->notify, &cfg->nnotify, NOTIFY_MAX, v,
+                    strlen(v), src);
+    break;
+  case O_NOTIFY_FORMAT:
+    rc = parse_enum(ps, v, notify_fmt_names + 1, &e, src);
+    if (rc == 0)
+      cfg->notify_format = (enum wr_notify_format)e;
+    break;
   case O_PROGRESS:
     rc = parse_enum(ps, v, progress_names + 1, &e, src);
     if (rc == 0)
@@ -492,6 +565,7 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
   const char *job = NULL;
   size_t i, npend = 0;
   bool help = false, version = false, cli_verbosity = false;
+  bool cli_notify = false, cli_keep = false;
   char src[96];
   int c, rc = WR_EUSAGE;
 
@@ -601,6 +675,15 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
     if ((d->id == O_VERBOSE || d->id == O_QUIET) && !cli_verbosity) {
       cfg->verbosity = WR_LOG_NOTE; /* the command line's -v/-q win */
       cli_verbosity = true;
+    }
+    /* A list on the command line replaces the job file's. */
+    if (d->id == O_NOTIFY && !cli_notify) {
+      wr_config_list_free(&cfg->notify, &cfg->nnotify);
+      cli_notify = true;
+    }
+    if (d->id == O_KEEP_COLUMNS && !cli_keep) {
+      wr_config_list_free(&cfg->keep_columns, &cfg->nkeep_columns);
+      cli_keep = true;
     }
     if (d->id > 255)
       snprintf(src, sizeof(src), "--%s", d->name);

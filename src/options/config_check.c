@@ -10,6 +10,7 @@
 #include "log.h"
 #include "plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,32 @@ static int check_endpoint(struct wr_config *cfg, struct wr_err *err)
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   free(cfg->endpoint);
   cfg->endpoint = base;
+  return 0;
+}
+
+/* Each --notify URL by the endpoint policy (never --insecure: a
+ * notification is not worth plain http off this host), kept in the
+ * normal form that is then sent. */
+static int check_notify(struct wr_config *cfg, struct wr_err *err)
+{
+  struct wr_endpoint ep;
+  const char *rest;
+  char *url;
+  size_t i, n;
+  int rc;
+
+  for (i = 0; i < cfg->nnotify; i++) {
+    rc = wr_endpoint_parse_webhook("--notify", cfg->notify[i], &ep, &rest,
+                                   err);
+    if (rc < 0)
+      return rc;
+    n = strlen(ep.base) + strlen(rest) + 1;
+    if ((url = malloc(n)) == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    snprintf(url, n, "%s%s", ep.base, rest);
+    free(cfg->notify[i]);
+    cfg->notify[i] = url;
+  }
   return 0;
 }
 
@@ -122,6 +149,8 @@ int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
   if (cfg->only_regions != NULL && (rc = check_only_regions(cfg, err)) < 0)
     return rc;
   if (cfg->endpoint != NULL && (rc = check_endpoint(cfg, err)) < 0)
+    return rc;
+  if ((rc = check_notify(cfg, err)) < 0)
     return rc;
   if (cfg->deadline != NULL && (rc = resolve_deadline(cfg, err)) < 0)
     return rc;

@@ -12,7 +12,8 @@ enum opt_id {
   O_LOGIN_TOKEN, O_SESSION_ID, O_SESSION_TOKEN, O_RATE, O_CONCURRENCY,
   O_TIMEOUT, O_RETRIES, O_MAX_ERRORS, O_VERIFY, O_VERIFY_TIMEOUT,
   O_NO_PREFLIGHT, O_SKIP_CONNECTED, O_DEADLINE, O_REPORT, O_PROGRESS, O_JOB,
-  O_VERSION, O_ONLY_REGION, O_ALL_REGIONS,
+  O_VERSION, O_ONLY_REGION, O_ALL_REGIONS, O_NOTIFY, O_NOTIFY_FORMAT,
+  O_KEEP_COLUMNS,
   O_VERBOSE = 'v', O_QUIET = 'q', O_OUTPUT = 'o', O_HELP = 'h'
 };
 
@@ -32,7 +33,9 @@ enum jtype {
   J_STR,    /* string */
   J_NUM,    /* number */
   J_STRNUM, /* string or number (durations, --max-errors, --column) */
-  J_COUNT   /* --verbose: a number of levels, or true */
+  J_COUNT,  /* --verbose: a number of levels, or true */
+  J_LIST    /* a string, or an array of strings each applied in turn
+               (repeatable options: --notify, --keep-columns) */
 };
 
 struct wr_opt_def {

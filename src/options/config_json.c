@@ -62,6 +62,7 @@ static int apply_key(struct wr_config *cfg, const cJSON *v,
   const struct wr_opt_def *d = wr_opt_find_name(v->string);
   unsigned allowed = cfg->command == WR_CMD_RESUME ? C_PRS
                                                    : 1u << cfg->command;
+  const cJSON *it;
   char src[256], num[64];
   int rc;
 
@@ -113,6 +114,20 @@ static int apply_key(struct wr_config *cfg, const cJSON *v,
     else
       snprintf(num, sizeof(num), "%.17g", v->valuedouble);
     return wr_config_apply(cfg, d, num, src, err);
+  case J_LIST:
+    if (cJSON_IsString(v))
+      return wr_config_apply(cfg, d, v->valuestring, src, err);
+    if (!cJSON_IsArray(v))
+      return type_error(err, source, v->string,
+                        "a string or an array of strings");
+    cJSON_ArrayForEach(it, v) {
+      if (!cJSON_IsString(it))
+        return type_error(err, source, v->string,
+                          "a string or an array of strings");
+      if ((rc = wr_config_apply(cfg, d, it->valuestring, src, err)) < 0)
+        return rc;
+    }
+    return 0;
   case J_NO:
     break;
   }
@@ -149,7 +164,7 @@ int wr_config_apply_json(struct wr_config *cfg, const void *obj,
 static void check_secret_mode(FILE *f, const cJSON *root, const char *path)
 {
   static const char *const secrets[] = {"login-token", "session-id",
-                                        "session-token"};
+                                        "session-token", "notify"};
   const cJSON *it;
   struct stat st;
   size_t i;

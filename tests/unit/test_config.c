@@ -568,6 +568,64 @@ static void test_region_selection(void **state)
   unlink(job);
 }
 
+/* --notify and --keep-columns: repeatable, lists in a job file, the
+ * command line's list replacing the job file's; the URLs checked by the
+ * endpoint policy, never kept in run.options. */
+static void test_lists(void **state)
+{
+  const char *job;
+  cJSON *o;
+
+  (void)state;
+  assert_int_equal(load("run", "--notify", "HTTPS://Hooks.Example.com/T/x?a=1",
+                        "--notify", "http://127.0.0.1:9/h",
+                        "--notify-format", "dingtalk", "--keep-columns",
+                        "Name,Owner", "--keep-columns", "Site", "x.csv", END),
+                   0);
+  assert_int_equal(cfg.nnotify, 2);
+  assert_string_equal(cfg.notify[0], "https://hooks.example.com/T/x?a=1");
+  assert_string_equal(cfg.notify[1], "http://127.0.0.1:9/h");
+  assert_int_equal(cfg.notify_format, WR_NOTIFY_DINGTALK);
+  assert_int_equal(cfg.nkeep_columns, 3);
+  assert_string_equal(cfg.keep_columns[2], "Site");
+  o = wr_config_to_json(&cfg);
+  assert_non_null(o);
+  assert_null(cJSON_GetObjectItem(o, "notify"));
+  assert_string_equal(cJSON_GetObjectItem(o, "notify-format")->valuestring,
+                      "dingtalk");
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "keep-columns")),
+                   3);
+  cJSON_Delete(o);
+  teardown(NULL);
+  job = write_job("{\"notify\": [\"https://a.example/1\", "
+                  "\"https://b.example/2\"], \"keep-columns\": \"A,B\", "
+                  "\"inputs\": [\"a.csv\"]}");
+  assert_int_equal(load("run", "--job", job, END), 0);
+  assert_int_equal(cfg.nnotify, 2);
+  assert_int_equal(cfg.nkeep_columns, 2);
+  teardown(NULL);
+  assert_int_equal(load("run", "--job", job, "--notify", "https://c.example/3",
+                        "--keep-columns", "C", END), 0);
+  assert_int_equal(cfg.nnotify, 1);
+  assert_string_equal(cfg.notify[0], "https://c.example/3");
+  assert_int_equal(cfg.nkeep_columns, 1);
+  assert_string_equal(cfg.keep_columns[0], "C");
+  teardown(NULL);
+  unlink(job);
+  EXPECT_USAGE("--notify: \"http://example.com...\": plain http", "run",
+               "--notify", "http://example.com/tok", "x");
+  EXPECT_USAGE("--notify: \"http://example.com...\": plain http", "run",
+               "--insecure", "--notify", "http://example.com/tok", "x");
+  EXPECT_USAGE("is not one of json|dingtalk|slack", "run", "--notify-format",
+               "teams", "x");
+  EXPECT_USAGE("column \"A\" is given twice", "plan", "--keep-columns",
+               "A,B,A", "x");
+  EXPECT_USAGE("a column name is empty", "plan", "--keep-columns", "A,,B",
+               "x");
+  EXPECT_USAGE("--keep-columns cannot be given to resume", "resume",
+               "r.jsonl", "--keep-columns", "A");
+}
+
 static void test_resume_and_report(void **state)
 {
   (void)state;
@@ -705,6 +763,7 @@ int main(void)
     cmocka_unit_test_teardown(test_resume_and_report, teardown),
     cmocka_unit_test_teardown(test_resume_config, teardown),
     cmocka_unit_test(test_help_lists_every_option),
+    cmocka_unit_test_teardown(test_lists, teardown),
     cmocka_unit_test(test_rejected_value_changes_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
