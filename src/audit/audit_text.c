@@ -66,9 +66,15 @@ static void waves(const struct wr_rread *rr, FILE *out)
     fputs("\nVerification (DescribeDesktops)\n", out);
   for (i = 0; i < rr->nverifies; i++) {
     v = &rr->verifies[i];
-    fprintf(out, "  wave %ld: %ld of %ld Running%s, %ld calls, %ld errors\n",
-            v->wave, v->running, v->desktops,
-            v->timed_out ? " (timed out)" : "", v->calls, v->errors);
+    fprintf(out, "  wave %ld%s: %ld of %ld Running%s%s%s, %ld calls, %ld "
+            "errors\n", v->wave, v->earlier ? " (left by an earlier session)"
+            : "", v->running, v->desktops,
+            v->timed_out ? " (timed out)" : "",
+            v->interrupted != NULL ? ", not verified (cut short: " : "",
+            v->interrupted != NULL ? v->interrupted : "", v->calls,
+            v->errors);
+    if (v->interrupted != NULL)
+      fprintf(out, "      %zu not verified)\n", v->nnot_verified);
     for (k = 0; k < v->nnot_running && k < WR_AUDIT_SAMPLES; k++) {
       fputs(k == 0 ? "      not Running: " : ", ", out);
       put(out, v->not_running[k]);
@@ -216,9 +222,19 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
             "an attempt whose answer was lost (confirmed_by)\n",
             a->confirmed, a->confirmed_chunks,
             wr_audit_plural(a->confirmed_chunks));
-  if (rr->nverifies > 0)
-    fprintf(out, "  not Running  %zu after the reboot (--verify)\n",
-            a->not_running);
+  if (a->verify_on)
+    fprintf(out, "  Running      %zu verified after the reboot (--verify)\n"
+            "  not Running  %zu after the reboot (--verify)\n"
+            "  not verified %zu of the ok (interrupted, deadline or resumed "
+            "before it was checked: `resume` verifies them)\n",
+            a->v_running, a->not_running, a->not_verified);
+  if (a->retried_chunks > 0)
+    fprintf(out, "  retried      %zu failed desktop%s re-sent in %zu chunk%s "
+            "(resume --retry-failed): %zu now ok, %zu failed again; each "
+            "counts once, in its newest state\n", a->retried,
+            wr_audit_plural(a->retried), a->retried_chunks,
+            wr_audit_plural(a->retried_chunks), a->retried_ok,
+            a->retried_failed);
   fprintf(out, "  rejected     %zu input rows (not desktops)\n",
           rr->nrejected);
   if (run->duplicates >= 0)
