@@ -322,6 +322,8 @@ static int retried_final(const struct wr_rread_chunk *c, void *ud)
     a->retried_ok += c->nids;
   else if (c->status == WR_RREAD_FAILED)
     a->retried_failed += c->nids;
+  else
+    a->retried_other += c->nids;
   return 0;
 }
 

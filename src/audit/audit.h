@@ -119,6 +119,7 @@ struct wr_audit {
   size_t retried, retried_chunks; /* desktops, chunks re-sent */
   size_t retried_ok;           /* ... of which now ok */
   size_t retried_failed;       /* ... failed again */
+  size_t retried_other;        /* ... excluded, skipped or pending */
 };
 
 enum wr_audit_vstatus {

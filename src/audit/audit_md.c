@@ -172,8 +172,8 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
             a->v_running, a->not_running, a->not_verified);
   if (a->retried_chunks > 0)
     fprintf(out, "| failed, re-sent by resume --retry-failed | %zu (%zu now "
-            "ok, %zu failed again) |\n", a->retried, a->retried_ok,
-            a->retried_failed);
+            "ok, %zu failed again, %zu other) |\n", a->retried,
+            a->retried_ok, a->retried_failed, a->retried_other);
   if (run->duplicates >= 0)
     fprintf(out, "| duplicates (sent once) | %ld |\n", run->duplicates);
   if (a->nregions > 1) {

@@ -368,9 +368,10 @@ static void retried(const struct wr_audit *a,
     return;
   ops->section(out, "Retried failures (resume --retry-failed)");
   snprintf(b, sizeof(b), "%zu desktop%s in %zu chunk%s: %zu now ok, %zu "
-           "failed again", a->retried, wr_audit_plural(a->retried),
-           a->retried_chunks, wr_audit_plural(a->retried_chunks),
-           a->retried_ok, a->retried_failed);
+           "failed again, %zu excluded, skipped or pending", a->retried,
+           wr_audit_plural(a->retried), a->retried_chunks,
+           wr_audit_plural(a->retried_chunks), a->retried_ok,
+           a->retried_failed, a->retried_other);
   ops->row(out, "Re-sent", b);
   for (i = 0; i < rr->nchunks; i++) {
     c = &rr->chunks[i];

@@ -151,7 +151,7 @@ static int failed_leaf(const struct wr_rread_chunk *c, void *ud)
 }
 
 /* resume --retry-failed: {"desktops","chunks","now_ok","failed_again",
- * "links":[{"chunk","retry_of","status"}]}, status the retry chunk's own
+ * "other" (excluded, skipped or pending), "links":[{"chunk","retry_of","status"}]}, status the retry chunk's own
  * final record ("split" when its parts hold the outcome). */
 static bool retried(cJSON *o, const struct wr_audit *a)
 {
@@ -163,7 +163,8 @@ static bool retried(cJSON *o, const struct wr_audit *a)
   if (l == NULL || !num(r, "desktops", (double)a->retried, false) ||
       !num(r, "chunks", (double)a->retried_chunks, false) ||
       !num(r, "now_ok", (double)a->retried_ok, false) ||
-      !num(r, "failed_again", (double)a->retried_failed, false))
+      !num(r, "failed_again", (double)a->retried_failed, false) ||
+      !num(r, "other", (double)a->retried_other, false))
     return false;
   for (i = 0; i < rr->nchunks; i++) {
     const struct wr_rread_chunk *c = &rr->chunks[i];

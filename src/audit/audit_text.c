@@ -66,15 +66,15 @@ static void waves(const struct wr_rread *rr, FILE *out)
     fputs("\nVerification (DescribeDesktops)\n", out);
   for (i = 0; i < rr->nverifies; i++) {
     v = &rr->verifies[i];
-    fprintf(out, "  wave %ld%s: %ld of %ld Running%s%s%s, %ld calls, %ld "
-            "errors\n", v->wave, v->earlier ? " (left by an earlier session)"
-            : "", v->running, v->desktops,
-            v->timed_out ? " (timed out)" : "",
-            v->interrupted != NULL ? ", not verified (cut short: " : "",
-            v->interrupted != NULL ? v->interrupted : "", v->calls,
-            v->errors);
-    if (v->interrupted != NULL)
-      fprintf(out, "      %zu not verified)\n", v->nnot_verified);
+    fprintf(out, "  wave %ld%s: %ld of %ld Running%s", v->wave,
+            v->earlier ? " (left by an earlier session)" : "", v->running,
+            v->desktops, v->timed_out ? " (timed out)" : "");
+    if (v->interrupted != NULL) {
+      fprintf(out, ", %zu not verified (cut short: ", v->nnot_verified);
+      put(out, v->interrupted);
+      putc(')', out);
+    }
+    fprintf(out, ", %ld calls, %ld errors\n", v->calls, v->errors);
     for (k = 0; k < v->nnot_running && k < WR_AUDIT_SAMPLES; k++) {
       fputs(k == 0 ? "      not Running: " : ", ", out);
       put(out, v->not_running[k]);
@@ -230,11 +230,11 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
             a->v_running, a->not_running, a->not_verified);
   if (a->retried_chunks > 0)
     fprintf(out, "  retried      %zu failed desktop%s re-sent in %zu chunk%s "
-            "(resume --retry-failed): %zu now ok, %zu failed again; each "
-            "counts once, in its newest state\n", a->retried,
-            wr_audit_plural(a->retried), a->retried_chunks,
-            wr_audit_plural(a->retried_chunks), a->retried_ok,
-            a->retried_failed);
+            "(resume --retry-failed): %zu now ok, %zu failed again, %zu "
+            "excluded, skipped or pending; each counts once, in its newest "
+            "state\n", a->retried, wr_audit_plural(a->retried),
+            a->retried_chunks, wr_audit_plural(a->retried_chunks),
+            a->retried_ok, a->retried_failed, a->retried_other);
   fprintf(out, "  rejected     %zu input rows (not desktops)\n",
           rr->nrejected);
   if (run->duplicates >= 0)

@@ -124,7 +124,8 @@ static void on_timer(uv_timer_t *h)
 /* The check's record: every desktop it covered, those not Running (when
  * it timed out) and those cut short (cut: the reason).  NULL when out of
  * memory. */
-static cJSON *verify_record(struct wr_verify *v, bool timed_out, const char *cut)
+static cJSON *verify_record(struct wr_verify *v, bool timed_out,
+                            const char *cut)
 {
   char ts[WR_TIME_RFC3339_LEN];
   cJSON *o, *all = NULL, *nr = NULL, *nv = NULL;
