@@ -110,3 +110,37 @@ grep -q "Failed desktops, by error code" "$T/a.txt" &&
 [ "$(awk -F, '$3 ~ /\.r1/' "$T/a.csv" | wc -l)" -eq "$failed" ] ||
   fail "csv: the retried desktops are not in their retry chunks"
 note "ok: $failed failed desktops in $fchunks chunks retried: $((failed - 1)) ok, 1 excluded"
+
+# --- client mode: each retry chunk has a fresh ClientToken -----------------
+WUYING_LOGIN_TOKEN=retry-login-token
+WUYING_SESSION_ID=retry-session-id
+export WUYING_LOGIN_TOKEN WUYING_SESSION_ID
+CLI="--desktops 60 --seed 92 --client-id wr-retry --login-token $WUYING_LOGIN_TOKEN --session-id $WUYING_SESSION_ID"
+# shellcheck disable=SC2086
+sim_start $CLI --write-fleet "$T/fleet2.csv" --fail-rate 0.5
+wait_fleet "$T/fleet2.csv" 60
+C=$T/c.jsonl
+rc=0
+"$WR" run --api client --client-id wr-retry --client-os Windows \
+  --client-version 7.0.0 --endpoint "$ENDPOINT" --rate 0 --chunk-size 5 \
+  --retries 0 --report "$C" --progress never "$T/fleet2.csv" \
+  > "$T/c.out" 2> "$T/c.err" || rc=$?
+sim_stop
+[ "$rc" -eq 1 ] || { tail -n 5 "$T/c.err" >&2; fail "client run exited $rc, expected 1"; }
+cfailed=$(count_desktops failed "$C")
+# shellcheck disable=SC2086
+sim_start $CLI
+rc=0
+"$WR" resume "$C" --retry-failed --endpoint "$ENDPOINT" --progress never \
+  > "$T/c2.out" 2> "$T/c2.err" || rc=$?
+sim_stop
+[ "$rc" -eq 0 ] || { tail -n 5 "$T/c2.err" >&2; fail "client resume --retry-failed exited $rc"; }
+rebooted_once_each "$cfailed"
+[ "$(jq -s '[.[] | select(.type=="retry")] | length' "$C")" -gt 0 ] || fail "client: no retry record"
+[ -z "$(jq -r 'select(.type=="plan" or .type=="retry") | .client_token' "$C" | sort | uniq -d)" ] ||
+  fail "client: a retry chunk reuses a ClientToken"
+[ "$(jq -r 'select(.type=="retry") | .client_token' "$C" | grep -c '^[0-9a-f-]\{36\}$')" -eq \
+  "$(jq -s '[.[] | select(.type=="retry")] | length' "$C")" ] || fail "client: a retry without a ClientToken"
+"$WR" report --format json "$C" | jq -e '.desktops.ok == 60 and .desktops.failed == 0' > /dev/null ||
+  fail "client: the audit does not show every desktop ok"
+note "ok: client mode, $cfailed failed desktops retried with fresh ClientTokens"
