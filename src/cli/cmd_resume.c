@@ -125,6 +125,9 @@ static int add_retry(struct left *l, const struct wr_rread_chunk *c,
                       "for a retry chunk id", c->id);
   if ((rc = add_leaf(l, c, false, err)) < 0)
     return rc;
+  /* add_leaf grew both arrays (retry_failed): never NULL here. */
+  if (l->plan.chunks == NULL || l->retry_of == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
   ch = &l->plan.chunks[l->plan.nchunks - 1];
   snprintf(ch->id, sizeof(ch->id), "%s", id);
   ch->client_token[0] = '\0';
