@@ -111,6 +111,26 @@ grep -q "Failed desktops, by error code" "$T/a.txt" &&
   fail "csv: the retried desktops are not in their retry chunks"
 note "ok: $failed failed desktops in $fchunks chunks retried: $((failed - 1)) ok, 1 excluded"
 
+# --- --max-errors across sessions: a retried failure counts once ----------
+# (on a copy of the run's report, against a simulator that fails every call:
+# the retries fail again, at pre-flight, and trip --max-errors 0; the
+# whole run then has $failed failed desktops, not twice as many)
+cp "$T/before.jsonl" "$T/m.jsonl"
+# shellcheck disable=SC2086
+sim_start $FLEET --fail-rate 1
+rc=0
+"$WR" resume "$T/m.jsonl" --retry-failed --max-errors 0 --endpoint "$ENDPOINT" \
+  --progress never > "$T/m.out" 2> "$T/m.err" || rc=$?
+sim_stop
+[ "$rc" -eq 3 ] || { tail -n 5 "$T/m.err" >&2; fail "--max-errors 0 resume exited $rc, expected 3"; }
+[ "$(tail -n 1 "$T/m.jsonl" | jq -c '[.failed_desktops, .ok_desktops, .stop_reason]')" = \
+  "[$failed,$okA,\"max-errors\"]" ] ||
+  fail "max-errors resume summary: $(tail -n 1 "$T/m.jsonl" | jq -c .)"
+[ "$(simstat .desktops_rebooted)" -eq 0 ] || fail "a desktop was rebooted by a failing simulator"
+"$WR" report --format json "$T/m.jsonl" | jq -e --argjson f "$failed" \
+  '.desktops.failed == $f and .retried.failed_again == $f' > /dev/null ||
+  fail "max-errors resume: the audit counts the failures twice"
+
 # --- client mode: each retry chunk has a fresh ClientToken -----------------
 WUYING_LOGIN_TOKEN=retry-login-token
 WUYING_SESSION_ID=retry-session-id
