@@ -278,6 +278,13 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
     fputs(a->nambiguous_chunks > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
   }
   groups(out, "Failed desktops, by error code", a->failures, a->nfailures);
+  /* Final failures (not those a resume re-sends anyway): how to retry. */
+  if (a->failed > a->retry_pending)
+    fprintf(out, "  (`wuying-reboot resume --retry-failed %s` re-sends the "
+            "%zu failed desktop%s into this report)\n",
+            a->rr->path != NULL ? a->rr->path : "REPORT",
+            a->failed - a->retry_pending,
+            wr_audit_plural(a->failed - a->retry_pending));
   groups(out, "Skipped desktops, by reason", a->skips, a->nskips);
   if (a->pending_chunks > 0) {
     fprintf(out, "\nPending: %zu desktop%s in %zu chunk%s: ", a->pending,
