@@ -330,7 +330,9 @@ static int run_loop(const struct wr_config *cfg, const struct left *l,
 {
   struct wr_dispatch_stats st;
 
-  if (wr_run_session(cfg, &l->plan, &l->base, l->earlier.n > 0 ? &l->earlier : NULL, creds, report, &st) < 0)
+  if (wr_run_session(cfg, &l->plan, &l->base,
+                     l->earlier.n > 0 ? &l->earlier : NULL, creds, report,
+                     &st) < 0)
     return WR_EXIT_STOPPED;
   print_summary(&st, wr_journal_path(report));
   return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
