@@ -151,8 +151,9 @@ static int failed_leaf(const struct wr_rread_chunk *c, void *ud)
 }
 
 /* resume --retry-failed: {"desktops","chunks","now_ok","failed_again",
- * "other" (excluded, skipped or pending), "links":[{"chunk","retry_of","status"}]}, status the retry chunk's own
- * final record ("split" when its parts hold the outcome). */
+ * "other" (excluded, skipped or pending), "links":[{"chunk","retry_of",
+ * "status"}]}, status the retry chunk's own final record ("split" when its
+ * parts hold the outcome). */
 static bool retried(cJSON *o, const struct wr_audit *a)
 {
   const struct wr_rread *rr = a->rr;

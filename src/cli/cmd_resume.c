@@ -266,7 +266,7 @@ static int write_retries(struct wr_journal *r, const struct left *l,
     c = &l->plan.chunks[i];
     o = wr_record_plan(c);
     if (o == NULL ||
-        cJSON_ReplaceItemInObject(o, "type", cJSON_CreateString("retry")) == 0 ||
+        !cJSON_ReplaceItemInObject(o, "type", cJSON_CreateString("retry")) ||
         cJSON_AddStringToObject(o, "retry_of", l->retry_of[i]) == NULL) {
       cJSON_Delete(o);
       return wr_err_set(err, WR_ENOMEM, "out of memory");
