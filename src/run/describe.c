@@ -28,6 +28,7 @@
 #define VERIFY_INTERVAL_MS 2000
 #define WR_VERIFY_SETTLE_MS 10000
 #define VERIFY_BATCH WR_DESCRIBE_BATCH
+#define VERIFY_RECORD_MAX 10000 /* desktops named in one verify record */
 
 struct ventry {
   const char *id;     /* borrowed from the plan */
@@ -121,27 +122,34 @@ static void on_timer(uv_timer_t *h)
   next_batch(h->data);
 }
 
-/* The check's record: every desktop it covered, those not Running (when
- * it timed out) and those cut short (cut: the reason).  NULL when out of
- * memory. */
-static cJSON *verify_record(struct wr_verify *v, bool timed_out,
-                            const char *cut)
+/* One record of the check for desktops [from, to) (part k of nparts; the
+ * calls and errors on the first): every desktop it covered, those not
+ * Running (when it timed out) and those cut short (cut: the reason).
+ * NULL when out of memory. */
+static cJSON *verify_record(const struct wr_verify *v, bool timed_out,
+                            const char *cut, size_t from, size_t to,
+                            size_t k, size_t nparts, const char *ts)
 {
-  char ts[WR_TIME_RFC3339_LEN];
   cJSON *o, *all = NULL, *nr = NULL, *nv = NULL;
-  size_t i;
+  size_t i, done = 0;
   bool ok;
 
-  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
+  for (i = from; i < to; i++)
+    done += v->v[i].done;
   o = cJSON_CreateObject();
   ok = o != NULL &&
        cJSON_AddStringToObject(o, "type", "verify") != NULL &&
        cJSON_AddNumberToObject(o, "wave", v->wave) != NULL &&
-       cJSON_AddNumberToObject(o, "desktops", (double)v->n) != NULL &&
-       cJSON_AddNumberToObject(o, "running", (double)v->ndone) != NULL &&
+       cJSON_AddNumberToObject(o, "desktops", (double)(to - from)) != NULL &&
+       cJSON_AddNumberToObject(o, "running", (double)done) != NULL &&
        cJSON_AddBoolToObject(o, "timed_out", timed_out) != NULL &&
-       cJSON_AddNumberToObject(o, "calls", (double)v->calls) != NULL &&
-       cJSON_AddNumberToObject(o, "errors", (double)v->errors) != NULL &&
+       cJSON_AddNumberToObject(o, "calls", k == 0 ? (double)v->calls : 0)
+           != NULL &&
+       cJSON_AddNumberToObject(o, "errors", k == 0 ? (double)v->errors : 0)
+           != NULL &&
+       (nparts == 1 ||
+        (cJSON_AddNumberToObject(o, "part", (double)(k + 1)) != NULL &&
+         cJSON_AddNumberToObject(o, "parts", (double)nparts) != NULL)) &&
        (nr = cJSON_AddArrayToObject(o, "not_running")) != NULL &&
        (cut == NULL ||
         ((nv = cJSON_AddArrayToObject(o, "not_verified")) != NULL &&
@@ -152,19 +160,46 @@ static cJSON *verify_record(struct wr_verify *v, bool timed_out,
        cJSON_AddStringToObject(o, "finished_at", ts) != NULL;
   /* Every desktop named: the audit tells each one's state, also after a
    * resume verified what this session could not. */
-  for (i = 0; ok && i < v->n; i++) {
+  for (i = from; ok && i < to; i++) {
     ok = cJSON_AddItemToArray(all, cJSON_CreateString(v->v[i].id));
     if (ok && !v->v[i].done)
       ok = cJSON_AddItemToArray(cut != NULL ? nv : nr,
                                 cJSON_CreateString(v->v[i].id));
   }
-  if (ok && v->last_error[0] != '\0')
+  if (ok && k == 0 && v->last_error[0] != '\0')
     ok = cJSON_AddStringToObject(o, "last_error", v->last_error) != NULL;
   if (!ok) {
     cJSON_Delete(o);
     return NULL;
   }
   return o;
+}
+
+/* The check's records, as an array: one per VERIFY_RECORD_MAX desktops,
+ * so that a line stays far below the reader's limit (a wave of 100,000
+ * desktops all timed out would name each twice).  NULL when out of
+ * memory. */
+static cJSON *verify_records(const struct wr_verify *v, bool timed_out,
+                             const char *cut)
+{
+  char ts[WR_TIME_RFC3339_LEN];
+  size_t nparts = (v->n + VERIFY_RECORD_MAX - 1) / VERIFY_RECORD_MAX, k;
+  cJSON *a = cJSON_CreateArray(), *o;
+
+  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
+  for (k = 0; a != NULL && k < nparts; k++) {
+    size_t from = k * VERIFY_RECORD_MAX;
+    size_t to = from + VERIFY_RECORD_MAX < v->n ? from + VERIFY_RECORD_MAX
+                                                : v->n;
+
+    o = verify_record(v, timed_out, cut, from, to, k, nparts, ts);
+    if (o == NULL || !cJSON_AddItemToArray(a, o)) {
+      cJSON_Delete(o);
+      cJSON_Delete(a);
+      return NULL;
+    }
+  }
+  return a;
 }
 
 static void forget(struct wr_verify *v)
@@ -181,7 +216,7 @@ static void end(struct wr_verify *v, bool timed_out)
 
   uv_timer_stop(&v->timer);
   v->active = false;
-  o = verify_record(v, timed_out, NULL);
+  o = verify_records(v, timed_out, NULL);
   if (timed_out) {
     not_running = v->n - v->ndone;
     wr_warnf("verify: wave %d: %zu of %zu desktops not Running after the "
@@ -209,7 +244,7 @@ cJSON *wr_verify_cut(struct wr_verify *v, int wave, const char *reason,
   *not_verified = v->n - v->ndone;
   wr_warnf("verify: wave %d: %zu of %zu desktops not verified (%s)",
            v->wave, *not_verified, v->n, reason);
-  o = verify_record(v, false, reason);
+  o = verify_records(v, false, reason);
   forget(v);
   return o;
 }

@@ -600,6 +600,19 @@ static void progress_counts(const struct wr_dispatch *d,
   c->in_flight = d->q.inflight;
 }
 
+/* A check's records (an array; NULL: out of memory building them), each
+ * written, then freed. */
+static void verify_write(struct wr_dispatch *d, cJSON *recs)
+{
+  const cJSON *r;
+
+  if (recs == NULL)
+    write_record(d, NULL);
+  cJSON_ArrayForEach(r, recs)
+    write_record(d, r);
+  cJSON_Delete(recs);
+}
+
 /* --verify: the desktops whose check the stop cut short get a record
  * naming them not verified; then the whole run's three counts, which add
  * up to its ok desktops. */
@@ -611,9 +624,8 @@ static void verify_cut(struct wr_dispatch *d, const char *reason)
   if (d->verify == NULL)
     return;
   rec = wr_verify_cut(d->verify, d->cur_wave, reason, &running, &nv);
-  if (rec != NULL)
-    write_record(d, rec);
-  cJSON_Delete(rec);
+  if (rec != NULL || nv > 0)
+    verify_write(d, rec);
   d->verify_running += running;
   d->sum.verify = true;
   d->sum.verify_running += d->verify_running;
@@ -993,8 +1005,7 @@ static void on_verified(void *ud, cJSON *rec, size_t running,
 {
   struct wr_dispatch *d = ud;
 
-  write_record(d, rec);
-  cJSON_Delete(rec);
+  verify_write(d, rec);
   d->verify_running += running;
   d->verify_failed += not_running;
   d->verifying = false;

@@ -27,11 +27,13 @@
 struct uv_loop_s;
 struct wr_verify;
 
-/* The wave's check ended: record (owned by the callee; NULL when out of
- * memory building it), the desktops Running again and those not Running
- * in time.  The record names every desktop checked ("desktop_ids") and
- * every one not Running ("not_running"). */
-typedef void wr_verify_done_cb(void *ud, cJSON *record, size_t running,
+/* The wave's check ended: records, a cJSON array of its `verify` records
+ * (owned by the callee; NULL when out of memory building them: one per
+ * 10,000 desktops, with "part" and "parts" when more than one), the
+ * desktops Running again and those not Running in time.  A record names
+ * every desktop it covers ("desktop_ids") and every one not Running
+ * ("not_running"). */
+typedef void wr_verify_done_cb(void *ud, cJSON *records, size_t running,
                                size_t not_running);
 
 /* now_ms for wr_verify_add() of a desktop rebooted by an earlier session
@@ -52,8 +54,9 @@ int wr_verify_start_wave(struct wr_verify *v, int wave);
 /* End any check at once, without a record or a done call. */
 void wr_verify_cancel(struct wr_verify *v);
 /* The run stops (reason: "interrupt", "deadline", ...) with desktops
- * added and not yet judged: their record (the caller owns it; NULL when
- * there are none or out of memory), with "not_verified" naming them and
+ * added and not yet judged: their records, an array as for the done
+ * callback (the caller owns it; NULL when there are none or out of
+ * memory), with "not_verified" naming them and
  * "interrupted": reason; *running: those already seen Running again.
  * wave: the record's wave when no check was started.  The desktops are
  * then forgotten; no done call. */
