@@ -66,7 +66,10 @@ static void waves(const struct wr_rread *rr, FILE *out)
     fputs("\nVerification (DescribeDesktops)\n", out);
   for (i = 0; i < rr->nverifies; i++) {
     v = &rr->verifies[i];
-    fprintf(out, "  wave %ld%s: %ld of %ld Running%s", v->wave,
+    fprintf(out, "  wave %ld", v->wave);
+    if (v->parts > 1)
+      fprintf(out, " (part %ld of %ld)", v->part, v->parts);
+    fprintf(out, "%s: %ld of %ld Running%s",
             v->earlier ? " (left by an earlier session)" : "", v->running,
             v->desktops, v->timed_out ? " (timed out)" : "");
     if (v->interrupted != NULL) {

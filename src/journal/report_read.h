@@ -181,6 +181,7 @@ struct wr_rread_verify {
   size_t nnot_verified;
   const char *interrupted;     /* "interrupt", "deadline", NULL: ended */
   bool earlier;                /* checks desktops of earlier sessions */
+  long part, parts;            /* a check over several records: 1.., 0 */
   const char *last_error;
   const char *finished_at;
 };

@@ -306,7 +306,9 @@ static int decode_verify(struct wr_rread_ctx *c, const cJSON *o)
                        &v->not_verified, &v->nnot_verified)) < 0 ||
       (rc = wr_rr_str(c, o, "verify", "interrupted", false,
                       &v->interrupted)) < 0 ||
-      (rc = wr_rr_bool(c, o, "verify", "earlier_sessions", &v->earlier)) < 0)
+      (rc = wr_rr_bool(c, o, "verify", "earlier_sessions", &v->earlier)) < 0 ||
+      (rc = wr_rr_long(c, o, "verify", "part", false, 0, &v->part)) < 0 ||
+      (rc = wr_rr_long(c, o, "verify", "parts", false, 0, &v->parts)) < 0)
     return rc;
   rr->nverifies++;
   return 0;
