@@ -86,10 +86,14 @@ static void extras(const struct wr_audit *a, FILE *out)
 
     fprintf(out, "| %ld | %ld | %ld | %s | ", v->wave, v->desktops,
             v->running, v->timed_out ? "yes" : "no");
-    for (k = 0; k < v->nnot_running; k++) {
+    /* Records name every one now: a ticket gets the first 100 (the
+     * CSV has them all). */
+    for (k = 0; k < v->nnot_running && k < 100; k++) {
       fputs(k > 0 ? " " : "", out);
       md(out, v->not_running[k]);
     }
+    if (v->nnot_running > 100)
+      fprintf(out, " ... (%zu in all)", v->nnot_running);
     fprintf(out, " | %zu |\n", v->nnot_verified);
   }
   if (rr->nrejected > 0)
