@@ -84,7 +84,7 @@ _wuying_reboot()
     case $cmd in
       plan) opts="--json --show-requests $input $api $run --report $common" ;;
       run) opts="$input $api $run --report $common" ;;
-      resume) opts="$resume_api $run $common" ;;
+      resume) opts="$resume_api --retry-failed $run $common" ;;
       report) opts="--format --output -o $common" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "idset.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ static int walk(const struct wr_rread *rr, size_t i, wr_audit_leaf_cb *cb,
   size_t k;
   int rc;
 
+  /* A retried failed leaf: its retry holds the desktops' final state. */
+  if (c->retried_by >= 0)
+    return walk(rr, (size_t)c->retried_by, cb, ud);
   if (c->status != WR_RREAD_SPLIT)
     return cb(c, ud);
   for (k = 0; k < c->nchildren; k++)
@@ -165,6 +169,164 @@ static int count_leaf(const struct wr_rread_chunk *c, void *ud)
   return 0;
 }
 
+/* ---- verification, per desktop ---------------------------------------- */
+
+static void vset(struct wr_audit *a, const char *id, uint8_t st,
+                 const char *at)
+{
+  long i = wr_idset_find(a->rr->desktops, id, strlen(id));
+
+  if (i < 0)
+    return;
+  a->vstat[i] = st;
+  a->vat[i] = at;
+}
+
+/* An older verify record (no desktop_ids) of the leaf's wave: it covered
+ * the wave's ok desktops, naming at most 100 not Running. */
+static const struct wr_rread_verify *old_verify(const struct wr_rread *rr,
+                                                long wave)
+{
+  size_t i;
+
+  for (i = rr->nverifies; i-- > 0;)
+    if (rr->verifies[i].wave == wave && rr->verifies[i].ndesktop_ids == 0)
+      return &rr->verifies[i];
+  return NULL;
+}
+
+/* Each ok desktop: Running, not Running or not verified, counted. */
+static int verify_leaf(const struct wr_rread_chunk *c, void *ud)
+{
+  struct wr_audit *a = ud;
+  const struct wr_rread_verify *old = NULL;
+  size_t i;
+  long x;
+
+  if (c->status != WR_RREAD_OK)
+    return 0;
+  for (i = 0; i < c->nids; i++) {
+    x = wr_idset_find(a->rr->desktops, c->ids[i], strlen(c->ids[i]));
+    if (x < 0)
+      continue;
+    if (a->vstat[x] == WR_AUDIT_V_NONE &&
+        (old != NULL || (old = old_verify(a->rr, c->wave)) != NULL)) {
+      a->vstat[x] = WR_AUDIT_V_RUNNING;
+      a->vat[x] = old->finished_at;
+    }
+    if (a->vstat[x] == WR_AUDIT_V_NONE)
+      a->vstat[x] = WR_AUDIT_V_NOT_VERIFIED;
+    switch (a->vstat[x]) {
+    case WR_AUDIT_V_RUNNING:
+      a->v_running++;
+      break;
+    case WR_AUDIT_V_NOT_RUNNING:
+      a->not_running++;
+      break;
+    default:
+      a->not_verified++;
+      break;
+    }
+  }
+  return 0;
+}
+
+/* The verify records in order, the last word about a desktop winning
+ * (a resume verifies what an earlier session left unverified). */
+static int verify_build(struct wr_audit *a)
+{
+  const struct wr_rread *rr = a->rr;
+  const struct wr_rread_verify *v;
+  const cJSON *o = cJSON_GetObjectItemCaseSensitive(rr->run.options,
+                                                    "verify");
+  size_t n = wr_idset_count(rr->desktops), i, k;
+
+  a->verify_on = cJSON_IsTrue(o) || rr->nverifies > 0;
+  for (i = 0; i < rr->nsessions; i++)
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rr->sessions[i].options,
+                                                      "verify")))
+      a->verify_on = true;
+  if (!a->verify_on)
+    return 0;
+  a->vstat = calloc(n > 0 ? n : 1, sizeof(*a->vstat));
+  a->vat = calloc(n > 0 ? n : 1, sizeof(*a->vat));
+  if (a->vstat == NULL || a->vat == NULL)
+    return WR_ENOMEM;
+  for (i = 0; i < rr->nverifies; i++) {
+    v = &rr->verifies[i];
+    for (k = 0; k < v->ndesktop_ids; k++)
+      vset(a, v->desktop_ids[k], WR_AUDIT_V_RUNNING, v->finished_at);
+    /* An older record names its not Running ones, whatever the wave. */
+    for (k = 0; k < v->nnot_running; k++)
+      vset(a, v->not_running[k], WR_AUDIT_V_NOT_RUNNING, v->finished_at);
+    for (k = 0; k < v->nnot_verified; k++)
+      vset(a, v->not_verified[k], WR_AUDIT_V_NOT_VERIFIED, NULL);
+  }
+  if (wr_audit_each_leaf(rr, verify_leaf, a) < 0)
+    return WR_ENOMEM;
+  a->verified = a->v_running + a->not_running;
+  return 0;
+}
+
+enum wr_audit_vstatus wr_audit_verify_of(const struct wr_audit *a,
+                                         const char *id, const char **at)
+{
+  long i;
+
+  *at = NULL;
+  if (a->vstat == NULL ||
+      (i = wr_idset_find(a->rr->desktops, id, strlen(id))) < 0)
+    return WR_AUDIT_V_NONE;
+  *at = a->vat[i];
+  return (enum wr_audit_vstatus)a->vstat[i];
+}
+
+const char *wr_audit_vstatus_name(enum wr_audit_vstatus s)
+{
+  switch (s) {
+  case WR_AUDIT_V_RUNNING: return "Running";
+  case WR_AUDIT_V_NOT_RUNNING: return "not Running";
+  case WR_AUDIT_V_NOT_VERIFIED: return "not verified";
+  case WR_AUDIT_V_NONE: break;
+  }
+  return "";
+}
+
+/* resume --retry-failed: the re-sends of failed leaves (a desktop
+ * retried twice counts twice). */
+static void retried_count(struct wr_audit *a)
+{
+  const struct wr_rread *rr = a->rr;
+  size_t i;
+
+  for (i = 0; i < rr->nchunks; i++)
+    if (rr->chunks[i].retry_of >= 0) {
+      a->retried += rr->chunks[i].nids;
+      a->retried_chunks++;
+    }
+}
+
+/* A retry chunk's desktops by their final state (its own, or its parts'
+ * and retries'). */
+static int retried_final(const struct wr_rread_chunk *c, void *ud)
+{
+  struct wr_audit *a = ud;
+  const struct wr_rread_chunk *p = c;
+
+  /* Up to the plan root or the retry chunk it descends from. */
+  while (p->retry_of < 0 && p->parent >= 0)
+    p = &a->rr->chunks[p->parent];
+  if (p->retry_of < 0)
+    return 0;
+  if (c->status == WR_RREAD_OK)
+    a->retried_ok += c->nids;
+  else if (c->status == WR_RREAD_FAILED)
+    a->retried_failed += c->nids;
+  else
+    a->retried_other += c->nids;
+  return 0;
+}
+
 /* Wall ms of an RFC 3339 string, -1 when absent or unreadable. */
 static int64_t wall(const char *s)
 {
@@ -228,8 +390,11 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
     a->preflight_errors += rr->preflights[i].error != NULL;
   if (a->nexclusions > 1)
     qsort(a->exclusions, a->nexclusions, sizeof(*a->exclusions), cmp_group);
-  for (i = 0; i < rr->nverifies; i++)
-    a->not_running += rr->verifies[i].nnot_running;
+  if (verify_build(a) < 0)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  retried_count(a);
+  if (rr->nretry_chunks > 0)
+    wr_audit_each_leaf(rr, retried_final, a);
   if (a->nfailures > 1)
     qsort(a->failures, a->nfailures, sizeof(*a->failures), cmp_group);
   if (a->nskips > 1)
@@ -256,6 +421,10 @@ void wr_audit_free(struct wr_audit *a)
   a->exclusions = NULL;
   a->nexclusions = 0;
   free(a->regions);
+  free(a->vstat);
+  free(a->vat);
+  a->vstat = NULL;
+  a->vat = NULL;
   free(a->sessions);
   a->sessions = NULL;
   a->nsessions = 0;
@@ -288,6 +457,10 @@ const char *wr_audit_outcome(const struct wr_audit *a, char *buf, size_t len)
   else if (a->not_running > 0)
     snprintf(buf, len, "complete, but %zu desktop%s not Running again in "
              "time", a->not_running, wr_audit_plural(a->not_running));
+  else if (a->not_verified > 0)
+    snprintf(buf, len, "complete, but %zu desktop%s not verified (`resume` "
+             "verifies them)", a->not_verified,
+             wr_audit_plural(a->not_verified));
   else
     snprintf(buf, len, "complete");
   n = strlen(buf);

@@ -106,9 +106,37 @@ struct wr_audit {
   struct wr_audit_session *sessions;
   size_t nsessions;
   bool verify_on;              /* the run asked for --verify */
-  size_t verified;             /* desktops a verify record checked */
+  size_t verified;             /* ok desktops verified: Running or not */
   size_t not_verified;         /* ok desktops never checked (verify_on) */
+  /* With verify_on, every ok desktop is exactly one of v_running,
+   * not_running, not_verified (the last word of the verify records that
+   * name it; none: not verified). */
+  size_t v_running;
+  uint8_t *vstat;              /* per rr->desktops index: enum
+                                * wr_audit_vstatus */
+  const char **vat;            /* ... and the verify record's finished_at */
+
+  /* resume --retry-failed: failed leaves re-sent by a retry chunk. */
+  size_t retried, retried_chunks; /* desktops, chunks re-sent */
+  size_t retried_ok;           /* ... of which now ok */
+  size_t retried_failed;       /* ... failed again */
+  size_t retried_other;        /* ... excluded, skipped or pending */
 };
+
+enum wr_audit_vstatus {
+  WR_AUDIT_V_NONE = 0,         /* not ok, or no verify record names it */
+  WR_AUDIT_V_RUNNING,
+  WR_AUDIT_V_NOT_RUNNING,
+  WR_AUDIT_V_NOT_VERIFIED
+};
+
+/* The verification of desktop id of an ok leaf: Running, not Running or
+ * not verified (NONE when --verify was off or the desktop is not ok);
+ * *at: the verify record's finished_at (NULL: none). */
+enum wr_audit_vstatus wr_audit_verify_of(const struct wr_audit *a,
+                                         const char *id, const char **at);
+/* "Running", "not Running", "not verified", or "" (NONE). */
+const char *wr_audit_vstatus_name(enum wr_audit_vstatus s);
 
 /* What every table-shaped format shows the same way (audit_story.c):
  * who, inputs, safety options, sessions, waves, verification, ambiguous
@@ -154,7 +182,8 @@ int wr_audit_write(const struct wr_audit *a, enum wr_audit_format f,
                    FILE *out, struct wr_err *err);
 
 /* Visit every leaf (ok/failed/skipped/pending chunk) in plan order, split
- * parts in place of their parent.  A negative return from cb stops the
+ * parts in place of their parent, and a failed leaf retried by resume
+ * --retry-failed through its newest retry (the desktops' final state).  A negative return from cb stops the
  * walk and is returned. */
 typedef int wr_audit_leaf_cb(const struct wr_rread_chunk *leaf, void *ud);
 int wr_audit_each_leaf(const struct wr_rread *rr, wr_audit_leaf_cb *cb,

@@ -13,8 +13,6 @@
  * name, in its order, from the report's columns records. */
 #include "audit.h"
 
-#include "idset.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,19 +25,7 @@ static const char header[] = "desktop_id,region,chunk,status,request_id,"
 struct csv_ctx {
   FILE *out;
   const struct wr_audit *a;
-  struct wr_idset *not_running; /* NULL: none, or out of memory */
 };
-
-static const struct wr_rread_verify *verify_of(const struct wr_rread *rr,
-                                               long wave)
-{
-  size_t i;
-
-  for (i = rr->nverifies; i-- > 0;)
-    if (rr->verifies[i].wave == wave)
-      return &rr->verifies[i];
-  return NULL;
-}
 
 /* Every attempt's RequestId in one field, joined with ';'. */
 static void attempts(FILE *out, const struct wr_rread_chunk *c)
@@ -83,11 +69,9 @@ static int row(const struct wr_rread_chunk *c, void *ud)
 {
   struct csv_ctx *x = ud;
   FILE *out = x->out;
-  const struct wr_rread_verify *v =
-      c->status == WR_RREAD_OK ? verify_of(x->a->rr, c->wave) : NULL;
   bool confirmed = c->status == WR_RREAD_OK ||
                    (c->status == WR_RREAD_FAILED && c->http_status > 0);
-  const char *vs;
+  const char *at;
   size_t i;
 
   for (i = 0; i < c->nids; i++) {
@@ -115,16 +99,13 @@ static int row(const struct wr_rread_chunk *c, void *ud)
                 ? ""
                 : confirmed ? "yes" : "no");
     wr_audit_csv_field(out, c->started_at);
-    vs = "";
-    if (c->status == WR_RREAD_OK && x->a->verify_on)
-      vs = v == NULL ? "not verified"
-           : x->not_running != NULL &&
-                   wr_idset_find(x->not_running, c->ids[i],
-                                 strlen(c->ids[i])) >= 0
-               ? "not Running"
-               : "Running";
-    fprintf(out, ",%s,", vs);
-    wr_audit_csv_field(out, v != NULL ? v->finished_at : NULL);
+    /* The newest leaf's state: a retried desktop's chunk is its retry. */
+    fprintf(out, ",%s,",
+            c->status == WR_RREAD_OK
+                ? wr_audit_vstatus_name(wr_audit_verify_of(x->a, c->ids[i],
+                                                           &at))
+                : "");
+    wr_audit_csv_field(out, c->status == WR_RREAD_OK ? at : NULL);
     kept(out, x->a->rr, c->ids[i]);
     putc('\n', out);
   }
@@ -133,28 +114,14 @@ static int row(const struct wr_rread_chunk *c, void *ud)
 
 void wr_audit_csv(const struct wr_audit *a, FILE *out)
 {
-  const struct wr_rread *rr = a->rr;
-  struct csv_ctx x = {out, a, NULL};
-  size_t i, k;
+  struct csv_ctx x = {out, a};
+  size_t k;
 
-  if (a->not_running > 0 &&
-      wr_idset_create(a->not_running, &x.not_running) == 0)
-    for (i = 0; i < rr->nverifies; i++)
-      for (k = 0; k < rr->verifies[i].nnot_running; k++) {
-        const char *id = rr->verifies[i].not_running[k];
-
-        if (wr_idset_add(x.not_running, id, strlen(id), NULL) < 0) {
-          wr_idset_destroy(&x.not_running);
-          i = rr->nverifies;
-          break;
-        }
-      }
   fputs(header, out);
-  for (k = 0; k < rr->nkept; k++) {
+  for (k = 0; k < a->rr->nkept; k++) {
     putc(',', out);
-    wr_audit_csv_field(out, rr->kept_names[k]);
+    wr_audit_csv_field(out, a->rr->kept_names[k]);
   }
   putc('\n', out);
-  wr_audit_each_leaf(rr, row, &x);
-  wr_idset_destroy(&x.not_running);
+  wr_audit_each_leaf(a->rr, row, &x);
 }

@@ -107,6 +107,9 @@ static bool waves(cJSON *o, const struct wr_rread *rr)
         !num(e, "running", (double)v->running, false) ||
         !cJSON_AddBoolToObject(e, "timed_out", v->timed_out) ||
         !strs(e, "not_running", v->not_running, v->nnot_running) ||
+        !num(e, "not_verified", (double)v->nnot_verified, false) ||
+        !str(e, "interrupted", v->interrupted) ||
+        !cJSON_AddBoolToObject(e, "earlier_sessions", v->earlier) ||
         !str(e, "finished_at", v->finished_at))
       return false;
   }

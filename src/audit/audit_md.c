@@ -77,7 +77,8 @@ static void extras(const struct wr_audit *a, FILE *out)
 
   if (rr->nverifies > 0)
     fputs("\n## Verification (DescribeDesktops)\n\n| Wave | Desktops | "
-          "Running | Timed out | Not Running |\n|---:|---:|---:|---|---|\n",
+          "Running | Timed out | Not Running | Not verified |\n"
+          "|---:|---:|---:|---|---|---:|\n",
           out);
   for (i = 0; i < rr->nverifies; i++) {
     const struct wr_rread_verify *v = &rr->verifies[i];
@@ -85,11 +86,15 @@ static void extras(const struct wr_audit *a, FILE *out)
 
     fprintf(out, "| %ld | %ld | %ld | %s | ", v->wave, v->desktops,
             v->running, v->timed_out ? "yes" : "no");
-    for (k = 0; k < v->nnot_running; k++) {
+    /* Records name every one now: a ticket gets the first 100 (the
+     * CSV has them all). */
+    for (k = 0; k < v->nnot_running && k < 100; k++) {
       fputs(k > 0 ? " " : "", out);
       md(out, v->not_running[k]);
     }
-    fputs(" |\n", out);
+    if (v->nnot_running > 100)
+      fprintf(out, " ... (%zu in all)", v->nnot_running);
+    fprintf(out, " | %zu |\n", v->nnot_verified);
   }
   if (rr->nrejected > 0)
     fputs("\n## Rejected input rows (never sent)\n\n| Source | Line | Value "
@@ -164,9 +169,15 @@ void wr_audit_markdown(const struct wr_audit *a, FILE *out)
   if (a->confirmed > 0)
     fprintf(out, "| ok, confirmed after a lost answer | %zu |\n",
             a->confirmed);
-  if (rr->nverifies > 0)
-    fprintf(out, "| not Running after the reboot (verify) | %zu |\n",
-            a->not_running);
+  if (a->verify_on)
+    fprintf(out, "| Running after the reboot (verify) | %zu |\n"
+            "| not Running after the reboot (verify) | %zu |\n"
+            "| not verified (resume verifies them) | %zu |\n",
+            a->v_running, a->not_running, a->not_verified);
+  if (a->retried_chunks > 0)
+    fprintf(out, "| failed, re-sent by resume --retry-failed | %zu (%zu now "
+            "ok, %zu failed again, %zu other) |\n", a->retried,
+            a->retried_ok, a->retried_failed, a->retried_other);
   if (run->duplicates >= 0)
     fprintf(out, "| duplicates (sent once) | %ld |\n", run->duplicates);
   if (a->nregions > 1) {

@@ -72,7 +72,7 @@ const char *wr_audit_option(const struct wr_audit *a, const char *name,
 int wr_audit_story_build(struct wr_audit *a)
 {
   const struct wr_rread *rr = a->rr;
-  const cJSON *origins, *opts = options(a, &origins), *v;
+  const cJSON *v;
   size_t i;
 
   if (rr->nsessions > 0) {
@@ -120,13 +120,7 @@ int wr_audit_story_build(struct wr_audit *a)
       }
     }
   }
-  v = cJSON_GetObjectItemCaseSensitive(opts, "verify");
-  a->verify_on = cJSON_IsTrue(v) || rr->nverifies > 0;
-  for (i = 0; i < rr->nverifies; i++)
-    a->verified += (size_t)(rr->verifies[i].desktops > 0
-                                ? rr->verifies[i].desktops : 0);
-  if (a->verify_on && a->ok > a->verified)
-    a->not_verified = a->ok - a->verified;
+  /* verify_on, verified, not_verified: audit.c, per desktop. */
   return 0;
 }
 
@@ -278,15 +272,12 @@ static void verification(const struct wr_audit *a,
                          const struct wr_audit_story_ops *ops, FILE *out)
 {
   char b[64];
-  size_t running = 0, i;
 
   if (!a->verify_on)
     return;
-  for (i = 0; i < a->rr->nverifies; i++)
-    running += (size_t)(a->rr->verifies[i].running > 0
-                            ? a->rr->verifies[i].running : 0);
+  /* Of the ok desktops: the three add up to them. */
   ops->section(out, "Verification");
-  snprintf(b, sizeof(b), "%zu", running);
+  snprintf(b, sizeof(b), "%zu", a->v_running);
   ops->row(out, "Running", b);
   snprintf(b, sizeof(b), "%zu", a->not_running);
   ops->row(out, "Not Running", b);
@@ -362,6 +353,44 @@ static void failed(const struct wr_audit *a,
   ops->end(out);
 }
 
+/* resume --retry-failed: each retry chunk, the failure it re-sent and
+ * how it ended.  The failed record stays in the report (the history);
+ * the counts above take the retry's state. */
+static void retried(const struct wr_audit *a,
+                    const struct wr_audit_story_ops *ops, FILE *out)
+{
+  const struct wr_rread *rr = a->rr;
+  const struct wr_rread_chunk *c, *o;
+  char name[96], b[320];
+  size_t i;
+
+  if (a->retried_chunks == 0)
+    return;
+  ops->section(out, "Retried failures (resume --retry-failed)");
+  snprintf(b, sizeof(b), "%zu desktop%s in %zu chunk%s: %zu now ok, %zu "
+           "failed again, %zu excluded, skipped or pending", a->retried,
+           wr_audit_plural(a->retried), a->retried_chunks,
+           wr_audit_plural(a->retried_chunks), a->retried_ok,
+           a->retried_failed, a->retried_other);
+  ops->row(out, "Re-sent", b);
+  for (i = 0; i < rr->nchunks; i++) {
+    c = &rr->chunks[i];
+    if (c->retry_of < 0)
+      continue;
+    o = &rr->chunks[c->retry_of];
+    snprintf(name, sizeof(name), "Chunk %s", c->id);
+    snprintf(b, sizeof(b), "retry of %s (failed %s), %zu desktop%s: %s%s%s",
+             o->id, o->error_code ? o->error_code : "(no error code)",
+             c->nids, wr_audit_plural(c->nids),
+             wr_rread_status_name(c->status),
+             c->status == WR_RREAD_FAILED && c->error_code ? " " : "",
+             c->status == WR_RREAD_FAILED && c->error_code ? c->error_code
+                                                          : "");
+    ops->row(out, name, b);
+  }
+  ops->end(out);
+}
+
 void wr_audit_story(const struct wr_audit *a,
                     const struct wr_audit_story_ops *ops, FILE *out)
 {
@@ -373,6 +402,7 @@ void wr_audit_story(const struct wr_audit *a,
     waves(a, ops, out);
   verification(a, ops, out);
   ambiguous(a, ops, out);
+  retried(a, ops, out);
   if (!ops->skip_failed)
     failed(a, ops, out);
 }

@@ -150,6 +150,41 @@ static int failed_leaf(const struct wr_rread_chunk *c, void *ud)
   return 0;
 }
 
+/* resume --retry-failed: {"desktops","chunks","now_ok","failed_again",
+ * "other" (excluded, skipped or pending), "links":[{"chunk","retry_of",
+ * "status"}]}, status the retry chunk's own final record ("split" when its
+ * parts hold the outcome). */
+static bool retried(cJSON *o, const struct wr_audit *a)
+{
+  const struct wr_rread *rr = a->rr;
+  cJSON *r = cJSON_AddObjectToObject(o, "retried"), *l, *e;
+  size_t i;
+
+  l = r != NULL ? cJSON_AddArrayToObject(r, "links") : NULL;
+  if (l == NULL || !num(r, "desktops", (double)a->retried, false) ||
+      !num(r, "chunks", (double)a->retried_chunks, false) ||
+      !num(r, "now_ok", (double)a->retried_ok, false) ||
+      !num(r, "failed_again", (double)a->retried_failed, false) ||
+      !num(r, "other", (double)a->retried_other, false))
+    return false;
+  for (i = 0; i < rr->nchunks; i++) {
+    const struct wr_rread_chunk *c = &rr->chunks[i];
+
+    if (c->retry_of < 0)
+      continue;
+    e = cJSON_CreateObject();
+    if (e == NULL || !cJSON_AddItemToArray(l, e)) {
+      cJSON_Delete(e);
+      return false;
+    }
+    if (!str(e, "chunk", c->id) ||
+        !str(e, "retry_of", rr->chunks[c->retry_of].id) ||
+        !str(e, "status", wr_rread_status_name(c->status)))
+      return false;
+  }
+  return true;
+}
+
 bool wr_audit_json_story(cJSON *o, const struct wr_audit *a)
 {
   cJSON *s = cJSON_AddArrayToObject(o, "sessions"), *v;
@@ -164,9 +199,10 @@ bool wr_audit_json_story(cJSON *o, const struct wr_audit *a)
   v = cJSON_AddObjectToObject(o, "verification");
   if (v == NULL || !cJSON_AddBoolToObject(v, "requested", a->verify_on) ||
       !num(v, "verified", (double)a->verified, false) ||
+      !num(v, "running", (double)a->v_running, false) ||
       !num(v, "not_running", (double)a->not_running, false) ||
       !num(v, "not_verified", (double)a->not_verified, false) ||
-      !ambiguous(o, a->rr))
+      !ambiguous(o, a->rr) || !retried(o, a))
     return false;
   s = cJSON_AddArrayToObject(o, "failed_desktops");
   return s != NULL && wr_audit_each_leaf(a->rr, failed_leaf, s) == 0;

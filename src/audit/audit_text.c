@@ -66,9 +66,18 @@ static void waves(const struct wr_rread *rr, FILE *out)
     fputs("\nVerification (DescribeDesktops)\n", out);
   for (i = 0; i < rr->nverifies; i++) {
     v = &rr->verifies[i];
-    fprintf(out, "  wave %ld: %ld of %ld Running%s, %ld calls, %ld errors\n",
-            v->wave, v->running, v->desktops,
-            v->timed_out ? " (timed out)" : "", v->calls, v->errors);
+    fprintf(out, "  wave %ld", v->wave);
+    if (v->parts > 1)
+      fprintf(out, " (part %ld of %ld)", v->part, v->parts);
+    fprintf(out, "%s: %ld of %ld Running%s",
+            v->earlier ? " (left by an earlier session)" : "", v->running,
+            v->desktops, v->timed_out ? " (timed out)" : "");
+    if (v->interrupted != NULL) {
+      fprintf(out, ", %zu not verified (cut short: ", v->nnot_verified);
+      put(out, v->interrupted);
+      putc(')', out);
+    }
+    fprintf(out, ", %ld calls, %ld errors\n", v->calls, v->errors);
     for (k = 0; k < v->nnot_running && k < WR_AUDIT_SAMPLES; k++) {
       fputs(k == 0 ? "      not Running: " : ", ", out);
       put(out, v->not_running[k]);
@@ -216,9 +225,19 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
             "an attempt whose answer was lost (confirmed_by)\n",
             a->confirmed, a->confirmed_chunks,
             wr_audit_plural(a->confirmed_chunks));
-  if (rr->nverifies > 0)
-    fprintf(out, "  not Running  %zu after the reboot (--verify)\n",
-            a->not_running);
+  if (a->verify_on)
+    fprintf(out, "  Running      %zu verified after the reboot (--verify)\n"
+            "  not Running  %zu after the reboot (--verify)\n"
+            "  not verified %zu of the ok (interrupted, deadline or resumed "
+            "before it was checked: `resume` verifies them)\n",
+            a->v_running, a->not_running, a->not_verified);
+  if (a->retried_chunks > 0)
+    fprintf(out, "  retried      %zu failed desktop%s re-sent in %zu chunk%s "
+            "(resume --retry-failed): %zu now ok, %zu failed again, %zu "
+            "excluded, skipped or pending; each counts once, in its newest "
+            "state\n", a->retried, wr_audit_plural(a->retried),
+            a->retried_chunks, wr_audit_plural(a->retried_chunks),
+            a->retried_ok, a->retried_failed, a->retried_other);
   fprintf(out, "  rejected     %zu input rows (not desktops)\n",
           rr->nrejected);
   if (run->duplicates >= 0)
@@ -262,6 +281,13 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
     fputs(a->nambiguous_chunks > WR_AUDIT_SAMPLES ? ", ...\n" : "\n", out);
   }
   groups(out, "Failed desktops, by error code", a->failures, a->nfailures);
+  /* Final failures (not those a resume re-sends anyway): how to retry. */
+  if (a->failed > a->retry_pending)
+    fprintf(out, "  (`wuying-reboot resume --retry-failed %s` re-sends the "
+            "%zu failed desktop%s into this report)\n",
+            a->rr->path != NULL ? a->rr->path : "REPORT",
+            a->failed - a->retry_pending,
+            wr_audit_plural(a->failed - a->retry_pending));
   groups(out, "Skipped desktops, by reason", a->skips, a->nskips);
   if (a->pending_chunks > 0) {
     fprintf(out, "\nPending: %zu desktop%s in %zu chunk%s: ", a->pending,

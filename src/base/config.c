@@ -128,6 +128,9 @@ void *wr_config_to_json(const struct wr_config *cfg)
        cJSON_AddBoolToObject(o, "no-preflight", cfg->no_preflight) &&
        cJSON_AddBoolToObject(o, "skip-connected", cfg->skip_connected) &&
        add_str(o, "verify-timeout", buf);
+  /* resume only: in its session record, never in run.options */
+  if (ok && cfg->retry_failed)
+    ok = cJSON_AddBoolToObject(o, "retry-failed", true) != NULL;
   /* the resolved deadline: "+30m" must not move when a run is resumed */
   if (cfg->deadline != NULL)
     wr_time_rfc3339_ms(cfg->deadline_wall_ms, buf);

@@ -95,6 +95,7 @@ struct wr_config {
   bool no_preflight;       /* --no-preflight: no state check (admin API) */
   bool skip_connected;     /* --skip-connected: pre-flight also excludes
                             * desktops with a user connected */
+  bool retry_failed;       /* resume --retry-failed: re-send the failed */
   char *deadline;          /* --deadline as given, NULL: none */
   int64_t deadline_wall_ms; /* resolved deadline, 0: none */
   char *report_path;       /* --report, NULL: wuying-reboot-<UTC>.jsonl */

@@ -17,10 +17,20 @@
  * torn last line, if any, is cut off by the same rule as the reader's
  * (journal.h), a {"type":"resume"} record starts the session,
  * and the session ends with a summary of the WHOLE run (the earlier
- * sessions' final records included). */
+ * sessions' final records included).
+ *
+ * --retry-failed: every failed leaf (final, not retry_pending, not yet
+ * retried) is re-sent as a new chunk "<id>.r<session>", declared by a
+ * {"type":"retry","retry_of":"<id>"} record with a fresh ClientToken; its
+ * outcome becomes the desktops' final state (report_read.h).  With
+ * --verify, the ok desktops that no verify record judged (the earlier
+ * session stopped first) are checked before the first wave. */
 #define _POSIX_C_SOURCE 200809L
 #include "cmd.h"
 #include "config_load.h"
+
+#include "audit.h"
+#include "uuid.h"
 
 #include "clock.h"
 #include "auth.h"
@@ -45,6 +55,16 @@ struct left {
   size_t unfinished;     /* leaves without any final record */
   size_t retry_pending;  /* failed leaves whose retry the stop cut */
   size_t retry_ambiguous; /* ... of which an attempt was ambiguous */
+  /* --retry-failed */
+  bool retry_failed;
+  long session;          /* this session's number (the .r<N> suffix) */
+  const char **retry_of; /* per plan chunk: the chunk it retries, or NULL */
+  size_t retried, retried_chunks; /* failed desktops and chunks re-sent */
+  /* --verify: ok desktops of earlier sessions never judged */
+  const struct wr_audit *audit; /* NULL: --verify off */
+  const char **eids, **eregions;
+  size_t ecap;
+  struct wr_dispatch_earlier earlier;
 };
 
 static int add_leaf(struct left *l, const struct wr_rread_chunk *c,
@@ -70,6 +90,14 @@ static int add_leaf(struct left *l, const struct wr_rread_chunk *c,
     l->plan.chunks = ch;
     l->cap = cap;
   }
+  if (l->retry_failed) {
+    const char **r = realloc(l->retry_of, l->cap * sizeof(*r));
+
+    if (r == NULL)
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    l->retry_of = r;
+    r[l->plan.nchunks] = NULL;
+  }
   ch = &l->plan.chunks[l->plan.nchunks++];
   memset(ch, 0, sizeof(*ch));
   snprintf(ch->id, sizeof(ch->id), "%s", c->id);
@@ -83,6 +111,70 @@ static int add_leaf(struct left *l, const struct wr_rread_chunk *c,
   return 0;
 }
 
+/* Failed leaf c again, as a new chunk "<id>.r<session>" with a fresh
+ * ClientToken (client mode). */
+static int add_retry(struct left *l, const struct wr_rread_chunk *c,
+                     bool client, struct wr_err *err)
+{
+  struct wr_chunk *ch;
+  char id[WR_CHUNK_ID_LEN];
+  int n = snprintf(id, sizeof(id), "%s.r%ld", c->id, l->session);
+  int rc;
+
+  if (n < 0 || (size_t)n >= sizeof(id))
+    return wr_err_set(err, WR_EINPUT, "chunk \"%.40s\": its id is too long "
+                      "for a retry chunk id", c->id);
+  if ((rc = add_leaf(l, c, false, err)) < 0)
+    return rc;
+  /* add_leaf grew both arrays (retry_failed): never NULL here. */
+  if (l->plan.chunks == NULL || l->retry_of == NULL)
+    return wr_err_set(err, WR_ENOMEM, "out of memory");
+  ch = &l->plan.chunks[l->plan.nchunks - 1];
+  snprintf(ch->id, sizeof(ch->id), "%s", id);
+  ch->client_token[0] = '\0';
+  if (client && wr_uuid4(ch->client_token) < 0)
+    return wr_err_set(err, WR_EIO, "cannot make a ClientToken: the random "
+                      "number generator failed");
+  l->retry_of[l->plan.nchunks - 1] = c->id;
+  l->retried += c->nids;
+  l->retried_chunks++;
+  return 0;
+}
+
+/* An ok leaf: its desktops that no verify record judged, to check. */
+static int unverified(struct left *l, const struct wr_rread_chunk *c,
+                      struct wr_err *err)
+{
+  const char *at;
+  size_t i;
+
+  for (i = 0; l->audit != NULL && i < c->nids; i++) {
+    if (wr_audit_verify_of(l->audit, c->ids[i], &at) !=
+        WR_AUDIT_V_NOT_VERIFIED)
+      continue;
+    if (l->earlier.n == l->ecap) {
+      size_t cap = l->ecap ? l->ecap * 2 : 64;
+      const char **a = realloc(l->eids, cap * sizeof(*a));
+
+      if (a == NULL)
+        return wr_err_set(err, WR_ENOMEM, "out of memory");
+      l->eids = a;
+      a = realloc(l->eregions, cap * sizeof(*a));
+      if (a == NULL)
+        return wr_err_set(err, WR_ENOMEM, "out of memory");
+      l->eregions = a;
+      l->ecap = cap;
+    }
+    if (l->earlier.n == 0)
+      l->earlier.wave = c->wave;
+    l->eids[l->earlier.n] = c->ids[i];
+    l->eregions[l->earlier.n++] = c->region;
+  }
+  l->earlier.ids = l->eids;
+  l->earlier.regions = l->eregions;
+  return 0;
+}
+
 /* Walk chunk i's tree: leaves to send, or counted as done. */
 static int walk(const struct wr_rread *rr, size_t i, bool client,
                 struct left *l, struct wr_err *err)
@@ -91,6 +183,9 @@ static int walk(const struct wr_rread *rr, size_t i, bool client,
   size_t k;
   int rc;
 
+  /* Retried by an earlier --retry-failed: the retry is what counts. */
+  if (c->retried_by >= 0)
+    return walk(rr, (size_t)c->retried_by, client, l, err);
   switch (c->status) {
   case WR_RREAD_SPLIT:
     for (k = 0; k < c->nchildren; k++)
@@ -100,7 +195,7 @@ static int walk(const struct wr_rread *rr, size_t i, bool client,
   case WR_RREAD_OK:
     l->base.ok_chunks++;
     l->base.ok_desktops += c->nids;
-    return 0;
+    return unverified(l, c, err);
   case WR_RREAD_EXCLUDED:
     /* Final: pre-flight found it not Running; never re-sent. */
     l->base.excluded_chunks++;
@@ -113,6 +208,9 @@ static int walk(const struct wr_rread *rr, size_t i, bool client,
       l->retry_ambiguous += c->ambiguous_attempts > 0;
       break;
     }
+    /* Not counted as failed: their new outcome will be. */
+    if (l->retry_failed)
+      return add_retry(l, c, client, err);
     l->base.failed_chunks++;
     l->base.failed_desktops += c->nids;
     return 0;
@@ -131,7 +229,6 @@ static int find_left(const struct wr_rread *rr, bool client, struct left *l,
   size_t i;
   int rc, last_wave = 0;
 
-  memset(l, 0, sizeof(*l));
   for (i = 0; i < rr->nroots; i++) {
     if (i == 0 || rr->chunks[i].wave != last_wave)
       l->plan.nwaves++;
@@ -143,6 +240,43 @@ static int find_left(const struct wr_rread *rr, bool client, struct left *l,
   /* No wave record for a session with nothing to send. */
   if (l->plan.nchunks == 0)
     l->plan.nwaves = 1;
+  /* The earlier sessions' verification, per desktop as the audit has it:
+   * with this session's, the summary's three counts. */
+  if (l->audit != NULL) {
+    l->base.verify = true;
+    l->base.verify_running = l->audit->v_running;
+    l->base.verify_not_running = l->audit->not_running;
+  }
+  return 0;
+}
+
+/* {"type":"retry","chunk","retry_of","region","wave","desktop_ids",
+ * "client_token"} for each retry chunk, before any call: a report cut
+ * after them still says what each retries. */
+static int write_retries(struct wr_journal *r, const struct left *l,
+                         struct wr_err *err)
+{
+  const struct wr_chunk *c;
+  size_t i;
+  cJSON *o;
+  int rc;
+
+  for (i = 0; l->retry_of != NULL && i < l->plan.nchunks; i++) {
+    if (l->retry_of[i] == NULL)
+      continue;
+    c = &l->plan.chunks[i];
+    o = wr_record_plan(c);
+    if (o == NULL ||
+        !cJSON_ReplaceItemInObject(o, "type", cJSON_CreateString("retry")) ||
+        cJSON_AddStringToObject(o, "retry_of", l->retry_of[i]) == NULL) {
+      cJSON_Delete(o);
+      return wr_err_set(err, WR_ENOMEM, "out of memory");
+    }
+    rc = wr_journal_write(r, o, wr_clock_now_ms(), err);
+    cJSON_Delete(o);
+    if (rc < 0)
+      return rc;
+  }
   return 0;
 }
 
@@ -197,7 +331,9 @@ static int run_loop(const struct wr_config *cfg, const struct left *l,
 {
   struct wr_dispatch_stats st;
 
-  if (wr_run_session(cfg, &l->plan, &l->base, creds, report, &st) < 0)
+  if (wr_run_session(cfg, &l->plan, &l->base,
+                     l->earlier.n > 0 ? &l->earlier : NULL, creds, report,
+                     &st) < 0)
     return WR_EXIT_STOPPED;
   print_summary(&st, wr_journal_path(report));
   return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;
@@ -243,12 +379,15 @@ int wr_cmd_resume(const struct wr_config *cli)
   struct wr_journal *report = NULL;
   struct wr_creds creds;
   struct wr_err err = {0};
+  struct wr_audit audit;
   struct left l;
   char source[256];
   int code = WR_EXIT_USAGE;
-  bool have_creds = false, have_cfg = false, changed = false;
+  bool have_creds = false, have_cfg = false, have_audit = false;
+  bool changed = false;
 
   memset(&l, 0, sizeof(l));
+  memset(&audit, 0, sizeof(audit));
   memset(&creds, 0, sizeof(creds));
   if (strcmp(path, "-") == 0) {
     wr_errorf("resume: REPORT must be a file (resume appends to it), not "
@@ -284,18 +423,48 @@ int wr_cmd_resume(const struct wr_config *cli)
     wr_errorf("resume: %s", err.msg);
     goto out;
   }
-  if (check_run(rr, &cfg, &err) < 0 ||
-      find_left(rr, cfg.api == WR_API_CLIENT, &l, &err) < 0) {
+  if (check_run(rr, &cfg, &err) < 0) {
     wr_errorf("resume: %s", err.msg);
     goto out;
   }
-  if (l.plan.nchunks == 0 && rr->has_summary) {
-    wr_notef("%s: nothing to resume: every desktop has a final record (%zu "
-             "ok, %zu failed)", path, l.base.ok_desktops,
-             l.base.failed_desktops);
+  /* What the earlier sessions verified, per desktop (--verify). */
+  if (cfg.verify && cfg.api != WR_API_CLIENT) {
+    have_audit = true;
+    if (wr_audit_build(rr, &audit, &err) < 0) {
+      wr_errorf("resume: %s", err.msg);
+      goto out;
+    }
+    l.audit = audit.verify_on ? &audit : NULL;
+  }
+  l.retry_failed = cfg.retry_failed;
+  l.session = (long)rr->nresumes + 1;
+  if (find_left(rr, cfg.api == WR_API_CLIENT, &l, &err) < 0) {
+    wr_errorf("resume: %s", err.msg);
+    goto out;
+  }
+  if (l.plan.nchunks == 0 && l.earlier.n == 0 && rr->has_summary) {
+    if (l.base.failed_desktops > 0)
+      wr_notef("%s: nothing to resume: every desktop has a final record "
+               "(%zu ok, %zu failed); `wuying-reboot resume --retry-failed "
+               "%s` re-sends the %zu failed desktop(s)", path,
+               l.base.ok_desktops, l.base.failed_desktops, path,
+               l.base.failed_desktops);
+    else
+      wr_notef("%s: nothing to resume: every desktop has a final record "
+               "(%zu ok, %zu failed%s)", path, l.base.ok_desktops,
+               l.base.failed_desktops, cfg.retry_failed
+               ? "; no failed desktop to retry" : "");
     code = WR_EXIT_OK;
     goto out;
   }
+  if (l.retried > 0)
+    wr_notef("--retry-failed: %zu failed desktop(s) in %zu chunk(s) are "
+             "sent again as new chunks (.r%ld)%s", l.retried,
+             l.retried_chunks, l.session, cfg.api != WR_API_CLIENT
+             ? "; they were sent before, and the admin API has no "
+               "ClientToken: a desktop whose earlier call the server did "
+               "may be rebooted again (pre-flight sends only Running ones)"
+             : "");
   /* The window has closed: this session would only skip again. */
   if (cfg.deadline != NULL && cfg.deadline_wall_ms <= wr_clock_wall_ms()) {
     wr_errorf("resume: the run's deadline %s has passed; give a new one "
@@ -331,7 +500,8 @@ int wr_cmd_resume(const struct wr_config *cli)
   if (wr_journal_repair(report, &err) < 0 ||
       write_resume(report, &l, &creds, &err) < 0 ||
       wr_cmd_write_session(report, "resume", (long)rr->nresumes + 1, &cfg,
-                           NULL, &creds, &err) < 0) {
+                           NULL, &creds, &err) < 0 ||
+      write_retries(report, &l, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }
@@ -355,7 +525,12 @@ out:
     wr_creds_free(&creds);
   if (have_cfg)
     wr_config_free(&cfg);
+  if (have_audit)
+    wr_audit_free(&audit);
   free(l.plan.chunks);
+  free(l.retry_of);
+  free(l.eids);
+  free(l.eregions);
   wr_rread_destroy(&rr);
   return code;
 }

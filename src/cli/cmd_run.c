@@ -166,7 +166,7 @@ static int run_loop(const struct wr_config *cfg, const struct wr_plan *plan,
            "concurrency %d); report %s", plan->ndesktops, plan->nchunks,
            cfg->api == WR_API_CLIENT ? "client" : "admin", cfg->rate,
            cfg->concurrency, wr_journal_path(report));
-  if (wr_run_session(cfg, plan, NULL, creds, report, &st) < 0)
+  if (wr_run_session(cfg, plan, NULL, NULL, creds, report, &st) < 0)
     return WR_EXIT_STOPPED;
   print_summary(&st, wr_journal_path(report));
   return st.aborted ? WR_EXIT_STOPPED : st.summary.exit_code;

@@ -348,6 +348,21 @@ static bool add_excluded(cJSON *o, const struct wr_summary *s)
   return true;
 }
 
+/* "verify":{"running","not_running","not_verified"}, with --verify. */
+static bool add_verify(cJSON *o, const struct wr_summary *s)
+{
+  cJSON *v;
+
+  if (!s->verify)
+    return true;
+  v = cJSON_CreateObject();
+  if (!wr_record_put(o, "verify", v))
+    return false;
+  return add_num(v, "running", (double)s->verify_running) &&
+         add_num(v, "not_running", (double)s->verify_not_running) &&
+         add_num(v, "not_verified", (double)s->verify_not_verified);
+}
+
 cJSON *wr_record_summary(const struct wr_summary *s)
 {
   cJSON *o = cJSON_CreateObject();
@@ -364,6 +379,7 @@ cJSON *wr_record_summary(const struct wr_summary *s)
        add_num(o, "failed_desktops", (double)s->failed_desktops) &&
        add_num(o, "skipped_desktops", (double)s->skipped_desktops) &&
        add_excluded(o, s) &&
+       add_verify(o, s) &&
        add_num(o, "exit_code", s->exit_code) &&
        wr_record_put_str(o, "stop_reason", s->stop_reason);
   if (!ok) {

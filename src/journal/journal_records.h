@@ -71,6 +71,11 @@ struct wr_summary {
   size_t nexcluded_by;
   int exit_code;
   const char *stop_reason;       /* NULL, "interrupt", "deadline", ... */
+  /* --verify: the ok desktops Running again, not Running in time, and
+   * not verified (they add up to ok_desktops); written as "verify" only
+   * when set. */
+  bool verify;
+  size_t verify_running, verify_not_running, verify_not_verified;
 };
 
 /* Count n desktops excluded for reason in s. */

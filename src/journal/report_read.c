@@ -261,6 +261,14 @@ long wr_rread_find(const struct wr_rread *rr, const char *id)
   return wr_idset_find(rr->index, id, strlen(id));
 }
 
+const struct wr_rread_chunk *wr_rread_newest(const struct wr_rread *rr,
+                                             const struct wr_rread_chunk *c)
+{
+  while (c->retried_by >= 0)
+    c = &rr->chunks[c->retried_by];
+  return c;
+}
+
 bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i)
 {
   const struct wr_rread_chunk *c = &rr->chunks[i];
@@ -268,6 +276,8 @@ bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i)
 
   if (c->status == WR_RREAD_PENDING)
     return false;
+  if (c->retried_by >= 0)
+    return wr_rread_chunk_done(rr, (size_t)c->retried_by);
   for (k = 0; k < c->nchildren; k++)
     if (!wr_rread_chunk_done(rr, c->first_child + k))
       return false;

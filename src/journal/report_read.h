@@ -14,7 +14,11 @@
  * together with SKIPPED ones (never sent) and FAILED ones marked
  * retry_pending (a retry was due when the run stopped).  After a
  * {"type":"resume"} record, a chunk skipped or retry_pending before it
- * may get a new final record, which replaces the earlier one.
+ * may get a new final record, which replaces the earlier one.  A
+ * {"type":"retry"} record (resume --retry-failed) declares a new chunk
+ * that re-sends the desktops of a failed leaf (retry_of); the failed leaf
+ * keeps its record (the history) and points at it (retried_by): walkers
+ * take the retry's state as the desktops' final one.
  *
  * The run record's "chunks" and "desktops" must agree with the plan
  * records.  Fewer plan records than it announces is a plan cut short (a
@@ -84,6 +88,11 @@ struct wr_rread_chunk {
                                 * lost attempt landed (NULL: none) */
   bool by_preflight;           /* SPLIT: parts made by pre-flight, not a
                                 * split call */
+  long retry_of;               /* a retry chunk (resume --retry-failed):
+                                * the failed chunk it re-sends, -1: none */
+  long retried_by;             /* FAILED and re-sent by a retry chunk: its
+                                * index, whose state is the desktops'
+                                * final one; -1: none */
   const char *started_at;      /* RFC 3339 as written */
   const char *finished_at;
   int64_t latency_ms;          /* -1: none */
@@ -162,6 +171,17 @@ struct wr_rread_verify {
   long calls, errors;
   const char **not_running;
   size_t nnot_running;
+  /* Newer records name every desktop they checked; the ones neither
+   * Running nor not Running were cut short (not_verified, with the
+   * reason in interrupted).  Older records (ndesktop_ids 0) covered the
+   * ok desktops of their wave and listed at most 100 not Running. */
+  const char **desktop_ids;
+  size_t ndesktop_ids;
+  const char **not_verified;
+  size_t nnot_verified;
+  const char *interrupted;     /* "interrupt", "deadline", NULL: ended */
+  bool earlier;                /* checks desktops of earlier sessions */
+  long part, parts;            /* a check over several records: 1.., 0 */
   const char *last_error;
   const char *finished_at;
 };
@@ -206,6 +226,7 @@ struct wr_rread {
   struct wr_rread_summary summary; /* the last one (resume appends) */
   size_t nsummaries;
   size_t nresumes;             /* {"type":"resume"} records (sessions) */
+  size_t nretry_chunks;        /* {"type":"retry"} records */
   struct wr_rread_session *sessions; /* the run's, then each resume's */
   size_t nsessions;
   const char *last_resumed_at; /* the last one's started_at */
@@ -248,6 +269,10 @@ void wr_rread_destroy(struct wr_rread **pp);
 
 /* The index of chunk id, or -1. */
 long wr_rread_find(const struct wr_rread *rr, const char *id);
+/* The chunk whose state is c's desktops' final one: c, or the newest
+ * retry of it (resume --retry-failed). */
+const struct wr_rread_chunk *wr_rread_newest(const struct wr_rread *rr,
+                                             const struct wr_rread_chunk *c);
 /* true when chunk i and every part below it have a final record. */
 bool wr_rread_chunk_done(const struct wr_rread *rr, size_t i);
 /* true when resume must send c: no final record, skipped (never sent),

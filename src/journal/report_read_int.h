@@ -43,6 +43,7 @@ int wr_rread_plan(struct wr_rread_ctx *c, const cJSON *o);
 int wr_rread_chunk_record(struct wr_rread_ctx *c, const cJSON *o);
 /* A columns record: kept values of a plan chunk's desktops. */
 int wr_rread_columns(struct wr_rread_ctx *c, const cJSON *o);
+int wr_rread_retry(struct wr_rread_ctx *c, const cJSON *o);
 
 /* Sessions (report_read_sess.c): a new one at a run or resume record,
  * filled by a session record, counted by chunk records, closed by a

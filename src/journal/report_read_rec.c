@@ -299,7 +299,16 @@ static int decode_verify(struct wr_rread_ctx *c, const cJSON *o)
       (rc = wr_rr_str(c, o, "verify", "last_error", false,
                       &v->last_error)) < 0 ||
       (rc = wr_rr_str(c, o, "verify", "finished_at", false,
-                      &v->finished_at)) < 0)
+                      &v->finished_at)) < 0 ||
+      (rc = wr_rr_strs(c, o, "verify", "desktop_ids", false, &v->desktop_ids,
+                       &v->ndesktop_ids)) < 0 ||
+      (rc = wr_rr_strs(c, o, "verify", "not_verified", false,
+                       &v->not_verified, &v->nnot_verified)) < 0 ||
+      (rc = wr_rr_str(c, o, "verify", "interrupted", false,
+                      &v->interrupted)) < 0 ||
+      (rc = wr_rr_bool(c, o, "verify", "earlier_sessions", &v->earlier)) < 0 ||
+      (rc = wr_rr_long(c, o, "verify", "part", false, 0, &v->part)) < 0 ||
+      (rc = wr_rr_long(c, o, "verify", "parts", false, 0, &v->parts)) < 0)
     return rc;
   rr->nverifies++;
   return 0;
@@ -409,6 +418,8 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
     return decode_wave(c, o);
   if (strcmp(type, "verify") == 0)
     return decode_verify(c, o);
+  if (strcmp(type, "retry") == 0)
+    return wr_rread_retry(c, o);
   if (strcmp(type, "summary") == 0)
     return decode_summary(c, o);
   if (strcmp(type, "preflight") == 0)

@@ -40,6 +40,7 @@ static struct wr_rread_chunk *add_node(struct wr_rread_ctx *c, const char *id,
   memset(n, 0, sizeof(*n));
   n->id = wr_idset_key(rr->index, idx);
   n->parent = -1;
+  n->retry_of = n->retried_by = -1;
   n->plan_line = c->line;
   n->latency_ms = -1;
   return n;
@@ -459,4 +460,59 @@ const char *const *wr_rread_kept(const struct wr_rread *rr, const char *id)
   if (d < 0 || (size_t)d >= rr->kept_cap)
     return NULL;
   return rr->kept + (size_t)d * rr->nkept;
+}
+
+/* {"type":"retry","chunk","retry_of","region","wave","desktop_ids",
+ * "client_token"} (resume --retry-failed): a new chunk re-sending every
+ * desktop of the failed leaf retry_of, written by a resume session before
+ * its calls.  The leaf keeps its record; the retry's state replaces it as
+ * the desktops' final one. */
+int wr_rread_retry(struct wr_rread_ctx *c, const cJSON *o)
+{
+  struct wr_rread_chunk *n, *orig;
+  const char *id, *of, **ids;
+  char what[160];
+  size_t nids;
+  long oi;
+  int rc;
+
+  if ((rc = wr_rr_str(c, o, "retry", "chunk", true, &id)) < 0 ||
+      (rc = wr_rr_str(c, o, "retry", "retry_of", true, &of)) < 0)
+    return rc;
+  if (c->resume_line == 0)
+    return wr_rr_bad(c, WR_EINPUT, "retry record for chunk \"%s\" before "
+                     "any resume record", id);
+  oi = wr_idset_find(c->rr->index, of, strlen(of));
+  if (oi < 0)
+    return wr_rr_bad(c, WR_EINPUT, "retry record: chunk \"%s\" retries "
+                     "\"%s\", which is in no plan or split record", id, of);
+  orig = &c->rr->chunks[oi];
+  if (orig->status != WR_RREAD_FAILED)
+    return wr_rr_bad(c, WR_EINPUT, "retry record: chunk \"%s\" retries "
+                     "\"%s\", which is %s, not failed", id, of,
+                     wr_rread_status_name(orig->status));
+  if (orig->retried_by >= 0)
+    return wr_rr_bad(c, WR_EINPUT, "retry record: chunk \"%s\" is retried "
+                     "twice (by \"%s\" already)", of,
+                     c->rr->chunks[orig->retried_by].id);
+  snprintf(what, sizeof(what), "retry record \"%.40s\" of chunk \"%.40s\"",
+           id, of);
+  if ((rc = match_ids(c, cJSON_GetObjectItemCaseSensitive(o, "desktop_ids"),
+                      what, orig->ids, orig->nids, &ids, &nids)) < 0)
+    return rc;
+  if (nids != orig->nids)
+    return wr_rr_bad(c, WR_EINPUT, "%s: %zu desktops, the chunk %zu", what,
+                     nids, orig->nids);
+  if ((n = add_node(c, id, &rc)) == NULL)
+    return rc;
+  /* add_node may have moved the array: index the original afresh. */
+  orig = &c->rr->chunks[oi];
+  n->ids = ids;
+  n->nids = nids;
+  n->region = orig->region;
+  n->wave = orig->wave;
+  n->retry_of = oi;
+  orig->retried_by = (long)(n - c->rr->chunks);
+  c->rr->nretry_chunks++;
+  return wr_rr_str(c, o, "retry", "client_token", false, &n->client_token);
 }

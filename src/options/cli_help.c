@@ -65,6 +65,13 @@ static const char resume_api_opts[] =
   "                         CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)\n"
   "  --login-token T, --session-id S, --session-token T   client secrets\n\n";
 
+static const char resume_opts[] =
+  "Resume:\n"
+  "  --retry-failed         also re-send the desktops that failed (not the\n"
+  "                         excluded ones): each failed chunk again as a new\n"
+  "                         chunk \"<id>.r<session>\" with \"retry_of\", fresh\n"
+  "                         ClientTokens, pre-flight and --verify as for run\n\n";
+
 static const char run_opts[] =
   "Run:\n"
   "  --rate N               calls started per second, 0.01 to 10000;\n"
@@ -140,10 +147,15 @@ void wr_cli_help(enum wr_command cmd, FILE *out)
           "options come from the report; the options below override them.\n"
           "Options that would change the plan (inputs, --region, --chunk-size,\n"
           "--api, waves, ...) cannot be given.  Secrets come from the\n"
-          "environment or profile, as for run.  A report with nothing left:\n"
-          "\"nothing to resume\", exit 0.\n\n",
+          "environment or profile, as for run.  Chunks `failed` with\n"
+          "\"retry_pending\" (a retry was due when the run stopped) are sent\n"
+          "again too.  Other failed desktops are final unless --retry-failed.\n"
+          "With --verify, ok desktops an earlier session left unverified are\n"
+          "checked first.  A report with nothing left: \"nothing to resume\",\n"
+          "exit 0.\n\n",
           out);
     fputs(resume_api_opts, out);
+    fputs(resume_opts, out);
     fputs(run_opts, out);
     fputs(common_opts, out);
     break;

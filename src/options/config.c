@@ -57,6 +57,7 @@ const struct wr_opt_def wr_opts_table[] = {
   {"verify-timeout", O_VERIFY_TIMEOUT, 1, C_PRS, J_STRNUM},
   {"no-preflight", O_NO_PREFLIGHT, 0, C_PRS, J_FLAG},
   {"skip-connected", O_SKIP_CONNECTED, 0, C_PRS, J_FLAG},
+  {"retry-failed", O_RETRY_FAILED, 0, C_RESUME, J_NO},
   {"deadline", O_DEADLINE, 1, C_PRS, J_STR},
   {"report", O_REPORT, 1, C_PR, J_STR},
   {"keep-columns", O_KEEP_COLUMNS, 1, C_PR, J_LIST},
@@ -421,6 +422,7 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
   case O_VERIFY: cfg->verify = true; break;
   case O_NO_PREFLIGHT: cfg->no_preflight = true; break;
   case O_SKIP_CONNECTED: cfg->skip_connected = true; break;
+  case O_RETRY_FAILED: cfg->retry_failed = true; break;
   case O_VERIFY_TIMEOUT:
     rc = parse_duration(ps, v, &cfg->verify_timeout_ms, src);
     break;

@@ -28,7 +28,7 @@
 #define VERIFY_INTERVAL_MS 2000
 #define WR_VERIFY_SETTLE_MS 10000
 #define VERIFY_BATCH WR_DESCRIBE_BATCH
-#define VERIFY_LIST_MAX 100    /* not_running IDs named in the record */
+#define VERIFY_RECORD_MAX 10000 /* desktops named in one verify record */
 
 struct ventry {
   const char *id;     /* borrowed from the plan */
@@ -50,7 +50,8 @@ struct wr_verify {
   size_t nbatch;
   int wave;
   int64_t deadline_ms;
-  bool active;
+  bool active, started;
+  bool earlier;       /* desktops rebooted by an earlier session */
   size_t calls, errors;
   char last_error[WR_ERR_LEN];
 };
@@ -111,6 +112,8 @@ int wr_verify_add(struct wr_verify *v, const char *id, const char *region,
   e->region = region;
   e->ok_ms = now_ms;
   e->down = e->done = false;
+  if (now_ms == WR_VERIFY_LONG_AGO)
+    v->earlier = true;
   return 0;
 }
 
@@ -119,38 +122,101 @@ static void on_timer(uv_timer_t *h)
   next_batch(h->data);
 }
 
+/* One record of the check for desktops [from, to) (part k of nparts; the
+ * calls and errors on the first): every desktop it covered, those not
+ * Running (when it timed out) and those cut short (cut: the reason).
+ * NULL when out of memory. */
+static cJSON *verify_record(const struct wr_verify *v, bool timed_out,
+                            const char *cut, size_t from, size_t to,
+                            size_t k, size_t nparts, const char *ts)
+{
+  cJSON *o, *all = NULL, *nr = NULL, *nv = NULL;
+  size_t i, done = 0;
+  bool ok;
+
+  for (i = from; i < to; i++)
+    done += v->v[i].done;
+  o = cJSON_CreateObject();
+  ok = o != NULL &&
+       cJSON_AddStringToObject(o, "type", "verify") != NULL &&
+       cJSON_AddNumberToObject(o, "wave", v->wave) != NULL &&
+       cJSON_AddNumberToObject(o, "desktops", (double)(to - from)) != NULL &&
+       cJSON_AddNumberToObject(o, "running", (double)done) != NULL &&
+       cJSON_AddBoolToObject(o, "timed_out", timed_out) != NULL &&
+       cJSON_AddNumberToObject(o, "calls", k == 0 ? (double)v->calls : 0)
+           != NULL &&
+       cJSON_AddNumberToObject(o, "errors", k == 0 ? (double)v->errors : 0)
+           != NULL &&
+       (nparts == 1 ||
+        (cJSON_AddNumberToObject(o, "part", (double)(k + 1)) != NULL &&
+         cJSON_AddNumberToObject(o, "parts", (double)nparts) != NULL)) &&
+       (nr = cJSON_AddArrayToObject(o, "not_running")) != NULL &&
+       (cut == NULL ||
+        ((nv = cJSON_AddArrayToObject(o, "not_verified")) != NULL &&
+         cJSON_AddStringToObject(o, "interrupted", cut) != NULL)) &&
+       (!v->earlier ||
+        cJSON_AddBoolToObject(o, "earlier_sessions", true) != NULL) &&
+       (all = cJSON_AddArrayToObject(o, "desktop_ids")) != NULL &&
+       cJSON_AddStringToObject(o, "finished_at", ts) != NULL;
+  /* Every desktop named: the audit tells each one's state, also after a
+   * resume verified what this session could not. */
+  for (i = from; ok && i < to; i++) {
+    ok = cJSON_AddItemToArray(all, cJSON_CreateString(v->v[i].id));
+    if (ok && !v->v[i].done)
+      ok = cJSON_AddItemToArray(cut != NULL ? nv : nr,
+                                cJSON_CreateString(v->v[i].id));
+  }
+  if (ok && k == 0 && v->last_error[0] != '\0')
+    ok = cJSON_AddStringToObject(o, "last_error", v->last_error) != NULL;
+  if (!ok) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* The check's records, as an array: one per VERIFY_RECORD_MAX desktops,
+ * so that a line stays far below the reader's limit (a wave of 100,000
+ * desktops all timed out would name each twice).  NULL when out of
+ * memory. */
+static cJSON *verify_records(const struct wr_verify *v, bool timed_out,
+                             const char *cut)
+{
+  char ts[WR_TIME_RFC3339_LEN];
+  size_t nparts = (v->n + VERIFY_RECORD_MAX - 1) / VERIFY_RECORD_MAX, k;
+  cJSON *a = cJSON_CreateArray(), *o;
+
+  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
+  for (k = 0; a != NULL && k < nparts; k++) {
+    size_t from = k * VERIFY_RECORD_MAX;
+    size_t to = from + VERIFY_RECORD_MAX < v->n ? from + VERIFY_RECORD_MAX
+                                                : v->n;
+
+    o = verify_record(v, timed_out, cut, from, to, k, nparts, ts);
+    if (o == NULL || !cJSON_AddItemToArray(a, o)) {
+      cJSON_Delete(o);
+      cJSON_Delete(a);
+      return NULL;
+    }
+  }
+  return a;
+}
+
+static void forget(struct wr_verify *v)
+{
+  v->n = v->ndone = v->cursor = 0;
+  v->earlier = v->started = v->active = false;
+}
+
 /* The record, then back to the owner. */
 static void end(struct wr_verify *v, bool timed_out)
 {
-  size_t not_running = 0;
-  char ts[WR_TIME_RFC3339_LEN];
-  cJSON *o, *arr = NULL;
-  size_t i, listed = 0;
+  size_t not_running = 0, running = v->ndone;
+  cJSON *o;
 
   uv_timer_stop(&v->timer);
   v->active = false;
-  wr_time_rfc3339_ms(wr_clock_wall_ms(), ts);
-  o = cJSON_CreateObject();
-  if (o != NULL &&
-      (cJSON_AddStringToObject(o, "type", "verify") == NULL ||
-       cJSON_AddNumberToObject(o, "wave", v->wave) == NULL ||
-       cJSON_AddNumberToObject(o, "desktops", (double)v->n) == NULL ||
-       cJSON_AddNumberToObject(o, "running", (double)v->ndone) == NULL ||
-       cJSON_AddBoolToObject(o, "timed_out", timed_out) == NULL ||
-       cJSON_AddNumberToObject(o, "calls", (double)v->calls) == NULL ||
-       cJSON_AddNumberToObject(o, "errors", (double)v->errors) == NULL ||
-       (arr = cJSON_AddArrayToObject(o, "not_running")) == NULL ||
-       cJSON_AddStringToObject(o, "finished_at", ts) == NULL)) {
-    cJSON_Delete(o);
-    o = NULL;
-  }
-  for (i = 0; o != NULL && i < v->n && listed < VERIFY_LIST_MAX; i++)
-    if (!v->v[i].done) {
-      cJSON_AddItemToArray(arr, cJSON_CreateString(v->v[i].id));
-      listed++;
-    }
-  if (o != NULL && v->last_error[0] != '\0')
-    cJSON_AddStringToObject(o, "last_error", v->last_error);
+  o = verify_records(v, timed_out, NULL);
   if (timed_out) {
     not_running = v->n - v->ndone;
     wr_warnf("verify: wave %d: %zu of %zu desktops not Running after the "
@@ -159,8 +225,28 @@ static void end(struct wr_verify *v, bool timed_out)
     wr_infof("verify: wave %d: all %zu desktops Running again", v->wave,
              v->n);
   }
-  v->n = v->ndone = v->cursor = 0;
-  v->done(v->ud, o, not_running);
+  forget(v);
+  v->done(v->ud, o, running, not_running);
+}
+
+cJSON *wr_verify_cut(struct wr_verify *v, int wave, const char *reason,
+                     size_t *running, size_t *not_verified)
+{
+  cJSON *o;
+
+  *running = *not_verified = 0;
+  if (v == NULL || v->n == 0)
+    return NULL;
+  uv_timer_stop(&v->timer);
+  if (!v->started)
+    v->wave = wave;
+  *running = v->ndone;
+  *not_verified = v->n - v->ndone;
+  wr_warnf("verify: wave %d: %zu of %zu desktops not verified (%s)",
+           v->wave, *not_verified, v->n, reason);
+  o = verify_records(v, false, reason);
+  forget(v);
+  return o;
 }
 
 static void on_answer(void *ud, const struct wr_api_result *r,
@@ -269,7 +355,7 @@ int wr_verify_start_wave(struct wr_verify *v, int wave)
   v->ndone = v->cursor = v->calls = v->errors = 0;
   v->last_error[0] = '\0';
   v->deadline_ms = wr_clock_now_ms() + v->timeout_ms;
-  v->active = true;
+  v->active = v->started = true;
   wr_infof("verify: wave %d: waiting for %zu desktops to be Running",
            wave, v->n);
   uv_timer_start(&v->timer, on_timer, VERIFY_FIRST_MS, 0);

@@ -47,6 +47,8 @@ struct wr_dispatch {
   struct wr_verify *verify;        /* --verify, NULL when off */
   bool verifying;                  /* a wave's check is running */
   size_t verify_failed;            /* desktops not Running in time */
+  size_t verify_running;           /* desktops Running again */
+  struct wr_dispatch_earlier earlier; /* resume: ok, left unverified */
   struct wr_preflight *pf;         /* pre-flight, NULL when off */
   bool preflighting;               /* a wave's check is running */
   int pf_wave;                     /* the last wave checked */
@@ -613,6 +615,41 @@ static void show_phase(const struct wr_dispatch *d,
   wr_progress_phase(d->progress, phase, d->cur_wave, &pc, wr_clock_now_ms());
 }
 
+/* A check's records (an array; NULL: out of memory building them), each
+ * written, then freed. */
+static void verify_write(struct wr_dispatch *d, cJSON *recs)
+{
+  const cJSON *r;
+
+  if (recs == NULL)
+    write_record(d, NULL);
+  cJSON_ArrayForEach(r, recs)
+    write_record(d, r);
+  cJSON_Delete(recs);
+}
+
+/* --verify: the desktops whose check the stop cut short get a record
+ * naming them not verified; then the whole run's three counts, which add
+ * up to its ok desktops. */
+static void verify_cut(struct wr_dispatch *d, const char *reason)
+{
+  size_t running = 0, nv = 0, judged;
+  cJSON *rec;
+
+  if (d->verify == NULL)
+    return;
+  rec = wr_verify_cut(d->verify, d->cur_wave, reason, &running, &nv);
+  if (rec != NULL || nv > 0)
+    verify_write(d, rec);
+  d->verify_running += running;
+  d->sum.verify = true;
+  d->sum.verify_running += d->verify_running;
+  d->sum.verify_not_running += d->verify_failed;
+  judged = d->sum.verify_running + d->sum.verify_not_running;
+  d->sum.verify_not_verified = d->sum.ok_desktops > judged
+                               ? d->sum.ok_desktops - judged : 0;
+}
+
 /* Everything not done gets its final record, then the summary. */
 static void finish(struct wr_dispatch *d)
 {
@@ -648,7 +685,8 @@ static void finish(struct wr_dispatch *d)
     }
     task_final(d, t, "skipped", note);
   }
-  failures = d->sum.failed_desktops > 0 || d->verify_failed > 0;
+  verify_cut(d, note);
+  failures = d->sum.failed_desktops > 0 || d->sum.verify_not_running > 0;
   d->sum.exit_code = wr_stop_exit_code(&d->stop, failures);
   d->sum.finished_wall_ms = wr_clock_wall_ms();
   d->sum.stop_reason = d->stop.reason;
@@ -982,12 +1020,13 @@ static void pump(struct wr_dispatch *d)
 /* ---- --verify: its io and its end ------------------------------------- */
 
 /* The wave's check ended: its record, then on with the next wave. */
-static void on_verified(void *ud, cJSON *rec, size_t not_running)
+static void on_verified(void *ud, cJSON *rec, size_t running,
+                        size_t not_running)
 {
   struct wr_dispatch *d = ud;
 
-  write_record(d, rec);
-  cJSON_Delete(rec);
+  verify_write(d, rec);
+  d->verify_running += running;
   d->verify_failed += not_running;
   d->verifying = false;
   if (wr_stop_stopping(&d->stop) || next_wave(d))
@@ -1180,6 +1219,34 @@ void wr_dispatch_set_base(struct wr_dispatch *d, const struct wr_summary *s)
   wr_stop_set_base(&d->stop, s->failed_desktops);
 }
 
+void wr_dispatch_verify_earlier(struct wr_dispatch *d,
+                                const struct wr_dispatch_earlier *e)
+{
+  d->earlier = *e;
+}
+
+/* resume --verify: first check the ok desktops an earlier session left
+ * unverified (Running at the first look is back); then the plan's waves.
+ * true while that check runs. */
+static bool verify_earlier(struct wr_dispatch *d)
+{
+  size_t i;
+
+  if (d->verify == NULL || d->earlier.n == 0)
+    return false;
+  for (i = 0; i < d->earlier.n; i++)
+    if (wr_verify_add(d->verify, d->earlier.ids[i], d->earlier.regions[i],
+                      WR_VERIFY_LONG_AGO) < 0) {
+      wr_warnf("--verify: out of memory; %s will not be checked",
+               d->earlier.ids[i]);
+      break;
+    }
+  wr_notef("verify: %zu desktop(s) rebooted by an earlier session were "
+           "never verified; checking them first", d->earlier.n);
+  d->verifying = wr_verify_start_wave(d->verify, d->earlier.wave) == 1;
+  return d->verifying;
+}
+
 int wr_dispatch_start(struct wr_dispatch *d)
 {
   if (d->o.signals) {
@@ -1193,7 +1260,8 @@ int wr_dispatch_start(struct wr_dispatch *d)
   wr_journal_batch_begin(d->report);
   uv_prepare_start(&d->before_wait, on_before_wait);
   uv_unref((uv_handle_t *)&d->before_wait);
-  pump(d);
+  if (!verify_earlier(d))
+    pump(d);
   return 0;
 }
 

@@ -116,6 +116,20 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
  * Before wr_dispatch_start(). */
 void wr_dispatch_set_base(struct wr_dispatch *d, const struct wr_summary *s);
 
+/* resume with --verify: ok desktops of earlier sessions that no verify
+ * record judged (interrupted, deadline, a crash).  They are checked
+ * before the first wave, in one record with "earlier_sessions": true and
+ * the wave given.  Borrowed until the dispatch goes; before
+ * wr_dispatch_start(). */
+struct wr_dispatch_earlier {
+  const char *const *ids;
+  const char *const *regions;
+  size_t n;
+  int wave;
+};
+void wr_dispatch_verify_earlier(struct wr_dispatch *d,
+                                const struct wr_dispatch_earlier *e);
+
 /* Begin; the caller then runs the loop until it stops. */
 int wr_dispatch_start(struct wr_dispatch *d);
 

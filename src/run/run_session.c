@@ -30,10 +30,19 @@ void wr_run_session_notes(const struct wr_dispatch_stats *st)
     wr_notef("%zu chunk(s) ok on the evidence that an attempt whose answer "
              "was lost rebooted them (confirmed_by in the report)",
              st->confirmed);
+  /* Of the ok desktops (the whole run's after a resume), each one. */
+  if (s->verify && !st->aborted)
+    wr_notef("verify: %zu desktops Running again, %zu not Running after "
+             "the --verify-timeout, %zu not verified%s (of %zu ok)",
+             s->verify_running, s->verify_not_running,
+             s->verify_not_verified, s->verify_not_verified > 0
+             ? " (the run stopped before they were checked: `resume` "
+               "verifies them)" : "", s->ok_desktops);
 }
 
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
+                   const struct wr_dispatch_earlier *earlier,
                    const struct wr_creds *creds, struct wr_journal *report,
                    struct wr_dispatch_stats *st)
 {
@@ -83,6 +92,8 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   }
   if (base != NULL)
     wr_dispatch_set_base(d, base);
+  if (earlier != NULL)
+    wr_dispatch_verify_earlier(d, earlier);
   wr_dispatch_start(d);
   uv_run(&loop, UV_RUN_DEFAULT);
   wr_dispatch_stats(d, st);

@@ -16,15 +16,18 @@ struct wr_journal;
 struct wr_summary;
 
 /* Send plan's chunks.  base: the earlier sessions' totals (resume), or
- * NULL.  Returns 0 with *st filled when the session ran (stopped or not),
+ * NULL; earlier: their ok desktops left unverified, checked first with
+ * --verify (resume), or NULL.  Returns 0 with *st filled when the session ran (stopped or not),
  * or a negative WR_E* code, already logged, when it could not start. */
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
+                   const struct wr_dispatch_earlier *earlier,
                    const struct wr_creds *creds, struct wr_journal *report,
                    struct wr_dispatch_stats *st);
 
-/* The pre-flight exclusions (by reason) and the chunks confirmed ok after
- * a lost answer, as notes on stderr (wr_run_session does it). */
+/* The pre-flight exclusions (by reason), the chunks confirmed ok after a
+ * lost answer and, with --verify, the ok desktops Running, not Running
+ * and not verified, as notes on stderr (wr_run_session does it). */
 void wr_run_session_notes(const struct wr_dispatch_stats *st);
 
 #endif

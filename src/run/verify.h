@@ -27,9 +27,19 @@
 struct uv_loop_s;
 struct wr_verify;
 
-/* The wave's check ended: record (owned by the callee; NULL when out of
- * memory building it) and the desktops not Running in time. */
-typedef void wr_verify_done_cb(void *ud, cJSON *record, size_t not_running);
+/* The wave's check ended: records, a cJSON array of its `verify` records
+ * (owned by the callee; NULL when out of memory building them: one per
+ * 10,000 desktops, with "part" and "parts" when more than one), the
+ * desktops Running again and those not Running in time.  A record names
+ * every desktop it covers ("desktop_ids") and every one not Running
+ * ("not_running"). */
+typedef void wr_verify_done_cb(void *ud, cJSON *records, size_t running,
+                               size_t not_running);
+
+/* now_ms for wr_verify_add() of a desktop rebooted by an earlier session
+ * (resume): Running at the first look is back; its record says
+ * "earlier_sessions": true. */
+#define WR_VERIFY_LONG_AGO (INT64_MIN / 4)
 
 int wr_verify_create(struct uv_loop_s *loop, const struct wr_describe_io *io,
                      int64_t timeout_ms, wr_verify_done_cb *done, void *ud,
@@ -47,6 +57,15 @@ void wr_verify_progress(const struct wr_verify *v, size_t *running,
                         size_t *total);
 /* End any check at once, without a record or a done call. */
 void wr_verify_cancel(struct wr_verify *v);
+/* The run stops (reason: "interrupt", "deadline", ...) with desktops
+ * added and not yet judged: their records, an array as for the done
+ * callback (the caller owns it; NULL when there are none or out of
+ * memory), with "not_verified" naming them and
+ * "interrupted": reason; *running: those already seen Running again.
+ * wave: the record's wave when no check was started.  The desktops are
+ * then forgotten; no done call. */
+cJSON *wr_verify_cut(struct wr_verify *v, int wave, const char *reason,
+                     size_t *running, size_t *not_verified);
 /* Closes the timer; memory goes in its close callback (run the loop).
  * *pp set to NULL; safe on NULL. */
 void wr_verify_destroy(struct wr_verify **pp);

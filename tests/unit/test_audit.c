@@ -739,6 +739,144 @@ static void test_story_every_format(void **state)
   wr_rread_destroy(&fx.rr);
 }
 
+/* resume --retry-failed and the newer verify records: chunk 2 failed in
+ * the run, its retry 2.r1 was ok in the resume; chunk 1's check was cut
+ * by the interrupt (ecd-b never judged), and the resume's check of what
+ * was left found ecd-b Running.  Every count takes the newest word. */
+static const char retry_report[] =
+    "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"r\",\"options\":"
+    "{\"verify\":true}}\n"
+    "{\"type\":\"plan\",\"chunk\":\"1\",\"wave\":1,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-a\",\"ecd-b\"]}\n"
+    "{\"type\":\"plan\",\"chunk\":\"2\",\"wave\":1,\"region\":\"cn-x\","
+    "\"desktop_ids\":[\"ecd-c\",\"ecd-d\"]}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\","
+    "\"ecd-b\"],\"status\":\"ok\",\"attempts\":1}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
+    "\"ecd-d\"],\"status\":\"failed\",\"error_code\":\"InternalError\","
+    "\"attempts\":1}\n"
+    "{\"type\":\"verify\",\"wave\":1,\"desktops\":2,\"running\":1,"
+    "\"timed_out\":false,\"not_running\":[],\"not_verified\":[\"ecd-b\"],"
+    "\"interrupted\":\"interrupt\",\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],"
+    "\"finished_at\":\"2026-12-01T10:00:05.000Z\"}\n"
+    "{\"type\":\"summary\",\"ok_desktops\":2,\"failed_desktops\":2,"
+    "\"exit_code\":3,\"stop_reason\":\"interrupt\"}\n"
+    "{\"type\":\"resume\",\"started_at\":\"2026-12-01T11:00:00.000Z\"}\n"
+    "{\"type\":\"retry\",\"chunk\":\"2.r1\",\"retry_of\":\"2\",\"wave\":1,"
+    "\"region\":\"cn-x\",\"desktop_ids\":[\"ecd-c\",\"ecd-d\"],"
+    "\"client_token\":null}\n"
+    "{\"type\":\"verify\",\"wave\":1,\"desktops\":1,\"running\":1,"
+    "\"timed_out\":false,\"not_running\":[],\"earlier_sessions\":true,"
+    "\"desktop_ids\":[\"ecd-b\"],\"finished_at\":"
+    "\"2026-12-01T11:00:02.000Z\"}\n"
+    "{\"type\":\"chunk\",\"chunk\":\"2.r1\",\"desktop_ids\":[\"ecd-c\","
+    "\"ecd-d\"],\"status\":\"ok\",\"attempts\":1}\n"
+    "{\"type\":\"verify\",\"wave\":1,\"desktops\":2,\"running\":1,"
+    "\"timed_out\":true,\"not_running\":[\"ecd-d\"],"
+    "\"desktop_ids\":[\"ecd-c\",\"ecd-d\"],\"finished_at\":"
+    "\"2026-12-01T11:00:09.000Z\"}\n"
+    "{\"type\":\"summary\",\"ok_desktops\":4,\"exit_code\":1}\n";
+
+static void test_retry_and_verify(void **state)
+{
+  struct fixture fx = {0};
+  const char *at;
+  cJSON *j, *v;
+  char *t;
+
+  (void)state;
+  assert_int_equal(load(retry_report, &fx), 0);
+  assert_int_equal(fx.rr->nretry_chunks, 1);
+  /* the newest attempt: 4 ok, none failed; the failure is history */
+  assert_int_equal(fx.a.ok, 4);
+  assert_int_equal(fx.a.failed, 0);
+  assert_int_equal(fx.a.nfailures, 0);
+  assert_int_equal(fx.a.retried, 2);
+  assert_int_equal(fx.a.retried_ok, 2);
+  assert_int_equal(fx.a.calls, 3);
+  /* verified: a, b (by the resume), c Running; d not Running */
+  assert_int_equal(fx.a.v_running, 3);
+  assert_int_equal(fx.a.not_running, 1);
+  assert_int_equal(fx.a.not_verified, 0);
+  assert_int_equal(wr_audit_verify_of(&fx.a, "ecd-b", &at),
+                   WR_AUDIT_V_RUNNING);
+  assert_string_equal(at, "2026-12-01T11:00:02.000Z");
+  t = render(&fx.a, WR_AUDIT_CSV);
+  has(t, "\necd-c,cn-x,2.r1,ok,", "csv");
+  has(t, ",Running,2026-12-01T11:00:02.000Z\n", "csv");
+  has(t, ",not Running,2026-12-01T11:00:09.000Z\n", "csv");
+  free(t);
+  t = render(&fx.a, WR_AUDIT_TEXT);
+  has(t, "  not verified 0 of the ok", "text");
+  has(t, "Chunk 2.r1: retry of 2 (failed InternalError), 2 desktops: ok",
+      "text");
+  has(t, "wave 1: 1 of 2 Running, 1 not verified (cut short: interrupt)",
+      "text");
+  has(t, "wave 1 (left by an earlier session): 1 of 1 Running", "text");
+  assert_null(strstr(t, "Failed desktops, by error code"));
+  free(t);
+  t = render(&fx.a, WR_AUDIT_JSON);
+  j = cJSON_Parse(t);
+  assert_non_null(j);
+  v = cJSON_GetObjectItem(j, "retried");
+  assert_true(cJSON_GetObjectItem(v, "now_ok")->valuedouble == 2);
+  v = cJSON_GetArrayItem(cJSON_GetObjectItem(v, "links"), 0);
+  assert_string_equal(cJSON_GetObjectItem(v, "retry_of")->valuestring, "2");
+  v = cJSON_GetObjectItem(j, "verification");
+  assert_true(cJSON_GetObjectItem(v, "running")->valuedouble == 3);
+  assert_true(cJSON_GetObjectItem(v, "not_running")->valuedouble == 1);
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "failures")), 0);
+  cJSON_Delete(j);
+  free(t);
+  wr_audit_free(&fx.a);
+  wr_rread_destroy(&fx.rr);
+}
+
+/* A retry record must follow a resume record, retry a failed chunk, with
+ * its desktops, once. */
+static void test_retry_refused(void **state)
+{
+  static const char head[] =
+      "{\"type\":\"run\",\"report_version\":1,\"run_id\":\"r\"}\n"
+      "{\"type\":\"plan\",\"chunk\":\"1\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-a\"]}\n"
+      "{\"type\":\"plan\",\"chunk\":\"2\",\"region\":\"cn-x\","
+      "\"desktop_ids\":[\"ecd-b\"]}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"1\",\"desktop_ids\":[\"ecd-a\"],"
+      "\"status\":\"failed\",\"attempts\":1}\n"
+      "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-b\"],"
+      "\"status\":\"ok\",\"attempts\":1}\n";
+  static const char *const tails[] = {
+      /* before any resume */
+      "{\"type\":\"retry\",\"chunk\":\"1.r1\",\"retry_of\":\"1\","
+      "\"desktop_ids\":[\"ecd-a\"]}\n",
+      /* of an ok chunk */
+      "{\"type\":\"resume\"}\n{\"type\":\"retry\",\"chunk\":\"2.r1\","
+      "\"retry_of\":\"2\",\"desktop_ids\":[\"ecd-b\"]}\n",
+      /* other desktops */
+      "{\"type\":\"resume\"}\n{\"type\":\"retry\",\"chunk\":\"1.r1\","
+      "\"retry_of\":\"1\",\"desktop_ids\":[\"ecd-b\"]}\n",
+      /* twice */
+      "{\"type\":\"resume\"}\n{\"type\":\"retry\",\"chunk\":\"1.r1\","
+      "\"retry_of\":\"1\",\"desktop_ids\":[\"ecd-a\"]}\n"
+      "{\"type\":\"retry\",\"chunk\":\"1.r2\",\"retry_of\":\"1\","
+      "\"desktop_ids\":[\"ecd-a\"]}\n",
+  };
+  char buf[2048];
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+    struct fixture fx = {0};
+
+    snprintf(buf, sizeof(buf), "%s%s", head, tails[i]);
+    if (load(buf, &fx) == 0)
+      fail_msg("tail %zu was accepted", i);
+    wr_audit_free(&fx.a);
+    wr_rread_destroy(&fx.rr);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -758,6 +896,8 @@ int main(void)
     cmocka_unit_test(test_plan_incomplete),
     cmocka_unit_test(test_retry_pending),
     cmocka_unit_test(test_story_every_format),
+    cmocka_unit_test(test_retry_and_verify),
+    cmocka_unit_test(test_retry_refused),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
