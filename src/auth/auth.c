@@ -215,9 +215,6 @@ static int load_admin(const struct wr_config *cfg, struct wr_creds *out,
   size_t i;
   int rc;
 
-  rc = wr_creds_from_options(out, err);
-  if (rc != 0)
-    return rc < 0 ? rc : 0;
   if (cfg->profile != NULL && cfg->profile[0] != '\0') {
     rc = wr_auth_profile(cfg->profile, out, err);
     return rc < 0 ? rc : 0;

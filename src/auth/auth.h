@@ -1,7 +1,6 @@
 /* auth: the admin credentials as the official SDKs find them.
  *
  * The default chain, first step that yields wins (CREDENTIALS.md 1.1):
- *   options (--access-key-secret ...: the tool's own, before the chain)
  *   1. environment AccessKey (+ optional STS token)
  *   2. OIDC (ALIBABA_CLOUD_ROLE_ARN, _OIDC_PROVIDER_ARN, _OIDC_TOKEN_FILE)
  *   3. ~/.aliyun/config.json profile (ALIBABA_CLOUD_PROFILE, else current)
