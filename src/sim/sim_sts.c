@@ -28,7 +28,9 @@ struct issued {
 struct wr_sim_sts {
   uv_mutex_t lock;
   int64_t life_ms;
-  int fail_left;              /* --sts-fail: AssumeRole answers 503 */
+  long fail_left;             /* --sts-fail: AssumeRole answers 503 */
+  long fail_after;            /* --sts-fail-after: once this many were
+                               * answered */
   struct issued *v;
   size_t n;
   unsigned long serial;
@@ -37,7 +39,8 @@ struct wr_sim_sts {
       imds_v1, imds_role, imds_creds, uri, expired_refused;
 };
 
-struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, int fail_first)
+struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, long fail_first,
+                                     long fail_after)
 {
   struct wr_sim_sts *s = calloc(1, sizeof(*s));
 
@@ -51,6 +54,7 @@ struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, int fail_first)
   }
   s->life_ms = life_ms;
   s->fail_left = fail_first;
+  s->fail_after = fail_after;
   return s;
 }
 
@@ -232,7 +236,8 @@ static int sts_call(struct wr_sim_sts *s, const struct wr_sim_creds *base,
     code = "InvalidParameter.DurationSeconds",
     snprintf(msg, sizeof(msg), "DurationSeconds must be at least 900.");
   uv_mutex_lock(&s->lock);
-  if (code == NULL && s->fail_left > 0) {
+  if (code == NULL && s->fail_left > 0 &&
+      (long)(s->assume_role + s->assume_role_oidc) >= s->fail_after) {
     s->fail_left--;
     s->failed++;
     uv_mutex_unlock(&s->lock);
@@ -271,10 +276,11 @@ static char *stats(struct wr_sim_sts *s)
   snprintf(b, 512, "{\"assume_role\":%lu,\"assume_role_oidc\":%lu,"
            "\"rejected\":%lu,\"failed\":%lu,\"imds_token\":%lu,"
            "\"imds_v1\":%lu,\"imds_role\":%lu,\"imds_creds\":%lu,"
-           "\"uri\":%lu,\"expired_refused\":%lu}", s->assume_role,
+           "\"uri\":%lu,\"expired_refused\":%lu,\"fail_left\":%ld}",
+           s->assume_role,
            s->assume_role_oidc, s->rejected, s->failed, s->imds_token,
            s->imds_v1, s->imds_role, s->imds_creds, s->uri,
-           s->expired_refused);
+           s->expired_refused, s->fail_left);
   uv_mutex_unlock(&s->lock);
   return b;
 }
@@ -339,6 +345,14 @@ int wr_sim_sts_route(struct wr_sim_sts *s, const struct wr_sim_creds *base,
 
   *body = NULL;
   if (strcmp(req->path, "/__sts") == 0) {
+    /* ?fail=N: the next N STS calls get 503 (N 0: none); the tests'
+     * switch for an STS that goes away and comes back. */
+    if (strncmp(req->query, "fail=", 5) == 0) {
+      uv_mutex_lock(&s->lock);
+      s->fail_left = strtol(req->query + 5, NULL, 10);
+      s->fail_after = 0;
+      uv_mutex_unlock(&s->lock);
+    }
     *status = 200;
     return (*body = stats(s)) ? 1 : WR_ENOMEM;
   }
