@@ -339,8 +339,10 @@ bool wr_renewer_waiting(struct wr_renewer *rn)
 {
   if (!wr_renewer_active(rn) || !expired_now(rn, wr_clock_wall_ms()))
     return false;
-  /* Past the expiry by the clock, before the timer said so. */
-  renew_now(rn);
+  /* Past the expiry by the clock before the timer said so: renew now;
+   * after a failed try past it, the timer paces the next. */
+  if (rn->failures_expired == 0)
+    renew_now(rn);
   return true;
 }
 
@@ -348,9 +350,10 @@ void wr_renewer_expired(struct wr_renewer *rn, unsigned gen)
 {
   if (!wr_renewer_active(rn) || gen != rn->generation)
     return;
-  if (!rn->refused)
-    wr_infof("the server refused the credentials as expired: renewing "
-             "them now");
+  if (rn->refused)
+    return; /* renewing already, or paced by the timer */
+  wr_infof("the server refused the credentials as expired: renewing them "
+           "now");
   rn->refused = true;
   renew_now(rn);
 }

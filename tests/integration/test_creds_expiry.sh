@@ -1,9 +1,13 @@
 #!/bin/sh
-# Temporary credentials that expire mid-run (ecd-sim --sts 4: they live
-# 4 s; 40 calls at 4/s take 10 s): the calls refused with
-# InvalidSecurityToken.Expired fail no desktop; the run stops with exit 3
-# and a resumable report, and `resume` (new credentials from STS)
-# completes every desktop, none rebooted twice.
+# Temporary credentials that expire mid-run and cannot be renewed
+# (ecd-sim --sts 4: they live 4 s; 40 calls at 4/s take 10 s; every
+# AssumeRole after the first gets 503): the renewal is tried before the
+# expiry and a few times after it while the calls wait, then the run
+# stops with exit 3 ("credentials expired") and a resumable report; the
+# waiting calls fail no desktop.  Once STS answers again (/__sts?fail=0),
+# `resume` (new credentials) completes every desktop, none rebooted
+# twice.  Also: `plan` warns about an STS token in the environment, which
+# nothing can renew, when the run may outlast it.
 set -eu
 . "$2/tests/integration/run_lib.sh"
 run_setup "$1"
@@ -19,6 +23,7 @@ export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 AK=LTAI5tExpirySrcKey0007
 SK=expiry-source-secret
 sim_start --desktops 40 --seed 9 --write-fleet "$T/fleet.csv" --sts 4 \
+  --sts-fail-after 1 --sts-fail 1000000 \
   --access-key-id "$AK" --access-key-secret "$SK"
 wait_fleet "$T/fleet.csv" 40
 export ALIBABA_CLOUD_STS_ENDPOINT=$ENDPOINT
@@ -34,16 +39,21 @@ RC=0
   --report "$T/r.jsonl" "$T/fleet.csv" > "$T/run.out" 2> "$T/run.err" ||
   RC=$?
 [ "$RC" -eq 3 ] || { tail -n 5 "$T/run.err" >&2; fail "run: exit $RC, expected 3"; }
-grep -q "before the run's estimated end" "$T/run.err" ||
-  fail "run: no warning that the credentials expire before the end"
+grep -q "renewing the credentials failed (.*HTTP 503" "$T/run.err" ||
+  fail "run: the failed renewals are not said"
+grep -q "expired at .* and could not be renewed" "$T/run.err" ||
+  fail "run: giving up is not explained"
 grep -q "temporary credentials expired" "$T/run.err" ||
   fail "run: the expiry is not explained"
 [ "$(jq -r 'select(.type=="summary") | .stop_reason' "$T/r.jsonl")" = \
   "credentials expired" ] || fail "run: stop_reason is not 'credentials expired'"
 ok1=$(count_desktops ok "$T/r.jsonl")
 [ "$ok1" -gt 0 ] && [ "$ok1" -lt 40 ] || fail "run: $ok1 ok desktops, expected some"
-[ "$(curl -s "$ENDPOINT/__sts" | jq .expired_refused)" -ge 1 ] ||
-  fail "the sim refused no expired credentials"
+# Before the expiry, one try at it, and the tries after it.
+[ "$(curl -s "$ENDPOINT/__sts" | jq .failed)" -ge 3 ] ||
+  fail "the renewal was not tried before giving up"
+curl -s "$ENDPOINT/__sts?fail=0" | jq -e '.fail_left == 0' > /dev/null ||
+  fail "the sim's STS did not come back"
 
 RC=0
 "$WR" resume --rate 0 --progress never "$T/r.jsonl" \
@@ -61,4 +71,23 @@ jq -s -e '[.[] | select(.type=="resume")][0].credentials.step ==
 jq -s -e '[.[] | select(.type=="summary")][-1] | .ok_desktops == 40 and
   .failed_desktops == 0' "$T/r.jsonl" > /dev/null ||
   fail "resume: the last summary is not 40 ok, 0 failed"
+
+# An STS token in the environment cannot be renewed and its expiry is
+# unknown: `plan` warns when the run may outlast the shortest STS life
+# (40 calls at 0.04/s: 1000 s > 900 s), and not for a short run.
+env ALIBABA_CLOUD_ACCESS_KEY_ID=STS.NEnvTokenKey00001 \
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET=env-secret ALIBABA_CLOUD_SECURITY_TOKEN=CAISenvToken \
+  "$WR" plan --rate 0.04 --chunk-size 1 "$T/fleet.csv" > /dev/null 2> "$T/plan.err" ||
+  fail "plan: $(cat "$T/plan.err")"
+grep -q "ALIBABA_CLOUD_SECURITY_TOKEN cannot be renewed and its expiry is unknown" \
+  "$T/plan.err" || fail "plan: no warning about the token in the environment"
+! grep -qF -e env-secret -e CAISenvToken "$T/plan.err" || fail "plan: a secret in its warning"
+env ALIBABA_CLOUD_ACCESS_KEY_ID=STS.NEnvTokenKey00001 \
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET=env-secret ALIBABA_CLOUD_SECURITY_TOKEN=CAISenvToken \
+  "$WR" plan --rate 4 --chunk-size 1 "$T/fleet.csv" > /dev/null 2> "$T/plan.err" ||
+  fail "plan: $(cat "$T/plan.err")"
+! grep -q "cannot be renewed" "$T/plan.err" || fail "plan: a warning for a 10 s run"
+"$WR" plan --rate 0.04 --chunk-size 1 "$T/fleet.csv" > /dev/null 2> "$T/plan.err" ||
+  fail "plan: $(cat "$T/plan.err")"
+! grep -q "cannot be renewed" "$T/plan.err" || fail "plan: a warning without a token"
 echo "test_creds_expiry: ok"
