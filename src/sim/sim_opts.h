@@ -29,6 +29,8 @@ struct wr_sim_opts {
                                service and URI (sim_sts.h), 0: off */
   long sts_fail;            /* --sts-fail N: N AssumeRole get 503 */
   long sts_fail_after;      /* --sts-fail-after M: those after M ok */
+  int64_t sts_lie_ms;       /* --sts-lie S: Expiration S later than
+                               the expiry the sim enforces */
   char *client_id;          /* NULL: any */
   char *login_token;
   char *session_id;

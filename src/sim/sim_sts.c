@@ -31,6 +31,8 @@ struct wr_sim_sts {
   long fail_left;             /* --sts-fail: AssumeRole answers 503 */
   long fail_after;            /* --sts-fail-after: once this many were
                                * answered */
+  int64_t lie_ms;             /* --sts-lie: Expiration says this much
+                               * later than the sim enforces */
   struct issued *v;
   size_t n;
   unsigned long serial;
@@ -40,7 +42,7 @@ struct wr_sim_sts {
 };
 
 struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, long fail_first,
-                                     long fail_after)
+                                     long fail_after, int64_t lie_ms)
 {
   struct wr_sim_sts *s = calloc(1, sizeof(*s));
 
@@ -55,6 +57,7 @@ struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, long fail_first,
   s->life_ms = life_ms;
   s->fail_left = fail_first;
   s->fail_after = fail_after;
+  s->lie_ms = lie_ms;
   return s;
 }
 
@@ -120,18 +123,19 @@ static char *error_body(const char *code, const char *msg)
 }
 
 /* {"AccessKeyId",...,"Expiration"} of it into o. */
-static void add_creds(cJSON *o, const struct issued *it)
+static void add_creds(cJSON *o, const struct issued *it, int64_t lie_ms)
 {
   char ts[WR_TIME_RFC3339_LEN];
 
-  wr_time_iso_seconds(it->expires_ms, ts);
+  wr_time_iso_seconds(it->expires_ms + lie_ms, ts);
   cJSON_AddStringToObject(o, "AccessKeyId", it->id);
   cJSON_AddStringToObject(o, "AccessKeySecret", it->secret);
   cJSON_AddStringToObject(o, "SecurityToken", it->token);
   cJSON_AddStringToObject(o, "Expiration", ts);
 }
 
-static char *creds_body(const struct issued *it, bool sts)
+static char *creds_body(const struct wr_sim_sts *sim, const struct issued *it,
+                        bool sts)
 {
   cJSON *o = cJSON_CreateObject(), *c;
   char *s;
@@ -146,7 +150,7 @@ static char *creds_body(const struct issued *it, bool sts)
     cJSON_AddStringToObject(o, "LastUpdated", "2026-01-01T00:00:00Z");
     c = o;
   }
-  add_creds(c, it);
+  add_creds(c, it, sim->lie_ms);
   s = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return s;
@@ -261,7 +265,7 @@ static int sts_call(struct wr_sim_sts *s, const struct wr_sim_creds *base,
     *body = error_body(code, msg);
   } else {
     *status = 200;
-    *body = creds_body(&it, true);
+    *body = creds_body(s, &it, true);
   }
   return *body != NULL ? 1 : WR_ENOMEM;
 }
@@ -331,7 +335,7 @@ static int metadata(struct wr_sim_sts *s, const struct wr_sim_request *req,
   it = *issue(s, wall_ms);
   uv_mutex_unlock(&s->lock);
   *status = 200;
-  return (*body = creds_body(&it, false)) ? 1 : WR_ENOMEM;
+  return (*body = creds_body(s, &it, false)) ? 1 : WR_ENOMEM;
 }
 
 int wr_sim_sts_route(struct wr_sim_sts *s, const struct wr_sim_creds *base,
@@ -364,7 +368,7 @@ int wr_sim_sts_route(struct wr_sim_sts *s, const struct wr_sim_creds *base,
     it = *issue(s, wall_ms);
     uv_mutex_unlock(&s->lock);
     *status = 200;
-    return (*body = creds_body(&it, false)) ? 1 : WR_ENOMEM;
+    return (*body = creds_body(s, &it, false)) ? 1 : WR_ENOMEM;
   }
   if (strcmp(req->path, "/") != 0)
     return 0;

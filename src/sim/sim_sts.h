@@ -20,9 +20,11 @@
 
 struct wr_sim_sts;
 
-/* fail: STS calls answered 503 once fail_after were answered. */
+/* fail: STS calls answered 503 once fail_after were answered; lie_ms:
+ * the Expiration issued is that much later than the expiry enforced (a
+ * client whose clock is behind). */
 struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, long fail,
-                                     long fail_after);
+                                     long fail_after, int64_t lie_ms);
 void wr_sim_sts_destroy(struct wr_sim_sts *s);
 
 /* Answer req when it is one of the routes above: 1 with *status, *body

@@ -6,7 +6,10 @@
 # stops with exit 3 ("credentials expired") and a resumable report; the
 # waiting calls fail no desktop.  Once STS answers again (/__sts?fail=0),
 # `resume` (new credentials) completes every desktop, none rebooted
-# twice.  Also: `plan` warns about an STS token in the environment, which
+# twice.  Then credentials that expire before their stated Expiration
+# (ecd-sim --sts-lie: a client clock behind): the calls refused with
+# InvalidSecurityToken.Expired are sent again after an immediate renewal,
+# fail nothing and count for no --max-errors.  Also: `plan` warns about an STS token in the environment, which
 # nothing can renew, when the run may outlast it.
 set -eu
 . "$2/tests/integration/run_lib.sh"
@@ -71,6 +74,32 @@ jq -s -e '[.[] | select(.type=="resume")][0].credentials.step ==
 jq -s -e '[.[] | select(.type=="summary")][-1] | .ok_desktops == 40 and
   .failed_desktops == 0' "$T/r.jsonl" > /dev/null ||
   fail "resume: the last summary is not 40 ok, 0 failed"
+
+# ---- refused as expired before the stated Expiration ---------------------
+# They live 3 s but say 63 s: renewed at the first refusal, not before.
+sim_start --desktops 40 --seed 10 --write-fleet "$T/fleet2.csv" --sts 3 \
+  --sts-lie 60 --reboot-ms 300 \
+  --access-key-id "$AK" --access-key-secret "$SK"
+wait_fleet "$T/fleet2.csv" 40
+export ALIBABA_CLOUD_STS_ENDPOINT=$ENDPOINT
+RC=0
+"$WR" run -v --endpoint "$ENDPOINT" --rate 4 --chunk-size 1 --max-errors 0 \
+  --verify --progress never --report "$T/r2.jsonl" "$T/fleet2.csv" \
+  > "$T/run2.out" 2> "$T/run2.err" || RC=$?
+[ "$RC" -eq 0 ] || { tail -n 5 "$T/run2.err" >&2; fail "skewed: exit $RC"; }
+check_report "$T/r2.jsonl"
+[ "$(count_desktops ok "$T/r2.jsonl")" -eq 40 ] || fail "skewed: not 40 ok"
+curl -s "$ENDPOINT/__sts" > "$T/sts2.json"
+[ "$(jq .expired_refused "$T/sts2.json")" -ge 1 ] ||
+  fail "skewed: no call was refused as expired (the test tests nothing)"
+grep -q "the server refused the credentials as expired: renewing them now" \
+  "$T/run2.err" || fail "skewed: the refusal did not start a renewal"
+[ "$(jq -s '[.[] | select(.type=="credentials")] | length' "$T/r2.jsonl")" -ge 1 ] ||
+  fail "skewed: no renewal record"
+! grep -q "InvalidSecurityToken" "$T/r2.jsonl" ||
+  fail "skewed: an expired answer reached the report"
+sim_stop
+rebooted_once_each 40
 
 # An STS token in the environment cannot be renewed and its expiry is
 # unknown: `plan` warns when the run may outlast the shortest STS life
