@@ -6,7 +6,8 @@
 # stops with exit 3 ("credentials expired") and a resumable report; the
 # waiting calls fail no desktop.  Once STS answers again (/__sts?fail=0),
 # `resume` (new credentials) completes every desktop, none rebooted
-# twice.  Then credentials that expire before their stated Expiration
+# twice.  An STS token in the environment that expired stops the
+# pre-flight as "credentials expired".  Then credentials that expire before their stated Expiration
 # (ecd-sim --sts-lie: a client clock behind): the calls refused with
 # InvalidSecurityToken.Expired are sent again after an immediate renewal,
 # fail nothing and count for no --max-errors.  Also: `plan` warns about an STS token in the environment, which
@@ -62,6 +63,28 @@ RC=0
 "$WR" resume --rate 0 --progress never "$T/r.jsonl" \
   > "$T/resume.out" 2> "$T/resume.err" || RC=$?
 [ "$RC" -eq 0 ] || { tail -n 5 "$T/resume.err" >&2; fail "resume: exit $RC"; }
+
+# An STS token in the environment (nothing can renew it) that expired
+# before the run: the pre-flight DescribeDesktops is refused, and the run
+# stops as "credentials expired" (not "credentials"), nothing failed.
+curl -s "$ENDPOINT/credentials-uri" > "$T/env.json"
+EXP=$(jq -r .Expiration "$T/env.json")
+past_expiry() { [ "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \> "$EXP" ]; }
+wait_for past_expiry || fail "the environment's token did not expire"
+RC=0
+env ALIBABA_CLOUD_ACCESS_KEY_ID="$(jq -r .AccessKeyId "$T/env.json")" \
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET="$(jq -r .AccessKeySecret "$T/env.json")" \
+  ALIBABA_CLOUD_SECURITY_TOKEN="$(jq -r .SecurityToken "$T/env.json")" \
+  "$WR" run --endpoint "$ENDPOINT" --rate 0 --progress never \
+  --report "$T/r3.jsonl" "$T/fleet.csv" > "$T/run3.out" 2> "$T/run3.err" ||
+  RC=$?
+[ "$RC" -eq 3 ] || { tail -n 5 "$T/run3.err" >&2; fail "env token: exit $RC, expected 3"; }
+jq -s -e '[.[] | select(.type=="summary")][0] | .stop_reason ==
+  "credentials expired" and .failed_desktops == 0 and .skipped_desktops == 40' \
+  "$T/r3.jsonl" > /dev/null ||
+  fail "env token: $(jq -c 'select(.type=="summary")' "$T/r3.jsonl")"
+grep -q "temporary credentials expired (InvalidSecurityToken.Expired)" \
+  "$T/run3.err" || fail "env token: the expiry is not explained"
 sim_stop
 [ "$(simstat .desktops_rebooted)" -eq 40 ] ||
   fail "the sim rebooted $(simstat .desktops_rebooted) desktops, expected 40"
