@@ -1208,6 +1208,11 @@ void wr_dispatch_stats(const struct wr_dispatch *d,
   out->err = d->stop.err;
 }
 
+bool wr_dispatch_finished(const struct wr_dispatch *d)
+{
+  return d->finished;
+}
+
 void wr_dispatch_destroy(struct wr_dispatch **pp)
 {
   struct wr_dispatch *d = *pp;

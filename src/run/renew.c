@@ -43,6 +43,8 @@ struct wr_renewer {
   struct work *work;               /* in flight, or NULL */
   wr_renew_cb *cb;
   void *ud;
+  bool (*gate)(void *ud);
+  void *gate_ud;
 };
 
 int64_t wr_renew_margin_ms(int64_t life_ms)
@@ -121,7 +123,7 @@ static void record(struct wr_renewer *rn, int64_t wall)
   struct wr_err err = {0};
   cJSON *o;
 
-  if (rn->report == NULL)
+  if (rn->report == NULL || (rn->gate != NULL && !rn->gate(rn->gate_ud)))
     return;
   wr_creds_mask_id(rn->cur->access_key_id, mask);
   wr_time_rfc3339_ms(wall, at);
@@ -294,6 +296,13 @@ void wr_renewer_listen(struct wr_renewer *rn, wr_renew_cb *cb, void *ud)
 {
   rn->cb = cb;
   rn->ud = ud;
+}
+
+void wr_renewer_gate(struct wr_renewer *rn, bool (*gate)(void *ud),
+                     void *ud)
+{
+  rn->gate = gate;
+  rn->gate_ud = ud;
 }
 
 void wr_renewer_start(struct wr_renewer *rn)

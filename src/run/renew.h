@@ -63,6 +63,10 @@ int wr_renewer_create(struct uv_loop_s *loop, const struct wr_config *cfg,
                       struct wr_journal *report, struct wr_renewer **out,
                       struct wr_err *err);
 void wr_renewer_listen(struct wr_renewer *rn, wr_renew_cb *cb, void *ud);
+/* Records only while gate(ud) says so (the run's summary is not yet
+ * written); NULL: always. */
+void wr_renewer_gate(struct wr_renewer *rn, bool (*gate)(void *ud),
+                     void *ud);
 void wr_renewer_start(struct wr_renewer *rn);
 
 /* The credentials to sign with now, and the ones before them (NULL if

@@ -33,6 +33,12 @@ void wr_run_session_notes(const struct wr_dispatch_stats *st)
              st->confirmed);
 }
 
+/* A renewal's record may be written until the summary is. */
+static bool may_record(void *ud)
+{
+  return !wr_dispatch_finished(ud);
+}
+
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
                    const struct wr_creds *creds, struct wr_journal *report,
@@ -82,6 +88,7 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   }
   if (base != NULL)
     wr_dispatch_set_base(d, base);
+  wr_renewer_gate(renewer, may_record, d);
   wr_dispatch_start(d);
   wr_renewer_start(renewer);
   uv_run(&loop, UV_RUN_DEFAULT);
