@@ -164,7 +164,8 @@ static bool expired_answer(struct wr_sender *s, struct pending *p,
     return false;
   *p->held = *r;
   p->resends++;
-  wr_debugf("%s: %s: sent again after the renewal", p->what, r->code);
+  wr_debugf("%s: refused as expired: sent again after the renewal",
+            p->what);
   wr_renewer_expired(s->rn, p->gen);
   if (send_pending(s, p, &err) < 0)
     deliver_local(s, p, &err);
