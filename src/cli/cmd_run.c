@@ -141,8 +141,9 @@ void wr_cmd_warn_expiry(const struct wr_config *cfg, size_t calls,
   struct wr_creds env;
   struct wr_err err;
   int64_t now = wr_clock_wall_ms(), end_ms;
+  const char *from;
   double secs;
-  bool env_token;
+  bool token;
 
   if (cfg->api != WR_API_ADMIN || cfg->rate <= 0 || calls == 0)
     return;
@@ -173,22 +174,24 @@ void wr_cmd_warn_expiry(const struct wr_config *cfg, size_t calls,
       return;
     memset(&env, 0, sizeof(env));
     memset(&err, 0, sizeof(err));
-    env_token = wr_creds_from_env(&env, &err) == 1 &&
-                env.security_token != NULL;
+    token = wr_creds_from_env(&env, &err) == 1 && env.security_token != NULL;
     wr_creds_free(&env);
+    from = "ALIBABA_CLOUD_SECURITY_TOKEN";
   } else {
-    env_token = c->step != NULL && strcmp(c->step, "env") == 0 &&
-                c->security_token != NULL;
+    /* The environment's, or a StsToken profile's. */
+    token = c->security_token != NULL;
+    from = c->step != NULL && strcmp(c->step, "env") == 0
+               ? "ALIBABA_CLOUD_SECURITY_TOKEN" : c->source;
   }
-  if (!env_token || secs < STS_LIFE_MIN_S)
+  if (!token || secs < STS_LIFE_MIN_S)
     return;
-  wr_warnf("the STS token in ALIBABA_CLOUD_SECURITY_TOKEN cannot be "
-           "renewed and its expiry is unknown (STS grants 15 min to 12 h); "
-           "the run's estimated end is %s (%zu calls at %g/s): if the token "
-           "expires first, the run stops (exit 3) and `resume` with a fresh "
-           "token finishes it. Credentials from a RAM role (a RamRoleArn, "
-           "OIDC or EcsRamRole profile) are renewed during the run", end,
-           calls, cfg->rate);
+  wr_warnf("the STS token from %s cannot be renewed and its expiry is "
+           "unknown (STS grants 15 min to 12 h); the run's estimated end is "
+           "%s (%zu calls at %g/s): if the token expires first, the run "
+           "stops (exit 3) and `resume` with a fresh token finishes it. "
+           "Credentials from a RAM role (a RamRoleArn, OIDC or EcsRamRole "
+           "profile) are renewed during the run", from, end, calls,
+           cfg->rate);
 }
 
 /* Run the plan's calls.  Returns the exit code. */

@@ -131,7 +131,7 @@ env ALIBABA_CLOUD_ACCESS_KEY_ID=STS.NEnvTokenKey00001 \
   ALIBABA_CLOUD_ACCESS_KEY_SECRET=env-secret ALIBABA_CLOUD_SECURITY_TOKEN=CAISenvToken \
   "$WR" plan --rate 0.04 --chunk-size 1 "$T/fleet.csv" > /dev/null 2> "$T/plan.err" ||
   fail "plan: $(cat "$T/plan.err")"
-grep -q "ALIBABA_CLOUD_SECURITY_TOKEN cannot be renewed and its expiry is unknown" \
+grep -q "STS token from ALIBABA_CLOUD_SECURITY_TOKEN cannot be renewed and its expiry is unknown" \
   "$T/plan.err" || fail "plan: no warning about the token in the environment"
 ! grep -qF -e env-secret -e CAISenvToken "$T/plan.err" || fail "plan: a secret in its warning"
 env ALIBABA_CLOUD_ACCESS_KEY_ID=STS.NEnvTokenKey00001 \
