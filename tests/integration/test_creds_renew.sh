@@ -65,8 +65,11 @@ grep -q "credentials renewed after 2 failed attempt(s)" "$T/run.err" ||
 grep -q "renewed [0-9]* time(s) during the run" "$T/run.err" ||
   fail "no count of renewals at the end"
 nrec=$(jq -s '[.[] | select(.type=="credentials" and .event=="renewed")] | length' "$T/r.jsonl")
-[ "$nrec" -eq $(($(jq .assume_role "$T/sts.json") - 1)) ] ||
-  fail "$nrec renewal records for $(jq .assume_role "$T/sts.json") AssumeRole calls"
+ar=$(jq .assume_role "$T/sts.json")
+# One record per renewal; a renewal that ends after the summary (the run
+# ended meanwhile) has none.
+[ "$nrec" -le $((ar - 1)) ] && [ "$nrec" -ge $((ar - 2)) ] && [ "$nrec" -ge 4 ] ||
+  fail "$nrec renewal records for $ar AssumeRole calls"
 jq -s -e '[.[] | select(.type=="credentials")] | all(.step == "cli_profile"
   and (.access_key_id | test("^STS\\.\\*\\*\\*[0-9]{4}$"))
   and (.expires_at | test("Z$")) and (.renewed_at | test("Z$")))' \
