@@ -153,9 +153,10 @@ static void take(struct wr_renewer *rn, struct work *w, int64_t wall)
   char mask[WR_CREDS_MASK_LEN], exp[WR_TIME_RFC3339_LEN];
   int tried = rn->failures;
 
-  /* The slot held the generation before the previous one: no answer to
-   * a call signed with it can still be on the way (a call waits for at
-   * most one renewal). */
+  /* The slot held the generation before the previous one, wiped now: a
+   * call signed with it that is still on the way has its own signed copy;
+   * its answer is masked with the two newest (no server echoes a secret,
+   * the masking is a second line). */
   wr_creds_free(slot);
   *slot = w->out;
   memset(&w->out, 0, sizeof(w->out));
