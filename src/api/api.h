@@ -183,6 +183,10 @@ void wr_api_classify_response(long http_status, const char *body,
  * caller, not the desktops: credentials, signature, clock, permission,
  * account, client session.  The list is in api_response.c. */
 bool wr_api_code_fatal_auth(const char *code);
+/* Whether the Code says the temporary credentials (STS token) expired:
+ * InvalidSecurityToken.Expired and its family (the caller renews them
+ * and sends the call again; see run/renew.h). */
+bool wr_api_code_token_expired(const char *code);
 
 /* Judge a transport failure; detail is a short text for message. */
 void wr_api_classify_transport(enum wr_transport t, const char *detail,

@@ -116,6 +116,13 @@ bool wr_api_code_fatal_auth(const char *code)
   return false;
 }
 
+bool wr_api_code_token_expired(const char *code)
+{
+  /* The POP gateway's code for an STS token past its Expiration (and
+   * any more precise code of that family). */
+  return code != NULL && starts_with(code, "InvalidSecurityToken.Expired");
+}
+
 /* Copy a string field, truncated, control characters replaced: the text
  * comes from the network and ends up on a terminal and in the report. */
 static void copy_field(char *dst, size_t size, const char *src)

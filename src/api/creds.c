@@ -15,7 +15,10 @@
 #include <strings.h>
 
 /* Secret options from the command line or a job file: file-static so
- * config.c never keeps a copy; wiped at process exit. */
+ * config.c never keeps a copy; wiped at process exit.  Only the client
+ * API's: the management API's AccessKey has no option (the chain of
+ * auth/ finds it; an AccessKey secret on a command line is what the
+ * official tools avoid too). */
 struct secret_opt {
   const char *name;  /* long option name */
   const char *env;   /* the variable to prefer */
@@ -25,9 +28,6 @@ struct secret_opt {
 };
 
 static struct secret_opt opts[] = {
-  {"access-key-id", "ALIBABA_CLOUD_ACCESS_KEY_ID", false, NULL, false},
-  {"access-key-secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", true, NULL, false},
-  {"security-token", "ALIBABA_CLOUD_SECURITY_TOKEN", true, NULL, false},
   {"login-token", "WUYING_LOGIN_TOKEN", true, NULL, false},
   {"session-id", "WUYING_SESSION_ID", true, NULL, false},
   {"session-token", "WUYING_SESSION_TOKEN", true, NULL, false},
@@ -153,27 +153,6 @@ int wr_creds_set(struct wr_creds *c, const char *id, const char *secret,
       dup_field(&c->source, text) < 0)
     return WR_ENOMEM;
   return 0;
-}
-
-int wr_creds_from_options(struct wr_creds *c, struct wr_err *err)
-{
-  const char *id, *token;
-
-  if (opt_value("access-key-secret") == NULL)
-    return 0;
-  id = opt_value("access-key-id");
-  if (id == NULL)
-    id = first_env(env_key_id, NULL);
-  if (id == NULL)
-    return wr_err_set(err, WR_ECREDS, "--access-key-secret is given but no "
-                      "AccessKey ID: set ALIBABA_CLOUD_ACCESS_KEY_ID");
-  token = opt_value("security-token");
-  if (token == NULL)
-    token = first_env(env_token, NULL);
-  if (wr_creds_set(c, id, opt_value("access-key-secret"), token, "options",
-                   "options") < 0)
-    return WR_ENOMEM;
-  return 1;
 }
 
 int wr_creds_from_env(struct wr_creds *c, struct wr_err *err)

@@ -1,7 +1,7 @@
 /* creds: the secrets, where they come from and how long they live.
  *
  * Admin mode: the chain of auth/auth.h finds them; here are its first
- * steps, the options and ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN
+ * first step, ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN
  * (and the older names the aliyun CLI accepts).  Client mode: --client-id
  * etc. from the config, and WUYING_LOGIN_TOKEN / WUYING_SESSION_ID /
  * WUYING_SESSION_TOKEN (or the same given as options, with a warning).
@@ -34,7 +34,7 @@ struct wr_creds {
   char *session_token;     /* secret */
   char *source;            /* where they came from, e.g. "environment" */
   const char *step;        /* the chain step that supplied them (static):
-                              "options", "env", "oidc", "cli_profile",
+                              "env", "oidc", "cli_profile",
                               "ini_profile", "ecs_ram_role",
                               "credentials_uri", "client" */
   int64_t expires_ms;      /* wall-clock expiry (ms), 0: not known */
@@ -43,7 +43,7 @@ struct wr_creds {
 /* Secret options seen on the command line or in a job file (config.c
  * calls this; creds copies the value, the caller wipes its own copy).
  * name is the long option name: "login-token", "session-id",
- * "session-token", "access-key-secret", ...  argv: it came from the
+ * "session-token".  argv: it came from the
  * command line, which shows in the process list (warned once per
  * option); a job file's permissions are the option parser's to judge. */
 int wr_creds_set_option(const char *name, const char *value, bool argv);
@@ -53,9 +53,8 @@ int wr_creds_set_option(const char *name, const char *value, bool argv);
 int wr_creds_load_client(const struct wr_config *cfg, struct wr_creds *out,
                          struct wr_err *err);
 
-/* Admin steps: 1 when they supplied c, 0 when nothing is set, WR_ECREDS
- * (err set) for half a set, WR_ENOMEM. */
-int wr_creds_from_options(struct wr_creds *c, struct wr_err *err);
+/* The admin chain's first step: 1 when it supplied c, 0 when nothing is
+ * set, WR_ECREDS (err set) for half a set, WR_ENOMEM. */
 int wr_creds_from_env(struct wr_creds *c, struct wr_err *err);
 /* ALIBABACLOUD_PROFILE, ALIBABA_CLOUD_PROFILE, ALICLOUD_PROFILE (the aliyun
  * CLI's order), or NULL. */

@@ -148,6 +148,15 @@ static void who(const struct wr_audit *a, const struct wr_audit_story_ops *ops,
              s->creds_source ? s->creds_source : "unknown",
              s->key_id_masked ? s->key_id_masked : "none",
              s->tool_version ? s->tool_version : "?");
+    if (s->renewals > 0) {
+      size_t n = strlen(b);
+
+      snprintf(b + n, sizeof(b) - n, "; credentials renewed %ld time%s "
+               "(last key %s, expires %s)", s->renewals,
+               s->renewals == 1 ? "" : "s",
+               s->renewed_key_id_masked ? s->renewed_key_id_masked : "?",
+               s->renewed_expires_at ? s->renewed_expires_at : "?");
+    }
     ops->row(out, name, b);
   }
   ops->end(out);

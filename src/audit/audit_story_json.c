@@ -48,7 +48,10 @@ static bool session(cJSON *a, const struct wr_audit_session *as)
     return false;
   c = cJSON_AddObjectToObject(e, "credentials");
   if (c == NULL || !str(c, "source", s->creds_source) ||
-      !str(c, "access_key_id_masked", s->key_id_masked))
+      !str(c, "access_key_id_masked", s->key_id_masked) ||
+      !num(c, "renewals", (double)s->renewals, false) ||
+      !str(c, "renewed_access_key_id_masked", s->renewed_key_id_masked) ||
+      !str(c, "renewed_expires_at", s->renewed_expires_at))
     return false;
   x = s->origins != NULL ? cJSON_Duplicate(s->origins, true)
                          : cJSON_CreateNull();

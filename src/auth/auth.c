@@ -16,6 +16,12 @@
 #define NOTE_MAX 110 /* bytes of one step's finding in the final error */
 
 static wr_auth_fetch_fn fetch_fn;
+static _Thread_local bool quiet; /* inside wr_auth_refresh */
+
+bool wr_auth_quiet(void)
+{
+  return quiet;
+}
 
 void wr_auth_set_fetch(wr_auth_fetch_fn fn)
 {
@@ -215,9 +221,6 @@ static int load_admin(const struct wr_config *cfg, struct wr_creds *out,
   size_t i;
   int rc;
 
-  rc = wr_creds_from_options(out, err);
-  if (rc != 0)
-    return rc < 0 ? rc : 0;
   if (cfg->profile != NULL && cfg->profile[0] != '\0') {
     rc = wr_auth_profile(cfg->profile, out, err);
     return rc < 0 ? rc : 0;
@@ -274,4 +277,60 @@ int wr_auth_load(const struct wr_config *cfg, struct wr_creds *out,
   if (rc < 0)
     wr_creds_free(out);
   return rc;
+}
+
+/* ---- renewal ----------------------------------------------------------- */
+
+/* The steps whose credentials can be fetched again. */
+static const char *const renewable_steps[] = {
+  "oidc", "cli_profile", "ini_profile", "ecs_ram_role", "credentials_uri",
+  NULL,
+};
+
+bool wr_auth_renewable(const struct wr_creds *c)
+{
+  size_t i;
+
+  if (c == NULL || c->expires_ms <= 0 || c->step == NULL)
+    return false;
+  for (i = 0; renewable_steps[i] != NULL; i++)
+    if (strcmp(c->step, renewable_steps[i]) == 0)
+      return true;
+  return false;
+}
+
+int wr_auth_refresh(const struct wr_config *cfg, const struct wr_creds *cur,
+                    struct wr_creds *out, struct wr_err *err)
+{
+  const char *step = cur->step != NULL ? cur->step : "";
+  int rc;
+
+  memset(out, 0, sizeof(*out));
+  if (!wr_auth_renewable(cur))
+    return wr_err_set(err, WR_ECREDS, "credentials from step '%s' cannot be "
+                      "renewed", step);
+  quiet = true;
+  if (strcmp(step, "oidc") == 0)
+    rc = step_oidc(out, err);
+  else if (strcmp(step, "cli_profile") == 0)
+    rc = wr_auth_profile(cfg->profile != NULL && cfg->profile[0] != '\0'
+                             ? cfg->profile : NULL, out, err);
+  else if (strcmp(step, "ini_profile") == 0)
+    rc = wr_auth_ini(out, err);
+  else if (strcmp(step, "ecs_ram_role") == 0)
+    rc = step_ecs(out, err);
+  else
+    rc = step_uri(out, err);
+  quiet = false;
+  /* 0: the file or variable that named the step is gone now. */
+  if (rc == 0)
+    rc = wr_err_set(err, WR_ECREDS, "step '%s' no longer yields "
+                    "credentials", step);
+  if (rc == WR_ENOMEM)
+    wr_err_set(err, WR_ENOMEM, "out of memory renewing the credentials");
+  if (rc < 0) {
+    wr_creds_free(out);
+    return rc;
+  }
+  return 0;
 }

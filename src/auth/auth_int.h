@@ -46,6 +46,8 @@ int wr_auth_ini(struct wr_creds *out, struct wr_err *err);
 /* The transport (wr_fetch unless a test replaced it). */
 int wr_auth_fetch(const struct wr_fetch_req *req, long *status,
                   struct wr_buf *body, struct wr_err *err);
+/* true on a thread inside wr_auth_refresh: no log line. */
+bool wr_auth_quiet(void);
 /* A non-empty variable, or NULL. */
 const char *wr_auth_env(const char *name);
 /* "true" in any case. */

@@ -274,7 +274,7 @@ int wr_auth_profile(const char *name, struct wr_creds *out,
                       "profile '%s')", wr_buf_str(&path), name);
     goto out;
   }
-  if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+  if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0 && !wr_auth_quiet())
     wr_warnf("%s is readable by other users; run: chmod 600 %s",
              wr_buf_str(&path), wr_buf_str(&path));
   if ((rc = read_file(wr_buf_str(&path), &text, err)) < 0)

@@ -16,6 +16,12 @@ int wr_cmd_report(const struct wr_config *cfg);
  * from, never a secret.  0 or WR_ENOMEM. */
 struct wr_creds;
 int wr_cmd_add_provenance(void *record, const struct wr_creds *c);
+/* Before a run of `calls` calls at --rate (cmd_run.c): warn when the
+ * credentials c expire before its estimated end and cannot be renewed;
+ * c NULL (`plan`, which loads none): an STS token in the environment,
+ * whose expiry is unknown, when the run may outlast it. */
+void wr_cmd_warn_expiry(const struct wr_config *cfg, size_t calls,
+                        const struct wr_creds *c);
 struct wr_journal;
 struct wr_plan;
 /* Write the session record (cmd_session.c); plan NULL: no inputs read

@@ -261,6 +261,7 @@ int wr_cmd_plan(const struct wr_config *cfg)
     print_summary(cfg, plan, stdout);
   }
   code = WR_EXIT_OK;
+  wr_cmd_warn_expiry(cfg, plan->nchunks, NULL);
   if (cfg->show_requests > 0) {
     fflush(stdout);
     code = wr_show_requests(cfg, plan, cfg->show_requests, stdout);

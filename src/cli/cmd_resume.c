@@ -479,6 +479,7 @@ int wr_cmd_resume(const struct wr_config *cli)
     goto out;
   }
   have_creds = true;
+  wr_cmd_warn_expiry(&cfg, l.plan.nchunks, &creds);
   /* A call in flight at a crash may have been done; only a ClientToken
    * makes sending it again harmless. */
   if (l.unfinished > 0 && cfg.api != WR_API_CLIENT)

@@ -134,26 +134,68 @@ static void print_summary(const struct wr_dispatch_stats *st,
            st->splits, st->throttled, path, s->exit_code);
 }
 
-/* Temporary credentials are not renewed during a run (yet): say so when
- * they expire before the run's estimated end (its calls at --rate). */
-static void warn_expiry(const struct wr_config *cfg,
-                        const struct wr_plan *plan, const struct wr_creds *c)
+/* The shortest lifetime STS grants (DurationSeconds >= 900): an STS
+ * token of unknown expiry may end before a run longer than this. */
+#define STS_LIFE_MIN_S 900
+
+void wr_cmd_warn_expiry(const struct wr_config *cfg, size_t calls,
+                        const struct wr_creds *c)
 {
   char exp[WR_TIME_RFC3339_LEN], end[WR_TIME_RFC3339_LEN];
+  struct wr_creds env;
+  struct wr_err err;
   int64_t now = wr_clock_wall_ms(), end_ms;
+  const char *from;
+  double secs;
+  bool token;
 
-  if (c->expires_ms <= 0 || cfg->rate <= 0)
+  if (cfg->api != WR_API_ADMIN || cfg->rate <= 0 || calls == 0)
     return;
-  end_ms = now + (int64_t)((double)plan->nchunks / cfg->rate * 1000.0);
-  if (end_ms < c->expires_ms)
-    return;
-  wr_time_iso_seconds(c->expires_ms, exp);
+  secs = (double)calls / cfg->rate;
+  end_ms = now + (int64_t)(secs * 1000.0);
   wr_time_iso_seconds(end_ms, end);
-  wr_warnf("the credentials (%s) expire at %s, before the run's estimated "
-           "end %s (%zu calls at %g/s); they are not renewed during a "
-           "run: calls after %s will fail, and `resume` with fresh "
-           "credentials sends them again", c->source, exp, end,
-           plan->nchunks, cfg->rate, exp);
+  if (c != NULL && wr_auth_renewable(c)) {
+    if (c->expires_ms < end_ms)
+      wr_infof("the temporary credentials expire before the run's "
+               "estimated end %s: they are renewed during the run", end);
+    return;
+  }
+  if (c != NULL && c->expires_ms > 0) {
+    if (end_ms < c->expires_ms)
+      return;
+    wr_time_iso_seconds(c->expires_ms, exp);
+    wr_warnf("the credentials (%s) expire at %s, before the run's "
+             "estimated end %s (%zu calls at %g/s), and cannot be renewed: "
+             "the run stops then (exit 3) and `resume` with fresh "
+             "credentials finishes it", c->source, exp, end, calls,
+             cfg->rate);
+    return;
+  }
+  /* `plan` loads no credentials: the environment is the chain's first
+   * step, unless --profile names one. */
+  if (c == NULL) {
+    if (cfg->profile != NULL && cfg->profile[0] != '\0')
+      return;
+    memset(&env, 0, sizeof(env));
+    memset(&err, 0, sizeof(err));
+    token = wr_creds_from_env(&env, &err) == 1 && env.security_token != NULL;
+    wr_creds_free(&env);
+    from = "ALIBABA_CLOUD_SECURITY_TOKEN";
+  } else {
+    /* The environment's, or a StsToken profile's. */
+    token = c->security_token != NULL;
+    from = c->step != NULL && strcmp(c->step, "env") == 0
+               ? "ALIBABA_CLOUD_SECURITY_TOKEN" : c->source;
+  }
+  if (!token || secs < STS_LIFE_MIN_S)
+    return;
+  wr_warnf("the STS token from %s cannot be renewed and its expiry is "
+           "unknown (STS grants 15 min to 12 h); the run's estimated end is "
+           "%s (%zu calls at %g/s): if the token expires first, the run "
+           "stops (exit 3) and `resume` with a fresh token finishes it. "
+           "Credentials from a RAM role (a RamRoleArn, OIDC or EcsRamRole "
+           "profile) are renewed during the run", from, end, calls,
+           cfg->rate);
 }
 
 /* Run the plan's calls.  Returns the exit code. */
@@ -200,7 +242,7 @@ int wr_cmd_run(const struct wr_config *cfg)
     goto out;
   }
   have_creds = true;
-  warn_expiry(cfg, plan, &creds);
+  wr_cmd_warn_expiry(cfg, plan->nchunks, &creds);
   path = cfg->report_path;
   if (path == NULL) {
     default_report_path(defpath);

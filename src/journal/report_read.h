@@ -122,6 +122,10 @@ struct wr_rread_session {
   long pid;                    /* -1: unknown */
   const char *tool_version;
   const char *creds_source, *key_id_masked;
+  long renewals;               /* "credentials" records: renewed during
+                                  the session */
+  const char *renewed_key_id_masked; /* the last renewal's, NULL: none */
+  const char *renewed_expires_at;
   struct wr_rread_input *inputs;
   size_t ninputs;
   cJSON *options;              /* owned, NULL: unknown */

@@ -52,6 +52,8 @@ int wr_rread_session_open(struct wr_rread_ctx *c, const char *kind,
                           const char *started_at);
 int wr_rread_session_record(struct wr_rread_ctx *c, const cJSON *o);
 void wr_rread_session_chunk(struct wr_rread_ctx *c, const cJSON *o);
+/* A "credentials" record (a renewal during the session). */
+int wr_rread_session_creds(struct wr_rread_ctx *c, const cJSON *o);
 void wr_rread_session_summary(struct wr_rread_ctx *c,
                               const struct wr_rread_summary *s);
 int wr_rread_inputs(struct wr_rread_ctx *c, const cJSON *o, const char *type,

@@ -424,6 +424,8 @@ int wr_rread_record(struct wr_rread_ctx *c, const cJSON *o)
     return decode_summary(c, o);
   if (strcmp(type, "preflight") == 0)
     return decode_preflight(c, o);
+  if (strcmp(type, "credentials") == 0)
+    return wr_rread_session_creds(c, o);
   /* resume starts each session with one, then appends records as run
    * does, and a summary of its own. */
   if (strcmp(type, "resume") == 0) {

@@ -118,6 +118,22 @@ int wr_rread_session_record(struct wr_rread_ctx *c, const cJSON *o)
   return 0;
 }
 
+int wr_rread_session_creds(struct wr_rread_ctx *c, const cJSON *o)
+{
+  struct wr_rread_session *s = current(c);
+  int rc;
+
+  if (s == NULL)
+    return 0;
+  s->renewals++;
+  if ((rc = wr_rr_str(c, o, "credentials", "access_key_id", false,
+                      &s->renewed_key_id_masked)) < 0 ||
+      (rc = wr_rr_str(c, o, "credentials", "expires_at", false,
+                      &s->renewed_expires_at)) < 0)
+    return rc;
+  return 0;
+}
+
 /* The record was decoded already (wr_rread_chunk_record): no checks. */
 void wr_rread_session_chunk(struct wr_rread_ctx *c, const cJSON *o)
 {

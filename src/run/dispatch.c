@@ -251,6 +251,19 @@ static void task_auth(struct wr_dispatch *d, struct task *t)
   task_final(d, t, "failed", "the run stopped: credentials");
 }
 
+/* The credentials expired and cannot be renewed: stop, exit 3
+ * ("credentials expired"), resumable. */
+static void expired(struct wr_dispatch *d, const char *code)
+{
+  struct wr_err e;
+
+  wr_err_set(&e, WR_ECREDS, "the credentials expired (%s)", code);
+  if (!wr_stop_stopping(&d->stop))
+    wr_errorf("the temporary credentials expired (%s); the run stops: "
+              "resume it (the credentials are fetched again)", code);
+  fatal(d, "credentials expired", &e);
+}
+
 /* The stop policy said "unreachable": why, once, then stop. */
 static void unreachable(struct wr_dispatch *d)
 {
@@ -403,17 +416,12 @@ static void complete(struct wr_dispatch *d, struct task *t,
   rate_feedback(d, now, r);
   if (r->outcome == WR_OUTCOME_THROTTLED)
     d->throttled++;
-  /* Temporary credentials that expired are not renewed during a run:
-   * the call was refused, nothing done.  Stop, and leave the chunk to
-   * `resume` with fresh credentials (exit 3), not a failed desktop. */
-  if (strncmp(r->code, "InvalidSecurityToken.Expired", 28) == 0) {
-    struct wr_err e;
-
-    wr_err_set(&e, WR_ECREDS, "the credentials expired (%s)", r->code);
-    if (!wr_stop_stopping(&d->stop))
-      wr_errorf("the temporary credentials expired (%s); the run stops: "
-                "resume it (the credentials are fetched again)", r->code);
-    fatal(d, "credentials expired", &e);
+  /* Temporary credentials that expired and cannot be renewed (renewable
+   * ones are renewed and the call sent again by the sender, renew.h: it
+   * never gets here): the call was refused, nothing done.  Stop, and
+   * leave the chunk to `resume` with fresh credentials (exit 3). */
+  if (wr_api_code_token_expired(r->code)) {
+    expired(d, r->code);
     task_cut(d, t);
     return;
   }
@@ -1062,6 +1070,12 @@ static void verify_answered(void *ud, int64_t now,
 
   if (r->outcome == WR_OUTCOME_THROTTLED)
     wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
+  /* As a reboot's: expired for good is its own stop (complete()). */
+  if (wr_api_code_token_expired(r->code)) {
+    expired(d, r->code);
+    pump(d);
+    return;
+  }
   if (!r->fatal_auth || !wr_stop_credentials(&d->stop, r->code, r->message))
     return;
   auth_stopped(d, "DescribeDesktops");
@@ -1279,6 +1293,11 @@ void wr_dispatch_stats(const struct wr_dispatch *d,
   out->confirmed = d->confirmed;
   out->preflight_calls = d->pf_calls;
   out->err = d->stop.err;
+}
+
+bool wr_dispatch_finished(const struct wr_dispatch *d)
+{
+  return d->finished;
 }
 
 void wr_dispatch_destroy(struct wr_dispatch **pp)

@@ -147,6 +147,9 @@ struct wr_dispatch_stats {
 void wr_dispatch_stats(const struct wr_dispatch *d,
                        struct wr_dispatch_stats *out);
 
+/* The summary is written: no record may follow it. */
+bool wr_dispatch_finished(const struct wr_dispatch *d);
+
 /* Close the handles; memory goes in their close callbacks (run the loop).
  * Must come after the sender is gone (no completion may arrive).  *pp set
  * to NULL; safe on NULL. */

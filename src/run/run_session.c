@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "progress.h"
+#include "renew.h"
 
 #include <unistd.h>
 #include <uv.h>
@@ -40,6 +41,12 @@ void wr_run_session_notes(const struct wr_dispatch_stats *st)
                "verifies them)" : "", s->ok_desktops);
 }
 
+/* A renewal's record may be written until the summary is. */
+static bool may_record(void *ud)
+{
+  return !wr_dispatch_finished(ud);
+}
+
 int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
                    const struct wr_summary *base,
                    const struct wr_dispatch_earlier *earlier,
@@ -49,6 +56,7 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   uv_loop_t loop;
   struct wr_progress *progress = NULL;
   struct wr_sender *sender = NULL;
+  struct wr_renewer *renewer = NULL;
   struct wr_dispatch *d = NULL;
   struct wr_dispatch_sender ds;
   struct wr_dispatch_opts o;
@@ -79,6 +87,14 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
     wr_errorf("%s", err.msg);
     goto out;
   }
+  /* Temporary credentials are renewed on the thread pool during the
+   * session; the sender signs with whatever is current. */
+  rc = wr_renewer_create(&loop, cfg, creds, report, &renewer, &err);
+  if (rc < 0) {
+    wr_errorf("%s", err.msg);
+    goto out;
+  }
+  wr_sender_set_renewer(sender, renewer);
   wr_sender_bind(sender, &ds);
   wr_dispatch_opts_from_config(cfg, &o);
   if (cfg->api == WR_API_CLIENT && !cfg->no_preflight)
@@ -92,17 +108,26 @@ int wr_run_session(const struct wr_config *cfg, const struct wr_plan *plan,
   }
   if (base != NULL)
     wr_dispatch_set_base(d, base);
+  wr_renewer_gate(renewer, may_record, d);
   if (earlier != NULL)
     wr_dispatch_verify_earlier(d, earlier);
   wr_dispatch_start(d);
+  wr_renewer_start(renewer);
   uv_run(&loop, UV_RUN_DEFAULT);
   wr_dispatch_stats(d, st);
   wr_run_session_notes(st);
+  if (wr_renewer_count(renewer) > 0)
+    wr_notef("the temporary credentials were renewed %u time(s) during "
+             "the run (\"credentials\" records in the report)",
+             wr_renewer_count(renewer));
   rc = 0;
 
 out:
+  /* The sender first (it listens to the renewer), then the rest; a
+   * renewal still on the thread pool ends in the uv_run below. */
   wr_sender_destroy(&sender);
   wr_dispatch_destroy(&d);
+  wr_renewer_destroy(&renewer);
   uv_run(&loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&loop) != 0)
     wr_warnf("event loop closed with handles still open");

@@ -16,12 +16,18 @@
 
 struct uv_loop_s;
 struct wr_creds;
+struct wr_renewer;
 struct wr_sender;
 
 /* cfg and creds are borrowed and must outlive the sender. */
 int wr_sender_create(struct uv_loop_s *loop, const struct wr_config *cfg,
                      const struct wr_creds *creds, struct wr_sender **out,
                      struct wr_err *err);
+/* Sign with rn's credentials from now on (renew.h): a call refused with
+ * an expired-token code goes again, same ClientToken, once they are
+ * renewed, and never reaches dispatch as a failure; while they are
+ * expired, calls wait.  rn must outlive the sender. */
+void wr_sender_set_renewer(struct wr_sender *s, struct wr_renewer *rn);
 /* The dispatch.h view of it. */
 void wr_sender_bind(struct wr_sender *s, struct wr_dispatch_sender *out);
 /* Every server text of r (code, message, host id, recommendation) with each secret of creds masked, in place; a text that

@@ -43,7 +43,8 @@ int wr_sim_init(struct wr_sim *sim, const struct wr_sim_opts *opts,
   }
   sim->sts = NULL;
   if (opts->sts_life_ms > 0) {
-    sim->sts = wr_sim_sts_create(opts->sts_life_ms, (int)opts->sts_fail);
+    sim->sts = wr_sim_sts_create(opts->sts_life_ms, opts->sts_fail,
+                                 opts->sts_fail_after, opts->sts_lie_ms);
     if (sim->sts == NULL) {
       uv_mutex_destroy(&sim->lock);
       wr_sim_idem_free(&sim->idem);

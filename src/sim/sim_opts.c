@@ -28,7 +28,11 @@ static const char usage[] =
 "                         ECS metadata service and a credentials URI;\n"
 "                         issued credentials live SECONDS and are accepted\n"
 "                         until then (GET /__sts: the counts)\n"
-"  --sts-fail N           the first N AssumeRole calls get 503\n"
+"  --sts-fail N           N AssumeRole calls get 503: the first N, or\n"
+"  --sts-fail-after M     those after the first M answered (GET\n"
+"                         /__sts?fail=N: the next N, from now)\n"
+"  --sts-lie S            the Expiration issued says S seconds later than\n"
+"                         the expiry enforced (a client clock behind)\n"
 "  --client-id ID, --login-token T, --session-id S\n"
 "                         client-API calls must carry these values\n"
 "Fleet:\n"
@@ -76,7 +80,7 @@ enum {
   O_FAIL_RATE, O_RESET_RATE, O_LOST_RATE, O_HANG_RATE, O_HANG_MS,
   O_GARBAGE_RATE, O_HTML_OK_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS,
   O_MAX_TOKENS, O_MAX_NONCES, O_QPS_MODEL, O_QPS_SCHEDULE, O_STOPPED_RATE,
-  O_CONNECTED_RATE, O_STS_LIFE, O_STS_FAIL
+  O_CONNECTED_RATE, O_STS_LIFE, O_STS_FAIL, O_STS_FAIL_AFTER, O_STS_LIE
 };
 
 static const struct option longopts[] = {
@@ -116,6 +120,8 @@ static const struct option longopts[] = {
   {"max-nonces", required_argument, NULL, O_MAX_NONCES},
   {"sts", required_argument, NULL, O_STS_LIFE},
   {"sts-fail", required_argument, NULL, O_STS_FAIL},
+  {"sts-fail-after", required_argument, NULL, O_STS_FAIL_AFTER},
+  {"sts-lie", required_argument, NULL, O_STS_LIE},
   {"help", no_argument, NULL, 'h'},
   {"version", no_argument, NULL, 'V'},
   {NULL, 0, NULL, 0}
@@ -331,6 +337,14 @@ static int one(struct wr_sim_opts *o, int c, const char *name,
   case O_STS_FAIL:
     rc = integer(name, arg, 0, 1000000, &i, err);
     o->sts_fail = (long)i;
+    break;
+  case O_STS_FAIL_AFTER:
+    rc = integer(name, arg, 0, 1000000, &i, err);
+    o->sts_fail_after = (long)i;
+    break;
+  case O_STS_LIE:
+    rc = integer(name, arg, 0, 86400, &i, err);
+    o->sts_lie_ms = (int64_t)i * 1000;
     break;
   case O_MAX_NONCES:
     rc = integer(name, arg, 1, 100000000, &i, err);

@@ -27,7 +27,10 @@ struct wr_sim_opts {
   char *security_token;     /* NULL: calls must carry none */
   int64_t sts_life_ms;      /* --sts SECONDS: the fake STS, metadata
                                service and URI (sim_sts.h), 0: off */
-  long sts_fail;            /* --sts-fail N: first N AssumeRole get 503 */
+  long sts_fail;            /* --sts-fail N: N AssumeRole get 503 */
+  long sts_fail_after;      /* --sts-fail-after M: those after M ok */
+  int64_t sts_lie_ms;       /* --sts-lie S: Expiration S later than
+                               the expiry the sim enforces */
   char *client_id;          /* NULL: any */
   char *login_token;
   char *session_id;

@@ -28,7 +28,11 @@ struct issued {
 struct wr_sim_sts {
   uv_mutex_t lock;
   int64_t life_ms;
-  int fail_left;              /* --sts-fail: AssumeRole answers 503 */
+  long fail_left;             /* --sts-fail: AssumeRole answers 503 */
+  long fail_after;            /* --sts-fail-after: once this many were
+                               * answered */
+  int64_t lie_ms;             /* --sts-lie: Expiration says this much
+                               * later than the sim enforces */
   struct issued *v;
   size_t n;
   unsigned long serial;
@@ -37,7 +41,8 @@ struct wr_sim_sts {
       imds_v1, imds_role, imds_creds, uri, expired_refused;
 };
 
-struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, int fail_first)
+struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, long fail_first,
+                                     long fail_after, int64_t lie_ms)
 {
   struct wr_sim_sts *s = calloc(1, sizeof(*s));
 
@@ -51,6 +56,8 @@ struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, int fail_first)
   }
   s->life_ms = life_ms;
   s->fail_left = fail_first;
+  s->fail_after = fail_after;
+  s->lie_ms = lie_ms;
   return s;
 }
 
@@ -116,18 +123,19 @@ static char *error_body(const char *code, const char *msg)
 }
 
 /* {"AccessKeyId",...,"Expiration"} of it into o. */
-static void add_creds(cJSON *o, const struct issued *it)
+static void add_creds(cJSON *o, const struct issued *it, int64_t lie_ms)
 {
   char ts[WR_TIME_RFC3339_LEN];
 
-  wr_time_iso_seconds(it->expires_ms, ts);
+  wr_time_iso_seconds(it->expires_ms + lie_ms, ts);
   cJSON_AddStringToObject(o, "AccessKeyId", it->id);
   cJSON_AddStringToObject(o, "AccessKeySecret", it->secret);
   cJSON_AddStringToObject(o, "SecurityToken", it->token);
   cJSON_AddStringToObject(o, "Expiration", ts);
 }
 
-static char *creds_body(const struct issued *it, bool sts)
+static char *creds_body(const struct wr_sim_sts *sim, const struct issued *it,
+                        bool sts)
 {
   cJSON *o = cJSON_CreateObject(), *c;
   char *s;
@@ -142,7 +150,7 @@ static char *creds_body(const struct issued *it, bool sts)
     cJSON_AddStringToObject(o, "LastUpdated", "2026-01-01T00:00:00Z");
     c = o;
   }
-  add_creds(c, it);
+  add_creds(c, it, sim->lie_ms);
   s = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return s;
@@ -232,7 +240,8 @@ static int sts_call(struct wr_sim_sts *s, const struct wr_sim_creds *base,
     code = "InvalidParameter.DurationSeconds",
     snprintf(msg, sizeof(msg), "DurationSeconds must be at least 900.");
   uv_mutex_lock(&s->lock);
-  if (code == NULL && s->fail_left > 0) {
+  if (code == NULL && s->fail_left > 0 &&
+      (long)(s->assume_role + s->assume_role_oidc) >= s->fail_after) {
     s->fail_left--;
     s->failed++;
     uv_mutex_unlock(&s->lock);
@@ -256,7 +265,7 @@ static int sts_call(struct wr_sim_sts *s, const struct wr_sim_creds *base,
     *body = error_body(code, msg);
   } else {
     *status = 200;
-    *body = creds_body(&it, true);
+    *body = creds_body(s, &it, true);
   }
   return *body != NULL ? 1 : WR_ENOMEM;
 }
@@ -271,10 +280,11 @@ static char *stats(struct wr_sim_sts *s)
   snprintf(b, 512, "{\"assume_role\":%lu,\"assume_role_oidc\":%lu,"
            "\"rejected\":%lu,\"failed\":%lu,\"imds_token\":%lu,"
            "\"imds_v1\":%lu,\"imds_role\":%lu,\"imds_creds\":%lu,"
-           "\"uri\":%lu,\"expired_refused\":%lu}", s->assume_role,
+           "\"uri\":%lu,\"expired_refused\":%lu,\"fail_left\":%ld}",
+           s->assume_role,
            s->assume_role_oidc, s->rejected, s->failed, s->imds_token,
            s->imds_v1, s->imds_role, s->imds_creds, s->uri,
-           s->expired_refused);
+           s->expired_refused, s->fail_left);
   uv_mutex_unlock(&s->lock);
   return b;
 }
@@ -325,7 +335,7 @@ static int metadata(struct wr_sim_sts *s, const struct wr_sim_request *req,
   it = *issue(s, wall_ms);
   uv_mutex_unlock(&s->lock);
   *status = 200;
-  return (*body = creds_body(&it, false)) ? 1 : WR_ENOMEM;
+  return (*body = creds_body(s, &it, false)) ? 1 : WR_ENOMEM;
 }
 
 int wr_sim_sts_route(struct wr_sim_sts *s, const struct wr_sim_creds *base,
@@ -339,6 +349,14 @@ int wr_sim_sts_route(struct wr_sim_sts *s, const struct wr_sim_creds *base,
 
   *body = NULL;
   if (strcmp(req->path, "/__sts") == 0) {
+    /* ?fail=N: the next N STS calls get 503 (N 0: none); the tests'
+     * switch for an STS that goes away and comes back. */
+    if (strncmp(req->query, "fail=", 5) == 0) {
+      uv_mutex_lock(&s->lock);
+      s->fail_left = strtol(req->query + 5, NULL, 10);
+      s->fail_after = 0;
+      uv_mutex_unlock(&s->lock);
+    }
     *status = 200;
     return (*body = stats(s)) ? 1 : WR_ENOMEM;
   }
@@ -350,7 +368,7 @@ int wr_sim_sts_route(struct wr_sim_sts *s, const struct wr_sim_creds *base,
     it = *issue(s, wall_ms);
     uv_mutex_unlock(&s->lock);
     *status = 200;
-    return (*body = creds_body(&it, false)) ? 1 : WR_ENOMEM;
+    return (*body = creds_body(s, &it, false)) ? 1 : WR_ENOMEM;
   }
   if (strcmp(req->path, "/") != 0)
     return 0;

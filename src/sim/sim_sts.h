@@ -7,7 +7,8 @@
  *   PUT /latest/api/token, GET /latest/meta-data/ram/security-credentials/
  *     [ROLE]: the ECS metadata service (role "sim-ecs-role").
  *   GET /credentials-uri: a CredentialsURI answer.
- *   GET /__sts: the call counts.
+ *   GET /__sts: the call counts; /__sts?fail=N: the next N STS calls
+ *     (AssumeRole, AssumeRoleWithOIDC) get 503.
  * ECD calls signed with an issued AccessKey are accepted until it expires,
  * then refused with the real InvalidSecurityToken.Expired.  Thread-safe. */
 #ifndef WR_SIM_STS_H
@@ -19,7 +20,11 @@
 
 struct wr_sim_sts;
 
-struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, int fail_first);
+/* fail: STS calls answered 503 once fail_after were answered; lie_ms:
+ * the Expiration issued is that much later than the expiry enforced (a
+ * client whose clock is behind). */
+struct wr_sim_sts *wr_sim_sts_create(int64_t life_ms, long fail,
+                                     long fail_after, int64_t lie_ms);
 void wr_sim_sts_destroy(struct wr_sim_sts *s);
 
 /* Answer req when it is one of the routes above: 1 with *status, *body

@@ -242,16 +242,17 @@ done
 [ ! -s "$T/leaks" ] || fail "run: a secret is in the report"
 
 # Credentials that expire (600 s) before the estimated end (40 calls at
-# 0.05/s: 800 s) are named at the start; the run is then interrupted.
+# 0.05/s: 800 s) are renewable: -v says they are renewed during the run
+# (no warning); the run is then interrupted.
 # A job started with & ignores SIGINT until the tool installs its handler
 # (when it starts sending): the interrupt waits for its first reboot call.
 n0=$(wc -l < "$T/sim.log")
-"$WR" run --endpoint "$ENDPOINT" --profile role --rate 0.05 --chunk-size 1 \
+"$WR" run -v --endpoint "$ENDPOINT" --profile role --rate 0.05 --chunk-size 1 \
   --progress never --report "$T/long.jsonl" "$T/fleet.csv" \
   > "$T/long.out" 2> "$T/long.err" &
 WR_PID=$!
-wait_for grep -q "before the run's estimated end" "$T/long.err" ||
-  fail "no expiry warning: $(cat "$T/long.err")"
+wait_for grep -q "they are renewed during the run" "$T/long.err" ||
+  fail "no note that the credentials are renewed: $(cat "$T/long.err")"
 wait_for lines_at_least "$T/sim.log" $((n0 + 1)) ||
   fail "the long run sent no reboot call"
 kill -INT "$WR_PID"
@@ -260,6 +261,8 @@ RC=0
 wait "$WR_PID" || RC=$?
 WR_PID=
 [ "$RC" -eq 3 ] || fail "the interrupted run: exit $RC, expected 3"
+! grep -q "cannot be renewed" "$T/long.err" ||
+  fail "renewable credentials were said not to be"
 sim_stop
 [ "$(simstat .violations_total)" -eq 0 ] ||
   fail "violations: $(jq -c .violations "$T/stats.json")"
