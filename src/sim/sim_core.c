@@ -192,11 +192,51 @@ static bool status_ok(const struct wr_sim_call *call, const char *st)
          strcmp(call->desktop_status, st) == 0;
 }
 
+/* A ';'-joined list as a JSON array of strings, tags as {Key, Value}. */
+static int add_list(cJSON *o, const char *name, const char *list, bool tags)
+{
+  cJSON *arr = cJSON_AddArrayToObject(o, name);
+  const char *p = list;
+  char item[WR_SIM_META_LEN];
+
+  if (arr == NULL)
+    return WR_ENOMEM;
+  while (*p != '\0') {
+    const char *end = strchr(p, ';');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    char *eq;
+    cJSON *e;
+
+    if (len >= sizeof(item))
+      len = sizeof(item) - 1;
+    memcpy(item, p, len);
+    item[len] = '\0';
+    eq = tags ? strchr(item, '=') : NULL;
+    if (tags) {
+      e = cJSON_CreateObject();
+      if (eq != NULL)
+        *eq = '\0';
+      if (e == NULL || !cJSON_AddItemToArray(arr, e) ||
+          !cJSON_AddStringToObject(e, "Key", item) ||
+          !cJSON_AddStringToObject(e, "Value", eq ? eq + 1 : ""))
+        return WR_ENOMEM;
+    } else if ((e = cJSON_CreateString(item)) == NULL ||
+               !cJSON_AddItemToArray(arr, e)) {
+      return WR_ENOMEM;
+    }
+    if (end == NULL)
+      break;
+    p = end + 1;
+  }
+  return 0;
+}
+
 static int add_desktop(cJSON *arr, const struct wr_sim *sim,
-                       const struct wr_sim_desktop *d, const char *st,
+                       const struct wr_sim_desktop *d,
+                       const struct wr_sim_meta *m, const char *st,
                        int64_t now_ms)
 {
-  cJSON *o = cJSON_CreateObject();
+  cJSON *o = cJSON_CreateObject(), *rg;
 
   if (o == NULL)
     return WR_ENOMEM;
@@ -207,8 +247,30 @@ static int add_desktop(cJSON *arr, const struct wr_sim *sim,
       || !cJSON_AddStringToObject(o, "ConnectionStatus",
                                   wr_sim_fleet_connection(&sim->fleet, d,
                                                           now_ms)) ||
-      !cJSON_AddStringToObject(o, "ManagementFlag", "NoFlag"))
+      !cJSON_AddStringToObject(o, "ManagementFlag", "NoFlag") ||
+      !cJSON_AddStringToObject(o, "DesktopName", m->name) ||
+      !cJSON_AddStringToObject(o, "OfficeSiteId", m->office_site) ||
+      !cJSON_AddStringToObject(o, "DirectoryId", m->office_site) ||
+      !cJSON_AddStringToObject(o, "PolicyGroupId", m->policy) ||
+      !cJSON_AddStringToObject(o, "ImageId", m->image) ||
+      !cJSON_AddStringToObject(o, "DesktopType", m->type) ||
+      add_list(o, "EndUserIds", m->users, false) < 0 ||
+      add_list(o, "Tags", m->tags, true) < 0)
     return WR_ENOMEM;
+  if (m->group[0] != '\0' ? !cJSON_AddStringToObject(o, "DesktopGroupId",
+                                                     m->group)
+                          : !cJSON_AddNullToObject(o, "DesktopGroupId"))
+    return WR_ENOMEM;
+  rg = cJSON_AddArrayToObject(o, "ResourceGroups");
+  if (rg == NULL)
+    return WR_ENOMEM;
+  if (m->rgroup[0] != '\0') {
+    cJSON *g = cJSON_CreateObject();
+
+    if (g == NULL || !cJSON_AddItemToArray(rg, g) ||
+        !cJSON_AddStringToObject(g, "Id", m->rgroup))
+      return WR_ENOMEM;
+  }
   return 0;
 }
 
@@ -224,6 +286,8 @@ static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
   size_t i, j, n;
   uint32_t reg = UINT32_MAX;
   char tok[32];
+  struct wr_sim_meta m;
+  long page;
 
   if (call->next_token != NULL) {
     char *end;
@@ -235,6 +299,14 @@ static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
       return wr_sim_error_set(e, 400, "InvalidParameter", WR_SIM_V_OTHER,
                               "The specified NextToken is not valid.");
   }
+  /* --describe-fail-page K: the K-th page of a listing (no DesktopId.N)
+   * always fails, as a page that fails after every retry. */
+  page = offset / call->max_results + 1;
+  if (call->nids == 0 && sim->opts->describe_fail_page > 0 &&
+      page == sim->opts->describe_fail_page)
+    return wr_sim_error_set(e, 503, "ServiceUnavailable", WR_SIM_V_NONE,
+                            "The request has failed due to a temporary "
+                            "failure of the server (page %ld).", page);
   for (i = 0; call->region != NULL && i < sim->fleet.nregions; i++)
     if (strcmp(sim->fleet.regions[i], call->region) == 0)
       reg = (uint32_t)i;
@@ -265,8 +337,11 @@ static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
     st = wr_sim_fleet_status(&sim->fleet, d, now_ms);
     if (!status_ok(call, st))
       continue;
+    wr_sim_fleet_meta(&sim->fleet, d, &m);
+    if (!wr_sim_select_match(&call->sel, &m, call->nids > 0))
+      continue;
     if (total >= offset && shown < call->max_results) {
-      if (add_desktop(arr, sim, d, st, now_ms) < 0)
+      if (add_desktop(arr, sim, d, &m, st, now_ms) < 0)
         goto nomem;
       shown++;
     }
@@ -278,6 +353,11 @@ static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
     goto nomem;
   if (offset + shown < total) {
     snprintf(tok, sizeof(tok), "o%ld", offset + shown);
+    /* --describe-repeat-token K: from page K on, the token handed back is
+     * the one the page was asked with (a server stuck on a page). */
+    if (page >= sim->opts->describe_repeat_token &&
+        sim->opts->describe_repeat_token > 0 && call->next_token != NULL)
+      snprintf(tok, sizeof(tok), "%s", call->next_token);
     if (!cJSON_AddStringToObject(o, "NextToken", tok))
       goto nomem;
   }
