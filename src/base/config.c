@@ -31,6 +31,9 @@ void wr_config_free(struct wr_config *cfg)
   free(cfg->report_path);
   free(cfg->report_format);
   free(cfg->output);
+  for (i = 0; i < cfg->nselects; i++)
+    free(cfg->selects[i]);
+  free(cfg->selects);
   for (i = 0; i < cfg->ngiven; i++)
     free(cfg->given[i].value);
   free(cfg->given);
@@ -76,6 +79,19 @@ void *wr_config_to_json(const struct wr_config *cfg)
        cJSON_AddNumberToObject(o, "retries", cfg->retries);
   if (ok && cfg->ca_bundle != NULL) /* older reports have no such key */
     ok = add_str(o, "ca-bundle", cfg->ca_bundle);
+  if (ok && cfg->nselects > 0) { /* nor these */
+    cJSON *a = cJSON_AddArrayToObject(o, "select");
+    size_t i;
+
+    ok = a != NULL;
+    for (i = 0; ok && i < cfg->nselects; i++) {
+      cJSON *s = cJSON_CreateString(cfg->selects[i]);
+
+      ok = s != NULL && cJSON_AddItemToArray(a, s);
+    }
+  }
+  if (ok && cfg->allow_empty)
+    ok = cJSON_AddBoolToObject(o, "allow-empty", true) != NULL;
   if (ok && cfg->max_errors_pct >= 0) {
     snprintf(buf, sizeof(buf), "%g%%", cfg->max_errors_pct);
     ok = add_str(o, "max-errors", buf);

@@ -113,6 +113,23 @@ static int apply_key(struct wr_config *cfg, const cJSON *v,
     else
       snprintf(num, sizeof(num), "%.17g", v->valuedouble);
     return wr_config_apply(cfg, d, num, src, err);
+  case J_LIST:
+    if (cJSON_IsString(v))
+      return wr_config_apply(cfg, d, v->valuestring, src, err);
+    if (cJSON_IsArray(v)) {
+      const cJSON *it;
+
+      cJSON_ArrayForEach(it, v) {
+        if (!cJSON_IsString(it))
+          return type_error(err, source, v->string,
+                            "a string or an array of strings");
+        if ((rc = wr_config_apply(cfg, d, it->valuestring, src, err)) < 0)
+          return rc;
+      }
+      return 0;
+    }
+    return type_error(err, source, v->string,
+                      "a string or an array of strings");
   case J_NO:
     break;
   }
