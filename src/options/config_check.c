@@ -112,8 +112,11 @@ int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
   size_t i, nstdin = 0;
   int rc;
 
+  /* A selection's --region is the regions to select from (a resume of
+   * one reads it back, with the report as its INPUT). */
   bool region_list = cfg->command == WR_CMD_LIST ||
-                     (cfg->nselects > 0 && cfg->ninputs == 0);
+                     (cfg->nselects > 0 &&
+                      (cfg->ninputs == 0 || cfg->command == WR_CMD_RESUME));
 
   if (cfg->command == WR_CMD_LIST) {
     if (cfg->ninputs > 0)
