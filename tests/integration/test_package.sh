@@ -139,6 +139,9 @@ fi
 EX="$R/usr/share/doc/wuying-reboot/examples"
 for job in "$EX"/jobs/*.json; do
   [ -f "$job" ] || { fail "no example jobs in $EX/jobs"; break; }
+  # A job that selects from the API needs one: test_jobs_systemd.sh plans
+  # it against ecd-sim.
+  grep -q '"select"' "$job" && continue
   out=$(cd "$EX" && "$R/usr/bin/wuying-reboot" plan -q \
     --job "jobs/$(basename "$job")" 2>&1)
   rc=$?
