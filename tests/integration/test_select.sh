@@ -218,4 +218,42 @@ for fault in "--describe-fail-page 3" "--describe-repeat-token 4"; do
   esac || fail "$fault: $(cat "$T/err")"
   note "ok: $fault: exit 2, nothing sent"
 done
+# Fleet files with attributes: list's JSONL (EndUserIds arrays, Tags
+# objects) and a CSV with quoted cells load into ecd-sim, and a selection
+# over them matches a jq filter over the same file.
+jq -c 'select(.RegionId == "cn-hangzhou")' "$T/blue.jsonl" > "$T/fleet2.jsonl"
+sim_start --fleet "$T/fleet2.jsonl" --regions $REG
+"$WR" list --endpoint "$ENDPOINT" --region $REG --select tag:env=prod \
+  --select user=u010 --select user=u011 --select user=u012 --select user=u013 \
+  --select user=u014 --select user=u015 --select user=u016 --select user=u017 \
+  --format jsonl 2> "$T/err" | jq -r .DesktopId | sort > "$T/got" ||
+  fail "list over a JSONL fleet: $(cat "$T/err")"
+jq -r 'select(.Tags.env == "prod" and (.EndUserIds | any(. as $u |
+  ["u010","u011","u012","u013","u014","u015","u016","u017"] | index($u))))
+  | .DesktopId' "$T/fleet2.jsonl" | sort > "$T/want"
+sim_stop
+[ -s "$T/want" ] && cmp -s "$T/want" "$T/got" ||
+  fail "JSONL fleet: got $(wc -l < "$T/got"), want $(wc -l < "$T/want")"
+cat > "$T/fleet3.csv" << 'END'
+DesktopId,RegionId,DesktopName,OfficeSiteId,Tags,EndUserIds
+ecd-aaa01,cn-hangzhou,"Finance, 3rd floor",os-1,"env=prod;note=a,b",alice
+ecd-aaa02,cn-hangzhou,"Finance, 3rd floor",os-2,env=prod,bob
+ecd-aaa03,cn-hangzhou,"Sales ""west""",os-1,env=dev,alice;bob
+END
+sim_start --fleet "$T/fleet3.csv"
+"$WR" list --endpoint "$ENDPOINT" --region cn-hangzhou \
+  --select "name=Finance, 3rd floor" --select tag:note=a,b 2> "$T/err" \
+  > "$T/q.csv" || fail "list over a quoted CSV fleet: $(cat "$T/err")"
+"$WR" list --endpoint "$ENDPOINT" --region cn-hangzhou --select user=bob \
+  --select 'name=Sales "west"' 2> "$T/err" > "$T/q2.csv" ||
+  fail "list by a quoted name: $(cat "$T/err")"
+sim_stop
+[ "$(tail -n +2 "$T/q.csv")" = \
+  'ecd-aaa01,cn-hangzhou,"Finance, 3rd floor",Running,Disconnected,os-1,,alice,"env=prod;note=a,b"' ] ||
+  fail "quoted CSV fleet: $(cat "$T/q.csv")"
+[ "$(tail -n +2 "$T/q2.csv" | cut -d, -f1)" = ecd-aaa03 ] &&
+  grep -q '^ecd-aaa03,cn-hangzhou,"Sales ""west""",' "$T/q2.csv" ||
+  fail "quoted name: $(cat "$T/q2.csv")"
+"$WR" plan --json "$T/q.csv" | jq -e 'select(.type == "plan")
+  | .desktop_ids == ["ecd-aaa01"]' > /dev/null || fail "the quoted list does not plan"
 echo "ok: select"
