@@ -439,19 +439,22 @@ static int build(const struct wr_api_target *target,
   memset(out, 0, sizeof(*out));
   wr_buf_init(&url, URL_MAX);
   rc = check_call(target, creds, call, attempt, err);
-  if (rc == 0 && (nextra > WR_API_EXTRA_MAX ||
-                  (nextra > 0 && (extra == NULL ||
-                                  target->mode != WR_API_ADMIN))))
+  if (rc < 0)
+    goto out;
+  if (nextra > 0 && (extra == NULL || nextra > WR_API_EXTRA_MAX ||
+                     target->mode != WR_API_ADMIN)) {
     rc = wr_err_set(err, WR_EINVAL, "%s: more than %d extra parameters, "
                     "or some for the client API", call->action,
                     WR_API_EXTRA_MAX);
-  for (i = 0; rc == 0 && i < nextra; i++)
+    goto out;
+  }
+  for (i = 0; i < nextra; i++)
     if (extra[i].name == NULL || extra[i].name[0] == '\0' ||
-        extra[i].value == NULL)
+        extra[i].value == NULL) {
       rc = wr_err_set(err, WR_EINVAL, "%s: extra parameter %zu unset",
                       call->action, i + 1);
-  if (rc < 0)
-    goto out;
+      goto out;
+    }
   /* Not zeroed: every field is written before it is read. */
   b->n = 0;
   b->extra = extra;

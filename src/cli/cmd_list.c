@@ -202,7 +202,6 @@ int wr_cmd_list(const struct wr_config *cfg)
         close(fd);
       free(tmp);
       tmp = NULL;
-      out = stdout;
       goto out;
     }
   }
