@@ -113,6 +113,14 @@ rc=0
 grep -q 'unknown key "colour"; the valid keys are office-site, group, status, tag:KEY, user, policy, image, name, type, resource-group' "$T/err" ||
   fail "unknown key: $(cat "$T/err")"
 
+# A refused signature is an API error: exit 2, the secret nowhere.
+rc=0
+ALIBABA_CLOUD_ACCESS_KEY_SECRET=wrong-secret-5e1ec7 "$WR" list \
+  --endpoint "$ENDPOINT" --region $REG > "$T/out" 2> "$T/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "page 1 of the query (no filter): SignatureDoesNotMatch" "$T/err" ||
+  fail "wrong secret: exit $rc: $(cat "$T/err")"
+! grep -q wrong-secret-5e1ec7 "$T/err" "$T/out" || fail "the secret was printed"
+
 # An empty selection: exit 2, or 0 with --allow-empty.
 rc=0
 "$WR" list --endpoint "$ENDPOINT" --region $REG --select name=nobody \
