@@ -222,7 +222,7 @@ for fault in "--describe-fail-page 3" "--describe-repeat-token 4"; do
   case $fault in
   *fail-page*) grep -q "page 3 of the query DesktopStatus=Running: ServiceUnavailable" "$T/err" &&
     grep -q "after 3 attempt(s)" "$T/err" ;;
-  *) grep -q "NextToken \"o300\" was given before" "$T/err" ;;
+  *) grep -q "page 4 (RequestId [0-9A-F-]*): NextToken \"p4\.[0-9]*\.[0-9]*\" was given before" "$T/err" ;;
   esac || fail "$fault: $(cat "$T/err")"
   note "ok: $fault: exit 2, nothing sent"
 done
