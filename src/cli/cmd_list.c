@@ -36,6 +36,9 @@ int wr_cmd_select(const struct wr_config *cfg, const struct wr_creds *creds,
   rc = wr_select_init(sel, cfg->selects, cfg->nselects, regions, err);
   if (rc < 0)
     return rc;
+  /* An INPUT names its pooled desktops on purpose: the selection filters
+   * them like the others (FilterDesktopGroup=false). */
+  sel->with_pooled = cfg->command != WR_CMD_LIST && cfg->ninputs > 0;
   rc = wr_select_run(sel, cfg, creds, err);
   if (rc < 0)
     return rc;
@@ -122,6 +125,14 @@ int wr_cmd_build_plan(const struct wr_config *cfg,
   if (cfg->ninputs > 0) {
     if ((rc = wr_plan_build(&po, cfg->inputs, cfg->ninputs, &in, err)) < 0)
       return rc;
+    /* The plan built below is of the selected desktops only: say here
+     * what the input's own check rejected. */
+    if (in->nrejected > 0)
+      wr_warnf("%zu input row(s) rejected and left out (the first: "
+               "%s:%ld: \"%.60s\": %s); `plan` without --select lists "
+               "them", in->nrejected, in->rejected[0].source,
+               in->rejected[0].line, in->rejected[0].value,
+               in->rejected[0].reason);
     if ((regions = plan_regions(in)) == NULL) {
       rc = wr_err_set(err, WR_ENOMEM, "out of memory");
       goto out;

@@ -10,7 +10,8 @@
  *                                      FilterDesktopGroup=false (the API
  *                                      leaves pooled desktops out unless
  *                                      told; OnlyDesktopGroup would make it
- *                                      ignore DesktopGroupId)
+ *                                      ignore DesktopGroupId); a filter
+ *                                      of an INPUT sends it always
  *   status          DesktopStatus      one value per query
  *   tag:KEY=VALUE   Tag.N.Key/Value    one value per tag key per query; the
  *                                      different keys together
@@ -90,6 +91,8 @@ struct wr_selection {
   size_t nrequest_ids;
   size_t queries, pages;
   int64_t taken_ms;           /* wall clock when the selection ended */
+  bool with_pooled;           /* ask for pooled desktops too (a filter of
+                                 an INPUT, which names them on purpose) */
   struct wr_idset *seen;      /* DesktopIds taken */
 };
 

@@ -396,7 +396,7 @@ static void build_query(const struct wr_selection *s, const size_t *choice,
 {
   size_t i, ntag = 0, nuser = 0, nimage = 0;
   char name[NAME_LEN];
-  bool group = false;
+  bool group = s->with_pooled;
 
   q->n = 0;
   q->desc[0] = '\0';
