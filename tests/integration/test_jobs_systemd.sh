@@ -16,6 +16,10 @@ wait_fleet "$F" 3000
 ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret \
   "$WR" plan --job "$SRC/jobs/patch-ring-2.json" --endpoint "$ENDPOINT" \
   > "$T/plan.txt" 2> "$T/err" || fail "plan --job patch-ring-2.json: exit $?: $(cat "$T/err")"
+# list reads the same job for its selection (the run's keys left aside).
+ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret \
+  "$WR" list --job "$SRC/jobs/patch-ring-2.json" --endpoint "$ENDPOINT" \
+  > "$T/ring2.csv" 2> "$T/err" || fail "list --job patch-ring-2.json: exit $?: $(cat "$T/err")"
 sim_stop
 grep -q "^Selection: [0-9]* desktops with tag patch-ring=2 with status Running at " \
   "$T/plan.txt" || fail "the plan does not say the selection: $(head -n 3 "$T/plan.txt")"
@@ -26,6 +30,8 @@ N=$(awk -F, 'NR > 1 && ($2 == "cn-hangzhou" || $2 == "cn-shanghai") && $5 == "" 
 GOT=$(sed -n 's/^Selection: \([0-9]*\) desktops.*/\1/p' "$T/plan.txt")
 [ "$GOT" -gt 0 ] && [ "$GOT" -le "$N" ] && [ "$GOT" -ge $((N * 85 / 100)) ] ||
   fail "selected $GOT desktops of ring 2's $N"
+[ "$(($(wc -l < "$T/ring2.csv") - 1))" -eq "$GOT" ] ||
+  fail "list --job lists $(($(wc -l < "$T/ring2.csv") - 1)), the plan selected $GOT"
 grep -q "wave 0  *20 desktops.*canary" "$T/plan.txt" || fail "no canary wave of 20"
 grep -q "verify       on" "$T/plan.txt" || fail "verify is not on"
 note "ok: patch-ring-2.json selects $GOT of ring 2's $N desktops"
