@@ -202,6 +202,10 @@ LISTINGS=$(jq -c 'select(.action == "DescribeDesktops"
 grep -q "^  selection    selected [0-9,]* desktops with tag patch-ring=2 with status Running at [0-9:]* UTC on " \
   "$T/report.txt" ||
   fail "report does not say the selection: $(head -n 12 "$T/report.txt")"
+for f in markdown html; do
+  "$WR" report --format $f "$T/r.jsonl" | grep -q "Selection.*selected [0-9,]* desktops with tag patch-ring=2" ||
+    fail "report --format $f has no selection row"
+done
 "$WR" report --format json "$T/r.jsonl" | jq -e --argjson n "$SEL" \
   '.selection.count == $n and (.selection.text | startswith("selected "))' \
   > /dev/null || fail "report --format json has no selection"
