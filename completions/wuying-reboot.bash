@@ -11,7 +11,8 @@ _wuying_reboot()
   prev=${COMP_WORDS[COMP_CWORD-1]}
 
   local input="--job --region --only-region --all-regions --format --column
-               --strict --chunk-size --canary --wave-size --keep-columns"
+               --strict --chunk-size --canary --wave-size --keep-columns
+               --select --allow-empty"
   local api="--api --signature --endpoint --insecure --profile --client-id
              --client-os --client-version --login-token --session-id
              --session-token --ca-bundle"
@@ -26,7 +27,7 @@ _wuying_reboot()
   cmd=
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      plan | run | resume | report)
+      plan | run | resume | report | list)
         cmd=${COMP_WORDS[i]}
         break
         ;;
@@ -34,7 +35,7 @@ _wuying_reboot()
   done
 
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "plan run resume report --version --help" \
+    COMPREPLY=($(compgen -W "plan run resume report list --version --help" \
       -- "$cur"))
     return
   fi
@@ -70,6 +71,12 @@ _wuying_reboot()
       COMPREPLY=($(compgen -f -- "$cur"))
       return
       ;;
+    --select)
+      COMPREPLY=($(compgen -W "office-site= group= status= tag: user= policy=
+                               image= name= type= resource-group=" -- "$cur"))
+      compopt -o nospace 2> /dev/null
+      return
+      ;;
     --region | --only-region | --column | --chunk-size | --canary | --wave-size | \
       --show-requests | --endpoint | --profile | --client-id | --client-os | \
       --client-version | --login-token | --session-id | --session-token | \
@@ -86,6 +93,9 @@ _wuying_reboot()
       run) opts="$input $api $run --report $common" ;;
       resume) opts="$resume_api --retry-failed $run $common" ;;
       report) opts="--format --output -o $common" ;;
+      list) opts="--region --select --allow-empty --format --output -o --job
+                  --signature --endpoint --insecure --profile --ca-bundle
+                  --rate --timeout --retries $common" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return

@@ -53,5 +53,22 @@ jq -r '"   calls: \(.calls_total) (" + (.calls.RebootDesktops | to_entries
     "   busiest second: \(.max_calls_per_second) calls; protocol violations: \(.violations_total)"' \
   "$T/stats.json"
 echo
+# A window selected from the API instead of a file: ring 2 of the patch
+# rollout, Running desktops only (jobs/patch-ring-2.json does the same).
+REPORT2=$OUT/report-ring2-$(date -u +%Y%m%dT%H%M%SZ).jsonl
+REGIONS=cn-hangzhou,cn-shanghai,ap-southeast-1
+sim_start --desktops "$DESKTOPS" --seed 2026 --latency-ms 40
+echo "== wuying-reboot run --endpoint $ENDPOINT --region $REGIONS \\"
+echo "     --select tag:patch-ring=2 --select status=Running --rate 40 --report $REPORT2"
+rc2=0
+ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret \
+  "$WR" run --endpoint "$ENDPOINT" --region "$REGIONS" \
+  --select tag:patch-ring=2 --select status=Running --rate 40 \
+  --progress never --report "$REPORT2" || rc2=$?
+sim_stop
+"$WR" report "$REPORT2" | grep -E '^  (selection|outcome)' || :
+[ "$rc" -ne 0 ] || rc=$rc2
+echo
 echo "Try: jq -c 'select(.type==\"chunk\" and .attempts > 1)' $REPORT | head"
+echo "     jq .selection $REPORT2 | head -n 20"
 exit "$rc"

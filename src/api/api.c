@@ -19,7 +19,7 @@
 
 #define URL_MAX (1u << 20)
 #define MAX_IDS WR_CHUNK_MAX_ADMIN
-#define MAX_PARAMS (MAX_IDS + 24)
+#define MAX_PARAMS (MAX_IDS + 24 + WR_API_EXTRA_MAX)
 #define CLIENT_TOKEN_MAX 64
 #define EMPTY_SHA256 \
   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -29,6 +29,8 @@
 struct builder {
   struct wr_param p[MAX_PARAMS];
   size_t n;
+  const struct wr_param *extra; /* wr_api_build_with() */
+  size_t nextra;
   char max_results[24];
   char date[WR_TIME_RFC3339_LEN];
   struct wr_endpoint ep;
@@ -231,6 +233,8 @@ static int check_call(const struct wr_api_target *t,
 /* The operation parameters of the admin API (2020-09-30). */
 static void admin_params(struct builder *b, const struct wr_call *call)
 {
+  size_t i;
+
   add(b, "RegionId", call->region);
   add_ids(b, call);
   if (call->max_results > 0) {
@@ -240,6 +244,8 @@ static void admin_params(struct builder *b, const struct wr_call *call)
   }
   add(b, "NextToken", call->next_token);
   add(b, "DesktopStatus", call->desktop_status);
+  for (i = 0; i < b->nextra; i++)
+    add(b, b->extra[i].name, b->extra[i].value);
 }
 
 /* The length of the query when nothing in it needs escaping (the usual
@@ -417,15 +423,16 @@ int wr_api_build(const struct wr_api_target *target,
   return wr_api_build_keyed(target, creds, NULL, call, attempt, out, err);
 }
 
-int wr_api_build_keyed(const struct wr_api_target *target,
-                       const struct wr_creds *creds, struct wr_hmac_key *key,
-                       const struct wr_call *call,
-                       const struct wr_attempt *attempt,
-                       struct wr_http_request *out, struct wr_err *err)
+static int build(const struct wr_api_target *target,
+                 const struct wr_creds *creds, struct wr_hmac_key *key,
+                 const struct wr_call *call, const struct wr_param *extra,
+                 size_t nextra, const struct wr_attempt *attempt,
+                 struct wr_http_request *out, struct wr_err *err)
 {
   struct builder bld, *b = &bld;
   struct wr_buf url;
   struct wr_http_request req;
+  size_t i;
   int rc;
 
   memset(&req, 0, sizeof(req));
@@ -434,8 +441,24 @@ int wr_api_build_keyed(const struct wr_api_target *target,
   rc = check_call(target, creds, call, attempt, err);
   if (rc < 0)
     goto out;
+  if (nextra > 0 && (extra == NULL || nextra > WR_API_EXTRA_MAX ||
+                     target->mode != WR_API_ADMIN)) {
+    rc = wr_err_set(err, WR_EINVAL, "%s: more than %d extra parameters, "
+                    "or some for the client API", call->action,
+                    WR_API_EXTRA_MAX);
+    goto out;
+  }
+  for (i = 0; i < nextra; i++)
+    if (extra[i].name == NULL || extra[i].name[0] == '\0' ||
+        extra[i].value == NULL) {
+      rc = wr_err_set(err, WR_EINVAL, "%s: extra parameter %zu unset",
+                      call->action, i + 1);
+      goto out;
+    }
   /* Not zeroed: every field is written before it is read. */
   b->n = 0;
+  b->extra = extra;
+  b->nextra = nextra;
   if ((rc = call_endpoint(target, call, &b->ep, err)) < 0)
     goto out;
   wr_time_iso_seconds(attempt->wall_ms, b->date);
@@ -459,4 +482,22 @@ out:
   wr_http_request_free(&req);
   wr_buf_free_secret(&url);
   return rc;
+}
+
+int wr_api_build_keyed(const struct wr_api_target *target,
+                       const struct wr_creds *creds, struct wr_hmac_key *key,
+                       const struct wr_call *call,
+                       const struct wr_attempt *attempt,
+                       struct wr_http_request *out, struct wr_err *err)
+{
+  return build(target, creds, key, call, NULL, 0, attempt, out, err);
+}
+
+int wr_api_build_with(const struct wr_api_target *target,
+                      const struct wr_creds *creds, const struct wr_call *call,
+                      const struct wr_param *extra, size_t nextra,
+                      const struct wr_attempt *attempt,
+                      struct wr_http_request *out, struct wr_err *err)
+{
+  return build(target, creds, NULL, call, extra, nextra, attempt, out, err);
 }

@@ -118,6 +118,16 @@ int wr_api_build_keyed(const struct wr_api_target *target,
                        const struct wr_attempt *attempt,
                        struct wr_http_request *out, struct wr_err *err);
 
+/* The same with more operation parameters, as the request model names
+ * them (DescribeDesktops' selection: "OfficeSiteId", "Tag.1.Key", ...),
+ * signed with the others; admin API only, at most WR_API_EXTRA_MAX. */
+#define WR_API_EXTRA_MAX 240
+int wr_api_build_with(const struct wr_api_target *target,
+                      const struct wr_creds *creds, const struct wr_call *call,
+                      const struct wr_param *extra, size_t nextra,
+                      const struct wr_attempt *attempt,
+                      struct wr_http_request *out, struct wr_err *err);
+
 /* The default endpoint of a region: "https://ecd.<region>.aliyuncs.com". */
 int wr_api_default_endpoint(const char *region, struct wr_buf *out);
 

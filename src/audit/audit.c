@@ -555,6 +555,11 @@ void wr_audit_run_rows(const struct wr_audit *a, wr_audit_row_fn *row,
       break; /* the buffer was freed: the row shows "none" */
   row(out, "Inputs", inputs.data);
   wr_buf_free(&inputs);
+  if (run->selection != NULL) {
+    char sel[1024];
+
+    row(out, "Selection", wr_audit_selection(run, sel, sizeof(sel)));
+  }
   row(out, "Rate limit", wr_audit_rate(run->rate, b, sizeof(b)));
   row(out, "Report file", rr->path);
 }

@@ -202,6 +202,11 @@ const char *wr_audit_duration(double s, char *buf, size_t len);
 const char *wr_audit_plural(size_t n);
 /* "10/s", "no limit" (0) or "unknown" (< 0). */
 const char *wr_audit_rate(double rate, char *buf, size_t len);
+/* "selected 4,812 desktops in office site X with tag env=prod at
+ * 21:58:03 UTC on 2026-12-04 (cn-hangzhou; 49 pages)" from the run's
+ * selection record; "" when the run selected nothing from the API. */
+const char *wr_audit_selection(const struct wr_rread_run *run, char *buf,
+                               size_t len);
 
 /* The run's own fields (outcome, exit code, times, resumes, tool, API,
  * endpoint, inputs, rate, report file) as rows, in the same order for

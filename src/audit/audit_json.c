@@ -191,6 +191,13 @@ static cJSON *build(const struct wr_audit *a)
        num(o, "rate", run->rate, run->rate < 0) &&
        num(o, "concurrency", (double)run->concurrency, run->concurrency < 0) &&
        num(o, "chunk_size", (double)run->chunk_size, run->chunk_size < 0);
+  if (ok && run->selection != NULL) {
+    char sel[1024];
+    cJSON *s = cJSON_Duplicate(run->selection, true);
+
+    ok = s != NULL && cJSON_AddItemToObject(o, "selection", s) &&
+         str(s, "text", wr_audit_selection(run, sel, sizeof(sel)));
+  }
   d = ok ? cJSON_AddObjectToObject(o, "desktops") : NULL;
   ok = d != NULL && num(d, "planned", (double)a->planned, false) &&
        num(d, "ok", (double)a->ok, false) &&

@@ -155,8 +155,58 @@ static void story_end(FILE *out)
 static const struct wr_audit_story_ops story_ops = {
     story_section, story_row, story_end, true, false};
 
+/* 4812 -> "4,812" */
+static void grouped(double v, char *buf, size_t len)
+{
+  char digits[32];
+  size_t n, i, j = 0;
+
+  snprintf(digits, sizeof(digits), "%.0f", v < 0 ? 0 : v);
+  n = strlen(digits);
+  for (i = 0; i < n && j + 2 < len; i++) {
+    if (i > 0 && (n - i) % 3 == 0)
+      buf[j++] = ',';
+    buf[j++] = digits[i];
+  }
+  buf[j] = '\0';
+}
+
+const char *wr_audit_selection(const struct wr_rread_run *run, char *buf,
+                               size_t len)
+{
+  const cJSON *s = run->selection, *v, *r;
+  const char *desc, *when;
+  char count[40], regions[256] = "", clock[16] = "", day[16] = "";
+  size_t k = 0;
+
+  buf[0] = '\0';
+  if (!cJSON_IsObject(s))
+    return buf;
+  v = cJSON_GetObjectItemCaseSensitive(s, "count");
+  grouped(cJSON_IsNumber(v) ? v->valuedouble : 0, count, sizeof(count));
+  v = cJSON_GetObjectItemCaseSensitive(s, "description");
+  desc = cJSON_IsString(v) ? v->valuestring : "";
+  v = cJSON_GetObjectItemCaseSensitive(s, "taken_at");
+  when = cJSON_IsString(v) ? v->valuestring : "";
+  /* "2026-12-04T21:58:03Z" */
+  if (strlen(when) >= 19) {
+    snprintf(day, sizeof(day), "%.10s", when);
+    snprintf(clock, sizeof(clock), "%.8s", when + 11);
+  }
+  cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s, "regions"))
+    if (cJSON_IsString(r) && k + strlen(r->valuestring) + 3 < sizeof(regions))
+      k += (size_t)snprintf(regions + k, sizeof(regions) - k, "%s%s",
+                            k ? ", " : "", r->valuestring);
+  v = cJSON_GetObjectItemCaseSensitive(s, "pages");
+  snprintf(buf, len, "selected %s desktops %s at %s UTC on %s (%s; %.0f "
+           "DescribeDesktops pages)", count, desc, clock, day, regions,
+           cJSON_IsNumber(v) ? v->valuedouble : 0);
+  return buf;
+}
+
 void wr_audit_text(const struct wr_audit *a, FILE *out)
 {
+  char sel[1024];
   const struct wr_rread *rr = a->rr;
   const struct wr_rread_run *run = &rr->run;
   char b1[64], b2[64], outcome[160];
@@ -197,8 +247,10 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
     fputs(i > 0 ? ", " : "", out);
     put(out, run->inputs[i]);
   }
-  fprintf(out, "%s\n  settings     rate %s, concurrency %ld, chunk size %ld\n",
-          run->ninputs == 0 ? "-" : "",
+  fprintf(out, "%s\n", run->ninputs == 0 ? "-" : "");
+  if (wr_audit_selection(run, sel, sizeof(sel))[0] != '\0')
+    field(out, "selection", sel);
+  fprintf(out, "  settings     rate %s, concurrency %ld, chunk size %ld\n",
           wr_audit_rate(run->rate, b1, sizeof(b1)), run->concurrency,
           run->chunk_size);
 

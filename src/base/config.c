@@ -51,6 +51,7 @@ void wr_config_free(struct wr_config *cfg)
   free(cfg->output);
   wr_config_list_free(&cfg->notify, &cfg->nnotify);
   wr_config_list_free(&cfg->keep_columns, &cfg->nkeep_columns);
+  wr_config_list_free(&cfg->selects, &cfg->nselects);
   for (i = 0; i < cfg->ngiven; i++)
     free(cfg->given[i].value);
   free(cfg->given);
@@ -110,6 +111,19 @@ void *wr_config_to_json(const struct wr_config *cfg)
   if (ok && cfg->nnotify > 0)
     ok = add_str(o, "notify-format",
                  wr_config_notify_format_name(cfg->notify_format));
+  if (ok && cfg->nselects > 0) { /* nor these */
+    cJSON *a = cJSON_AddArrayToObject(o, "select");
+    size_t i;
+
+    ok = a != NULL;
+    for (i = 0; ok && i < cfg->nselects; i++) {
+      cJSON *s = cJSON_CreateString(cfg->selects[i]);
+
+      ok = s != NULL && cJSON_AddItemToArray(a, s);
+    }
+  }
+  if (ok && cfg->allow_empty)
+    ok = cJSON_AddBoolToObject(o, "allow-empty", true) != NULL;
   if (ok && cfg->max_errors_pct >= 0) {
     snprintf(buf, sizeof(buf), "%g%%", cfg->max_errors_pct);
     ok = add_str(o, "max-errors", buf);

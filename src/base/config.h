@@ -20,7 +20,8 @@ enum wr_command {
   WR_CMD_PLAN,
   WR_CMD_RUN,
   WR_CMD_RESUME,
-  WR_CMD_REPORT
+  WR_CMD_REPORT,
+  WR_CMD_LIST      /* list the desktops a selection matches */
 };
 
 enum wr_api_mode { WR_API_ADMIN = 0, WR_API_CLIENT };
@@ -70,6 +71,9 @@ struct wr_config {
   long wave_size;          /* --wave-size N desktops, 0: one wave */
   bool json;               /* plan --json */
   long show_requests;      /* plan --show-requests N, 0 */
+  char **selects;          /* --select KEY=VALUE, in the order given */
+  size_t nselects;
+  bool allow_empty;        /* --allow-empty: a selection may match none */
 
   /* API */
   enum wr_api_mode api;    /* --api admin|client */

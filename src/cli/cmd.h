@@ -10,6 +10,31 @@ int wr_cmd_plan(const struct wr_config *cfg);
 int wr_cmd_run(const struct wr_config *cfg);
 int wr_cmd_resume(const struct wr_config *cfg);
 int wr_cmd_report(const struct wr_config *cfg);
+int wr_cmd_list(const struct wr_config *cfg);
+
+/* --select (cmd_list.c).  Select the fleet of regions ("R1,R2") into sel
+ * (wr_select_free() it in every case); an empty selection is WR_EINPUT
+ * unless --allow-empty.  Logs what was selected. */
+struct wr_selection;
+struct wr_creds;
+struct wr_plan;
+/* The --select values are valid (before credentials are looked for). */
+int wr_cmd_select_check(const struct wr_config *cfg, struct wr_err *err);
+int wr_cmd_select(const struct wr_config *cfg, const struct wr_creds *creds,
+                  const char *regions, struct wr_selection *sel,
+                  struct wr_err *err);
+/* Add "selection" (select.h's record) to a run record (a cJSON *) when
+ * cfg has --select.  0 or WR_ENOMEM. */
+int wr_cmd_add_selection(void *record, const struct wr_config *cfg,
+                         const struct wr_selection *sel);
+/* The plan of plan and run: from the inputs, or with --select from the
+ * API (no INPUT: the --region list; with INPUT: the input's desktops
+ * that match).  *empty: the selection left nothing (then 0 and no plan
+ * under --allow-empty, else an error). */
+#include <stdbool.h>
+int wr_cmd_build_plan(const struct wr_config *cfg,
+                      const struct wr_creds *creds, struct wr_selection *sel,
+                      struct wr_plan **out, bool *empty, struct wr_err *err);
 
 /* Add "credentials": {"step", "source", "access_key_id" (masked),
  * "expires_at"} to a run or resume record (a cJSON *): where they came

@@ -8,6 +8,11 @@
 #include "plan.h"
 #include "journal_records.h"
 #include "show_requests.h"
+#include "auth.h"
+#include "buf.h"
+#include "creds.h"
+#include "select.h"
+#include <string.h>
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -32,15 +37,38 @@ static int print_record(cJSON *rec, FILE *out)
   return rc;
 }
 
+int wr_cmd_add_selection(void *record, const struct wr_config *cfg,
+                         const struct wr_selection *sel)
+{
+  cJSON *s;
+
+  if (record == NULL)
+    return WR_ENOMEM;
+  if (cfg->nselects == 0)
+    return 0;
+  s = wr_select_record(sel);
+  if (s == NULL || !cJSON_AddItemToObject(record, "selection", s)) {
+    cJSON_Delete(s);
+    return WR_ENOMEM;
+  }
+  return 0;
+}
+
 static int print_json(const struct wr_config *cfg, const struct wr_plan *plan,
-                      FILE *out)
+                      const struct wr_selection *sel, FILE *out)
 {
   char run_id[WR_CLIENT_TOKEN_LEN];
+  cJSON *run;
   size_t i;
 
-  if (wr_uuid4(run_id) < 0 ||
-      print_record(wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
-                                 cfg->endpoint), out) < 0)
+  if (wr_uuid4(run_id) < 0)
+    return -1;
+  run = wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(), cfg->endpoint);
+  if (wr_cmd_add_selection(run, cfg, sel) < 0) {
+    cJSON_Delete(run);
+    return -1;
+  }
+  if (print_record(run, out) < 0)
     return -1;
   for (i = 0; i < plan->nrejected; i++)
     if (print_record(wr_record_rejected(&plan->rejected[i]), out) < 0)
@@ -208,6 +236,27 @@ static void print_estimate(const struct wr_config *cfg,
   }
 }
 
+/* "Selection: 4812 desktops in office site X with tag env=prod, taken
+ * at ... (48 pages)". */
+static void print_selection(const struct wr_config *cfg,
+                            const struct wr_selection *sel,
+                            const struct wr_plan *plan, FILE *out)
+{
+  char when[WR_TIME_RFC3339_LEN];
+  struct wr_buf what;
+
+  if (cfg->nselects == 0)
+    return;
+  wr_buf_init(&what, 1u << 16);
+  wr_time_iso_seconds(sel->taken_ms, when);
+  if (wr_select_describe(sel, &what) == 0)
+    fprintf(out, "Selection: %zu desktops %s at %s (%zu DescribeDesktops "
+            "pages)%s\n", sel->n, wr_buf_str(&what), when, sel->pages,
+            cfg->ninputs > 0 ? "; the plan holds those of the input" : "");
+  wr_buf_free(&what);
+  (void)plan;
+}
+
 static void print_summary(const struct wr_config *cfg,
                           const struct wr_plan *plan, FILE *out)
 {
@@ -242,22 +291,40 @@ static void print_summary(const struct wr_config *cfg,
 
 int wr_cmd_plan(const struct wr_config *cfg)
 {
-  struct wr_plan_opts opts;
   struct wr_plan *plan = NULL;
+  struct wr_selection sel;
+  struct wr_creds creds;
   struct wr_err err = {0};
   int code = WR_EXIT_USAGE;
+  bool have_creds = false, empty = false;
 
-  wr_plan_opts_from_config(cfg, &opts);
-  if (wr_plan_build(&opts, cfg->inputs, cfg->ninputs, &plan, &err) < 0) {
+  memset(&sel, 0, sizeof(sel));
+  memset(&creds, 0, sizeof(creds));
+  /* plan sends nothing, but a selection reads the API */
+  if (cfg->nselects > 0) {
+    if (wr_cmd_select_check(cfg, &err) < 0 ||
+        wr_auth_load(cfg, &creds, &err) < 0) {
+      wr_errorf("%s", err.msg);
+      goto out;
+    }
+    have_creds = true;
+  }
+  if (wr_cmd_build_plan(cfg, &creds, &sel, &plan, &empty, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }
+  if (empty) {
+    wr_notef("the selection matched no desktop: nothing to plan");
+    code = WR_EXIT_OK;
+    goto out;
+  }
   if (cfg->json) {
-    if (print_json(cfg, plan, stdout) < 0) {
+    if (print_json(cfg, plan, &sel, stdout) < 0) {
       wr_errorf("cannot write the plan to stdout");
       goto out;
     }
   } else {
+    print_selection(cfg, &sel, plan, stdout);
     print_summary(cfg, plan, stdout);
   }
   code = WR_EXIT_OK;
@@ -273,5 +340,8 @@ int wr_cmd_plan(const struct wr_config *cfg)
   }
 out:
   wr_plan_destroy(&plan);
+  wr_select_free(&sel);
+  if (have_creds)
+    wr_creds_free(&creds);
   return code;
 }

@@ -15,6 +15,7 @@
 #include "journal.h"
 #include "journal_records.h"
 #include "run_session.h"
+#include "select.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,7 @@ int wr_cmd_add_provenance(void *record, const struct wr_creds *c)
  * as `plan --json` prints, and where the credentials came from. */
 static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
                           const struct wr_plan *plan,
+                          const struct wr_selection *sel,
                           const struct wr_creds *creds, struct wr_err *err)
 {
   cJSON *run;
@@ -75,7 +77,8 @@ static int write_preamble(struct wr_journal *r, const struct wr_config *cfg,
   wr_journal_batch_begin(r);
   run = wr_record_run(cfg, plan, run_id, wr_clock_wall_ms(),
                       cfg->endpoint);
-  if (wr_cmd_add_provenance(run, creds) < 0) {
+  if (wr_cmd_add_provenance(run, creds) < 0 ||
+      wr_cmd_add_selection(run, cfg, sel) < 0) {
     cJSON_Delete(run);
     run = NULL;
   }
@@ -216,20 +219,36 @@ static int run_loop(const struct wr_config *cfg, const struct wr_plan *plan,
 
 int wr_cmd_run(const struct wr_config *cfg)
 {
-  struct wr_plan_opts po;
   struct wr_plan *plan = NULL;
+  struct wr_selection sel;
   struct wr_creds creds;
   struct wr_journal *report = NULL;
   struct wr_err err = {0};
   char defpath[PATH_LEN];
   const char *path = NULL;
   int code = WR_EXIT_USAGE;
-  bool have_creds = false, sent = false;
+  bool have_creds = false, sent = false, empty = false;
 
   memset(&creds, 0, sizeof(creds));
-  wr_plan_opts_from_config(cfg, &po);
-  if (wr_plan_build(&po, cfg->inputs, cfg->ninputs, &plan, &err) < 0) {
+  memset(&sel, 0, sizeof(sel));
+  /* A selection needs the credentials first: it reads the API. */
+  if (cfg->nselects > 0) {
+    if (wr_cmd_select_check(cfg, &err) < 0 ||
+        wr_auth_load(cfg, &creds, &err) < 0) {
+      wr_errorf("%s", err.msg);
+      goto out;
+    }
+    have_creds = true;
+  }
+  if (wr_cmd_build_plan(cfg, &creds, &sel, &plan, &empty, &err) < 0) {
     wr_errorf("%s", err.msg);
+    wr_errorf("nothing was rebooted");
+    goto out;
+  }
+  if (empty) {
+    wr_notef("the selection matched no desktop: nothing to do, nothing "
+             "was sent (--allow-empty)");
+    code = WR_EXIT_OK;
     goto out;
   }
   if (plan->ndesktops == 0) {
@@ -237,7 +256,7 @@ int wr_cmd_run(const struct wr_config *cfg)
               "do", plan->nrejected);
     goto out;
   }
-  if (wr_auth_load(cfg, &creds, &err) < 0) {
+  if (!have_creds && wr_auth_load(cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }
@@ -255,7 +274,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   /* Nothing is sent before the run, rejected and plan records are
    * durable: a crash from here on leaves a resumable report.  One cut
    * short (a plan incomplete) sent nothing and cannot be resumed. */
-  if (write_preamble(report, cfg, plan, &creds, &err) < 0) {
+  if (write_preamble(report, cfg, plan, &sel, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     wr_errorf("%s: nothing was sent: the plan could not be recorded, and "
               "a report holding part of it cannot be resumed; fix the "
@@ -278,5 +297,6 @@ out:
   if (have_creds)
     wr_creds_free(&creds);
   wr_plan_destroy(&plan);
+  wr_select_free(&sel);
   return code;
 }

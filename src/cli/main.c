@@ -42,6 +42,7 @@ int main(int argc, char **argv)
   case WR_CMD_RUN: code = wr_cmd_run(&cfg); break;
   case WR_CMD_RESUME: code = wr_cmd_resume(&cfg); break;
   case WR_CMD_REPORT: code = wr_cmd_report(&cfg); break;
+  case WR_CMD_LIST: code = wr_cmd_list(&cfg); break;
   }
 out:
   wr_config_free(&cfg);

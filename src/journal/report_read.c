@@ -239,6 +239,7 @@ void wr_rread_destroy(struct wr_rread **pp)
   if (rr == NULL)
     return;
   cJSON_Delete(rr->run.options);
+  cJSON_Delete(rr->run.selection);
   for (size_t i = 0; i < rr->nsessions; i++) {
     cJSON_Delete(rr->sessions[i].options);
     cJSON_Delete(rr->sessions[i].origins);

@@ -150,6 +150,8 @@ struct wr_rread_run {
   size_t ninputs;
   long desktops, chunks, rejected, duplicates; /* as the run counted */
   cJSON *options;              /* run.options (owned), NULL if absent */
+  cJSON *selection;            /* run.selection (owned): what --select
+                                  took from the API, NULL if absent */
   struct wr_rread_input *input_files; /* run.input_files, in order */
   size_t ninput_files;
 };

@@ -227,6 +227,14 @@ static int decode_run(struct wr_rread_ctx *c, const cJSON *o)
     if ((r->options = cJSON_Duplicate(opts, true)) == NULL)
       return wr_rr_nomem(c);
   }
+  opts = cJSON_GetObjectItemCaseSensitive(o, "selection");
+  if (opts != NULL && !cJSON_IsNull(opts)) {
+    if (!cJSON_IsObject(opts))
+      return wr_rr_bad(c, WR_EINPUT,
+                       "run record: \"selection\" is not an object");
+    if ((r->selection = cJSON_Duplicate(opts, true)) == NULL)
+      return wr_rr_nomem(c);
+  }
   if ((rc = wr_rread_inputs(c, o, "run", "input_files", &r->input_files,
                             &r->ninput_files)) < 0)
     return rc;

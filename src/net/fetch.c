@@ -44,7 +44,7 @@ int wr_fetch(const struct wr_fetch_req *req, long *status,
   int rc = 0;
 
   *status = 0;
-  wr_buf_init(body, BODY_MAX);
+  wr_buf_init(body, req->max_body > 0 ? req->max_body : BODY_MAX);
   url_host(req->url, host, sizeof(host));
   if (h == NULL)
     return wr_err_set(err, WR_ENOMEM, "out of memory");

@@ -23,6 +23,9 @@ struct wr_fetch_req {
   long timeout_ms;             /* the whole request */
   int direct;                  /* never through a proxy (the metadata
                                   service is link-local) */
+  size_t max_body;             /* the longest answer kept, 0: 64 KiB (a
+                                  credentials answer is small; a page of
+                                  DescribeDesktops is not) */
 };
 
 /* 0 with *status (any HTTP status) and body filled; WR_EIO with err set

@@ -9,6 +9,8 @@ static const char top[] =
   "  run    [options] INPUT...   reboot every desktop in INPUT, writing the report\n"
   "  resume REPORT [options]     finish an interrupted run from its report\n"
   "  report REPORT [--format F] [-o FILE]   audit summary of a run\n"
+  "  list   --region R[,R2] [--select KEY=VALUE]...   the desktops a\n"
+  "         selection matches, from the API, as plan/run input\n"
   "\n"
   "  wuying-reboot --version | --help | COMMAND --help\n"
   "\n"
@@ -27,6 +29,13 @@ static const char input_opts[] =
   "                         rejected (\"region R not selected\")\n"
   "  --all-regions          reboot every region the input names\n"
   "  --format csv|jsonl     input format (default: from the extension)\n"
+  "  --select KEY=VALUE     select desktops from the API (DescribeDesktops);\n"
+  "                         KEY: office-site group status tag:K user policy\n"
+  "                         image name type resource-group; keys AND, one\n"
+  "                         key repeated OR; without INPUT the fleet is what\n"
+  "                         the --region list (R[,R2]) holds, with INPUT the\n"
+  "                         input's desktops that match\n"
+  "  --allow-empty          a selection matching nothing is not an error\n"
   "  --column NAME|N        the desktop ID column, by header name or number\n"
   "                         (1 = first; default: DesktopId header, else 1)\n"
   "  --strict               any rejected row is fatal (exit 2)\n"
@@ -96,6 +105,30 @@ static const char run_opts[] =
   "                         DingTalk robot's signing secret is read from\n"
   "                         WUYING_REBOOT_DINGTALK_SECRET\n\n";
 
+static const char list_help[] =
+  "Usage: wuying-reboot list --region R[,R2...] [--select KEY=VALUE]...\n"
+  "                          [--format csv|jsonl] [-o FILE]\n"
+  "Every desktop of the regions that matches the selection, from\n"
+  "DescribeDesktops (admin API, pages of 100), as CSV or JSON Lines: valid\n"
+  "INPUT for plan and run as it is.  Nothing is rebooted.\n\n"
+  "  --region R[,R2...]     the regions to list (required)\n"
+  "  --select KEY=VALUE     KEY: office-site group status tag:K user policy\n"
+  "                         image name type resource-group; keys AND, one\n"
+  "                         key repeated OR (none: every desktop; pooled\n"
+  "                         desktops only with a group selection)\n"
+  "  --allow-empty          no match is not an error (exit 0, a header only)\n"
+  "  --format csv|jsonl     output format (csv)\n"
+  "  -o, --output FILE      write to FILE (atomically) instead of stdout\n"
+  "  --job FILE             JSON job file (e.g. \"select\": [...])\n"
+  "  --signature v3|v1      admin signature (v3)\n"
+  "  --endpoint URL         e.g. http://127.0.0.1:PORT for ecd-sim\n"
+  "  --insecure             allow plain http to a host other than loopback\n"
+  "  --profile NAME         aliyun CLI profile; without it the default chain\n"
+  "  --ca-bundle FILE       PEM CAs to trust besides the system's\n"
+  "  --rate N               DescribeDesktops calls per second (10)\n"
+  "  --timeout S            seconds per attempt (30)\n"
+  "  --retries N            retries of a retryable failure (5)\n\n";
+
 static const char report_opt[] =
   "Report:\n"
   "  --report PATH          report file (wuying-reboot-<UTC time>.jsonl)\n\n";
@@ -159,6 +192,10 @@ void wr_cli_help(enum wr_command cmd, FILE *out)
     fputs(run_opts, out);
     fputs(common_opts, out);
     break;
+  case WR_CMD_LIST:
+    fputs(list_help, out);
+    fputs(common_opts, out);
+    break;
   case WR_CMD_REPORT:
     fputs("Usage: wuying-reboot report REPORT [options]\n"
           "Audit summary of a run.\n\n"
@@ -177,6 +214,7 @@ const char *wr_cli_command_name(enum wr_command cmd)
   case WR_CMD_RUN: return "run";
   case WR_CMD_RESUME: return "resume";
   case WR_CMD_REPORT: return "report";
+  case WR_CMD_LIST: return "list";
   case WR_CMD_NONE: break;
   }
   return "";

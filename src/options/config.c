@@ -25,11 +25,13 @@
 #include <string.h>
 
 const struct wr_opt_def wr_opts_table[] = {
-  {"region", O_REGION, 1, C_PR, J_STR},
+  {"region", O_REGION, 1, C_PR | C_LIST, J_STR},
+  {"select", O_SELECT, 1, C_PR | C_LIST, J_LIST},
+  {"allow-empty", O_ALLOW_EMPTY, 0, C_PR | C_LIST, J_FLAG},
   {"only-region", O_ONLY_REGION, 1, C_PR, J_STR},
   {"all-regions", O_ALL_REGIONS, 0, C_PR, J_FLAG},
   {"column", O_COLUMN, 1, C_PR, J_STRNUM},
-  {"format", O_FORMAT, 1, C_PR | C_REPORT, J_STR},
+  {"format", O_FORMAT, 1, C_PR | C_REPORT | C_LIST, J_STR},
   {"strict", O_STRICT, 0, C_PR, J_FLAG},
   {"chunk-size", O_CHUNK_SIZE, 1, C_PR, J_NUM},
   {"canary", O_CANARY, 1, C_PR, J_NUM},
@@ -37,21 +39,21 @@ const struct wr_opt_def wr_opts_table[] = {
   {"json", O_JSON, 0, C_PLAN, J_NO},
   {"show-requests", O_SHOW_REQUESTS, 1, C_PLAN, J_NO},
   {"api", O_API, 1, C_PR, J_STR},
-  {"signature", O_SIGNATURE, 1, C_PR, J_STR},
-  {"endpoint", O_ENDPOINT, 1, C_PRS, J_STR},
-  {"insecure", O_INSECURE, 0, C_PRS, J_FLAG},
-  {"ca-bundle", O_CA_BUNDLE, 1, C_PRS, J_STR},
-  {"profile", O_PROFILE, 1, C_PRS, J_STR},
+  {"signature", O_SIGNATURE, 1, C_PR | C_LIST, J_STR},
+  {"endpoint", O_ENDPOINT, 1, C_PRS | C_LIST, J_STR},
+  {"insecure", O_INSECURE, 0, C_PRS | C_LIST, J_FLAG},
+  {"ca-bundle", O_CA_BUNDLE, 1, C_PRS | C_LIST, J_STR},
+  {"profile", O_PROFILE, 1, C_PRS | C_LIST, J_STR},
   {"client-id", O_CLIENT_ID, 1, C_PR, J_STR},
   {"client-os", O_CLIENT_OS, 1, C_PR, J_STR},
   {"client-version", O_CLIENT_VERSION, 1, C_PR, J_STR},
   {"login-token", O_LOGIN_TOKEN, 1, C_PRS, J_STR},
   {"session-id", O_SESSION_ID, 1, C_PRS, J_STR},
   {"session-token", O_SESSION_TOKEN, 1, C_PRS, J_STR},
-  {"rate", O_RATE, 1, C_PRS, J_NUM},
+  {"rate", O_RATE, 1, C_PRS | C_LIST, J_NUM},
   {"concurrency", O_CONCURRENCY, 1, C_PRS, J_NUM},
-  {"timeout", O_TIMEOUT, 1, C_PRS, J_NUM},
-  {"retries", O_RETRIES, 1, C_PRS, J_NUM},
+  {"timeout", O_TIMEOUT, 1, C_PRS | C_LIST, J_NUM},
+  {"retries", O_RETRIES, 1, C_PRS | C_LIST, J_NUM},
   {"max-errors", O_MAX_ERRORS, 1, C_PRS, J_STRNUM},
   {"verify", O_VERIFY, 0, C_PRS, J_FLAG},
   {"verify-timeout", O_VERIFY_TIMEOUT, 1, C_PRS, J_STRNUM},
@@ -64,8 +66,8 @@ const struct wr_opt_def wr_opts_table[] = {
   {"notify", O_NOTIFY, 1, C_PRS, J_LIST},
   {"notify-format", O_NOTIFY_FORMAT, 1, C_PRS, J_STR},
   {"progress", O_PROGRESS, 1, C_PRS, J_STR},
-  {"job", O_JOB, 1, C_PR, J_NO},
-  {"output", O_OUTPUT, 1, C_REPORT, J_NO},
+  {"job", O_JOB, 1, C_PR | C_LIST, J_NO},
+  {"output", O_OUTPUT, 1, C_REPORT | C_LIST, J_NO},
   {"verbose", O_VERBOSE, 0, C_ALL, J_COUNT},
   {"quiet", O_QUIET, 0, C_ALL, J_FLAG},
   {"help", O_HELP, 0, C_ALL, J_NO},
@@ -114,6 +116,30 @@ static int set_str(struct parser *ps, char **dst, const char *v,
     return wr_err_set(ps->err, WR_ENOMEM, "out of memory");
   free(*dst);
   *dst = copy;
+  return 0;
+}
+
+/* --select KEY=VALUE, repeatable: kept in order; the keys are the select
+ * room's to judge (select.h), when the command starts. */
+static int add_select(struct parser *ps, const char *v, const char *src)
+{
+  struct wr_config *cfg = ps->cfg;
+  char **s;
+
+  if (*v == '\0' || strchr(v, '=') == NULL)
+    return wr_err_set(ps->err, WR_EUSAGE, "%s: \"%s\" is not KEY=VALUE "
+                      "(e.g. office-site=cn-hangzhou+dir-1, tag:env=prod)",
+                      src, v);
+  if (cfg->nselects >= 1000)
+    return wr_err_set(ps->err, WR_EUSAGE, "%s: more than 1000 selections",
+                      src);
+  s = realloc(cfg->selects, (cfg->nselects + 1) * sizeof(*s));
+  if (s == NULL)
+    return wr_err_set(ps->err, WR_ENOMEM, "out of memory");
+  cfg->selects = s;
+  if ((s[cfg->nselects] = strdup(v)) == NULL)
+    return wr_err_set(ps->err, WR_ENOMEM, "out of memory");
+  cfg->nselects++;
   return 0;
 }
 
@@ -331,6 +357,8 @@ static int apply(struct parser *ps, const struct wr_opt_def *d, char *v,
 
   switch (d->id) {
   case O_REGION: rc = set_str(ps, &cfg->region, v, src); break;
+  case O_SELECT: rc = add_select(ps, v, src); break;
+  case O_ALLOW_EMPTY: cfg->allow_empty = true; break;
   case O_ONLY_REGION: rc = set_str(ps, &cfg->only_regions, v, src); break;
   case O_ALL_REGIONS: cfg->all_regions = true; break;
   case O_COLUMN:
@@ -482,6 +510,7 @@ void wr_config_unset_flag(struct wr_config *cfg, const struct wr_opt_def *d)
   case O_VERIFY: cfg->verify = false; break;
   case O_NO_PREFLIGHT: cfg->no_preflight = false; break;
   case O_SKIP_CONNECTED: cfg->skip_connected = false; break;
+  case O_ALLOW_EMPTY: cfg->allow_empty = false; break;
   default: return;
   }
   wr_config_set_origin(cfg, d->name, WR_ORIGIN_JOB);
@@ -511,6 +540,8 @@ static enum wr_command command_of(const char *s)
     return WR_CMD_RESUME;
   if (strcmp(s, "report") == 0)
     return WR_CMD_REPORT;
+  if (strcmp(s, "list") == 0)
+    return WR_CMD_LIST;
   return WR_CMD_NONE;
 }
 
@@ -567,14 +598,14 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
   const char *job = NULL;
   size_t i, npend = 0;
   bool help = false, version = false, cli_verbosity = false;
-  bool cli_notify = false, cli_keep = false;
+  bool cli_notify = false, cli_keep = false, cli_select = false;
   char src[96];
   int c, rc = WR_EUSAGE;
 
   wr_config_defaults(cfg);
   if (argc < 2)
-    return wr_err_set(err, WR_EUSAGE, "missing COMMAND (plan, run, resume or "
-                      "report); see wuying-reboot --help");
+    return wr_err_set(err, WR_EUSAGE, "missing COMMAND (plan, run, resume, "
+                      "report or list); see wuying-reboot --help");
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
     wr_cli_help(WR_CMD_NONE, stdout);
@@ -587,7 +618,7 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
   cfg->command = command_of(argv[1]);
   if (cfg->command == WR_CMD_NONE)
     return wr_err_set(err, WR_EUSAGE, "unknown command \"%s\" (plan, run, "
-                      "resume, report); see wuying-reboot --help", argv[1]);
+                      "resume, report, list); see wuying-reboot --help", argv[1]);
   for (i = 0; i < NOPTS; i++) {
     longopts[i].name = wr_opts_table[i].name;
     longopts[i].has_arg = wr_opts_table[i].has_arg ? required_argument
@@ -686,6 +717,10 @@ int wr_config_load(struct wr_config *cfg, int argc, char **argv,
     if (d->id == O_KEEP_COLUMNS && !cli_keep) {
       wr_config_list_free(&cfg->keep_columns, &cfg->nkeep_columns);
       cli_keep = true;
+    }
+    if (d->id == O_SELECT && !cli_select) {
+      wr_config_list_free(&cfg->selects, &cfg->nselects);
+      cli_select = true;
     }
     if (d->id > 255)
       snprintf(src, sizeof(src), "--%s", d->name);

@@ -109,17 +109,61 @@ static int resolve_deadline(struct wr_config *cfg, struct wr_err *err)
   return 0;
 }
 
+/* --region R1,R2 where regions to select from are meant: names, none
+ * twice. */
+static int check_region_list(const char *list, struct wr_err *err)
+{
+  const char *p = list, *end, *q;
+  size_t len;
+
+  for (;;) {
+    end = strchr(p, ',');
+    len = end != NULL ? (size_t)(end - p) : strlen(p);
+    if (!wr_region_valid(p, len))
+      return wr_err_set(err, WR_EUSAGE, "--region: \"%.*s\" is not a "
+                        "region name (expected e.g. cn-hangzhou,cn-shanghai)",
+                        (int)(len > 64 ? 64 : len), p);
+    for (q = list; q < p; q += strcspn(q, ",") + 1)
+      if (strcspn(q, ",") == len && memcmp(q, p, len) == 0)
+        return wr_err_set(err, WR_EUSAGE, "--region: %.*s is given twice",
+                          (int)len, p);
+    if (end == NULL)
+      return 0;
+    p = end + 1;
+  }
+}
+
 /* Checks that involve more than one option, after every source. */
 int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
 {
   size_t i, nstdin = 0;
   int rc;
 
-  if (cfg->command == WR_CMD_PLAN || cfg->command == WR_CMD_RUN) {
-    if (cfg->ninputs == 0)
+  /* A selection's --region is the regions to select from (a resume of
+   * one reads it back, with the report as its INPUT). */
+  bool region_list = cfg->command == WR_CMD_LIST ||
+                     (cfg->nselects > 0 &&
+                      (cfg->ninputs == 0 || cfg->command == WR_CMD_RESUME));
+
+  if (cfg->command == WR_CMD_LIST) {
+    if (cfg->ninputs > 0)
+      return wr_err_set(err, WR_EUSAGE, "list takes no INPUT (\"%s\"): it "
+                        "lists what the API holds", cfg->inputs[0]);
+    if (cfg->region == NULL)
+      return wr_err_set(err, WR_EUSAGE, "list: --region R[,R2...] is "
+                        "required: the regions to list");
+  } else if (cfg->command == WR_CMD_PLAN || cfg->command == WR_CMD_RUN) {
+    if (cfg->ninputs == 0 && cfg->nselects == 0)
       return wr_err_set(err, WR_EUSAGE, "%s: no INPUT given (a CSV or JSONL "
-                        "file, or - for stdin)",
+                        "file, or - for stdin) and no --select",
                         wr_cli_command_name(cfg->command));
+    if (cfg->ninputs == 0 && cfg->region == NULL)
+      return wr_err_set(err, WR_EUSAGE, "%s: --select without INPUT needs "
+                        "--region R[,R2...]: the regions to select from",
+                        wr_cli_command_name(cfg->command));
+    if (cfg->nselects > 0 && cfg->api == WR_API_CLIENT)
+      return wr_err_set(err, WR_EUSAGE, "--select needs --api admin: "
+                        "the client API has no DescribeDesktops");
     for (i = 0; i < cfg->ninputs; i++)
       nstdin += strcmp(cfg->inputs[i], "-") == 0;
     if (nstdin > 1)
@@ -142,8 +186,11 @@ int wr_config_validate(struct wr_config *cfg, struct wr_err *err)
   if (cfg->skip_connected && cfg->no_preflight)
     return wr_err_set(err, WR_EUSAGE, "--skip-connected needs the pre-flight "
                       "state check that --no-preflight turns off");
-  if (cfg->region != NULL &&
-      !wr_region_valid(cfg->region, strlen(cfg->region)))
+  if (cfg->region != NULL && region_list) {
+    if ((rc = check_region_list(cfg->region, err)) < 0)
+      return rc;
+  } else if (cfg->region != NULL &&
+             !wr_region_valid(cfg->region, strlen(cfg->region)))
     return wr_err_set(err, WR_EUSAGE, "--region: \"%s\" is not a region name "
                       "(e.g. cn-hangzhou)", cfg->region);
   if (cfg->only_regions != NULL && (rc = check_only_regions(cfg, err)) < 0)

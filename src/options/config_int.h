@@ -14,6 +14,7 @@ enum opt_id {
   O_NO_PREFLIGHT, O_SKIP_CONNECTED, O_RETRY_FAILED, O_DEADLINE, O_REPORT,
   O_PROGRESS, O_JOB, O_VERSION, O_ONLY_REGION, O_ALL_REGIONS, O_NOTIFY,
   O_NOTIFY_FORMAT, O_KEEP_COLUMNS,
+  O_SELECT, O_ALLOW_EMPTY,
   O_VERBOSE = 'v', O_QUIET = 'q', O_OUTPUT = 'o', O_HELP = 'h'
 };
 
@@ -22,9 +23,10 @@ enum opt_id {
 #define C_RUN (1u << WR_CMD_RUN)
 #define C_RESUME (1u << WR_CMD_RESUME)
 #define C_REPORT (1u << WR_CMD_REPORT)
+#define C_LIST (1u << WR_CMD_LIST)
 #define C_PR (C_PLAN | C_RUN)
 #define C_PRS (C_PLAN | C_RUN | C_RESUME)
-#define C_ALL (C_PRS | C_REPORT)
+#define C_ALL (C_PRS | C_REPORT | C_LIST)
 
 /* What a job file must give (the command line always gives text). */
 enum jtype {
@@ -35,7 +37,7 @@ enum jtype {
   J_STRNUM, /* string or number (durations, --max-errors, --column) */
   J_COUNT,  /* --verbose: a number of levels, or true */
   J_LIST    /* a string, or an array of strings each applied in turn
-               (repeatable options: --notify, --keep-columns) */
+               (repeatable options: --notify, --keep-columns, --select) */
 };
 
 struct wr_opt_def {

@@ -31,6 +31,7 @@ void wr_sim_call_free(struct wr_sim_call *call)
   wr_sim_params_free(&call->params);
   free(call->ids);
   call->ids = NULL;
+  wr_sim_select_free(&call->sel);
 }
 
 static int fail(struct wr_sim_call *call, int status, const char *code,
@@ -473,6 +474,11 @@ static int check_operation(struct wr_sim_call *call)
     if (call->desktop_status != NULL && !valid_status(call->desktop_status))
       return fail(call, 400, "InvalidParameter", WR_SIM_V_OTHER,
                   "DesktopStatus \"%s\" is not valid.", call->desktop_status);
+    rc = wr_sim_select_parse(&call->sel, p, &call->err);
+    if (rc < 0 && rc != WR_ENOMEM)
+      call->failed = true;
+    if (rc < 0)
+      return rc;
   }
   if (call->action == WR_SIM_REBOOT)
     return digest(call);

@@ -11,6 +11,7 @@
 
 #include "sim.h"
 #include "sim_params.h"
+#include "sim_select.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +57,7 @@ struct wr_sim_call {
   long max_results;            /* DescribeDesktops, default 10 */
   const char *next_token;
   const char *desktop_status;
+  struct wr_sim_select sel;    /* DescribeDesktops filters (sim_select.h) */
   bool auth_ok;                /* authenticated: check the nonce */
   bool failed;                 /* err says why */
   struct wr_sim_error err;

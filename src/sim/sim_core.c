@@ -3,6 +3,8 @@
 #include "err.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,11 +195,51 @@ static bool status_ok(const struct wr_sim_call *call, const char *st)
          strcmp(call->desktop_status, st) == 0;
 }
 
+/* A ';'-joined list as a JSON array of strings, tags as {Key, Value}. */
+static int add_list(cJSON *o, const char *name, const char *list, bool tags)
+{
+  cJSON *arr = cJSON_AddArrayToObject(o, name);
+  const char *p = list;
+  char item[WR_SIM_META_LEN];
+
+  if (arr == NULL)
+    return WR_ENOMEM;
+  while (*p != '\0') {
+    const char *end = strchr(p, ';');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    char *eq;
+    cJSON *e;
+
+    if (len >= sizeof(item))
+      len = sizeof(item) - 1;
+    memcpy(item, p, len);
+    item[len] = '\0';
+    eq = tags ? strchr(item, '=') : NULL;
+    if (tags) {
+      e = cJSON_CreateObject();
+      if (eq != NULL)
+        *eq = '\0';
+      if (e == NULL || !cJSON_AddItemToArray(arr, e) ||
+          !cJSON_AddStringToObject(e, "Key", item) ||
+          !cJSON_AddStringToObject(e, "Value", eq ? eq + 1 : ""))
+        return WR_ENOMEM;
+    } else if ((e = cJSON_CreateString(item)) == NULL ||
+               !cJSON_AddItemToArray(arr, e)) {
+      return WR_ENOMEM;
+    }
+    if (end == NULL)
+      break;
+    p = end + 1;
+  }
+  return 0;
+}
+
 static int add_desktop(cJSON *arr, const struct wr_sim *sim,
-                       const struct wr_sim_desktop *d, const char *st,
+                       const struct wr_sim_desktop *d,
+                       const struct wr_sim_meta *m, const char *st,
                        int64_t now_ms)
 {
-  cJSON *o = cJSON_CreateObject();
+  cJSON *o = cJSON_CreateObject(), *rg;
 
   if (o == NULL)
     return WR_ENOMEM;
@@ -208,77 +250,161 @@ static int add_desktop(cJSON *arr, const struct wr_sim *sim,
       || !cJSON_AddStringToObject(o, "ConnectionStatus",
                                   wr_sim_fleet_connection(&sim->fleet, d,
                                                           now_ms)) ||
-      !cJSON_AddStringToObject(o, "ManagementFlag", "NoFlag"))
+      !cJSON_AddStringToObject(o, "ManagementFlag", "NoFlag") ||
+      !cJSON_AddStringToObject(o, "DesktopName", m->name) ||
+      !cJSON_AddStringToObject(o, "OfficeSiteId", m->office_site) ||
+      !cJSON_AddStringToObject(o, "DirectoryId", m->office_site) ||
+      !cJSON_AddStringToObject(o, "PolicyGroupId", m->policy) ||
+      !cJSON_AddStringToObject(o, "ImageId", m->image) ||
+      !cJSON_AddStringToObject(o, "DesktopType", m->type) ||
+      add_list(o, "EndUserIds", m->users, false) < 0 ||
+      add_list(o, "Tags", m->tags, true) < 0)
     return WR_ENOMEM;
+  if (m->group[0] != '\0' ? !cJSON_AddStringToObject(o, "DesktopGroupId",
+                                                     m->group)
+                          : !cJSON_AddNullToObject(o, "DesktopGroupId"))
+    return WR_ENOMEM;
+  rg = cJSON_AddArrayToObject(o, "ResourceGroups");
+  if (rg == NULL)
+    return WR_ENOMEM;
+  if (m->rgroup[0] != '\0') {
+    cJSON *g = cJSON_CreateObject();
+
+    if (g == NULL || !cJSON_AddItemToArray(rg, g) ||
+        !cJSON_AddStringToObject(g, "Id", m->rgroup))
+      return WR_ENOMEM;
+  }
   return 0;
 }
 
-/* Page through the matching desktops: the named ones (in the order
- * given, once each) or every desktop of the region, filtered by status.
- * NextToken is the offset of the next page ("o<N>"). */
+/* NextToken "p<page>.<pos>.<total>": the page it asks for, where in the
+ * list the scan resumes, and the TotalCount of the first page.  false
+ * when it is not one of ours. */
+static bool parse_token(const char *t, size_t n, long *page, size_t *pos,
+                        long *total)
+{
+  unsigned long v[3];
+  const char *p = t;
+  char *end;
+  int k;
+
+  if (*p++ != 'p')
+    return false;
+  for (k = 0; k < 3; k++) {
+    if (*p < '0' || *p > '9')
+      return false;
+    v[k] = strtoul(p, &end, 10);
+    p = end;
+    if (*p != (k < 2 ? '.' : '\0'))
+      return false;
+    p++;
+  }
+  if (v[0] < 2 || v[1] > n || v[2] > (unsigned long)LONG_MAX)
+    return false;
+  *page = (long)v[0];
+  *pos = (size_t)v[1];
+  *total = (long)v[2];
+  return true;
+}
+
+/* The i-th desktop of the list a call pages through: its named IDs (in
+ * the order given, once each, those of its region) or every desktop of
+ * the region, in fleet order; NULL to skip. */
+static const struct wr_sim_desktop *nth(const struct wr_sim *sim,
+                                        const struct wr_sim_call *call,
+                                        uint32_t reg, size_t i)
+{
+  const struct wr_sim_desktop *d;
+  size_t j;
+
+  if (call->nids == 0)
+    return &sim->fleet.v[sim->fleet.by_region[reg][i]];
+  d = wr_sim_fleet_find(&sim->fleet, call->ids[i]);
+  if (d == NULL || !in_region(sim, d, call->region))
+    return NULL;
+  for (j = 0; j < i; j++)
+    if (strcmp(call->ids[i], call->ids[j]) == 0)
+      return NULL;
+  return d;
+}
+
+/* Page through the matching desktops, filtered by status and the
+ * selection (sim_select.h).  NextToken is a cursor into the list, so a
+ * listing costs one pass however many pages it has, and no desktop is
+ * shown twice even when others change state between pages; TotalCount is
+ * counted on the first page and handed on in the token. */
 static int describe(struct wr_sim *sim, const struct wr_sim_call *call,
                     int64_t now_ms, struct wr_sim_response *r,
                     struct wr_sim_error *e)
 {
   cJSON *o = NULL, *arr;
-  long offset = 0, total = 0, shown = 0;
-  size_t i, j, n;
+  long total = 0, shown = 0, page = 1;
+  size_t i, n, pos = 0, next = 0;
   uint32_t reg = UINT32_MAX;
-  char tok[32];
+  char tok[80];
+  struct wr_sim_meta m;
+  bool more = false;
 
-  if (call->next_token != NULL) {
-    char *end;
-
-    offset = call->next_token[0] == 'o'
-             ? strtol(call->next_token + 1, &end, 10) : -1;
-    if (offset < 0 || call->next_token[0] != 'o' || *end != '\0' ||
-        end == call->next_token + 1)
-      return wr_sim_error_set(e, 400, "InvalidParameter", WR_SIM_V_OTHER,
-                              "The specified NextToken is not valid.");
-  }
   for (i = 0; call->region != NULL && i < sim->fleet.nregions; i++)
     if (strcmp(sim->fleet.regions[i], call->region) == 0)
       reg = (uint32_t)i;
+  n = call->nids > 0 ? call->nids
+      : reg != UINT32_MAX ? sim->fleet.by_region_n[reg] : 0;
+  if (call->next_token != NULL &&
+      !parse_token(call->next_token, n, &page, &pos, &total))
+    return wr_sim_error_set(e, 400, "InvalidParameter", WR_SIM_V_OTHER,
+                            "The specified NextToken is not valid.");
+  /* --describe-fail-page K: the K-th page of a listing (no DesktopId.N)
+   * always fails, as a page that fails after every retry. */
+  if (call->nids == 0 && sim->opts->describe_fail_page > 0 &&
+      page == sim->opts->describe_fail_page)
+    return wr_sim_error_set(e, 503, "ServiceUnavailable", WR_SIM_V_NONE,
+                            "The request has failed due to a temporary "
+                            "failure of the server (page %ld).", page);
   o = cJSON_CreateObject();
   if (o == NULL)
     return WR_ENOMEM;
   arr = cJSON_AddArrayToObject(o, "Desktops");
   if (arr == NULL)
     goto nomem;
-  n = call->nids > 0 ? call->nids
-      : reg != UINT32_MAX ? sim->fleet.by_region_n[reg] : 0;
-  for (i = 0; i < n; i++) {
-    const struct wr_sim_desktop *d;
+  /* The first page counts every match; later ones stop at the first
+   * match past the page, which says there is more. */
+  for (i = pos; i < n; i++) {
+    const struct wr_sim_desktop *d = nth(sim, call, reg, i);
     const char *st;
 
-    if (call->nids > 0) {
-      d = wr_sim_fleet_find(&sim->fleet, call->ids[i]);
-      if (d == NULL || !in_region(sim, d, call->region))
-        continue;
-      for (j = 0; j < i; j++)
-        if (strcmp(call->ids[i], call->ids[j]) == 0)
-          break;
-      if (j < i)
-        continue;
-    } else {
-      d = &sim->fleet.v[sim->fleet.by_region[reg][i]];
-    }
+    if (d == NULL)
+      continue;
     st = wr_sim_fleet_status(&sim->fleet, d, now_ms);
     if (!status_ok(call, st))
       continue;
-    if (total >= offset && shown < call->max_results) {
-      if (add_desktop(arr, sim, d, st, now_ms) < 0)
+    wr_sim_fleet_meta(&sim->fleet, d, &m);
+    if (!wr_sim_select_match(&call->sel, &m, call->nids > 0))
+      continue;
+    if (call->next_token == NULL)
+      total++;
+    if (shown < call->max_results) {
+      if (add_desktop(arr, sim, d, &m, st, now_ms) < 0)
         goto nomem;
       shown++;
+      next = i + 1;
+    } else {
+      more = true;
+      if (call->next_token != NULL)
+        break;
     }
-    total++;
   }
   if (!cJSON_AddStringToObject(o, "RequestId", r->request_id) ||
       !cJSON_AddNumberToObject(o, "TotalCount", (double)total) ||
       !cJSON_AddNumberToObject(o, "PageSize", (double)call->max_results))
     goto nomem;
-  if (offset + shown < total) {
-    snprintf(tok, sizeof(tok), "o%ld", offset + shown);
+  if (more) {
+    snprintf(tok, sizeof(tok), "p%ld.%zu.%ld", page + 1, next, total);
+    /* --describe-repeat-token K: from page K on, the token handed back is
+     * the one the page was asked with (a server stuck on a page). */
+    if (page >= sim->opts->describe_repeat_token &&
+        sim->opts->describe_repeat_token > 0 && call->next_token != NULL)
+      snprintf(tok, sizeof(tok), "%s", call->next_token);
     if (!cJSON_AddStringToObject(o, "NextToken", tok))
       goto nomem;
   }

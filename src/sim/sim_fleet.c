@@ -36,8 +36,10 @@ void wr_sim_fleet_free(struct wr_sim_fleet *f)
 {
   size_t i;
 
-  for (i = 0; i < f->n; i++)
+  for (i = 0; i < f->n; i++) {
     free(f->v[i].id);
+    free(f->v[i].meta);
+  }
   free(f->v);
   for (i = 0; i < f->nregions; i++) {
     free(f->regions[i]);
@@ -164,6 +166,7 @@ int wr_sim_fleet_generate(struct wr_sim_fleet *f, long n,
                       WR_SIM_FLEET_MAX);
   if (nregions == 0)
     return wr_err_set(err, WR_EINVAL, "no region to put desktops in");
+  f->seed = seed;
   for (i = 0; i < n; i++) {
     char id[32];
     uint64_t salt = 0;
@@ -312,6 +315,22 @@ int wr_sim_fleet_finish(struct wr_sim_fleet *f)
   return 0;
 }
 
+/* A CSV cell, quoted when it must be (RFC 4180). */
+static void put_cell(FILE *fp, const char *s)
+{
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    fputs(s, fp);
+    return;
+  }
+  fputc('"', fp);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', fp);
+    fputc(*s, fp);
+  }
+  fputc('"', fp);
+}
+
 int wr_sim_fleet_write_csv(const struct wr_sim_fleet *f, const char *path,
                            struct wr_err *err)
 {
@@ -328,9 +347,29 @@ int wr_sim_fleet_write_csv(const struct wr_sim_fleet *f, const char *path,
     rc = wr_err_set(err, WR_EIO, "%s: %s", tmp.data, strerror(errno));
     goto out;
   }
-  fputs("DesktopId,RegionId\n", fp);
-  for (i = 0; i < f->n; i++)
-    fprintf(fp, "%s,%s\n", f->v[i].id, f->regions[f->v[i].region]);
+  fputs("DesktopId,RegionId," WR_SIM_META_COLUMNS "\n", fp);
+  for (i = 0; i < f->n; i++) {
+    struct wr_sim_meta m;
+    const char *cells[9];
+    size_t k;
+
+    wr_sim_fleet_meta(f, &f->v[i], &m);
+    cells[0] = m.name;
+    cells[1] = m.office_site;
+    cells[2] = m.group;
+    cells[3] = m.users;
+    cells[4] = m.tags;
+    cells[5] = m.policy;
+    cells[6] = m.image;
+    cells[7] = m.type;
+    cells[8] = m.rgroup;
+    fprintf(fp, "%s,%s", f->v[i].id, f->regions[f->v[i].region]);
+    for (k = 0; k < 9; k++) {
+      fputc(',', fp);
+      put_cell(fp, cells[k]);
+    }
+    fputc('\n', fp);
+  }
   if (ferror(fp) | fclose(fp)) {
     fp = NULL;
     rc = wr_err_set(err, WR_EIO, "%s: write error", tmp.data);

@@ -33,6 +33,18 @@ struct wr_sim_desktop {
   uint32_t reboots;   /* accepted reboots */
   int64_t reboot_at;  /* last accepted reboot (monotonic ms) */
   int64_t ready_at;   /* Running again from then on */
+  char *meta;         /* loaded attributes (sim_meta.c), NULL: generated */
+};
+
+/* What DescribeDesktops can select by (sim_meta.c).  Borrowed strings,
+ * "" when the desktop has none; lists are joined with ';', tags as
+ * "key=value;key2=value2". */
+#define WR_SIM_META_LEN 1024
+struct wr_sim_meta {
+  const char *name, *office_site, *group, *policy, *image, *type, *rgroup;
+  const char *users;
+  const char *tags;
+  char buf[WR_SIM_META_LEN]; /* the generated values live here */
 };
 
 struct wr_sim_fleet {
@@ -45,6 +57,7 @@ struct wr_sim_fleet {
   size_t **by_region; /* API-visible desktops of each region, fleet order */
   size_t *by_region_n;
   int64_t reboot_ms;
+  uint64_t seed;      /* generated attributes are drawn from it */
 };
 
 void wr_sim_fleet_init(struct wr_sim_fleet *f, int64_t reboot_ms);
@@ -81,7 +94,8 @@ void wr_sim_fleet_draw_states(struct wr_sim_fleet *f, double stopped,
                               double connected, uint64_t seed);
 /* Build the per-region lists; call once after loading. */
 int wr_sim_fleet_finish(struct wr_sim_fleet *f);
-/* Write "DesktopId,RegionId" CSV (atomically: temp + rename). */
+/* Write the fleet as CSV, "DesktopId,RegionId" and the attribute
+ * columns of sim_meta.c (atomically: temp + rename). */
 int wr_sim_fleet_write_csv(const struct wr_sim_fleet *f, const char *path,
                            struct wr_err *err);
 
@@ -99,6 +113,20 @@ const char *wr_sim_fleet_connection(const struct wr_sim_fleet *f,
 /* Accept a reboot at now_ms (it ends the user's session). */
 void wr_sim_fleet_reboot(struct wr_sim_fleet *f, struct wr_sim_desktop *d,
                          int64_t now_ms);
+
+/* The attributes of d (sim_meta.c): loaded ones, or drawn from the
+ * fleet's seed and d's index (office sites per region, a fifth of the
+ * desktops pooled, tags env and patch-ring, 0 to 2 end users...). */
+void wr_sim_fleet_meta(const struct wr_sim_fleet *f,
+                       const struct wr_sim_desktop *d, struct wr_sim_meta *m);
+/* Attach the attribute columns of a CSV (header row) or JSONL fleet file
+ * to the desktops loaded from it.  err names file, line and value. */
+int wr_sim_fleet_load_meta(struct wr_sim_fleet *f, const char *path,
+                           struct wr_err *err);
+/* The CSV header and the columns of wr_sim_fleet_write_csv(). */
+#define WR_SIM_META_COLUMNS \
+  "DesktopName,OfficeSiteId,DesktopGroupId,EndUserIds,Tags," \
+  "PolicyGroupId,ImageId,DesktopType,ResourceGroupId"
 
 /* splitmix64: the sim's one deterministic generator (faults, IDs). */
 uint64_t wr_sim_rand_next(uint64_t *state);

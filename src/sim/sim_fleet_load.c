@@ -27,5 +27,7 @@ int wr_sim_fleet_load_file(struct wr_sim_fleet *f, const char *path,
       rc = wr_sim_fleet_add(f, plan->chunks[c].ids[i],
                             plan->chunks[c].region, err);
   wr_plan_destroy(&plan);
+  if (rc == 0)
+    rc = wr_sim_fleet_load_meta(f, path, err);
   return rc;
 }

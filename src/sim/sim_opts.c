@@ -40,7 +40,8 @@ static const char usage[] =
 "  --regions R1,R2,...    regions, round-robin\n"
 "                         (default " DEFAULT_REGIONS ")\n"
 "  --fleet FILE           desktops from a CSV/JSONL file instead\n"
-"  --write-fleet FILE     write the fleet as CSV DesktopId,RegionId\n"
+"  --write-fleet FILE     write the fleet as CSV DesktopId,RegionId and its\n"
+"                         attributes (DesktopName, OfficeSiteId, ...)\n"
 "  --fail-desktops FILE   lines \"ID[,stuck|unknown|connected]\"\n"
 "                         (default stuck: Stopped for good)\n"
 "  --stopped-rate P       this share of the desktops is Stopped for good\n"
@@ -66,6 +67,9 @@ static const char usage[] =
 "  --html-ok-rate P       a 200 HTML page, nothing done (a proxy, a portal)\n"
 "  --latency-ms N         mean latency, uniform in [N/2, 3N/2]\n"
 "  --seed N               (default 1)\n"
+"  --describe-fail-page K page K of every DescribeDesktops listing fails\n"
+"                         (503, every time)\n"
+"  --describe-repeat-token K  from page K on, NextToken repeats\n"
 "Observability:\n"
 "  --log FILE             one JSON line per request\n"
 "  --stats FILE           the /__stats document, written at exit\n"
@@ -80,7 +84,8 @@ enum {
   O_FAIL_RATE, O_RESET_RATE, O_LOST_RATE, O_HANG_RATE, O_HANG_MS,
   O_GARBAGE_RATE, O_HTML_OK_RATE, O_LATENCY_MS, O_SEED, O_LOG, O_STATS,
   O_MAX_TOKENS, O_MAX_NONCES, O_QPS_MODEL, O_QPS_SCHEDULE, O_STOPPED_RATE,
-  O_CONNECTED_RATE, O_STS_LIFE, O_STS_FAIL, O_STS_FAIL_AFTER, O_STS_LIE
+  O_CONNECTED_RATE, O_STS_LIFE, O_STS_FAIL, O_STS_FAIL_AFTER, O_STS_LIE,
+  O_DESCRIBE_FAIL_PAGE, O_DESCRIBE_REPEAT_TOKEN
 };
 
 static const struct option longopts[] = {
@@ -122,6 +127,9 @@ static const struct option longopts[] = {
   {"sts-fail", required_argument, NULL, O_STS_FAIL},
   {"sts-fail-after", required_argument, NULL, O_STS_FAIL_AFTER},
   {"sts-lie", required_argument, NULL, O_STS_LIE},
+  {"describe-fail-page", required_argument, NULL, O_DESCRIBE_FAIL_PAGE},
+  {"describe-repeat-token", required_argument, NULL,
+   O_DESCRIBE_REPEAT_TOKEN},
   {"help", no_argument, NULL, 'h'},
   {"version", no_argument, NULL, 'V'},
   {NULL, 0, NULL, 0}
@@ -349,6 +357,14 @@ static int one(struct wr_sim_opts *o, int c, const char *name,
   case O_MAX_NONCES:
     rc = integer(name, arg, 1, 100000000, &i, err);
     o->max_nonces = (long)i;
+    break;
+  case O_DESCRIBE_FAIL_PAGE:
+    rc = integer(name, arg, 1, 100000000, &i, err);
+    o->describe_fail_page = (long)i;
+    break;
+  case O_DESCRIBE_REPEAT_TOKEN:
+    rc = integer(name, arg, 2, 100000000, &i, err);
+    o->describe_repeat_token = (long)i;
     break;
   default:
     rc = wr_err_set(err, WR_EUSAGE, "unknown option");

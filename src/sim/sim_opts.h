@@ -57,7 +57,9 @@ struct wr_sim_opts {
   char *stats;
   int threads;              /* HTTP worker threads, 2 */
   long max_tokens;          /* ClientTokens remembered, 1000000 */
-  long max_nonces;          /* nonces per 31-minute generation, 4000000 */
+  long max_nonces;
+  long describe_fail_page;  /* this page of every listing fails, 0: none */
+  long describe_repeat_token; /* from this page on NextToken repeats */          /* nonces per 31-minute generation, 4000000 */
 };
 
 /* 0: run; 1: --help/--version printed; WR_EUSAGE with err set. */

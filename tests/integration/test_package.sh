@@ -102,12 +102,12 @@ else
       sh "$COMP" "$@" | sort -u
   }
   complete_words wuying-reboot "" > "$T/cmds"
-  for c in plan run resume report; do
+  for c in plan run resume report list; do
     grep -qx "$c" "$T/cmds" || fail "completion: no command $c"
   done
   # Each command: exactly the long options its --help lists (the lines
   # that start with an option).
-  for c in plan run resume report; do
+  for c in plan run resume report list; do
     "$R/usr/bin/wuying-reboot" $c --help 2>&1 | grep -E '^ +-' |
       grep -oE -- '--[a-z][a-z-]*[a-z]' | sort -u > "$T/help.$c"
     complete_words wuying-reboot $c -- | grep -- '^--' > "$T/comp.$c"
@@ -139,6 +139,9 @@ fi
 EX="$R/usr/share/doc/wuying-reboot/examples"
 for job in "$EX"/jobs/*.json; do
   [ -f "$job" ] || { fail "no example jobs in $EX/jobs"; break; }
+  # A job that selects from the API needs one: test_jobs_systemd.sh plans
+  # it against ecd-sim.
+  grep -q '"select"' "$job" && continue
   out=$(cd "$EX" && "$R/usr/bin/wuying-reboot" plan -q \
     --job "jobs/$(basename "$job")" 2>&1)
   rc=$?

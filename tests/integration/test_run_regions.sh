@@ -22,9 +22,9 @@ sim_start --desktops $N --seed 71 --write-fleet "$T/fleet.csv" \
 wait_fleet "$T/fleet.csv" $N
 # A few rows that name no region: --region gives them cn-hangzhou.
 printf 'DesktopId\necd-noregion1\necd-noregion2\n' > "$T/bare.csv"
-hz=$(grep -c ',cn-hangzhou$' "$T/fleet.csv")
-sh=$(grep -c ',cn-shanghai$' "$T/fleet.csv")
-ap=$(grep -c ',ap-southeast-1$' "$T/fleet.csv")
+hz=$(grep -c ',cn-hangzhou,' "$T/fleet.csv")
+sh=$(grep -c ',cn-shanghai,' "$T/fleet.csv")
+ap=$(grep -c ',ap-southeast-1,' "$T/fleet.csv")
 [ $((hz + sh + ap)) -eq $N ] || fail "fleet regions do not add up"
 
 # refused CMD...: exit 2, stderr names every region with its desktops.
@@ -49,7 +49,7 @@ refused run --job "$T/job.json" --endpoint "$ENDPOINT" \
   --report "$T/no.jsonl" --progress never
 # Without --region, or with rows of its region only, nothing to say.
 "$WR" plan "$T/fleet.csv" > /dev/null 2> "$T/e" || fail "plan without --region: $(cat "$T/e")"
-grep ',cn-hangzhou$' "$T/fleet.csv" | cat "$T/bare.csv" - > "$T/hz.csv"
+grep ',cn-hangzhou,' "$T/fleet.csv" | cat "$T/bare.csv" - > "$T/hz.csv"
 "$WR" plan --region cn-hangzhou "$T/hz.csv" > /dev/null 2> "$T/e" ||
   fail "plan of one region: $(cat "$T/e")"
 note "ok: plan and run refuse, a job file's region too"
@@ -88,7 +88,7 @@ rc=0
 
 # run --all-regions: every desktop of every region (the cn-shanghai
 # ones were rebooted above, so here the rest of the fleet).
-grep -v ',cn-shanghai$' "$T/fleet.csv" > "$T/rest.csv"
+grep -v ',cn-shanghai,' "$T/fleet.csv" > "$T/rest.csv"
 "$WR" run --endpoint "$ENDPOINT" --region cn-hangzhou --all-regions --rate 0 \
   --report "$T/all.jsonl" --progress never "$T/rest.csv" > "$T/o3" 2> "$T/e3" ||
   fail "all-regions: $(tail -n 3 "$T/e3")"
