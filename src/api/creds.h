@@ -79,4 +79,8 @@ void wr_creds_mask_id(const char *id, char out[WR_CREDS_MASK_LEN]);
 int wr_creds_redact(const struct wr_creds *c, const char *text,
                     struct wr_buf *out);
 
+/* The same in place, for a server's text in a fixed-size field (an
+ * answer's code or message): withheld whole when it cannot be redacted. */
+void wr_creds_redact_field(const struct wr_creds *c, char *s, size_t size);
+
 #endif

@@ -104,3 +104,17 @@ out:
     wr_buf_free_secret(&p[j].text);
   return rc;
 }
+
+void wr_creds_redact_field(const struct wr_creds *c, char *s, size_t size)
+{
+  struct wr_buf b;
+
+  if (s[0] == '\0')
+    return;
+  wr_buf_init(&b, 64 * 1024);
+  if (wr_creds_redact(c, s, &b) < 0)
+    snprintf(s, size, "(message withheld)");
+  else
+    snprintf(s, size, "%s", wr_buf_str(&b));
+  wr_buf_free(&b);
+}

@@ -18,8 +18,10 @@ int wr_cmd_list(const struct wr_config *cfg);
 struct wr_selection;
 struct wr_creds;
 struct wr_plan;
-/* The --select values are valid (before credentials are looked for). */
-int wr_cmd_select_check(const struct wr_config *cfg, struct wr_err *err);
+/* The --select values are checked first (a typo is a usage error, not a
+ * credentials lookup), then the credentials the selection reads with. */
+int wr_cmd_select_creds(const struct wr_config *cfg, struct wr_creds *creds,
+                        struct wr_err *err);
 int wr_cmd_select(const struct wr_config *cfg, const struct wr_creds *creds,
                   const char *regions, struct wr_selection *sel,
                   struct wr_err *err);

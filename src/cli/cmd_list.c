@@ -17,13 +17,16 @@
 #include <string.h>
 #include <unistd.h>
 
-int wr_cmd_select_check(const struct wr_config *cfg, struct wr_err *err)
+int wr_cmd_select_creds(const struct wr_config *cfg, struct wr_creds *creds,
+                        struct wr_err *err)
 {
   struct wr_selection sel;
   int rc = wr_select_init(&sel, cfg->selects, cfg->nselects, NULL, err);
 
   wr_select_free(&sel);
-  return rc;
+  if (rc < 0)
+    return rc;
+  return wr_auth_load(cfg, creds, err);
 }
 
 int wr_cmd_select(const struct wr_config *cfg, const struct wr_creds *creds,
@@ -186,8 +189,7 @@ int wr_cmd_list(const struct wr_config *cfg)
 
   memset(&sel, 0, sizeof(sel));
   memset(&creds, 0, sizeof(creds));
-  if (wr_cmd_select_check(cfg, &err) < 0 ||
-      wr_auth_load(cfg, &creds, &err) < 0) {
+  if (wr_cmd_select_creds(cfg, &creds, &err) < 0) {
     wr_errorf("%s", err.msg);
     goto out;
   }

@@ -302,8 +302,7 @@ int wr_cmd_plan(const struct wr_config *cfg)
   memset(&creds, 0, sizeof(creds));
   /* plan sends nothing, but a selection reads the API */
   if (cfg->nselects > 0) {
-    if (wr_cmd_select_check(cfg, &err) < 0 ||
-        wr_auth_load(cfg, &creds, &err) < 0) {
+    if (wr_cmd_select_creds(cfg, &creds, &err) < 0) {
       wr_errorf("%s", err.msg);
       goto out;
     }

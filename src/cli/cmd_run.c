@@ -233,8 +233,7 @@ int wr_cmd_run(const struct wr_config *cfg)
   memset(&sel, 0, sizeof(sel));
   /* A selection needs the credentials first: it reads the API. */
   if (cfg->nselects > 0) {
-    if (wr_cmd_select_check(cfg, &err) < 0 ||
-        wr_auth_load(cfg, &creds, &err) < 0) {
+    if (wr_cmd_select_creds(cfg, &creds, &err) < 0) {
       wr_errorf("%s", err.msg);
       goto out;
     }

@@ -65,29 +65,14 @@ static void unlink_active(struct wr_sender *s, struct pending *p)
   p->prev = p->next = NULL;
 }
 
-/* s with every secret of creds masked, in place (cut to its size). */
-static void redact_field(const struct wr_creds *creds, char *s, size_t size)
-{
-  struct wr_buf b;
-
-  if (s[0] == '\0')
-    return;
-  wr_buf_init(&b, 64 * 1024);
-  if (wr_creds_redact(creds, s, &b) < 0)
-    snprintf(s, size, "(message withheld)");
-  else
-    snprintf(s, size, "%s", wr_buf_str(&b));
-  wr_buf_free(&b);
-}
-
 void wr_sender_redact(const struct wr_creds *creds, struct wr_api_result *r)
 {
   if (creds == NULL)
     return;
-  redact_field(creds, r->code, sizeof(r->code));
-  redact_field(creds, r->message, sizeof(r->message));
-  redact_field(creds, r->host_id, sizeof(r->host_id));
-  redact_field(creds, r->recommend, sizeof(r->recommend));
+  wr_creds_redact_field(creds, r->code, sizeof(r->code));
+  wr_creds_redact_field(creds, r->message, sizeof(r->message));
+  wr_creds_redact_field(creds, r->host_id, sizeof(r->host_id));
+  wr_creds_redact_field(creds, r->recommend, sizeof(r->recommend));
 }
 
 /* Answers arrive here, and so do the credentials: dispatch and --verify
@@ -255,7 +240,7 @@ out:
   wr_http_request_free(&req);
   /* err goes into the chunk's record as its message. */
   if (rc < 0 && c != NULL)
-    redact_field(c, err->msg, sizeof(err->msg));
+    wr_creds_redact_field(c, err->msg, sizeof(err->msg));
   return rc;
 }
 

@@ -179,22 +179,6 @@ out:
   return rc;
 }
 
-/* A server text with every secret of the credentials masked (a
- * SignatureDoesNotMatch may echo the string-to-sign). */
-static void redact(const struct wr_creds *creds, char *s, size_t size)
-{
-  struct wr_buf b;
-
-  if (s[0] == '\0')
-    return;
-  wr_buf_init(&b, 64 * 1024);
-  if (wr_creds_redact(creds, s, &b) < 0)
-    snprintf(s, size, "(message withheld)");
-  else
-    snprintf(s, size, "%s", wr_buf_str(&b));
-  wr_buf_free(&b);
-}
-
 /* Send one page, with retries.  0 with body filled, or an error. */
 static int fetch_page(struct pager *pg, const char *region,
                       const struct query *q, const char *token, long page,
@@ -260,8 +244,8 @@ static int fetch_page(struct pager *pg, const char *region,
     else
       wr_api_classify_response(status, body->data ? body->data : "",
                                body->len, NULL, res);
-    redact(pg->creds, res->code, sizeof(res->code));
-    redact(pg->creds, res->message, sizeof(res->message));
+    wr_creds_redact_field(pg->creds, res->code, sizeof(res->code));
+    wr_creds_redact_field(pg->creds, res->message, sizeof(res->message));
     now = wr_clock_now_ms();
     if (res->outcome == WR_OUTCOME_THROTTLED)
       wr_ratelimit_throttled(&pg->rl, now, res->retry_after_ms);
