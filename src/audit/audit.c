@@ -115,6 +115,66 @@ static struct wr_audit_region *region_of(struct wr_audit *a, const char *r)
   return p;
 }
 
+/* ---- waves: finished ones, counted by their leaves -------------------- */
+
+static int cmp_wave(const void *x, const void *y)
+{
+  const struct wr_audit_wave *a = x, *b = y;
+
+  return (a->wave > b->wave) - (a->wave < b->wave);
+}
+
+static int waves_build(struct wr_audit *a)
+{
+  const struct wr_rread *rr = a->rr;
+  size_t i, k;
+
+  if (rr->nwaves == 0)
+    return 0;
+  if ((a->waves = calloc(rr->nwaves, sizeof(*a->waves))) == NULL)
+    return WR_ENOMEM;
+  for (i = 0; i < rr->nwaves; i++) {
+    for (k = 0; k < a->nwaves && a->waves[k].wave != rr->waves[i].wave; k++)
+      ;
+    if (k == a->nwaves)
+      a->waves[a->nwaves++].wave = rr->waves[i].wave;
+    a->waves[k].canary = a->waves[k].canary || rr->waves[i].canary;
+    if (rr->waves[i].finished_at != NULL)
+      a->waves[k].finished_at = rr->waves[i].finished_at;
+  }
+  qsort(a->waves, a->nwaves, sizeof(*a->waves), cmp_wave);
+  return 0;
+}
+
+static struct wr_audit_wave *wave_of(const struct wr_audit *a, long w)
+{
+  size_t lo = 0, hi = a->nwaves;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+
+    if (a->waves[mid].wave == w)
+      return &a->waves[mid];
+    if (a->waves[mid].wave < w)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
+static int count_wave(const struct wr_rread_chunk *c, void *ud)
+{
+  struct wr_audit_wave *w = wave_of(ud, c->wave);
+
+  if (w == NULL)
+    return 0;
+  w->ok += c->status == WR_RREAD_OK ? c->nids : 0;
+  w->failed += c->status == WR_RREAD_FAILED ? c->nids : 0;
+  w->excluded += c->status == WR_RREAD_EXCLUDED ? c->nids : 0;
+  return 0;
+}
+
 static int count_leaf(const struct wr_rread_chunk *c, void *ud)
 {
   struct wr_audit *a = ud;
@@ -371,7 +431,9 @@ int wr_audit_build(const struct wr_rread *rr, struct wr_audit *a,
   memset(a, 0, sizeof(*a));
   a->rr = rr;
   a->exit_code = rr->has_summary ? s->exit_code : -1;
-  if ((rc = wr_audit_each_leaf(rr, count_leaf, a)) < 0)
+  if ((rc = wr_audit_each_leaf(rr, count_leaf, a)) < 0 ||
+      (rc = waves_build(a)) < 0 ||
+      (rc = wr_audit_each_leaf(rr, count_wave, a)) < 0)
     return wr_err_set(err, rc, "out of memory");
   for (i = 0; i < rr->nchunks; i++) {
     c = &rr->chunks[i];
@@ -421,6 +483,9 @@ void wr_audit_free(struct wr_audit *a)
   a->exclusions = NULL;
   a->nexclusions = 0;
   free(a->regions);
+  free(a->waves);
+  a->waves = NULL;
+  a->nwaves = 0;
   free(a->vstat);
   free(a->vat);
   a->vstat = NULL;

@@ -50,6 +50,17 @@ struct wr_audit_region {
   size_t ok, failed, skipped, pending, excluded;
 };
 
+/* A finished wave (one with a wave record; the last record of a wave
+ * that several sessions finished gives its end), its desktops counted by
+ * their final leaf like every other count: a wave record counts only its
+ * own session's desktops, and a retried failure is the retry's. */
+struct wr_audit_wave {
+  long wave;
+  bool canary;
+  size_t ok, failed, excluded;
+  const char *finished_at;
+};
+
 /* One session (the run, each resume): its own time and rate, never
  * across the gap before a resume. */
 struct wr_audit_session {
@@ -97,6 +108,8 @@ struct wr_audit {
   size_t npending_sample;
   struct wr_audit_region *regions; /* in plan order */
   size_t nregions;
+  struct wr_audit_wave *waves;  /* finished waves, by wave number */
+  size_t nwaves;
   /* Chunks with an ambiguous attempt (admin mode: a desktop may have
    * been asked to reboot twice), in report order. */
   const char *ambiguous_sample[WR_AUDIT_SAMPLES];

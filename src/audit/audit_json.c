@@ -81,21 +81,24 @@ static int retry_pending(const struct wr_rread_chunk *c, void *ud)
   return cJSON_AddItemToArray(ud, cJSON_CreateString(c->id)) ? 0 : WR_ENOMEM;
 }
 
-static bool waves(cJSON *o, const struct wr_rread *rr)
+static bool waves(cJSON *o, const struct wr_audit *au)
 {
+  const struct wr_rread *rr = au->rr;
   cJSON *a = cJSON_AddArrayToObject(o, "waves"), *e;
   const struct wr_rread_verify *v;
   size_t i;
 
-  for (i = 0; a != NULL && i < rr->nwaves; i++) {
+  for (i = 0; a != NULL && i < au->nwaves; i++) {
+    const struct wr_audit_wave *w = &au->waves[i];
+
     e = cJSON_CreateObject();
     if (!cJSON_AddItemToArray(a, e) ||
-        !num(e, "wave", (double)rr->waves[i].wave, false) ||
-        !cJSON_AddBoolToObject(e, "canary", rr->waves[i].canary) ||
-        !num(e, "ok_desktops", (double)rr->waves[i].ok_desktops, false) ||
-        !num(e, "failed_desktops", (double)rr->waves[i].failed_desktops,
-             false) ||
-        !str(e, "finished_at", rr->waves[i].finished_at))
+        !num(e, "wave", (double)w->wave, false) ||
+        !cJSON_AddBoolToObject(e, "canary", w->canary) ||
+        !num(e, "ok_desktops", (double)w->ok, false) ||
+        !num(e, "failed_desktops", (double)w->failed, false) ||
+        !num(e, "excluded_desktops", (double)w->excluded, false) ||
+        !str(e, "finished_at", w->finished_at))
       return false;
   }
   a = a != NULL ? cJSON_AddArrayToObject(o, "verify") : NULL;
@@ -232,7 +235,7 @@ static cJSON *build(const struct wr_audit *a)
   ok = p != NULL && wr_audit_each_leaf(rr, pending, p) == 0;
   p = ok ? cJSON_AddArrayToObject(o, "retry_pending_chunks") : NULL;
   ok = p != NULL && wr_audit_each_leaf(rr, retry_pending, p) == 0 &&
-       waves(o, rr) && rejected(o, rr) &&
+       waves(o, a) && rejected(o, rr) &&
        cJSON_AddBoolToObject(o, "summary_differs", a->summary_differs) &&
        num(o, "torn_line", (double)rr->torn_line, rr->torn_line == 0) &&
        num(o, "unknown_records", (double)rr->nunknown, false) &&

@@ -259,19 +259,22 @@ static void sessions(const struct wr_audit *a,
 static void waves(const struct wr_audit *a,
                   const struct wr_audit_story_ops *ops, FILE *out)
 {
-  const struct wr_rread *rr = a->rr;
-  char name[48], b[160];
+  char name[48], b[192], ex[48];
   size_t i;
 
   ops->section(out, "Waves");
-  snprintf(b, sizeof(b), "%zu", rr->nwaves);
+  snprintf(b, sizeof(b), "%zu", a->nwaves);
   ops->row(out, "Waves finished", b);
-  for (i = 0; i < rr->nwaves; i++) {
-    snprintf(name, sizeof(name), "Wave %ld%s", rr->waves[i].wave,
-             rr->waves[i].canary ? " (canary)" : "");
-    snprintf(b, sizeof(b), "%ld ok, %ld failed, ended %s",
-             rr->waves[i].ok_desktops, rr->waves[i].failed_desktops,
-             rr->waves[i].finished_at ? rr->waves[i].finished_at : "?");
+  for (i = 0; i < a->nwaves; i++) {
+    const struct wr_audit_wave *w = &a->waves[i];
+
+    snprintf(name, sizeof(name), "Wave %ld%s", w->wave,
+             w->canary ? " (canary)" : "");
+    ex[0] = '\0';
+    if (w->excluded > 0)
+      snprintf(ex, sizeof(ex), ", %zu excluded", w->excluded);
+    snprintf(b, sizeof(b), "%zu ok, %zu failed%s, ended %s", w->ok, w->failed,
+             ex, w->finished_at ? w->finished_at : "?");
     ops->row(out, name, b);
   }
   ops->end(out);

@@ -197,7 +197,7 @@ bool wr_audit_json_story(cJSON *o, const struct wr_audit *a)
     if (!session(s, &a->sessions[i]))
       return false;
   if (s == NULL || !inputs(o, &a->rr->run) || !safety(o, a) ||
-      !num(o, "waves_finished", (double)a->rr->nwaves, false))
+      !num(o, "waves_finished", (double)a->nwaves, false))
     return false;
   v = cJSON_AddObjectToObject(o, "verification");
   if (v == NULL || !cJSON_AddBoolToObject(v, "requested", a->verify_on) ||

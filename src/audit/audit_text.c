@@ -48,18 +48,23 @@ static void groups(FILE *out, const char *title,
   }
 }
 
-static void waves(const struct wr_rread *rr, FILE *out)
+static void waves(const struct wr_audit *a, FILE *out)
 {
+  const struct wr_rread *rr = a->rr;
   const struct wr_rread_verify *v;
   size_t i, k;
 
-  if (rr->nwaves > 0)
+  if (a->nwaves > 0)
     fputs("\nWaves\n", out);
-  for (i = 0; i < rr->nwaves; i++) {
-    fprintf(out, "  wave %ld%s: %ld ok, %ld failed, ended ", rr->waves[i].wave,
-            rr->waves[i].canary ? " (canary)" : "", rr->waves[i].ok_desktops,
-            rr->waves[i].failed_desktops);
-    put(out, rr->waves[i].finished_at);
+  for (i = 0; i < a->nwaves; i++) {
+    const struct wr_audit_wave *w = &a->waves[i];
+
+    fprintf(out, "  wave %ld%s: %zu ok, %zu failed", w->wave,
+            w->canary ? " (canary)" : "", w->ok, w->failed);
+    if (w->excluded > 0)
+      fprintf(out, ", %zu excluded", w->excluded);
+    fputs(", ended ", out);
+    put(out, w->finished_at);
     putc('\n', out);
   }
   if (rr->nverifies > 0)
@@ -363,7 +368,7 @@ void wr_audit_text(const struct wr_audit *a, FILE *out)
     fputs(a->retry_pending_chunks > a->nretry_pending_sample ? ", ...\n"
                                                              : "\n", out);
   }
-  waves(rr, out);
+  waves(a, out);
   wr_audit_story(a, &story_ops, out);
   rejected(rr, out);
   notes(a, out);

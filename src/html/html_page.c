@@ -244,28 +244,27 @@ static void regions(const struct wr_audit *a, FILE *out)
 /* Many waves make a long table: folded beyond OPEN_WAVES. */
 static void waves(const struct wr_audit *a, FILE *out)
 {
-  const struct wr_rread *rr = a->rr;
   size_t i;
 
   fprintf(out, "<section>\n<h2>Waves</h2>\n<table>\n<tr><th>Waves finished"
-          "</th><td>%zu</td></tr>\n</table>\n", rr->nwaves);
-  if (rr->nwaves == 0) {
+          "</th><td>%zu</td></tr>\n</table>\n", a->nwaves);
+  if (a->nwaves == 0) {
     fputs("</section>\n", out);
     return;
   }
-  if (rr->nwaves > OPEN_WAVES)
+  if (a->nwaves > OPEN_WAVES)
     fputs("<details><summary>every wave</summary>\n", out);
   fputs("<table>\n<tr><th>Wave</th><th>ok</th><th>failed</th><th>Ended"
         "</th></tr>\n", out);
-  for (i = 0; i < rr->nwaves; i++) {
-    fprintf(out, "<tr><td>%ld%s</td><td class=\"n\">%ld</td>"
-            "<td class=\"n\">%ld</td><td>", rr->waves[i].wave,
-            rr->waves[i].canary ? " (canary)" : "", rr->waves[i].ok_desktops,
-            rr->waves[i].failed_desktops);
-    wr_html_text(out, rr->waves[i].finished_at);
+  for (i = 0; i < a->nwaves; i++) {
+    fprintf(out, "<tr><td>%ld%s</td><td class=\"n\">%zu</td>"
+            "<td class=\"n\">%zu</td><td>", a->waves[i].wave,
+            a->waves[i].canary ? " (canary)" : "", a->waves[i].ok,
+            a->waves[i].failed);
+    wr_html_text(out, a->waves[i].finished_at);
     fputs("</td></tr>\n", out);
   }
-  fputs(rr->nwaves > OPEN_WAVES ? "</table>\n</details>\n</section>\n"
+  fputs(a->nwaves > OPEN_WAVES ? "</table>\n</details>\n</section>\n"
                                 : "</table>\n</section>\n", out);
 }
 

@@ -759,6 +759,8 @@ static const char retry_report[] =
     "\"timed_out\":false,\"not_running\":[],\"not_verified\":[\"ecd-b\"],"
     "\"interrupted\":\"interrupt\",\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],"
     "\"finished_at\":\"2026-12-01T10:00:05.000Z\"}\n"
+    "{\"type\":\"wave\",\"wave\":1,\"ok_desktops\":2,\"failed_desktops\":2,"
+    "\"finished_at\":\"2026-12-01T10:00:04.000Z\"}\n"
     "{\"type\":\"summary\",\"ok_desktops\":2,\"failed_desktops\":2,"
     "\"exit_code\":3,\"stop_reason\":\"interrupt\"}\n"
     "{\"type\":\"resume\",\"started_at\":\"2026-12-01T11:00:00.000Z\"}\n"
@@ -775,6 +777,8 @@ static const char retry_report[] =
     "\"timed_out\":true,\"not_running\":[\"ecd-d\"],"
     "\"desktop_ids\":[\"ecd-c\",\"ecd-d\"],\"finished_at\":"
     "\"2026-12-01T11:00:09.000Z\"}\n"
+    "{\"type\":\"wave\",\"wave\":1,\"ok_desktops\":2,\"failed_desktops\":0,"
+    "\"finished_at\":\"2026-12-01T11:00:08.000Z\"}\n"
     "{\"type\":\"summary\",\"ok_desktops\":4,\"exit_code\":1}\n";
 
 static void test_retry_and_verify(void **state)
@@ -794,6 +798,12 @@ static void test_retry_and_verify(void **state)
   assert_int_equal(fx.a.retried, 2);
   assert_int_equal(fx.a.retried_ok, 2);
   assert_int_equal(fx.a.calls, 3);
+  /* one wave, finished by both sessions: its four desktops by their final
+   * leaf (each wave record counts only its own session's), the last end */
+  assert_int_equal(fx.a.nwaves, 1);
+  assert_int_equal(fx.a.waves[0].ok, 4);
+  assert_int_equal(fx.a.waves[0].failed, 0);
+  assert_string_equal(fx.a.waves[0].finished_at, "2026-12-01T11:00:08.000Z");
   /* verified: a, b (by the resume), c Running; d not Running */
   assert_int_equal(fx.a.v_running, 3);
   assert_int_equal(fx.a.not_running, 1);
@@ -813,6 +823,8 @@ static void test_retry_and_verify(void **state)
   has(t, "wave 1: 1 of 2 Running, 1 not verified (cut short: interrupt)",
       "text");
   has(t, "wave 1 (left by an earlier session): 1 of 1 Running", "text");
+  has(t, "  wave 1: 4 ok, 0 failed, ended 2026-12-01T11:00:08.000Z\n", "text");
+  assert_null(strstr(t, "2 ok, 2 failed"));
   assert_null(strstr(t, "Failed desktops, by error code"));
   free(t);
   t = render(&fx.a, WR_AUDIT_JSON);
