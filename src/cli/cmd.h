@@ -18,8 +18,9 @@ int wr_cmd_list(const struct wr_config *cfg);
 struct wr_selection;
 struct wr_creds;
 struct wr_plan;
-/* The --select values are checked first (a typo is a usage error, not a
- * credentials lookup), then the credentials the selection reads with. */
+/* The --select values (and, without INPUT, the --keep-columns names:
+ * columns of list's CSV) are checked first (a typo is a usage error, not
+ * a credentials lookup), then the credentials the selection reads with. */
 int wr_cmd_select_creds(const struct wr_config *cfg, struct wr_creds *creds,
                         struct wr_err *err);
 int wr_cmd_select(const struct wr_config *cfg, const struct wr_creds *creds,

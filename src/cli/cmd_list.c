@@ -11,21 +11,52 @@
 #include "plan.h"
 #include "select.h"
 
+#include <csv.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+/* What a fleet selected from the API (no INPUT) keeps of each desktop for
+ * the report, before any --keep-columns of the selection's own. */
+static const char *const sel_keep[] = {"DesktopName", "OfficeSiteId",
+                                       "EndUserIds"};
+#define NSEL_KEEP (sizeof(sel_keep) / sizeof(sel_keep[0]))
+
+/* Whether name is one of the n names of v, ASCII case ignored (as
+ * --keep-columns matches a CSV header). */
+static bool has_name(const char *const *v, size_t n, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if (strcasecmp(v[i], name) == 0)
+      return true;
+  return false;
+}
 
 int wr_cmd_select_creds(const struct wr_config *cfg, struct wr_creds *creds,
                         struct wr_err *err)
 {
   struct wr_selection sel;
+  const char *const *cols;
+  size_t i, ncols;
   int rc = wr_select_init(&sel, cfg->selects, cfg->nselects, NULL, err);
 
   wr_select_free(&sel);
   if (rc < 0)
     return rc;
+  /* Without INPUT, --keep-columns names columns of the selection. */
+  cols = wr_select_columns(&ncols);
+  for (i = 0; cfg->ninputs == 0 && i < cfg->nkeep_columns; i++)
+    if (!has_name(cols, ncols, cfg->keep_columns[i]))
+      return wr_err_set(err, WR_EUSAGE, "--keep-columns: a fleet selected "
+                        "from the API has no column \"%s\"; it has: "
+                        "DesktopId, RegionId, DesktopName, DesktopStatus, "
+                        "ConnectionStatus, OfficeSiteId, DesktopGroupId, "
+                        "EndUserIds, Tags", cfg->keep_columns[i]);
   return wr_auth_load(cfg, creds, err);
 }
 
@@ -58,13 +89,23 @@ int wr_cmd_select(const struct wr_config *cfg, const struct wr_creds *creds,
   return rc;
 }
 
-/* A temporary CSV "DesktopId,RegionId" of the desktops to plan. */
+/* A CSV cell, always quoted (libcsv): "," first unless first. */
+static void put_cell(FILE *f, const char *s, bool first)
+{
+  if (!first)
+    fputc(',', f);
+  csv_fwrite(f, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
+/* A temporary CSV of the desktops to plan: without INPUT, the selection
+ * as `list` writes it (its columns can be kept); with INPUT,
+ * "DesktopId,RegionId" and the input's kept columns. */
 static int write_temp(const struct wr_selection *sel, const struct wr_plan *in,
                       char *path, size_t size, struct wr_err *err)
 {
   const char *dir = getenv("TMPDIR");
   FILE *f;
-  size_t c, i;
+  size_t c, i, k;
   int fd, bad;
 
   snprintf(path, size, "%s/wuying-reboot-selection-XXXXXX",
@@ -78,17 +119,27 @@ static int write_temp(const struct wr_selection *sel, const struct wr_plan *in,
     unlink(path);
     return wr_err_set(err, WR_EIO, "%s: %s", path, strerror(errno));
   }
-  fputs("DesktopId,RegionId\n", f);
+  bad = 0;
   if (in == NULL) {
-    for (i = 0; i < sel->n; i++)
-      fprintf(f, "%s,%s\n", sel->v[i].id, sel->v[i].region);
+    bad = wr_select_write(sel, false, f) < 0;
   } else { /* the input's desktops, in its order, that were selected */
+    const struct wr_chunk *ch;
+
+    fputs("DesktopId,RegionId", f);
+    for (k = 0; k < in->nkeep; k++)
+      put_cell(f, in->keep_names[k], false);
+    fputc('\n', f);
     for (c = 0; c < in->nchunks; c++)
-      for (i = 0; i < in->chunks[c].nids; i++)
-        if (wr_select_has(sel, in->chunks[c].ids[i]))
-          fprintf(f, "%s,%s\n", in->chunks[c].ids[i], in->chunks[c].region);
+      for (ch = &in->chunks[c], i = 0; i < ch->nids; i++) {
+        if (!wr_select_has(sel, ch->ids[i]))
+          continue;
+        fprintf(f, "%s,%s", ch->ids[i], ch->region);
+        for (k = 0; k < in->nkeep; k++)
+          put_cell(f, ch->kept ? ch->kept[i * in->nkeep + k] : NULL, false);
+        fputc('\n', f);
+      }
   }
-  bad = ferror(f);
+  bad |= ferror(f);
   bad |= fclose(f);
   if (bad) {
     unlink(path);
@@ -119,6 +170,8 @@ int wr_cmd_build_plan(const struct wr_config *cfg,
   struct wr_plan_opts po;
   struct wr_plan *in = NULL;
   char tmp[4096], *regions = NULL, *one[1];
+  const char **keep = NULL;
+  size_t i;
   int rc;
 
   *empty = false;
@@ -152,6 +205,20 @@ int wr_cmd_build_plan(const struct wr_config *cfg,
   po.all_regions = true;
   po.column = NULL;
   po.format = WR_FORMAT_CSV;
+  if (in == NULL) { /* the selection's own columns, then --keep-columns */
+    keep = malloc((NSEL_KEEP + cfg->nkeep_columns) * sizeof(*keep));
+    if (keep == NULL) {
+      unlink(tmp);
+      rc = wr_err_set(err, WR_ENOMEM, "out of memory");
+      goto out;
+    }
+    memcpy(keep, sel_keep, sizeof(sel_keep));
+    po.nkeep = NSEL_KEEP;
+    for (i = 0; i < cfg->nkeep_columns; i++)
+      if (!has_name(sel_keep, NSEL_KEEP, cfg->keep_columns[i]))
+        keep[po.nkeep++] = cfg->keep_columns[i];
+    po.keep = keep;
+  }
   one[0] = tmp;
   rc = wr_plan_build(&po, one, 1, out, err);
   unlink(tmp);
@@ -171,6 +238,7 @@ int wr_cmd_build_plan(const struct wr_config *cfg,
                                           "the API)"
                                         : "(selected from the API)";
 out:
+  free(keep);
   free(regions);
   wr_plan_destroy(&in);
   return rc;

@@ -43,7 +43,9 @@ static const char input_opts[] =
   "  --canary N             the first N desktops form wave 0 (0)\n"
   "  --wave-size N          then waves of N desktops (0: one wave)\n"
   "  --keep-columns C[,C2]  input columns (CSV header names, JSONL keys)\n"
-  "                         kept in the report, for report --format csv\n\n";
+  "                         kept in the report, for report --format csv;\n"
+  "                         --select without INPUT keeps DesktopName,\n"
+  "                         OfficeSiteId, EndUserIds (and C of list's)\n\n";
 
 static const char api_opts[] =
   "API:\n"

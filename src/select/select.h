@@ -125,6 +125,8 @@ int wr_select_describe(const struct wr_selection *s, struct wr_buf *out);
  * DesktopGroupId, EndUserIds, Tags; lists joined with ';', tags
  * key=value) or JSON Lines (real arrays, tags an object). */
 int wr_select_write(const struct wr_selection *s, bool jsonl, FILE *out);
+/* The CSV header of wr_select_write, *n names. */
+const char *const *wr_select_columns(size_t *n);
 
 /* The report's "selection" object (a cJSON *, NULL: out of memory):
  * filters, regions, request_ids, count, taken_at. */
