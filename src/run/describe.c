@@ -202,9 +202,12 @@ static cJSON *verify_records(const struct wr_verify *v, bool timed_out,
   return a;
 }
 
+/* Everything of one check, its figures too: a wave cut before its check
+ * started must not report the previous check's calls and errors. */
 static void forget(struct wr_verify *v)
 {
-  v->n = v->ndone = v->cursor = 0;
+  v->n = v->ndone = v->cursor = v->calls = v->errors = 0;
+  v->last_error[0] = '\0';
   v->earlier = v->started = v->active = false;
 }
 

@@ -237,11 +237,70 @@ static void test_throttled_times_out(void **state)
   cJSON_Delete(f.record);
 }
 
+/* A wave cut before its check started (an interrupt while it was being
+ * sent): its record names its own desktops as not verified, with no call
+ * and no error of the previous wave's check. */
+static void test_cut_before_start(void **state)
+{
+  struct fake f;
+  uv_loop_t loop;
+  struct wr_verify *v = NULL;
+  struct wr_describe_io io;
+  size_t i, running = 1, not_verified = 0;
+  cJSON *recs, *r;
+
+  (void)state;
+  memset(&f, 0, sizeof(f));
+  f.throttle = true; /* wave 1's check: calls and errors, then a timeout */
+  assert_int_equal(uv_loop_init(&loop), 0);
+  f.loop = &loop;
+  f.min_gap = -1;
+  memset(&io, 0, sizeof(io));
+  io.describe = describe;
+  io.describe_ctx = &f;
+  io.may_call = may_call;
+  io.answered = answered;
+  io.ud = &f;
+  assert_int_equal(wr_verify_create(&loop, &io, 1500, on_done, &f, &v), 0);
+  for (i = 0; i < 10; i++) {
+    snprintf(ids[i], sizeof(ids[i]), "ecd-%zu", i);
+    assert_int_equal(wr_verify_add(v, ids[i], "cn-a", wr_clock_now_ms()), 0);
+  }
+  assert_int_equal(wr_verify_start_wave(v, 1), 1);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(f.dones, 1);
+  assert_true(num(f.record, "calls") >= 1);
+  assert_true(num(f.record, "errors") >= 1);
+  cJSON_Delete(f.record);
+  /* wave 2: sent in part, then the interrupt */
+  for (i = 10; i < 14; i++) {
+    snprintf(ids[i], sizeof(ids[i]), "ecd-%zu", i);
+    assert_int_equal(wr_verify_add(v, ids[i], "cn-a", wr_clock_now_ms()), 0);
+  }
+  recs = wr_verify_cut(v, 2, "interrupt", &running, &not_verified);
+  assert_non_null(recs);
+  assert_int_equal(running, 0);
+  assert_int_equal(not_verified, 4);
+  r = cJSON_GetArrayItem(recs, 0);
+  assert_int_equal(num(r, "wave"), 2);
+  assert_int_equal(num(r, "desktops"), 4);
+  assert_int_equal(num(r, "calls"), 0);
+  assert_int_equal(num(r, "errors"), 0);
+  assert_null(cJSON_GetObjectItem(r, "last_error"));
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "not_verified")),
+                   4);
+  cJSON_Delete(recs);
+  wr_verify_destroy(&v);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_shares_rate),
     cmocka_unit_test(test_throttled_times_out),
+      cmocka_unit_test(test_cut_before_start),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
