@@ -21,56 +21,6 @@
 
 #define TICK_MS 200
 
-struct wr_dispatch {
-  uv_loop_t *loop;
-  const struct wr_plan *plan;
-  struct wr_dispatch_opts o;
-  struct wr_dispatch_sender sender;
-  struct wr_journal *report;
-  struct wr_chunk_record *rec;     /* refilled for each final record */
-  struct wr_progress *progress;
-  struct wr_ratelimit rl;
-  struct wr_retry_policy policy;
-  struct wr_stop stop;             /* when the run stops, and why */
-  struct wr_queue q;
-  uv_timer_t gate, retry, tick;
-  uv_prepare_t before_wait;        /* flushes records before a poll */
-  uv_signal_t sigint, sigterm;
-  int nopen;                       /* handles not yet closed */
-  size_t next_chunk;               /* next plan chunk to start */
-  int cur_wave;
-  bool finished, report_failed;
-  struct wr_summary sum;           /* the earlier sessions' included */
-  size_t calls, retries, splits, throttled;
-  size_t confirmed;                /* chunks ok on a later answer's word */
-  size_t wave_ok, wave_failed;
-  struct wr_verify *verify;        /* --verify, NULL when off */
-  bool verifying;                  /* a wave's check is running */
-  size_t verify_failed;            /* desktops not Running in time */
-  size_t verify_running;           /* desktops Running again */
-  struct wr_dispatch_earlier earlier; /* resume: ok, left unverified */
-  struct wr_preflight *pf;         /* pre-flight, NULL when off */
-  bool preflighting;               /* a wave's check is running */
-  int pf_wave;                     /* the last wave checked */
-  struct pf_chunk *over;           /* per plan chunk, after pre-flight */
-  size_t pf_parts;                 /* parts beyond the plan's chunks */
-  size_t pf_calls;
-  const char ***pf_blocks;         /* the parts' ID arrays, kept */
-  size_t npf_blocks;
-};
-
-/* What pre-flight left of a plan chunk to send: the part "<id>.p" (ids
- * owned, pointing at the plan's strings); nids 0: nothing. */
-struct pf_chunk {
-  bool set;
-  char id[WR_CHUNK_ID_LEN];
-  const char **ids;
-  size_t nids;
-};
-
-static void pump(struct wr_dispatch *d);
-static bool preflight_wave(struct wr_dispatch *d);
-
 void wr_dispatch_opts_from_config(const struct wr_config *cfg,
                                   struct wr_dispatch_opts *o)
 {
@@ -109,7 +59,7 @@ static uint32_t rnd32(void)
 /* ---- stopping and writing -------------------------------------------- */
 
 /* The stop policy just said stop: no new calls, no due retries, no more
- * --verify rounds; the calls in flight finish (pump() then finishes). */
+ * --verify rounds; the calls in flight finish (dsp_pump() then finishes). */
 static void stopped(struct wr_dispatch *d, bool quiet)
 {
   const char *reason = d->stop.reason;
@@ -133,8 +83,8 @@ static void stopped(struct wr_dispatch *d, bool quiet)
     wr_notef("stopping (%s)", reason);
 }
 
-static void fatal(struct wr_dispatch *d, const char *reason,
-                  const struct wr_err *err)
+void dsp_fatal(struct wr_dispatch *d, const char *reason,
+               const struct wr_err *err)
 {
   if (wr_stop_fatal(&d->stop, reason, err))
     stopped(d, false);
@@ -153,7 +103,7 @@ static void report_failed(struct wr_dispatch *d, const struct wr_err *err)
 }
 
 /* Write one record (borrowed; NULL: out of memory building it). */
-static void write_record(void *ud, const cJSON *rec)
+void dsp_write_record(void *ud, const cJSON *rec)
 {
   struct wr_dispatch *d = ud;
   struct wr_err err = {0};
@@ -168,13 +118,13 @@ static void write_record(void *ud, const cJSON *rec)
 
 /* Its final record, then counted, told to --verify and to the stop
  * policy; t is freed. */
-static void task_final(struct wr_dispatch *d, struct task *t,
-                       const char *status, const char *note)
+void dsp_task_final(struct wr_dispatch *d, struct task *t,
+                    const char *status, const char *note)
 {
   bool failed = false;
   size_t i;
 
-  wr_final_record(d->rec, t, status, note, write_record, d);
+  wr_final_record(d->rec, t, status, note, dsp_write_record, d);
   if (strcmp(status, "ok") == 0) {
     d->sum.ok_chunks++;
     d->sum.ok_desktops += t->nids;
@@ -213,16 +163,16 @@ static void task_cut(struct wr_dispatch *d, struct task *t)
    * chunk (the record keeps the last error), and resume sends it again
    * with nothing to fear. */
   if (!t->sent) {
-    task_final(d, t, "skipped", "not sent: the run stopped");
+    dsp_task_final(d, t, "skipped", "not sent: the run stopped");
     return;
   }
   t->retry_pending = true;
-  task_final(d, t, "failed", "not retried: the run stopped");
+  dsp_task_final(d, t, "failed", "not retried: the run stopped");
 }
 
 /* The run stopped on an answer about the caller (what: "chunk 7",
  * "DescribeDesktops"): say why and how to finish it. */
-static void auth_stopped(struct wr_dispatch *d, const char *what)
+void dsp_auth_stopped(struct wr_dispatch *d, const char *what)
 {
   wr_errorf("%s: the server answered %s%s%s%s; no retry can fix that, so "
             "the run stops. Check the credentials, their permissions (RAM), "
@@ -246,14 +196,14 @@ static void task_auth(struct wr_dispatch *d, struct task *t)
 
   snprintf(what, sizeof(what), "chunk %s", t->id);
   if (wr_stop_credentials(&d->stop, t->code, t->message))
-    auth_stopped(d, what);
+    dsp_auth_stopped(d, what);
   t->retry_pending = true;
-  task_final(d, t, "failed", "the run stopped: credentials");
+  dsp_task_final(d, t, "failed", "the run stopped: credentials");
 }
 
 /* The credentials expired and cannot be renewed: stop, exit 3
  * ("credentials expired"), resumable. */
-static void expired(struct wr_dispatch *d, const char *code)
+void dsp_expired(struct wr_dispatch *d, const char *code)
 {
   struct wr_err e;
 
@@ -261,7 +211,7 @@ static void expired(struct wr_dispatch *d, const char *code)
   if (!wr_stop_stopping(&d->stop))
     wr_errorf("the temporary credentials expired (%s); the run stops: "
               "resume it (the credentials are fetched again)", code);
-  fatal(d, "credentials expired", &e);
+  dsp_fatal(d, "credentials expired", &e);
 }
 
 /* The stop policy said "unreachable": why, once, then stop. */
@@ -281,12 +231,12 @@ static void task_split(struct wr_dispatch *d, struct task *t)
   int rc = wr_task_halves(&d->q, t, d->o.client_tokens, p);
 
   if (rc < 0) {
-    task_final(d, t, "failed", rc == WR_ENOMEM
-                                   ? "out of memory while splitting"
-                                   : "too deeply split");
+    dsp_task_final(d, t, "failed", rc == WR_ENOMEM
+                                       ? "out of memory while splitting"
+                                       : "too deeply split");
     return;
   }
-  wr_split_record(t, p, write_record, d);
+  wr_split_record(t, p, dsp_write_record, d);
   d->splits++;
   wr_ready_push(&d->q, p[1], true);
   wr_ready_push(&d->q, p[0], true);
@@ -297,7 +247,7 @@ static void wave_record(struct wr_dispatch *d)
 {
   if (d->plan->nwaves > 1)
     wr_wave_record(d->cur_wave, d->o.canary && d->cur_wave == 0, d->wave_ok,
-                   d->wave_failed, write_record, d);
+                   d->wave_failed, dsp_write_record, d);
   d->wave_ok = d->wave_failed = 0;
 }
 
@@ -421,7 +371,7 @@ static void complete(struct wr_dispatch *d, struct task *t,
    * never gets here): the call was refused, nothing done.  Stop, and
    * leave the chunk to `resume` with fresh credentials (exit 3). */
   if (wr_api_code_token_expired(r->code)) {
-    expired(d, r->code);
+    dsp_expired(d, r->code);
     task_cut(d, t);
     return;
   }
@@ -433,7 +383,7 @@ static void complete(struct wr_dispatch *d, struct task *t,
   switch (v) {
   case WR_RETRY_OK:
     set_str(&t->request_id, strdup(r->request_id));
-    task_final(d, t, "ok", NULL);
+    dsp_task_final(d, t, "ok", NULL);
     return;
   case WR_RETRY_AGAIN:
     if (wr_stop_stopping(&d->stop)) {
@@ -444,7 +394,7 @@ static void complete(struct wr_dispatch *d, struct task *t,
     delay = wr_retry_delay_ms(&d->policy, n, r->retry_after_ms, rnd32());
     t->due_ms = now + delay;
     if (wr_heap_push(&d->q, t) < 0) {
-      task_final(d, t, "failed", "out of memory");
+      dsp_task_final(d, t, "failed", "out of memory");
       return;
     }
     d->retries++;
@@ -462,14 +412,14 @@ static void complete(struct wr_dispatch *d, struct task *t,
     if (t->confirmed_by != NULL) {
       wr_infof("chunk %s: ok: %s", t->id, t->confirmed_by);
       d->confirmed++;
-      task_final(d, t, "ok", NULL);
+      dsp_task_final(d, t, "ok", NULL);
       return;
     }
     if (r->splittable && t->nids > 1) {
       task_split(d, t);
       return;
     }
-    task_final(d, t, "failed", NULL);
+    dsp_task_final(d, t, "failed", NULL);
     return;
   case WR_RETRY_EXHAUSTED:
   default:
@@ -481,7 +431,7 @@ static void complete(struct wr_dispatch *d, struct task *t,
       task_cut(d, t);
       return;
     }
-    task_final(d, t, "failed", "retries exhausted");
+    dsp_task_final(d, t, "failed", "retries exhausted");
     return;
   }
 }
@@ -498,7 +448,7 @@ static void on_done(void *ud, const struct wr_api_result *r,
   if (wr_stop_attempt(&d->stop, r->not_sent, r->message))
     unreachable(d);
   complete(d, t, r, latency_ms);
-  pump(d);
+  dsp_pump(d);
 }
 
 static void start(struct wr_dispatch *d, struct task *t)
@@ -539,7 +489,7 @@ static void skip_emptied(struct wr_dispatch *d)
     d->next_chunk++;
 }
 
-static bool plan_ready(struct wr_dispatch *d)
+bool dsp_plan_ready(struct wr_dispatch *d)
 {
   skip_emptied(d);
   return d->next_chunk < d->plan->nchunks &&
@@ -577,7 +527,7 @@ static struct task *next_task(struct wr_dispatch *d)
 
 static void on_gate(uv_timer_t *h)
 {
-  pump(h->data);
+  dsp_pump(h->data);
 }
 
 static void on_retry(uv_timer_t *h)
@@ -588,7 +538,7 @@ static void on_retry(uv_timer_t *h)
   while (d->q.nheap > 0 && d->q.heap[0]->due_ms <= now)
     wr_ready_push(&d->q, wr_heap_pop(&d->q), false);
   arm_retry(d, now);
-  pump(d);
+  dsp_pump(d);
 }
 
 static void progress_counts(const struct wr_dispatch *d,
@@ -612,8 +562,8 @@ static void progress_counts(const struct wr_dispatch *d,
 }
 
 /* The progress line says what the run does now (a no-op when unchanged). */
-static void show_phase(const struct wr_dispatch *d,
-                       enum wr_progress_phase phase)
+void dsp_show_phase(const struct wr_dispatch *d,
+                    enum wr_progress_phase phase)
 {
   struct wr_progress_counts pc;
 
@@ -621,41 +571,6 @@ static void show_phase(const struct wr_dispatch *d,
     return;
   progress_counts(d, &pc);
   wr_progress_phase(d->progress, phase, d->cur_wave, &pc, wr_clock_now_ms());
-}
-
-/* A check's records (an array; NULL: out of memory building them), each
- * written, then freed. */
-static void verify_write(struct wr_dispatch *d, cJSON *recs)
-{
-  const cJSON *r;
-
-  if (recs == NULL)
-    write_record(d, NULL);
-  cJSON_ArrayForEach(r, recs)
-    write_record(d, r);
-  cJSON_Delete(recs);
-}
-
-/* --verify: the desktops whose check the stop cut short get a record
- * naming them not verified; then the whole run's three counts, which add
- * up to its ok desktops. */
-static void verify_cut(struct wr_dispatch *d, const char *reason)
-{
-  size_t running = 0, nv = 0, judged;
-  cJSON *rec;
-
-  if (d->verify == NULL)
-    return;
-  rec = wr_verify_cut(d->verify, d->cur_wave, reason, &running, &nv);
-  if (rec != NULL || nv > 0)
-    verify_write(d, rec);
-  d->verify_running += running;
-  d->sum.verify = true;
-  d->sum.verify_running += d->verify_running;
-  d->sum.verify_not_running += d->verify_failed;
-  judged = d->sum.verify_running + d->sum.verify_not_running;
-  d->sum.verify_not_verified = d->sum.ok_desktops > judged
-                               ? d->sum.ok_desktops - judged : 0;
 }
 
 /* Everything not done gets its final record, then the summary. */
@@ -677,7 +592,7 @@ static void finish(struct wr_dispatch *d)
     if (t->rs.attempts > 0)
       task_cut(d, t);
     else
-      task_final(d, t, "skipped", note);
+      dsp_task_final(d, t, "skipped", note);
   }
   while ((t = wr_heap_pop(&d->q)) != NULL)
     task_cut(d, t);
@@ -691,15 +606,15 @@ static void finish(struct wr_dispatch *d)
       report_failed(d, &err);
       break;
     }
-    task_final(d, t, "skipped", note);
+    dsp_task_final(d, t, "skipped", note);
   }
-  verify_cut(d, note);
+  dsp_verify_cut(d, note);
   failures = d->sum.failed_desktops > 0 || d->sum.verify_not_running > 0;
   d->sum.exit_code = wr_stop_exit_code(&d->stop, failures);
   d->sum.finished_wall_ms = wr_clock_wall_ms();
   d->sum.stop_reason = d->stop.reason;
   rec = wr_record_summary(&d->sum);
-  write_record(d, rec);
+  dsp_write_record(d, rec);
   cJSON_Delete(rec);
   /* Now, so that a failure shows in the exit code. */
   if (!d->report_failed) {
@@ -718,7 +633,7 @@ static void finish(struct wr_dispatch *d)
 }
 
 /* Move on to the next wave; false when there is none (finished). */
-static bool next_wave(struct wr_dispatch *d)
+bool dsp_next_wave(struct wr_dispatch *d)
 {
   if (d->next_chunk >= d->plan->nchunks) {
     finish(d);
@@ -728,246 +643,7 @@ static bool next_wave(struct wr_dispatch *d)
   return true;
 }
 
-/* ---- pre-flight: its io and its end ------------------------------------ */
-
-static void on_preflight_record(void *ud, const cJSON *rec)
-{
-  struct wr_dispatch *d = ud;
-
-  d->pf_calls++;
-  write_record(d, rec);
-}
-
-/* Before the first call of a wave: check its desktops.  true while the
- * check runs (pump waits). */
-static bool preflight_wave(struct wr_dispatch *d)
-{
-  size_t i, k;
-  int rc = 0;
-
-  if (d->pf == NULL || d->pf_wave == d->cur_wave || !plan_ready(d))
-    return false;
-  d->pf_wave = d->cur_wave;
-  wr_preflight_reset(d->pf);
-  for (i = d->next_chunk; rc == 0 && i < d->plan->nchunks &&
-       d->plan->chunks[i].wave == d->cur_wave; i++)
-    for (k = 0; rc == 0 && k < d->plan->chunks[i].nids; k++)
-      rc = wr_preflight_add(d->pf, d->plan->chunks[i].ids[k],
-                            d->plan->chunks[i].region);
-  if (rc < 0) {
-    struct wr_err err;
-
-    wr_err_set(&err, WR_ENOMEM, "out of memory");
-    fatal(d, "out of memory", &err);
-    return false;
-  }
-  d->preflighting = wr_preflight_start(d->pf, d->cur_wave) == 1;
-  if (d->preflighting)
-    show_phase(d, WR_PHASE_PREFLIGHT);
-  return d->preflighting;
-}
-
-/* A part of plan chunk c that is not sent, as a task ended at once:
- * excluded (note: the reason) or failed (code, message). */
-static void pf_final(struct wr_dispatch *d, const struct wr_chunk *c,
-                     const char *id, const char **ids, size_t n,
-                     const char *status, const char *note, const char *code,
-                     const char *message)
-{
-  struct task *t = wr_task_new(&d->q, d, id, c->region, ids, n,
-                               c->client_token, c->wave);
-
-  if (t == NULL) {
-    struct wr_err err;
-
-    wr_err_set(&err, WR_ENOMEM, "out of memory");
-    fatal(d, "out of memory", &err);
-    return;
-  }
-  t->code = code != NULL ? strdup(code) : NULL;
-  t->message = message != NULL ? strdup(message) : NULL;
-  task_final(d, t, status, note);
-}
-
-/* Keep block (the IDs of a part) until the dispatch goes. */
-static int pf_keep(struct wr_dispatch *d, const char **block)
-{
-  const char ***v = realloc(d->pf_blocks, (d->npf_blocks + 1) * sizeof(*v));
-
-  if (v == NULL)
-    return WR_ENOMEM;
-  d->pf_blocks = v;
-  v[d->npf_blocks++] = block;
-  return 0;
-}
-
-/* The part a desktop with verdict v (and reason why) goes to among the
- * nparts found so far: one part a verdict, and for EXCLUDED one a
- * reason; nparts when it needs a new one. */
-static size_t pf_part_of(const enum wr_pf_verdict *kind,
-                         const char *const *reasons, size_t nparts,
-                         enum wr_pf_verdict v, const char *why)
-{
-  size_t p;
-
-  for (p = 0; p < nparts; p++)
-    if (kind[p] == v && (v != WR_PF_EXCLUDED || strcmp(reasons[p], why) == 0))
-      break;
-  return p;
-}
-
-/* Plan chunk ci, whose desktops are verdicts [at, at + nids): its parts,
- * when not every desktop is to be sent.  0, or WR_ENOMEM. */
-static int pf_partition(struct wr_dispatch *d, size_t ci, size_t at)
-{
-  const struct wr_chunk *c = &d->plan->chunks[ci];
-  struct wr_split_part into[WR_EXCLUDE_REASONS + 3];
-  const char *why, *reasons[WR_EXCLUDE_REASONS + 3];
-  char pid[WR_EXCLUDE_REASONS + 3][WR_CHUNK_ID_LEN];
-  enum wr_pf_verdict kind[WR_EXCLUDE_REASONS + 3], v;
-  struct wr_chunk_outcome o;
-  const char **block;
-  size_t nparts = 0, i, p, off;
-  cJSON *rec;
-  int n;
-
-  for (i = 0; i < c->nids; i++)
-    if (wr_preflight_verdict(d->pf, at + i, &why) != WR_PF_SEND)
-      break;
-  if (i == c->nids)
-    return 0;
-  /* The parts, numbered like split parts ("17.1", "17.2", ...) in the
-   * order their first desktop comes. */
-  memset(into, 0, sizeof(into));
-  for (i = 0; i < c->nids; i++) {
-    v = wr_preflight_verdict(d->pf, at + i, &why);
-    if (why == NULL)
-      why = "";
-    p = pf_part_of(kind, reasons, nparts, v, why);
-    if (p == nparts) {
-      /* More distinct reasons than DesktopStatus has values: stop rather
-       * than send a desktop with the wrong part. */
-      if (nparts == sizeof(into) / sizeof(into[0]))
-        return WR_EINVAL;
-      else {
-        kind[p] = v;
-        reasons[p] = why;
-        n = snprintf(pid[p], sizeof(pid[p]), "%s.%zu", c->id, p + 1);
-        if (n < 0 || (size_t)n >= sizeof(pid[p]))
-          return WR_EINVAL; /* plan IDs are short: never in practice */
-        into[p].chunk_id = pid[p];
-        nparts++;
-      }
-    }
-    into[p].nids++;
-  }
-  block = malloc(c->nids * sizeof(*block));
-  if (block == NULL || pf_keep(d, block) < 0) {
-    free(block);
-    return WR_ENOMEM;
-  }
-  for (p = 0, off = 0; p < nparts; p++) {
-    into[p].ids = block + off;
-    off += into[p].nids;
-    into[p].nids = 0;
-  }
-  for (i = 0; i < c->nids; i++) {
-    v = wr_preflight_verdict(d->pf, at + i, &why);
-    if (why == NULL)
-      why = "";
-    p = pf_part_of(kind, reasons, nparts, v, why);
-    if (p == nparts)
-      return WR_EINVAL; /* the first pass made a part for every verdict */
-    ((const char **)into[p].ids)[into[p].nids++] = c->ids[i];
-  }
-  /* The split record first: the parts' records follow it. */
-  memset(&o, 0, sizeof(o));
-  o.chunk_id = c->id;
-  o.region = c->region;
-  o.ids = (const char *const *)c->ids;
-  o.nids = c->nids;
-  o.status = "split";
-  o.finished_wall_ms = wr_clock_wall_ms();
-  o.latency_ms = -1;
-  o.into = into;
-  o.ninto = nparts;
-  rec = wr_record_chunk(&o);
-  if (rec != NULL && cJSON_AddStringToObject(rec, "by", "preflight") == NULL) {
-    cJSON_Delete(rec);
-    rec = NULL;
-  }
-  write_record(d, rec);
-  cJSON_Delete(rec);
-  d->pf_parts += nparts - 1;
-  d->over[ci].set = true;
-  for (p = 0; p < nparts; p++) {
-    const char **ids = (const char **)into[p].ids;
-
-    switch (kind[p]) {
-    case WR_PF_SEND:
-      snprintf(d->over[ci].id, sizeof(d->over[ci].id), "%s", pid[p]);
-      d->over[ci].ids = ids;
-      d->over[ci].nids = into[p].nids;
-      break;
-    case WR_PF_EXCLUDED:
-      pf_final(d, c, pid[p], ids, into[p].nids, "excluded", reasons[p], NULL,
-               NULL);
-      break;
-    case WR_PF_NOT_FOUND:
-      pf_final(d, c, pid[p], ids, into[p].nids, "failed", NULL,
-               "InvalidDesktopId.NotFound", "pre-flight: DescribeDesktops "
-               "does not know these desktops; not rebooted");
-      break;
-    default:
-      pf_final(d, c, pid[p], ids, into[p].nids, "failed", NULL, reasons[p],
-               "pre-flight could not check the state of these desktops "
-               "(DescribeDesktops failed); not rebooted");
-      break;
-    }
-  }
-  return 0;
-}
-
-/* The wave's desktops have their verdicts: the plan chunks become what
- * is to be sent, the rest is recorded; then on with the wave. */
-static void on_preflight_done(void *ud)
-{
-  struct wr_dispatch *d = ud;
-  size_t i, at = 0, before = d->sum.excluded_desktops;
-
-  d->preflighting = false;
-  if (d->over == NULL)
-    d->over = calloc(d->plan->nchunks, sizeof(*d->over));
-  if (d->over == NULL) {
-    struct wr_err err;
-
-    wr_err_set(&err, WR_ENOMEM, "out of memory");
-    fatal(d, "out of memory", &err);
-    pump(d);
-    return;
-  }
-  for (i = d->next_chunk; i < d->plan->nchunks &&
-       d->plan->chunks[i].wave == d->cur_wave; i++) {
-    int rc = pf_partition(d, i, at);
-
-    if (rc < 0) {
-      struct wr_err err;
-
-      wr_err_set(&err, rc, rc == WR_ENOMEM ? "out of memory"
-                 : "pre-flight: a chunk ID too long or too many states");
-      fatal(d, "out of memory", &err);
-      break;
-    }
-    at += d->plan->chunks[i].nids;
-  }
-  if (d->sum.excluded_desktops > before)
-    wr_notef("pre-flight: wave %d: %zu desktop(s) excluded (not Running%s)",
-             d->cur_wave, d->sum.excluded_desktops - before,
-             d->o.skip_connected ? " or a user connected" : "");
-  pump(d);
-}
-
-static void pump(struct wr_dispatch *d)
+void dsp_pump(struct wr_dispatch *d)
 {
   struct task *t;
   int64_t now;
@@ -978,13 +654,13 @@ static void pump(struct wr_dispatch *d)
   for (;;) {
     if (wr_stop_clock(&d->stop, wr_clock_wall_ms()))
       stopped(d, false);
-    if (!wr_stop_stopping(&d->stop) && preflight_wave(d))
+    if (!wr_stop_stopping(&d->stop) && dsp_preflight_wave(d))
       return;
-    show_phase(d, wr_stop_stopping(&d->stop) ? WR_PHASE_STOPPING
-                                             : WR_PHASE_SENDING);
+    dsp_show_phase(d, wr_stop_stopping(&d->stop) ? WR_PHASE_STOPPING
+                                                 : WR_PHASE_SENDING);
     while (!wr_stop_stopping(&d->stop) &&
            d->q.inflight < (size_t)d->o.concurrency &&
-           (d->q.ready_head != NULL || plan_ready(d))) {
+           (d->q.ready_head != NULL || dsp_plan_ready(d))) {
       now = wr_clock_now_ms();
       if (wr_ratelimit_avail(&d->rl, now) == 0) {
         /* The loop's cached time may be stale; the wait is from now. */
@@ -998,7 +674,7 @@ static void pump(struct wr_dispatch *d)
         struct wr_err err;
 
         wr_err_set(&err, WR_ENOMEM, "out of memory");
-        fatal(d, "out of memory", &err);
+        dsp_fatal(d, "out of memory", &err);
         break;
       }
       wr_ratelimit_drain(&d->rl, 1, now);
@@ -1009,7 +685,7 @@ static void pump(struct wr_dispatch *d)
         finish(d);
       return;
     }
-    if (d->q.alive > 0 || plan_ready(d))
+    if (d->q.alive > 0 || dsp_plan_ready(d))
       return;
     /* The wave is over: nothing alive, nothing more in it. */
     wave_record(d);
@@ -1017,69 +693,12 @@ static void pump(struct wr_dispatch *d)
       continue;
     if (d->verify != NULL && wr_verify_start_wave(d->verify, d->cur_wave) == 1) {
       d->verifying = true;
-      show_phase(d, WR_PHASE_VERIFYING);
+      dsp_show_phase(d, WR_PHASE_VERIFYING);
       return;
     }
-    if (!next_wave(d))
+    if (!dsp_next_wave(d))
       return;
   }
-}
-
-/* ---- --verify: its io and its end ------------------------------------- */
-
-/* The wave's check ended: its record, then on with the next wave. */
-static void on_verified(void *ud, cJSON *rec, size_t running,
-                        size_t not_running)
-{
-  struct wr_dispatch *d = ud;
-
-  verify_write(d, rec);
-  d->verify_running += running;
-  d->verify_failed += not_running;
-  d->verifying = false;
-  if (wr_stop_stopping(&d->stop) || next_wave(d))
-    pump(d);
-}
-
-/* Describe calls draw on the run's rate budget: --rate holds across
- * reboots and describes. */
-static bool verify_may_call(void *ud, int64_t now, int64_t *wait_ms)
-{
-  struct wr_dispatch *d = ud;
-
-  if (wr_ratelimit_avail(&d->rl, now) == 0) {
-    *wait_ms = wr_ratelimit_wait_ms(&d->rl, now);
-    return false;
-  }
-  wr_ratelimit_drain(&d->rl, 1, now);
-  return true;
-}
-
-/* A describe answer (pre-flight or verify).  A throttle slows the run's
- * calls down, but an accepted describe is not fed to the limiter's quota
- * estimate: the service counts its quota per action, and describes counted
- * as accepted reboots would make the estimate too high (the rate would then
- * sit above the RebootDesktops quota).  An answer about the caller stops
- * the run as a reboot's does (task_auth); the desktops of a wave whose
- * pre-flight it ends were never sent, so they end skipped and resume sends
- * them. */
-static void verify_answered(void *ud, int64_t now,
-                            const struct wr_api_result *r)
-{
-  struct wr_dispatch *d = ud;
-
-  if (r->outcome == WR_OUTCOME_THROTTLED)
-    wr_ratelimit_throttled(&d->rl, now, r->retry_after_ms);
-  /* As a reboot's: expired for good is its own stop (complete()). */
-  if (wr_api_code_token_expired(r->code)) {
-    expired(d, r->code);
-    pump(d);
-    return;
-  }
-  if (!r->fatal_auth || !wr_stop_credentials(&d->stop, r->code, r->message))
-    return;
-  auth_stopped(d, "DescribeDesktops");
-  pump(d);
 }
 
 static void on_tick(uv_timer_t *h)
@@ -1098,7 +717,7 @@ static void on_tick(uv_timer_t *h)
   /* Also while a wave is being verified (pump waits then). */
   if (wr_stop_clock(&d->stop, wr_clock_wall_ms()))
     stopped(d, false);
-  pump(d);
+  dsp_pump(d);
 }
 
 /* Before the loop waits for I/O: the records decided since the last wait
@@ -1114,7 +733,7 @@ static void on_before_wait(uv_prepare_t *h)
     return;
   if (wr_journal_flush(d->report, wr_clock_now_ms(), &err) < 0) {
     report_failed(d, &err);
-    pump(d);
+    dsp_pump(d);
   }
 }
 
@@ -1129,7 +748,7 @@ static void on_signal(uv_signal_t *h, int signum)
              d->q.inflight);
     if (began)
       stopped(d, false);
-    pump(d);
+    dsp_pump(d);
     return;
   }
   wr_warnf("interrupted again: aborting; the report stays resumable");
@@ -1206,18 +825,18 @@ int wr_dispatch_create(struct uv_loop_s *loop, const struct wr_plan *plan,
   memset(&vio, 0, sizeof(vio));
   vio.describe = sender->describe;
   vio.describe_ctx = sender->ctx;
-  vio.may_call = verify_may_call;
-  vio.answered = verify_answered;
+  vio.may_call = dsp_verify_may_call;
+  vio.answered = dsp_verify_answered;
   vio.ud = d;
   d->pf_wave = -1;
   if (wr_chunk_record_create(&d->rec) < 0 ||
       (opts->verify && sender->describe != NULL &&
-       wr_verify_create(loop, &vio, opts->verify_timeout_ms, on_verified, d,
-                        &d->verify) < 0) ||
+       wr_verify_create(loop, &vio, opts->verify_timeout_ms, dsp_on_verified,
+                        d, &d->verify) < 0) ||
       (opts->preflight && sender->describe != NULL &&
        wr_preflight_create(loop, &vio, opts->skip_connected,
-                           opts->retries + 1, on_preflight_record, on_preflight_done, d,
-                           &d->pf) < 0)) {
+                           opts->retries + 1, dsp_on_preflight_record,
+                           dsp_on_preflight_done, d, &d->pf) < 0)) {
     wr_dispatch_destroy(&d);
     return wr_err_set(err, WR_ENOMEM, "out of memory");
   }
@@ -1233,34 +852,6 @@ void wr_dispatch_set_base(struct wr_dispatch *d, const struct wr_summary *s)
   wr_stop_set_base(&d->stop, s->failed_desktops);
 }
 
-void wr_dispatch_verify_earlier(struct wr_dispatch *d,
-                                const struct wr_dispatch_earlier *e)
-{
-  d->earlier = *e;
-}
-
-/* resume --verify: first check the ok desktops an earlier session left
- * unverified (Running at the first look is back); then the plan's waves.
- * true while that check runs. */
-static bool verify_earlier(struct wr_dispatch *d)
-{
-  size_t i;
-
-  if (d->verify == NULL || d->earlier.n == 0)
-    return false;
-  for (i = 0; i < d->earlier.n; i++)
-    if (wr_verify_add(d->verify, d->earlier.ids[i], d->earlier.regions[i],
-                      WR_VERIFY_LONG_AGO) < 0) {
-      wr_warnf("--verify: out of memory; %s will not be checked",
-               d->earlier.ids[i]);
-      break;
-    }
-  wr_notef("verify: %zu desktop(s) rebooted by an earlier session were "
-           "never verified; checking them first", d->earlier.n);
-  d->verifying = wr_verify_start_wave(d->verify, d->earlier.wave) == 1;
-  return d->verifying;
-}
-
 int wr_dispatch_start(struct wr_dispatch *d)
 {
   if (d->o.signals) {
@@ -1274,8 +865,8 @@ int wr_dispatch_start(struct wr_dispatch *d)
   wr_journal_batch_begin(d->report);
   uv_prepare_start(&d->before_wait, on_before_wait);
   uv_unref((uv_handle_t *)&d->before_wait);
-  if (!verify_earlier(d))
-    pump(d);
+  if (!dsp_verify_earlier(d))
+    dsp_pump(d);
   return 0;
 }
 
