@@ -233,6 +233,8 @@ static int find_left(const struct wr_rread *rr, bool client, struct left *l,
     if (i == 0 || rr->chunks[i].wave != last_wave)
       l->plan.nwaves++;
     last_wave = rr->chunks[i].wave;
+    if (last_wave > l->plan.last_wave)
+      l->plan.last_wave = last_wave;
     l->plan.ndesktops += rr->chunks[i].nids;
     if ((rc = walk(rr, i, client, l, err)) < 0)
       return rc;

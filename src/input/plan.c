@@ -435,6 +435,8 @@ static int add_chunk(struct plan_priv *p, const char *region,
   p->pub.nchunks++;
   if (wave + 1 > p->pub.nwaves)
     p->pub.nwaves = wave + 1;
+  if (wave > p->pub.last_wave)
+    p->pub.last_wave = wave;
   return 0;
 }
 

@@ -65,6 +65,8 @@ struct wr_plan {
   size_t ndesktops;   /* distinct valid IDs */
   size_t nduplicates; /* valid IDs seen again after their first time */
   int nwaves;
+  int last_wave;      /* the highest wave number of the whole plan (of a
+                         resume's too, whose chunks may not reach it) */
   /* Columns carried into the report for each desktop (--keep-columns,
    * or a selection's own), in order; each chunk's kept holds the values.
    * A desktop's values are those of its first row. */

@@ -63,6 +63,10 @@ struct wr_progress {
   bool canary;               /* the plan has a wave 0 */
   double per_call;           /* mean desktops per chunk */
   struct wr_progress_run run;
+  /* The desktops answered before this session's first update (a resume's
+   * earlier sessions): not this session's rate. */
+  size_t sent0;
+  bool have_sent0;
 };
 
 /* The log's clear hook takes no argument: the one progress that draws. */
@@ -120,6 +124,10 @@ int wr_progress_set_plan(struct wr_progress *p, const struct wr_plan *plan,
       last = plan->chunks[i].wave;
     n += plan->chunks[i].nids;
   }
+  /* A resume names the waves as the plan does: "wave 2 of 6", even when
+   * what is left stops at wave 2. */
+  if (plan->last_wave > last)
+    last = plan->last_wave;
   p->per_call = plan->nchunks > 0 ? (double)n / (double)plan->nchunks : 0;
   free(p->wave_desktops);
   p->last_wave = -1;
@@ -157,12 +165,30 @@ static int columns(const struct wr_progress *p)
 
 /* ---- the rate ------------------------------------------------------------ */
 
-/* Desktops whose reboot was answered (ok or failed). */
-static size_t sent_of(const struct wr_progress_counts *c)
+/* Desktops whose reboot was answered (ok or failed), all sessions'. */
+static size_t answered(const struct wr_progress_counts *c)
 {
   size_t unsent = c->desktops_excluded + c->desktops_skipped;
 
   return c->desktops_done > unsent ? c->desktops_done - unsent : 0;
+}
+
+/* ... of this session: a resume's rate is not its earlier sessions'. */
+static size_t sent_of(const struct wr_progress *p,
+                      const struct wr_progress_counts *c)
+{
+  size_t n = answered(c);
+
+  return n > p->sent0 ? n - p->sent0 : 0;
+}
+
+static void take_sent0(struct wr_progress *p,
+                       const struct wr_progress_counts *c)
+{
+  if (!p->have_sent0) {
+    p->sent0 = answered(c);
+    p->have_sent0 = true;
+  }
 }
 
 /* The sending clock: time spent in the sending phase so far. */
@@ -227,7 +253,7 @@ double wr_progress_eta(const struct wr_progress *p,
   size_t left = c->desktops_total > c->desktops_done
                     ? c->desktops_total - c->desktops_done : 0;
   size_t future_desktops = 0, future_waves = 0;
-  double speed = window_rate(p, sent_of(c), now_ms);
+  double speed = window_rate(p, sent_of(p, c), now_ms);
   double secs = 0, pf_per, per, el;
   int w;
 
@@ -403,7 +429,7 @@ int wr_progress_render(const struct wr_progress *p,
     snprintf(head, sizeof(head), "pre-flight %s: %s/%s checked", wave, a, b);
     break;
   case WR_PHASE_SENDING:
-    fmt_rate(window_rate(p, sent_of(c), now_ms), rate, sizeof(rate));
+    fmt_rate(window_rate(p, sent_of(p, c), now_ms), rate, sizeof(rate));
     return snprintf(out, len, "sending %s: %s/%s desktops  %s  %s  %s",
                     wave, done, total, rate, eta, tail);
   case WR_PHASE_VERIFYING:
@@ -413,7 +439,7 @@ int wr_progress_render(const struct wr_progress *p,
     return snprintf(out, len, "stopping: %zu call(s) in flight  %s/%s "
                     "desktops  %s", c->in_flight, done, total, tail);
   case WR_PHASE_DONE:
-    fmt_rate(run_rate(p, sent_of(c), now_ms), rate, sizeof(rate));
+    fmt_rate(run_rate(p, sent_of(p, c), now_ms), rate, sizeof(rate));
     fmt_secs((double)(now_ms - p->start_ms) / 1000.0, a, sizeof(a));
     return snprintf(out, len, "finished: %s/%s desktops  %s  in %s  %s",
                     done, total, rate, a, tail);
@@ -470,10 +496,11 @@ void wr_progress_phase(struct wr_progress *p, enum wr_progress_phase phase,
   if (p == NULL || p->phase == WR_PHASE_DONE ||
       (p->phase == phase && (p->wave == wave || phase == WR_PHASE_STOPPING)))
     return;
+  take_sent0(p, c);
   spent = now_ms > p->phase_ms ? now_ms - p->phase_ms : 0;
   switch (p->phase) {
   case WR_PHASE_SENDING:
-    add_sample(p, sent_of(c), now_ms);
+    add_sample(p, sent_of(p, c), now_ms);
     p->send_ms += spent;
     break;
   case WR_PHASE_PREFLIGHT:
@@ -493,7 +520,7 @@ void wr_progress_phase(struct wr_progress *p, enum wr_progress_phase phase,
   p->phase_ms = now_ms;
   p->phase_total = c->phase_total;
   if (phase == WR_PHASE_SENDING)
-    add_sample(p, sent_of(c), now_ms);
+    add_sample(p, sent_of(p, c), now_ms);
   if (p->show != SHOW_NONE)
     emit(p, c, now_ms);
 }
@@ -503,8 +530,9 @@ void wr_progress_update(struct wr_progress *p,
 {
   if (p == NULL)
     return;
+  take_sent0(p, c);
   if (p->phase == WR_PHASE_SENDING)
-    add_sample(p, sent_of(c), now_ms);
+    add_sample(p, sent_of(p, c), now_ms);
   if (c->phase_total > 0)
     p->phase_total = c->phase_total;
   switch (p->show) {
@@ -527,8 +555,9 @@ void wr_progress_finish(struct wr_progress *p,
 {
   if (p == NULL)
     return;
+  take_sent0(p, c);
   if (p->phase == WR_PHASE_SENDING) {
-    add_sample(p, sent_of(c), now_ms);
+    add_sample(p, sent_of(p, c), now_ms);
     p->send_ms += now_ms > p->phase_ms ? now_ms - p->phase_ms : 0;
   }
   p->phase = WR_PHASE_DONE;

@@ -502,10 +502,39 @@ static void test_log_mode(void **state)
   fclose(f);
 }
 
+/* A resume: 1,600 desktops answered by the earlier sessions, what is left
+ * stops at wave 2 of a plan of 6.  The rate is this session's (100 in its
+ * 2 s of sending: 50/s, not 1,700 / 2 s), the waves are the plan's. */
+static void test_resume_rate_and_waves(void **state)
+{
+  struct wr_progress *p = NULL;
+  struct wr_plan plan = two_waves(false);
+  struct wr_progress_counts c = counts(1600);
+  int64_t t;
+
+  (void)state;
+  plan.nchunks = 20; /* 400 desktops left, all of wave 1 */
+  plan.last_wave = 6;
+  assert_int_equal(wr_progress_create(WR_PROGRESS_NEVER, false, 0, &p), 0);
+  assert_int_equal(wr_progress_set_plan(p, &plan, &run_opts), 0);
+  wr_progress_phase(p, WR_PHASE_SENDING, 1, &c, 0);
+  for (t = 500; t <= 2000; t += 500) {
+    c = counts(1600 + (size_t)t / 20);
+    wr_progress_update(p, &c, t);
+  }
+  assert_non_null(strstr(render(p, &c, 2000), "sending wave 1 of 6: "
+                         "1,700/2,000 desktops  50.0 desktops/s"));
+  wr_progress_finish(p, &c, 2000);
+  assert_non_null(strstr(render(p, &c, 2000), "finished: 1,700/2,000 "
+                         "desktops  50.0 desktops/s"));
+  wr_progress_destroy(&p);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_phases_and_eta),
+    cmocka_unit_test(test_resume_rate_and_waves),
     cmocka_unit_test(test_canary_and_no_verify),
     cmocka_unit_test(test_stopped_rate),
     cmocka_unit_test(test_excluded_reasons),
