@@ -131,8 +131,10 @@ static void who(const struct wr_audit *a, const struct wr_audit_story_ops *ops,
 {
   char name[64], b[512];
   size_t i;
+  bool client;
 
   ops->section(out, "Who ran it");
+  client = a->rr->run.api != NULL && strcmp(a->rr->run.api, "client") == 0;
   for (i = 0; i < a->nsessions; i++) {
     const struct wr_rread_session *s = a->sessions[i].s;
 
@@ -142,10 +144,12 @@ static void who(const struct wr_audit *a, const struct wr_audit_story_ops *ops,
                           "records)");
       continue;
     }
+    /* The client API has no AccessKey: its session names the client. */
     snprintf(b, sizeof(b), "user %s on host %s, pid %ld; credentials: %s, "
-             "key %s; wuying-reboot %s", s->user ? s->user : "?",
+             "%s %s; wuying-reboot %s", s->user ? s->user : "?",
              s->host ? s->host : "?", s->pid,
              s->creds_source ? s->creds_source : "unknown",
+             client ? "client id" : "key",
              s->key_id_masked ? s->key_id_masked : "none",
              s->tool_version ? s->tool_version : "?");
     if (s->renewals > 0) {
@@ -314,7 +318,11 @@ static void ambiguous(const struct wr_audit *a,
     if (c->ambiguous_attempts <= 0)
       continue;
     snprintf(name, sizeof(name), "Chunk %s", c->id);
-    if (c->status == WR_RREAD_OK)
+    if (c->status == WR_RREAD_OK && c->confirmed_by != NULL)
+      snprintf(b, sizeof(b), "%d ambiguous of %d attempts; resolved: ok, "
+               "confirmed by a later answer (%.200s)", c->ambiguous_attempts,
+               c->attempts, c->confirmed_by);
+    else if (c->status == WR_RREAD_OK)
       snprintf(b, sizeof(b), "%d ambiguous of %d attempts; resolved: ok "
                "(RequestId %s)%s", c->ambiguous_attempts, c->attempts,
                c->request_id ? c->request_id : "none",
@@ -322,11 +330,18 @@ static void ambiguous(const struct wr_audit *a,
     else if (c->status == WR_RREAD_SPLIT)
       snprintf(b, sizeof(b), "%d ambiguous of %d attempts; resolved: split, "
                "its parts sent alone", c->ambiguous_attempts, c->attempts);
+    else if (c->retried_by >= 0)
+      snprintf(b, sizeof(b), "%d ambiguous of %d attempts; %s %s, then "
+               "retried as chunk %s: %s", c->ambiguous_attempts, c->attempts,
+               wr_rread_status_name(c->status),
+               c->error_code ? c->error_code : "(no error code)",
+               rr->chunks[c->retried_by].id,
+               wr_rread_status_name(rr->chunks[c->retried_by].status));
     else
       snprintf(b, sizeof(b), "%d ambiguous of %d attempts; unresolved: %s "
                "%s", c->ambiguous_attempts, c->attempts,
                wr_rread_status_name(c->status),
-               c->error_code ? c->error_code : "");
+               c->error_code ? c->error_code : "(no error code)");
     ops->row(out, name, b);
   }
   ops->end(out);

@@ -169,7 +169,8 @@ static void summary(const struct wr_audit *a, FILE *out)
     wr_html_text(out, s->host);
     fputs("</b> with credentials from ", out);
     wr_html_text(out, s->creds_source);
-    fputs(" (key ", out);
+    fputs(a->rr->run.api != NULL && strcmp(a->rr->run.api, "client") == 0
+              ? " (client id " : " (key ", out);
     wr_html_text(out, s->key_id_masked);
     fputs("), started ", out);
     wr_html_text(out, s->started_at);

@@ -754,7 +754,7 @@ static const char retry_report[] =
     "\"ecd-b\"],\"status\":\"ok\",\"attempts\":1}\n"
     "{\"type\":\"chunk\",\"chunk\":\"2\",\"desktop_ids\":[\"ecd-c\","
     "\"ecd-d\"],\"status\":\"failed\",\"error_code\":\"InternalError\","
-    "\"attempts\":1}\n"
+    "\"attempts\":1,\"ambiguous_attempts\":1}\n"
     "{\"type\":\"verify\",\"wave\":1,\"desktops\":2,\"running\":1,"
     "\"timed_out\":false,\"not_running\":[],\"not_verified\":[\"ecd-b\"],"
     "\"interrupted\":\"interrupt\",\"desktop_ids\":[\"ecd-a\",\"ecd-b\"],"
@@ -825,6 +825,9 @@ static void test_retry_and_verify(void **state)
   has(t, "wave 1 (left by an earlier session): 1 of 1 Running", "text");
   has(t, "  wave 1: 4 ok, 0 failed, ended 2026-12-01T11:00:08.000Z\n", "text");
   assert_null(strstr(t, "2 ok, 2 failed"));
+  /* an ambiguous failure that a retry then rebooted says so */
+  has(t, "Chunk 2: 1 ambiguous of 1 attempts; failed InternalError, then "
+      "retried as chunk 2.r1: ok", "text");
   assert_null(strstr(t, "Failed desktops, by error code"));
   free(t);
   t = render(&fx.a, WR_AUDIT_JSON);
