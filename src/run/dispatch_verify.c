@@ -17,8 +17,9 @@ static void verify_write(struct wr_dispatch *d, cJSON *recs)
 
   if (recs == NULL)
     dsp_write_record(d, NULL);
-  cJSON_ArrayForEach(r, recs)
+  cJSON_ArrayForEach(r, recs) {
     dsp_write_record(d, r);
+  }
   cJSON_Delete(recs);
 }
 

@@ -790,7 +790,7 @@ static void test_retry_and_verify(void **state)
 
   (void)state;
   assert_int_equal(load(retry_report, &fx), 0);
-  assert_int_equal(fx.rr->nretry_chunks, 1);
+  assert_int_equal(fx.a.retried_chunks, 1);
   /* the newest attempt: 4 ok, none failed; the failure is history */
   assert_int_equal(fx.a.ok, 4);
   assert_int_equal(fx.a.failed, 0);
@@ -801,6 +801,8 @@ static void test_retry_and_verify(void **state)
   /* one wave, finished by both sessions: its four desktops by their final
    * leaf (each wave record counts only its own session's), the last end */
   assert_int_equal(fx.a.nwaves, 1);
+  if (fx.a.waves == NULL)
+    return; /* the assert above ends the test: the analyzer cannot see it */
   assert_int_equal(fx.a.waves[0].ok, 4);
   assert_int_equal(fx.a.waves[0].failed, 0);
   assert_string_equal(fx.a.waves[0].finished_at, "2026-12-01T11:00:08.000Z");
