@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "html.h"
 #include "report_read.h"
+#include "audit_fixture.h"
 
 #include <cjson/cJSON.h>
 #include <setjmp.h>
@@ -49,35 +50,11 @@ static const char report[] =
     "\"status\":\"skipped\",\"error_message\":\"deadline\",\"attempts\":0,"
     "\"finished_at\":\"2026-11-29T20:00:04.000Z\"}\n";
 
-struct fixture {
-  struct wr_rread *rr;
-  struct wr_audit a;
-};
-
-/* Load text as a report and audit it into fx. */
-static int load(const char *text, struct fixture *fx)
-{
-  struct wr_err err = {0};
-  FILE *f = fmemopen((void *)text, strlen(text), "r");
-  int rc;
-
-  if (f == NULL)
-    return -1;
-  rc = wr_rread_load_stream(f, "r.jsonl", &fx->rr, &err);
-  fclose(f);
-  if (rc < 0 || wr_audit_build(fx->rr, &fx->a, &err) < 0) {
-    fprintf(stderr, "%s\n", err.msg);
-    return -1;
-  }
-  return 0;
-}
-
 static int teardown(void **state)
 {
   struct fixture *fx = *state;
 
-  wr_audit_free(&fx->a);
-  wr_rread_destroy(&fx->rr);
+  unload(fx);
   free(fx);
   return 0;
 }
@@ -288,8 +265,7 @@ static void test_hostile_message(void **state)
   assert_non_null(strstr(t, "ecd-a,cn-x,1,failed,R,'@X,'=cmd()\\x1b]0;pwned"
                             "\\x07\\x1b[2J,2026"));
   free(t);
-  wr_audit_free(&fx.a);
-  wr_rread_destroy(&fx.rr);
+  unload(&fx);
 }
 
 static void test_text(void **state)
@@ -451,8 +427,7 @@ static void test_outcomes(void **state)
   assert_non_null(strstr(t, "wave 1: 1 of 2 Running (timed out)"));
   assert_non_null(strstr(t, "not Running: ecd-b\n"));
   free(t);
-  wr_audit_free(&fx.a);
-  wr_rread_destroy(&fx.rr);
+  unload(&fx);
 }
 
 /* The probe's case: a plan cut short (2 of 3 chunks recorded), whose
@@ -501,8 +476,7 @@ static void test_plan_incomplete(void **state)
   assert_non_null(strstr(t, "plan incomplete"));
   assert_null(strstr(t, "can be resumed"));
   free(t);
-  wr_audit_free(&fx.a);
-  wr_rread_destroy(&fx.rr);
+  unload(&fx);
 }
 
 /* A failed chunk whose retry the stop cut: failed, and apart as retry
@@ -578,8 +552,7 @@ static void test_retry_pending(void **state)
                        j, "retry_pending_chunks")), 1);
   cJSON_Delete(j);
   free(t);
-  wr_audit_free(&fx.a);
-  wr_rread_destroy(&fx.rr);
+  unload(&fx);
 }
 
 /* Issue 12: a run with waves, verification, a failure and a resume that
@@ -735,8 +708,7 @@ static void test_story_every_format(void **state)
   has(t, "\necd-a,cn-x,1,ok,R1,,,2026-12-01T10:00:02.000Z,0,1,,0,yes,"
          "2026-12-01T10:00:01.000Z,Running,2026-12-01T10:00:05.000Z\n", "csv");
   free(t);
-  wr_audit_free(&fx.a);
-  wr_rread_destroy(&fx.rr);
+  unload(&fx);
 }
 
 /* resume --retry-failed and the newer verify records: chunk 2 failed in
@@ -845,8 +817,7 @@ static void test_retry_and_verify(void **state)
   assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "failures")), 0);
   cJSON_Delete(j);
   free(t);
-  wr_audit_free(&fx.a);
-  wr_rread_destroy(&fx.rr);
+  unload(&fx);
 }
 
 /* A retry record must follow a resume record, retry a failed chunk, with
@@ -889,8 +860,7 @@ static void test_retry_refused(void **state)
     snprintf(buf, sizeof(buf), "%s%s", head, tails[i]);
     if (load(buf, &fx) == 0)
       fail_msg("tail %zu was accepted", i);
-    wr_audit_free(&fx.a);
-    wr_rread_destroy(&fx.rr);
+    unload(&fx);
   }
 }
 

@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "html.h"
 #include "report_read.h"
+#include "audit_fixture.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,34 +69,6 @@ static const char two_sessions[] =
     "\"finished_at\":\"2026-12-01T12:00:03.000Z\"}\n"
     "{\"type\":\"summary\",\"finished_at\":\"2026-12-01T12:00:04.000Z\","
     "\"exit_code\":3,\"stop_reason\":\"deadline\"}\n";
-
-struct fixture {
-  struct wr_rread *rr;
-  struct wr_audit a;
-};
-
-static int load(const char *text, struct fixture *fx)
-{
-  struct wr_err err = {0};
-  FILE *f = fmemopen((void *)text, strlen(text), "r");
-  int rc;
-
-  if (f == NULL)
-    return -1;
-  rc = wr_rread_load_stream(f, "r.jsonl", &fx->rr, &err);
-  fclose(f);
-  if (rc < 0 || wr_audit_build(fx->rr, &fx->a, &err) < 0) {
-    fprintf(stderr, "%s\n", err.msg);
-    return -1;
-  }
-  return 0;
-}
-
-static void unload(struct fixture *fx)
-{
-  wr_audit_free(&fx->a);
-  wr_rread_destroy(&fx->rr);
-}
 
 static char *page(const struct wr_audit *a)
 {
