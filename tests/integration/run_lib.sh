@@ -83,6 +83,24 @@ wait_for()
   return 0
 }
 
+# creds_isolate: a HOME of the test's own (with ~/.aliyun, mode 700) and
+# none of the caller's credentials variables: only what each case sets.
+creds_isolate()
+{
+  HOME=$T/home
+  mkdir -p "$HOME/.aliyun"
+  chmod 700 "$HOME/.aliyun"
+  export HOME
+  for _v in ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET \
+    ALIBABA_CLOUD_SECURITY_TOKEN ALIBABA_CLOUD_PROFILE ALIBABACLOUD_PROFILE \
+    ALICLOUD_PROFILE ALIBABA_CLOUD_ROLE_ARN ALIBABA_CLOUD_OIDC_PROVIDER_ARN \
+    ALIBABA_CLOUD_OIDC_TOKEN_FILE ALIBABA_CLOUD_CREDENTIALS_URI \
+    ALIBABA_CLOUD_CREDENTIALS_FILE ALIBABA_CLOUD_CONFIG_FILE \
+    ALIBABA_CLOUD_ECS_METADATA ALIBABA_CLOUD_STS_REGION; do
+    unset "$_v"
+  done
+}
+
 # gone PID: the process has exited (use with wait_for: a bounded wait).
 gone()
 {

@@ -15,13 +15,7 @@
 set -eu
 . "$2/tests/integration/run_lib.sh"
 run_setup "$1"
-HOME=$T/home
-mkdir -p "$HOME/.aliyun"
-chmod 700 "$HOME/.aliyun"
-export HOME
-unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET \
-  ALIBABA_CLOUD_SECURITY_TOKEN ALIBABA_CLOUD_PROFILE ALIBABACLOUD_PROFILE \
-  ALICLOUD_PROFILE ALIBABA_CLOUD_CREDENTIALS_URI 2> /dev/null || :
+creds_isolate
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 
 AK=LTAI5tExpirySrcKey0007

@@ -7,19 +7,8 @@
 set -eu
 . "$2/tests/integration/run_lib.sh"
 run_setup "$1"
-HOME=$T/home
-mkdir -p "$HOME/.aliyun" "$HOME/.alibabacloud"
-chmod 700 "$HOME/.aliyun"
-export HOME
-# Nothing of the caller's: only what each case sets.
-for v in ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET \
-  ALIBABA_CLOUD_SECURITY_TOKEN ALIBABA_CLOUD_PROFILE ALIBABACLOUD_PROFILE \
-  ALICLOUD_PROFILE ALIBABA_CLOUD_ROLE_ARN ALIBABA_CLOUD_OIDC_PROVIDER_ARN \
-  ALIBABA_CLOUD_OIDC_TOKEN_FILE ALIBABA_CLOUD_CREDENTIALS_URI \
-  ALIBABA_CLOUD_CREDENTIALS_FILE ALIBABA_CLOUD_CONFIG_FILE \
-  ALIBABA_CLOUD_ECS_METADATA ALIBABA_CLOUD_STS_REGION; do
-  unset "$v"
-done
+creds_isolate
+mkdir -p "$HOME/.alibabacloud"
 
 AK=LTAI5tCredsSrcKey0042
 SK='credsSrc+Secret/=9'
